@@ -1,0 +1,214 @@
+"""The JSON API (FastAPI). Routes stay thin: authorise, call the repository or the store, audit, answer."""
+
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Header, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api import auth, cases
+from api.errors import ApiError, error_response, handle_yichuang_error
+from pipeline.decode import MEDIA_TYPES, image_size, sniff
+from pipeline.errors import FileEmpty, FileTooLarge, InputError, YichuangError
+from pipeline.settings import Settings
+from storage.repository import Identity
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_PATH = "/api/v1/documents"
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class BodyLimit:
+    """ASGI middleware: refuses an upload body larger than the cap while it streams in, before it is
+    parsed or stored, so memory and disk stay bounded whatever the client claims."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("path") != UPLOAD_PATH or scope.get("method") != "POST":
+            return await self.app(scope, receive, send)
+        limit = self.max_bytes + MULTIPART_OVERHEAD
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            return await error_response(FileTooLarge.code, FileTooLarge.message)(scope, receive, send)
+        seen, exceeded = 0, False
+
+        async def limited_receive():
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    # Stop reading; whatever the app answers to the cut body is replaced by a 413 below.
+                    exceeded = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message):
+            if not exceeded:
+                return await send(message)
+            if message["type"] == "http.response.start":
+                response = error_response(FileTooLarge.code, FileTooLarge.message)
+                await send({"type": "http.response.start", "status": response.status_code,
+                            "headers": response.raw_headers})
+                await send({"type": "http.response.body", "body": response.body})
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+            await guarded_send({"type": "http.response.start"})
+
+
+async def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
+                           x_api_key: Annotated[str | None, Header()] = None) -> Identity:
+    """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`."""
+    key = x_api_key or (authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None)
+    row = auth.authenticate(request.app.state.repo, request.app.state.secret, key) if key else None
+    if row is None:
+        raise ApiError("auth.required", "需要有效的访问密钥")
+    return Identity(key_id=row.id, role=row.role, hall=row.hall, label=row.label)
+
+
+IdentityDep = Annotated[Identity, Depends(current_identity)]
+
+
+class UploadAccepted(BaseModel):
+    upload_id: str
+    documents_url: str
+
+
+class UploadStatus(BaseModel):
+    upload_id: str
+    status: str
+    documents: list[dict[str, Any]]
+    error: dict[str, str] | None = None
+
+
+class KeyRequest(BaseModel):
+    role: str
+    hall: str
+    label: str
+
+
+class KeyCreated(BaseModel):
+    key: str
+    role: str
+    hall: str
+    label: str
+
+
+def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[str, str], None] | None = None) -> FastAPI:
+    """Who calls it: `yichuang serve` and the tests. Builds nothing heavy (no OCR engine here)."""
+    from workers import wiring
+
+    repo = repo or wiring.build_repository(settings)
+    store = store or wiring.build_store(settings)
+    secret = settings.secret()
+    limits = settings.limits
+    if enqueue is None:
+        from workers.celery_app import configure
+        from workers.sweeper import enqueue as celery_enqueue
+
+        configure(settings)
+        enqueue = celery_enqueue
+
+    app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API")
+    app.add_exception_handler(YichuangError, handle_yichuang_error)
+    app.state.repo, app.state.store, app.state.secret = repo, store, secret
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in exc.errors())
+        return error_response("request.invalid", f"请求格式错误：{fields}")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        repo.has_active_admin()
+        return {"status": "ok"}
+
+    @app.post("/api/v1/keys", status_code=201, response_model=KeyCreated)
+    def create_key(body: KeyRequest, who: IdentityDep) -> KeyCreated:
+        if who.role != "admin":
+            raise ApiError("auth.forbidden", "只有管理员可以创建访问密钥")
+        if body.role not in auth.ROLES:
+            raise ApiError("request.invalid", f"角色必须是 {', '.join(auth.ROLES)} 之一")
+        key = auth.create_key(repo, secret, role=body.role, hall=body.hall, label=body.label)
+        repo.audit(who, "key.create", "api_key", auth.parse_key(key) or "", role=body.role, hall=body.hall)
+        return KeyCreated(key=key, role=body.role, hall=body.hall, label=body.label)
+
+    @app.post(UPLOAD_PATH, status_code=202, response_model=UploadAccepted)
+    async def post_document(
+        request: Request,
+        who: IdentityDep,
+        file: Annotated[UploadFile, File(description="扫描件或电子文件")],
+        case_id: Annotated[str | None, Form()] = None,
+        material: Annotated[str | None, Form(max_length=64)] = None,
+        person: Annotated[str | None, Form(max_length=32)] = None,
+    ) -> UploadAccepted:
+        if who.role == "reviewer":
+            raise ApiError("auth.forbidden", "审批人员不能上传材料")
+        cases.check_upload_target(request.app, who, case_id, material, person)  # before anything is stored
+        data = await _read_capped(file, limits.max_upload_bytes)
+        kind = sniff(data)  # FileEmpty / UnsupportedType: refused, nothing stored
+        if kind in ("jpeg", "png", "tiff", "bmp", "webp"):
+            try:
+                image_size(data, limits)  # header check before decoding: bombs refused here
+            except InputError as exc:
+                if exc.code == "file.too_many_pixels":
+                    raise
+        key = store.put(data, content_type=MEDIA_TYPES[kind])  # the original, first and unchanged
+        queue = "counter" if who.role == "clerk" else "bulk"
+        row = repo.add_upload(
+            owner_key_id=who.key_id, hall=who.hall, case_id=case_id, object_key=key, sha256=key.split("/")[1],
+            size=len(data), filename=(file.filename or "")[:500], media_type=MEDIA_TYPES[kind], material_hint=material,
+            person_hint=person, queue=queue, received_at=dt.datetime.now(dt.timezone.utc),
+        )
+        repo.audit(who, "upload.create", "upload", row.id, size=len(data), media_type=MEDIA_TYPES[kind], queue=queue)
+        try:
+            enqueue(row.id, queue)
+            repo.mark_enqueued(row.id)
+        except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
+            logger.exception("enqueue failed for upload %s; the sweeper will retry", row.id)
+        return UploadAccepted(upload_id=row.id, documents_url=f"/api/v1/uploads/{row.id}")
+
+    @app.get("/api/v1/uploads/{upload_id}", response_model=UploadStatus)
+    def get_upload(upload_id: str, who: IdentityDep) -> UploadStatus:
+        row = repo.get_upload(upload_id)
+        if row is None or not auth.can_see(who, row):
+            raise ApiError("not_found", "找不到该上传记录")
+        repo.audit(who, "upload.read", "upload", upload_id)
+        error = {"code": row.error_code, "message": row.error_message or ""} if row.error_code else None
+        documents = [_public(d) for d in repo.documents_of(upload_id)] if row.status == "done" else []
+        return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
+
+    app.include_router(cases.router_for(settings))
+    app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
+    return app
+
+
+def _public(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in ("image_keys", "upload_sha256")}
+
+
+async def _read_capped(file: UploadFile, cap: int) -> bytes:
+    chunks, total = [], 0
+    while chunk := await file.read(1024 * 1024):
+        total += len(chunk)
+        if total > cap:
+            raise FileTooLarge()
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if not data:
+        raise FileEmpty()
+    return data

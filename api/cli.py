@@ -1,0 +1,346 @@
+"""The `yichuang` command line. Heavy libraries are imported inside the commands that need them, so
+that start-up stays small. Exit codes: 0 done (bad files are reported, not fatal), 1 infrastructure
+failed, 2 usage error."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+logger = logging.getLogger("yichuang")
+
+EXIT_OK, EXIT_INFRA, EXIT_USAGE = 0, 1, 2
+
+
+def _parse_at(value: str) -> dt.datetime:
+    from pipeline.interfaces import SHANGHAI
+
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            return dt.datetime(day.year, day.month, day.day, 12, 0, tzinfo=SHANGHAI)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yichuang", description="一窗 — 材料收件核验")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    verify = sub.add_parser("verify", help="process files in-process and print the result (stores nothing)")
+    verify.add_argument("paths", nargs="+", metavar="PATH")
+    verify.add_argument("--item", help="service item code (material checklist)")
+    verify.add_argument("--situation", help="situation (办理情形) of the item")
+    verify.add_argument("--at", type=_parse_at, help="judging day YYYY-MM-DD (default: today in Asia/Shanghai)")
+    verify.add_argument("--json", action="store_true", help="print exactly one JSON object on standard output")
+
+    serve = sub.add_parser("serve", help="run the API, pages and an embedded worker")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+
+    worker = sub.add_parser("worker", help="run a Celery worker against the configured broker")
+    worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk)")
+    worker.add_argument("--concurrency", type=int)
+
+    keys = sub.add_parser("keys", help="manage API keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="create a key (shown once)")
+    create.add_argument("--role", required=True, choices=["clerk", "applicant", "reviewer", "integrator", "admin"])
+    create.add_argument("--hall", required=True)
+    create.add_argument("--label", required=True)
+
+    catalog = sub.add_parser("catalog", help="service-item catalog: validate item files, list the loaded items")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    validate = catalog_sub.add_parser("validate", help="check item files (YAML/JSON); problems with line numbers")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    catalog_sub.add_parser("list", help="items, versions and situations of the loaded catalog")
+
+    sub.add_parser("sweep", help="re-enqueue uploads stuck in the queue once")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"verify": cmd_verify, "serve": cmd_serve, "worker": cmd_worker, "keys": cmd_keys,
+                "catalog": cmd_catalog, "sweep": cmd_sweep, "migrate": cmd_migrate}[args.command](args)
+    except KeyboardInterrupt:
+        return EXIT_INFRA
+    except Exception as exc:  # noqa: BLE001 - the one place that maps failures to exit codes
+        from pipeline.errors import ConfigurationError, YichuangError
+
+        if isinstance(exc, ConfigurationError):
+            print(f"配置错误：{exc.message} ({exc.detail})", file=sys.stderr)
+            return EXIT_USAGE
+        if isinstance(exc, YichuangError):
+            print(f"{exc.code}: {exc.message}", file=sys.stderr)
+            return EXIT_INFRA
+        logger.exception("command failed")
+        return EXIT_INFRA
+
+
+def _settings():
+    from pipeline.settings import Settings
+
+    return Settings()
+
+
+# --- verify ---------------------------------------------------------------------------------
+
+
+def _catalog(settings):
+    """The shipped items plus the administrator's folder `<data dir>/catalog/`."""
+    from validators.catalog import load_catalog
+
+    return load_catalog([settings.data_dir / "catalog"])
+
+
+def _item_and_situation(args, settings):
+    """(item, situation) for `verify --item`, or an exit code after a usage message."""
+    from validators.catalog import CatalogError
+
+    try:
+        catalog = _catalog(settings)
+    except CatalogError as exc:
+        print(f"服务事项目录有误：\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.item not in catalog:
+        print(f"用法错误：未知的服务事项 {args.item!r}；可用：{', '.join(catalog.codes())}", file=sys.stderr)
+        return EXIT_USAGE
+    item = catalog.get(args.item)
+    codes = [s.code for s in item.situations]
+    situation = args.situation or (codes[0] if len(codes) == 1 else None)
+    if situation not in codes:
+        choices = "，".join(f"{s.code}（{s.name}）" for s in item.situations)
+        print(f"用法错误：请用 --situation 指定办理情形：{choices}", file=sys.stderr)
+        return EXIT_USAGE
+    return item, situation
+
+
+def cmd_verify(args) -> int:
+    from pipeline.interfaces import SHANGHAI
+
+    settings = _settings()
+    if args.situation and not args.item:
+        print("用法错误：--situation 需要与 --item 一起使用", file=sys.stderr)
+        return EXIT_USAGE
+    checklist = _item_and_situation(args, settings) if args.item else None
+    if isinstance(checklist, int):
+        return checklist
+    from workers.wiring import build_dependencies, configure_logging
+
+    configure_logging(settings)
+    from pipeline.models import Document, FileError, Result
+    from pipeline.runner import cross_check, make_upload, process
+    from storage.objects import MemoryStore
+
+    at = args.at or dt.datetime.now(SHANGHAI)
+    deps = build_dependencies(settings, MemoryStore())
+    documents: list[Document] = []
+    for path_text in args.paths:
+        path = Path(path_text)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            import uuid
+
+            documents.append(Document(id=str(uuid.uuid4()), source=path_text,
+                                      error=FileError(code="file.unreadable", message="无法读取该文件（不存在或无权限）")))
+            continue
+        documents.extend(process(make_upload(data, path_text, at), data, deps, at))
+    documents = cross_check(documents, deps, at.astimezone(SHANGHAI).date())
+    case = None
+    if checklist is not None:
+        from validators.assess import Assessor, assess_documents
+
+        assessor = Assessor(thresholds=settings.thresholds, types=deps.types)
+        case = assess_documents(assessor, checklist[0], checklist[1], documents, at).to_case_dict()
+    result = Result(documents=tuple(documents), case=case)
+    if args.json:
+        json.dump(result.to_json_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_human(result)
+    return EXIT_OK
+
+
+def _print_human(result) -> None:
+    from pipeline.masking import mask_id_number
+
+    for doc in result.documents:
+        print(f"{doc.source}: {doc.type} (置信度 {doc.type_confidence:.2f})")
+        if doc.error:
+            print(f"  错误 {doc.error.code}: {doc.error.message}")
+        for name, value in doc.fields.items():
+            shown = mask_id_number(str(value.value)) if name.endswith("id_number") else value.value
+            print(f"  {name}: {shown} ({value.confidence:.2f})")
+        for finding in doc.findings:
+            print(f"  [{finding.severity}] {finding.code}: {finding.message}")
+        if doc.quality and doc.quality.issues:
+            for issue in doc.quality.issues:
+                print(f"  [{issue.severity}] quality.{issue.code}: {issue.message}")
+    if result.case:
+        from pipeline.assessment import STATUS_LABELS
+
+        print(f"\n{result.case['item_name']}（{result.case['situation_name']}）: {result.case['decision']}")
+        for material in result.case["materials"]:
+            print(f"  {material['code']} {material['name']}: {STATUS_LABELS[material['status']]}")
+            for finding in material["findings"]:
+                print(f"    [{finding['severity']}] {finding['code']}: {finding['message']}")
+        print("\n" + result.case["notice"])
+
+
+# --- catalog --------------------------------------------------------------------------------
+
+
+def cmd_catalog(args) -> int:
+    """`validate`: exit 0 when every file is valid (warnings are printed), 1 when any file has errors."""
+    if args.catalog_command == "validate":
+        from validators.catalog import validate_file
+
+        failed = False
+        for path in args.files:
+            problems = validate_file(Path(path))
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            errors = [p for p in problems if p.severity == "error"]
+            failed |= bool(errors)
+            print(f"{path}: {'有 %d 处错误' % len(errors) if errors else '通过'}")
+        return 1 if failed else EXIT_OK
+    from validators.catalog import CatalogError
+
+    try:
+        catalog = _catalog(_settings())
+    except CatalogError as exc:
+        print(f"服务事项目录有误：\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for code in catalog.codes():
+        item = catalog.get(code)
+        situations = "，".join(f"{s.code}（{s.name}）" for s in item.situations)
+        versions = ",".join(str(v) for v in catalog.versions(code))
+        print(f"{code}\tv{versions}\t{item.name}\t{item.department}\t{situations}")
+    return EXIT_OK
+
+
+# --- service --------------------------------------------------------------------------------
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    settings = _settings()
+    from workers.wiring import build_repository, configure_logging
+
+    configure_logging(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    repo = build_repository(settings)
+    secret = settings.secret()
+    if not repo.has_active_admin():
+        from api.auth import create_key
+
+        key = create_key(repo, secret, role="admin", hall="default", label="first admin")
+        # Standard output only, never the log.
+        print(f"管理员密钥（只显示这一次，请妥善保存）: {key}", flush=True)
+    from api.app import create_app
+
+    app = create_app(settings, repo=repo)
+    worker = _start_embedded_worker(settings) if settings.embedded_worker else None
+    stop = threading.Event()
+    threading.Thread(target=_sweep_loop, args=(settings, repo, stop), daemon=True).start()
+    try:
+        uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="warning")
+    finally:
+        stop.set()
+        if worker is not None:
+            _stop_process_group(worker)
+    return EXIT_OK
+
+
+def _start_embedded_worker(settings) -> subprocess.Popen:
+    env = dict(os.environ, YICHUANG_DATA_DIR=str(settings.data_dir.resolve()))
+    # The worker's banner goes to standard error: standard output carries only the admin key.
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env, start_new_session=True, stdout=sys.stderr)
+
+
+def _stop_process_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _sweep_loop(settings, repo, stop: threading.Event) -> None:
+    from workers.sweeper import enqueue, sweep
+
+    while not stop.wait(settings.sweep_interval):
+        try:
+            sweep(repo, enqueue, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts)
+        except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
+            logger.exception("sweep failed")
+
+
+def cmd_worker(args) -> int:
+    settings = _settings()
+    from workers.wiring import build_repository, configure_logging
+
+    configure_logging(settings)
+    build_repository(settings)  # migrations before the first task
+    from workers.celery_app import configure
+
+    app = configure(settings)
+    queues = args.queues or settings.worker_queues
+    concurrency = args.concurrency or settings.worker_concurrency
+    app.worker_main(["worker", "--pool=prefork", f"--concurrency={concurrency}", f"--queues={queues}",
+                     "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"])
+    return EXIT_OK
+
+
+def cmd_keys(args) -> int:
+    settings = _settings()
+    from api.auth import create_key
+    from workers.wiring import build_repository
+
+    repo = build_repository(settings)
+    key = create_key(repo, settings.secret(), role=args.role, hall=args.hall, label=args.label)
+    repo.audit(None, "key.create", "api_key", key.split("_")[1], role=args.role, hall=args.hall, via="cli")
+    print(key)
+    return EXIT_OK
+
+
+def cmd_sweep(args) -> int:
+    settings = _settings()
+    from workers.celery_app import configure
+    from workers.sweeper import enqueue, sweep
+    from workers.wiring import build_repository
+
+    configure(settings)
+    count = sweep(build_repository(settings), enqueue, queued_after=settings.queued_stuck_after,
+                  max_attempts=settings.max_attempts)
+    print(count)
+    return EXIT_OK
+
+
+def cmd_migrate(args) -> int:
+    from workers.wiring import build_repository
+
+    build_repository(_settings())
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""居民身份证 人像面 (id_card_front): 姓名 性别 民族 出生 住址 公民身份号码."""
+
+from __future__ import annotations
+
+import re
+
+from extractors._layout import Piece, field, find_label, parse_date, pieces, row_of
+from extractors._normalise import ethnicity, person_name, simplified
+from pipeline.models import Classified, FieldValue, PageReading
+from pipeline.registry import DocumentType
+
+LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份")
+ID_PATTERN = re.compile(r"[1-9]\d{16}[\dXx]")
+# Characters PP-OCR sometimes returns inside a digit string.
+_DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "Z": "2", "S": "5", "B": "8", "x": "X"})
+
+
+def recognise(page: PageReading) -> float:
+    text = "".join(p.text for p in pieces(page))
+    hits = sum(1 for label in LABELS if label in text)
+    has_number = bool(ID_PATTERN.search(text.translate(_DIGIT_FIXES)))
+    if "签发机关" in text or "有效期限" in text:
+        hits -= 2
+    return max(0.0, min(1.0, hits / 5 + (0.3 if has_number else 0.0)))
+
+
+def _row_text(anchor: Piece, all_pieces: list[Piece]) -> tuple[str, list[Piece]]:
+    row = row_of(anchor, all_pieces)
+    return "".join(p.text for p in row), row
+
+
+def _after(text: str, label: str) -> str:
+    index = text.find(label)
+    return text[index + len(label):] if index >= 0 else ""
+
+
+def find_id_number(all_pieces: list[Piece]) -> tuple[str, Piece] | None:
+    """The 18-character number: on the 公民身份号码 row if present, else anywhere on the page."""
+    label = find_label(all_pieces, ("公民身份号码", "公民身份证号码", "公民身份"))
+    candidates = row_of(label[0], all_pieces) if label else []
+    for group in (candidates, all_pieces):
+        for piece in sorted(group, key=lambda p: -p.box[0]):
+            match = ID_PATTERN.search(piece.text.translate(_DIGIT_FIXES))
+            if match:
+                return match.group(0).upper(), piece
+    return None
+
+
+def extract(doc: Classified) -> dict[str, FieldValue]:
+    page = doc.pages[0]
+    number = page.page.page
+    all_pieces = pieces(page)
+    fields: dict[str, FieldValue] = {}
+
+    if found := find_label(all_pieces, ("姓名",)):
+        text, row = _row_text(found[0], all_pieces)
+        name = person_name(_after(text, "姓名"))
+        if name:
+            used = [p for p in row if p.box[0] >= found[0].box[0]]
+            fields["name"] = field(name, used, number, raw=_after(text, "姓名"))
+
+    if found := find_label(all_pieces, ("性别", "民族")):
+        text, row = _row_text(found[0], all_pieces)
+        if m := re.search(r"性别([男女])", text):
+            fields["sex"] = field(m.group(1), [p for p in row if "性别" in p.text or m.group(1) in p.text][:2] or row, number)
+        if (m := re.search(r"民族([\u4e00-\u9fff]{1,6})", text)) and (value := ethnicity(m.group(1))):
+            fields["ethnicity"] = field(value, [p for p in row if "民族" in p.text or m.group(1) in p.text][:2] or row, number,
+                                        raw=m.group(1))
+
+    if found := find_label(all_pieces, ("出生",)):
+        text, row = _row_text(found[0], all_pieces)
+        if iso := parse_date(_after(text, "出生")):
+            fields["birth_date"] = field(iso, row, number, raw=_after(text, "出生"))
+
+    id_found = find_id_number(all_pieces)
+    if id_found:
+        fields["id_number"] = field(id_found[0], [id_found[1]], number, raw=id_found[1].text)
+
+    if found := find_label(all_pieces, ("住址",)):
+        fields.update(_address(found[0], all_pieces, id_found[1] if id_found else None, number))
+    return fields
+
+
+def _address(label: Piece, all_pieces: list[Piece], id_piece: Piece | None, number: int) -> dict[str, FieldValue]:
+    """The address: the rest of the 住址 row and the rows below it, left of the photo and above the
+    number row, aligned with the address column."""
+    first_row = row_of(label, all_pieces)
+    parts = [p for p in first_row if p.box[0] >= label.box[0]]
+    left = label.box[0] - label.height
+    bottom = id_piece.box[1] if id_piece is not None else float("inf")
+    below = [
+        p for p in all_pieces
+        if p.cy > label.box[3] and p.box[3] <= bottom + 0.3 * p.height and p.box[0] >= left
+        and not any(p.text.startswith(lbl) for lbl in LABELS)
+        and p.cy - label.box[3] < 4.5 * label.height
+    ]
+    rows: list[list[Piece]] = []
+    for p in sorted(below, key=lambda p: p.cy):
+        if rows and abs(rows[-1][0].cy - p.cy) <= 0.5 * p.height:
+            rows[-1].append(p)
+        else:
+            rows.append([p])
+    used = parts + [p for row in rows for p in sorted(row, key=lambda q: q.box[0])]
+    text = "".join(p.text for p in sorted(parts, key=lambda q: q.box[0]))
+    text = text[text.find("住址") + 2:] if "住址" in text else text
+    text += "".join(p.text for row in rows for p in sorted(row, key=lambda q: q.box[0]))
+    if not text:
+        return {}
+    return {"address": field(simplified(text), used, number, raw=text)}
+
+
+DOCUMENT_TYPE = DocumentType(
+    code="id_card_front",
+    label="居民身份证（人像面）",
+    recognise=recognise,
+    extract=extract,
+    field_classes={"name": "name", "sex": "enum", "ethnicity": "enum", "birth_date": "date", "address": "text", "id_number": "id_number"},
+    identity=True,
+)

@@ -1,0 +1,116 @@
+"""Stage objects of the case assessment: what goes in (`CaseInput`) and what comes out (`Assessment`).
+
+The assessment (validators/assess.py) is a pure function of a `CaseInput`, the service item it names and
+explicit dependencies (thresholds, licence library, calendar). Storage builds `CaseInput` from the
+database; `yichuang verify --item` builds it from the files on the command line. `Assessment.to_case_dict()`
+is the `case` object of DESIGN.md's result JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pipeline.models import Document, Finding, Frozen, Hints
+
+MaterialStatus = Literal["ok", "from_library", "missing", "invalid", "tolerated", "needs_review", "not_provided"]
+Decision = Literal["accept", "accept_with_tolerance", "correction_required", "needs_review"]
+
+DECISION_LABELS: dict[str, str] = {
+    "accept": "建议受理",
+    "accept_with_tolerance": "建议容缺受理",
+    "correction_required": "需补齐补正",
+    "needs_review": "需人工核验",
+}
+STATUS_LABELS: dict[str, str] = {
+    "ok": "符合要求",
+    "from_library": "已从电子证照库调取",
+    "missing": "未提交",
+    "invalid": "不符合要求",
+    "tolerated": "容缺后补",
+    "needs_review": "需人工核验",
+    "not_provided": "未提交（非必要）",
+}
+
+
+class Submitted(Frozen):
+    """A document of the case with the hints of the upload it came from (扫描挂接)."""
+
+    document: Document
+    hints: Hints = Hints()
+    upload_id: str | None = None
+
+
+class CaseInput(Frozen):
+    """Everything an assessment reads about one case, taken from the database in one go (or from the
+    command line). `version` is the case's row version the input was read at (optimistic concurrency)."""
+
+    case_id: str | None = None
+    item: dict[str, Any]  # the service item snapshot the case was created with (a case keeps its version)
+    situation: str
+    judged_at: dt.datetime  # dates are judged on this moment's day in Asia/Shanghai
+    documents: tuple[Submitted, ...] = ()
+    pending_uploads: int = 0  # uploads of the case not yet processed
+    failed_uploads: int = 0  # uploads that failed for infrastructure reasons
+    version: int = 0
+
+
+class CaseFinding(Finding):
+    """A finding as reported on a material or the case: the document it concerns, if any."""
+
+    document: str | None = None
+
+
+class LicenceEvidence(Frozen):
+    """What the licence library answered for a material filled from it (kept in the case, DOMAIN.md §4 step 6)."""
+
+    identifier: str | None = None
+    name: str
+    type_code: str
+    number: str | None = None
+    issuer: str | None = None
+    holder_code_type: str
+    status: str
+    trust_level: str
+    valid_until: dt.date | None = None
+    file_key: str
+    looked_up_on: dt.date
+
+
+class MaterialResult(Frozen):
+    code: str
+    name: str
+    status: MaterialStatus
+    necessity: str
+    documents: tuple[str, ...] = ()  # document ids assigned to this material
+    findings: tuple[CaseFinding, ...] = ()
+    missing: tuple[str, ...] = ()  # type codes absent from the closest accepted set
+    due: dt.date | None = None  # tolerated: the day the material must be supplied by
+    due_working_days: int | None = None
+    commitment_required: bool = False
+    licence: LicenceEvidence | None = None
+    originals: int = 0
+    copies: int = 0
+
+
+class Assessment(Frozen):
+    item: str
+    item_version: int
+    item_name: str
+    situation: str
+    situation_name: str
+    judged_on: dt.date
+    decision: Decision
+    materials: tuple[MaterialResult, ...]
+    unassigned: tuple[str, ...] = ()  # ids of documents no material took (or unreadable ones)
+    findings: tuple[CaseFinding, ...] = ()  # case-level findings (unassigned documents, pending uploads, calendar)
+    notice: str = ""
+    case_id: str | None = None
+    input_version: int = 0  # the case row version the input was read at
+
+    def to_case_dict(self) -> dict[str, Any]:
+        """The `case` object of the result JSON (DESIGN.md), with the extra keys clerks need."""
+        return self.model_dump(mode="json", exclude={"case_id", "input_version"})
+
+    def material(self, code: str) -> MaterialResult | None:
+        return next((m for m in self.materials if m.code == code), None)

@@ -1,0 +1,91 @@
+"""Interfaces the stages depend on. Implementations live at the edges (storage/, validators/, workers/).
+
+Stages receive these as explicit arguments; they never build them and never read settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from pipeline.models import SignatureResult, TextLine
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# --- OCR ------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class OcrEngine(Protocol):
+    """Reads text lines from a BGR uint8 image. Built once per process; must be thread-safe enough
+    for one caller at a time."""
+
+    name: str
+
+    def read(self, image: "np.ndarray") -> list["TextLine"]: ...
+
+    def orientation(self, crops: list["np.ndarray"]) -> list[tuple[int, float]]:
+        """For upright-cut text-line crops, (0 or 180, score) each: PP-OCR's text-direction classifier."""
+        ...
+
+
+# --- object store ---------------------------------------------------------------------------
+
+
+class ObjectStore(Protocol):
+    """Content-addressed store: `put` returns a key derived from the bytes; the same bytes give the
+    same key; an existing object is never overwritten."""
+
+    def put(self, data: bytes, *, content_type: str = "application/octet-stream") -> str: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+# --- clock ----------------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(SHANGHAI)
+
+
+class FixedClock:
+    """The judging time set by `--at` or by an upload's receipt time."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self._at = at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
+
+    def now(self) -> dt.datetime:
+        return self._at
+
+
+def judging_day(clock: Clock) -> dt.date:
+    """Dates are judged in Asia/Shanghai."""
+    return clock.now().astimezone(SHANGHAI).date()
+
+
+# --- electronic signatures ------------------------------------------------------------------
+
+
+class SignatureVerifier(Protocol):
+    """Verifies every electronic signature / e-seal of a PDF or OFD file at the judging time."""
+
+    def verify(self, data: bytes, kind: Literal["pdf", "ofd"], at: dt.datetime) -> list["SignatureResult"]: ...
+
+
+class NoSignatureVerifier:
+    """Used where no verifier is wired (reports nothing)."""
+
+    def verify(self, data: bytes, kind: Literal["pdf", "ofd"], at: dt.datetime) -> list["SignatureResult"]:
+        return []

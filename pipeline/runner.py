@@ -1,0 +1,106 @@
+"""Runs the stages over one file: decode -> preprocess -> read -> classify -> extract -> check.
+
+Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
+built once per process by workers/wiring.py. It returns documents; it stores only derived page images
+(through the object store it is given) and never changes the original.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline import stages
+from pipeline.confidence import Calibrator
+from pipeline.decode import decode
+from pipeline.errors import InputError
+from pipeline.interfaces import SHANGHAI, NoSignatureVerifier, ObjectStore, OcrEngine, SignatureVerifier
+from pipeline.models import Document, FileError, Upload
+from pipeline.registry import CheckRegistry, TypeRegistry
+from pipeline.settings import Limits, Thresholds
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    engine: OcrEngine | None
+    store: ObjectStore
+    types: TypeRegistry
+    checks: CheckRegistry
+    calibrator: Calibrator
+    limits: Limits
+    thresholds: Thresholds
+    signatures: SignatureVerifier = NoSignatureVerifier()
+    capture: Any = None  # pipeline.capture.CaptureSettings
+
+
+def make_upload(data: bytes, source: str, received_at: dt.datetime, *, key: str = "", upload_id: str | None = None,
+                hints=None) -> Upload:
+    from pipeline.models import Hints
+
+    return Upload(
+        id=upload_id or str(uuid.uuid4()), key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        source=source, received_at=received_at, hints=hints or Hints(),
+    )
+
+
+def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) -> list[Document]:
+    """Every file yields at least one document: `unknown` if nothing is recognised, or with `error` set
+    when the file cannot be used. Exceptions escape only for broken infrastructure."""
+    try:
+        kind, raw_pages = decode(data, deps.limits)
+    except InputError as exc:
+        return [error_document(upload, exc)]
+    today = at.astimezone(SHANGHAI).date()
+    images = stages.Images(deps.store)
+    signatures = ()
+    if kind in ("pdf", "ofd"):
+        try:
+            signatures = tuple(deps.signatures.verify(data, kind, at))
+        except InputError as exc:
+            return [error_document(upload, exc)]
+    if kind == "ofd":
+        # OFD content is read by its own reader (signatures issue); until then it is a document of unknown
+        # type carrying its verified signatures, for a person to look at.
+        doc = Document(id=str(uuid.uuid4()), source=upload.source, type="unknown", signatures=signatures,
+                       upload_sha256=upload.sha256)
+        return [doc]
+    container = "pdf" if kind == "pdf" else "image"
+    pages = stages.preprocess(upload, container, raw_pages, deps.engine, images, deps.capture)
+    reading = stages.read(pages, raw_pages, deps.engine, images)
+    documents = []
+    for classified in stages.classify(reading, deps.types, deps.thresholds):
+        doc = stages.extract(classified, deps.types, deps.calibrator)
+        doc_type = deps.types.get(doc.type)
+        classes = doc_type.field_classes if doc_type else {}
+        doc = stages.check(doc, deps.checks, today, deps.thresholds, classes)
+        if signatures:
+            doc = doc.model_copy(update={"signatures": signatures})
+        documents.append(doc)
+    return cross_check(documents, deps, today)
+
+
+def cross_check(documents: list[Document], deps: Dependencies, today: dt.date) -> list[Document]:
+    """Checks across the documents of one file or one `verify` batch (e.g. an ID card's two sides)."""
+    from pipeline.registry import CheckContext
+
+    ctx = CheckContext(today=today, thresholds=deps.thresholds)
+    by_id = {d.id: d for d in documents}
+    added: dict[str, list] = {}
+    for run in deps.checks.cross_checks():
+        for cross in run(documents, ctx):
+            involved = [by_id[i] for i in cross.involved if i in by_id]
+            classes = [(deps.types.get(d.type).field_classes if deps.types.get(d.type) else {}) for d in involved]
+            added.setdefault(cross.document_id, []).append(stages.to_finding(cross.failure, involved, classes, deps.thresholds))
+    return [d.model_copy(update={"findings": d.findings + tuple(added[d.id])}) if d.id in added else d for d in documents]
+
+
+def error_document(upload: Upload, exc: InputError) -> Document:
+    logger.info("file rejected: %s", exc.code)
+    return Document(id=str(uuid.uuid4()), source=upload.source, error=FileError(code=exc.code, message=exc.message),
+                    upload_sha256=upload.sha256)

@@ -1,0 +1,140 @@
+"""Settings: one pydantic-settings class, env prefix YICHUANG_, read once at the edges (api, workers,
+the CLI) and passed down as typed sub-settings. Stages never read settings themselves."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline.errors import ConfigurationError
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development", "yichuang"}
+
+
+class Limits(BaseModel):
+    """Caps on input files (DESIGN.md "Decisions already taken")."""
+
+    model_config = ConfigDict(frozen=True)
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_pixels: int = 40_000_000
+    max_pages: int = 50
+    pdf_dpi: int = 200
+
+
+class Thresholds(BaseModel):
+    """Confidence at or above which a reading is trusted enough for a failed check to be an error.
+
+    Per field class; values are calibrated probabilities (pipeline/calibration.json)."""
+
+    model_config = ConfigDict(frozen=True)
+    id_number: float = 0.9
+    name: float = 0.9
+    date: float = 0.9
+    code: float = 0.9
+    text: float = 0.8
+    enum: float = 0.9
+    type: float = 0.6  # classification: below this a page is `unknown`
+
+    def for_class(self, field_class: str) -> float:
+        return float(getattr(self, field_class, self.text))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YICHUANG_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    database_url: str | None = None
+    broker_url: str | None = None  # default: kombu filesystem transport in the data directory
+    redis_key_prefix: str = "yichuang"
+
+    store: Literal["local", "s3"] = "local"
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_bucket: str = "yichuang"
+    s3_secure: bool = True
+    s3_region: str | None = None
+
+    secret_key: SecretStr | None = None
+
+    ocr_engine: str = "rapidocr"  # "rapidocr", "paddleocr", or a dotted path module:Class
+    ocr_threads: int = 2
+    paddle_model_dir: Path | None = None
+    trust_dir: Path | None = None
+
+    max_upload_bytes: int = Limits().max_upload_bytes
+    max_pixels: int = Limits().max_pixels
+    max_pages: int = Limits().max_pages
+    pdf_dpi: int = Limits().pdf_dpi
+
+    worker_concurrency: int = 1
+    worker_queues: str = "counter,bulk"
+    embedded_worker: bool = True
+    task_soft_time_limit: int = 240
+    task_time_limit: int = 300
+    lease_margin: int = 60
+    queued_stuck_after: int = 600
+    sweep_interval: int = 60
+    max_attempts: int = 3
+
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.env == "production":
+            value = self.secret_key.get_secret_value() if self.secret_key else ""
+            if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 32:
+                raise ValueError("YICHUANG_SECRET_KEY must be set to a random value of at least 32 characters in production")
+        return self
+
+    # --- derived values (the edges call these; stages get only the typed pieces) ------------
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            max_upload_bytes=self.max_upload_bytes,
+            max_pixels=self.max_pixels,
+            max_pages=self.max_pages,
+            pdf_dpi=self.pdf_dpi,
+        )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'yichuang.sqlite').resolve()}"
+
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    def broker_folder(self) -> Path:
+        return (self.data_dir / "broker").resolve()
+
+    def objects_dir(self) -> Path:
+        return (self.data_dir / "objects").resolve()
+
+    def secret(self) -> bytes:
+        """The HMAC key for API keys. In the embedded default it is generated once into a 0600 file."""
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+            if self.env != "development" and value.strip().lower() in PLACEHOLDER_SECRETS:
+                raise ConfigurationError(detail="placeholder secret refused outside development")
+            return value.encode()
+        if self.env == "production":
+            raise ConfigurationError(detail="YICHUANG_SECRET_KEY is required in production")
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()

@@ -1,0 +1,224 @@
+"""The stage functions, in order: preprocess -> read -> classify -> extract -> check.
+
+Each is a pure function of its input stage object and explicit dependencies; none reads settings or
+changes its input. Page images travel between stages as storage keys; `Images` keeps the decoded arrays
+of the current file in memory so that nothing is decoded twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipeline.confidence import Calibrator
+from pipeline.decode import RawPage
+from pipeline.models import (
+    Candidate, Capture, Classified, Document, FieldValue, Finding, Page, PageReading, Pages, Quality, QualityOut,
+    Reading, TextLine, Upload,
+)
+from pipeline.registry import CheckContext, CheckRegistry, Failure, TypeRegistry
+from pipeline.settings import Thresholds
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from pipeline.interfaces import ObjectStore, OcrEngine
+
+
+@dataclass
+class Images:
+    """Decoded page images of the file being processed, by storage key (per call, never global)."""
+
+    store: "ObjectStore"
+    arrays: dict[str, "np.ndarray"] = field(default_factory=dict)
+
+    def put(self, image: "np.ndarray") -> str:
+        import cv2
+
+        ok, png = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        key = self.store.put(png.tobytes(), content_type="image/png")
+        self.arrays[key] = image
+        return key
+
+    def get(self, key: str) -> "np.ndarray":
+        if key not in self.arrays:
+            import cv2
+            import numpy as np
+
+            self.arrays[key] = cv2.imdecode(np.frombuffer(self.store.get(key), np.uint8), cv2.IMREAD_COLOR)
+        return self.arrays[key]
+
+
+# --- preprocess -----------------------------------------------------------------------------
+
+
+def preprocess(upload: Upload, kind: str, raw_pages: list[RawPage], engine: "OcrEngine | None", images: Images,
+               capture_settings=None) -> Pages:
+    """Find, straighten and quality-check each page (capture), and store the straightened images.
+    Born-digital PDF pages are kept as rendered (their text layer is in page pixel space)."""
+    from pipeline import capture
+
+    pages: list[Page] = []
+    for raw in raw_pages:
+        h, w = raw.image.shape[:2]
+        if raw.text_lines:
+            key = images.put(raw.image)
+            pages.append(Page(page=raw.page, image_key=key, width=w, height=h, has_text_layer=True,
+                              capture=Capture(exif_rotation=raw.exif_rotation)))
+            continue
+        settings = capture_settings or capture.CaptureSettings()
+        results = capture.capture(raw.image, engine, settings)
+        whole = len(results) == 1
+        for image, cap, quality, region in results:
+            key = images.put(image)
+            ih, iw = image.shape[:2]
+            pages.append(Page(
+                page=raw.page,
+                region=None if whole else tuple(tuple(map(float, p)) for p in region.quad),
+                image_key=key, width=iw, height=ih,
+                capture=cap.model_copy(update={"exif_rotation": raw.exif_rotation}),
+                quality=quality,
+            ))
+    return Pages(upload=upload, kind=kind, pages=tuple(pages))
+
+
+# --- read -----------------------------------------------------------------------------------
+
+
+def read(pages: Pages, raw_pages: list[RawPage], engine: "OcrEngine | None", images: Images, engine_name: str = "") -> Reading:
+    """Born-digital pages from their text layer (pdfplumber); others with OCR. A page that PP-OCR's
+    direction classifier finds mostly upside down is turned and read again."""
+    text_layers = {r.page: r.text_lines for r in raw_pages if r.text_lines}
+    readings: list[PageReading] = []
+    for page in pages.pages:
+        if page.has_text_layer:
+            readings.append(PageReading(page=page, lines=tuple(text_layers[page.page]), source="pdf_text", engine="pdfplumber"))
+            continue
+        if engine is None:
+            readings.append(PageReading(page=page, lines=(), source="ocr", engine="none"))
+            continue
+        image = images.get(page.image_key)
+        lines = engine.read(image)
+        if _mostly_upside_down(lines):
+            import cv2
+
+            turned = cv2.rotate(image, cv2.ROTATE_180)
+            key = images.put(turned)
+            rotation = (page.capture.rotation + 180) % 360
+            page = page.model_copy(update={"image_key": key, "capture": page.capture.model_copy(update={"rotation": rotation})})
+            lines = engine.read(turned)
+        readings.append(PageReading(page=page, lines=tuple(lines), source="ocr", engine=engine_name or engine.name))
+    return Reading(upload=pages.upload, kind=pages.kind, pages=tuple(readings))
+
+
+def _mostly_upside_down(lines: list[TextLine]) -> bool:
+    weight = sum(len(line.text) for line in lines)
+    flipped = sum(len(line.text) for line in lines if line.angle == 180)
+    return weight > 0 and flipped > 0.6 * weight
+
+
+# --- classify -------------------------------------------------------------------------------
+
+
+def classify(reading: Reading, types: TypeRegistry, thresholds: Thresholds) -> list[Classified]:
+    """Type each page; consecutive pages of one multi-page type form one document, others one each.
+    Below the type threshold a page is `unknown`, with the top candidates listed.
+
+    A page that follows a multi-page document (a contract's second page, a form's signature page) joins it
+    when that type is the page's best candidate, even with weaker evidence than a first page needs (half
+    the threshold): continuation pages rarely repeat the title. A joined page that agrees does not lower
+    the document's confidence; the document is as certain as its most certain page."""
+    out: list[Classified] = []
+    for page in reading.pages:
+        scores = sorted(((t.code, float(t.recognise(page))) for t in types), key=lambda s: -s[1])
+        candidates = tuple(Candidate(type=c, confidence=round(s, 3)) for c, s in scores[:3] if s > 0)
+        best, best_score = scores[0] if scores else ("unknown", 0.0)
+        margin = best_score - (scores[1][1] if len(scores) > 1 else 0.0)
+        confidence = round(min(best_score, 0.5 + margin), 3)
+        code = best if confidence >= thresholds.type else "unknown"
+        previous = out[-1] if out else None
+        previous_type = types.get(previous.type) if previous is not None else None
+        continues = (previous_type is not None and previous_type.multi_page and best == previous.type
+                     and confidence >= thresholds.type / 2 and previous.pages[-1].page.page == page.page.page - 1
+                     and page.page.region is None and previous.pages[-1].page.region is None)
+        if continues:
+            out[-1] = previous.model_copy(update={"pages": previous.pages + (page,),
+                                                  "type_confidence": max(previous.type_confidence, confidence)})
+            continue
+        out.append(Classified(upload=reading.upload, pages=(page,), type=code,
+                              type_confidence=confidence if code != "unknown" else round(1 - best_score, 3),
+                              candidates=candidates))
+    return out
+
+
+# --- extract --------------------------------------------------------------------------------
+
+
+def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator) -> Document:
+    doc_type = types.get(classified.type)
+    fields: dict[str, FieldValue] = {}
+    if doc_type is not None:
+        for name, value in doc_type.extract(classified).items():
+            field_class = doc_type.field_classes.get(name, "text")
+            source = "pdf_text" if classified.pages[0].source == "pdf_text" else value.source
+            confidence = 1.0 if source == "pdf_text" else calibrator(field_class, value.confidence)
+            fields[name] = value.model_copy(update={"confidence": confidence, "source": source})
+    first = classified.pages[0].page
+    quality = _merge_quality([p.page.quality for p in classified.pages])
+    findings: tuple[Finding, ...] = ()
+    if classified.type == "unknown":
+        findings = (Finding(code="document.unknown_type", severity="warning", message="无法识别的材料类型，请人工确认"),)
+    return Document(
+        id=str(uuid.uuid4()),
+        source=classified.upload.source,
+        pages=tuple(p.page.page for p in classified.pages),
+        region=first.region,
+        type=classified.type,
+        type_confidence=classified.type_confidence,
+        candidates=classified.candidates if classified.type == "unknown" else (),
+        capture=first.capture,
+        quality=quality,
+        fields=fields,
+        findings=findings,
+        image_keys=tuple(p.page.image_key for p in classified.pages if p.page.image_key),
+        upload_sha256=classified.upload.sha256,
+    )
+
+
+def _merge_quality(qualities: Iterable[Quality]) -> QualityOut:
+    qualities = list(qualities)
+    issues = tuple(i for q in qualities for i in q.issues)
+    score = min((q.score for q in qualities), default=1.0)
+    return QualityOut(ok=not any(i.severity == "error" for i in issues), score=round(score, 3), issues=issues)
+
+
+# --- check ----------------------------------------------------------------------------------
+
+
+def check(doc: Document, checks: CheckRegistry, today: dt.date, thresholds: Thresholds, field_classes: dict[str, str]) -> Document:
+    ctx = CheckContext(today=today, thresholds=thresholds)
+    findings = list(doc.findings)
+    for registered in checks.for_type(doc.type):
+        for failure in registered.run(doc, ctx):
+            findings.append(to_finding(failure, [doc], [field_classes], thresholds))
+    return doc.model_copy(update={"findings": tuple(findings)})
+
+
+def to_finding(failure: Failure, docs: list[Document], classes: list[dict[str, str]], thresholds: Thresholds,
+               corroborated: frozenset[str] = frozenset()) -> Finding:
+    """DESIGN.md's confidence rule: a failed check is an `error` only when every value involved is at or
+    above its threshold or a second reading agrees; otherwise a `warning` for a person to look at."""
+    severity = failure.severity
+    if severity == "error":
+        for name in failure.fields:
+            if name in corroborated:
+                continue
+            for doc, field_classes in zip(docs, classes):
+                value = doc.fields.get(name)
+                if value is not None and value.confidence < thresholds.for_class(field_classes.get(name, "text")):
+                    severity = "warning"
+    message = failure.message if severity == failure.severity else f"{failure.message}（识别置信度不足，请人工核对）"
+    return Finding(code=failure.code, severity=severity, message=message, fields=failure.fields)

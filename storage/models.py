@@ -1,0 +1,117 @@
+"""Database tables (SQLAlchemy 2). SQLite by default, PostgreSQL by URL; schema by Alembic migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)  # public part of the key
+    key_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 of the whole key under the secret
+    role: Mapped[str] = mapped_column(String(16))
+    hall: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class UploadRow(Base):
+    __tablename__ = "uploads"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_key_id: Mapped[str] = mapped_column(String(36), ForeignKey("api_keys.id"))
+    hall: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    object_key: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(500))  # may carry a person's name: never logged
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    material_hint: Mapped[str | None] = mapped_column(String(64))
+    person_hint: Mapped[str | None] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # queued | processing | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[dt.datetime]
+    enqueued_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_uploads_status", "status"), Index("ix_uploads_owner", "owner_key_id"),
+                      Index("ix_uploads_case", "case_id"))
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    upload_id: Mapped[str] = mapped_column(String(36), ForeignKey("uploads.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]]  # the document object of the result JSON (schema_version inside)
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_documents_upload", "upload_id"),)
+
+
+class AuditEvent(Base):
+    """Insert-only (database triggers refuse UPDATE and DELETE); each row chained to the previous by hash."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(36))  # api key id, or "system"
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CaseRow(Base):
+    """A case (办件): the service item version it was created with (snapshot), the situation, the applicant.
+    `version` is the row version for optimistic concurrency: every saved assessment increments it."""
+
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_key_id: Mapped[str] = mapped_column(String(36), ForeignKey("api_keys.id"))
+    hall: Mapped[str] = mapped_column(String(64))
+    item_code: Mapped[str] = mapped_column(String(100))
+    item_version: Mapped[int] = mapped_column(Integer)
+    item: Mapped[dict[str, Any]]  # the service item as it was when the case was created
+    situation: Mapped[str] = mapped_column(String(64))
+    applicant: Mapped[dict[str, Any]]  # personal data: shown only to authorised roles, never logged
+    status: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    decision: Mapped[str | None] = mapped_column(String(32))
+    assessed_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_cases_owner", "owner_key_id"), Index("ix_cases_hall", "hall"))
+
+
+class AssessmentRow(Base):
+    """Every saved assessment of a case, by case version (insert-only in practice: the latest is the highest)."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    item_version: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(32))
+    body: Mapped[dict[str, Any]]  # the `case` object of the result JSON
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_assessments_case_version"),)

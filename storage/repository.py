@@ -1,0 +1,166 @@
+"""Repository: every query of the service lives here (routes and tasks never write SQL).
+
+The database is the source of truth for pending work: an upload is committed `queued` before it is
+enqueued; a task claims it by compare-and-set; a sweeper re-enqueues rows stuck past their lease.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import as_utc, utcnow
+from storage.models import ApiKey, AuditEvent, DocumentRow, UploadRow
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: an API key's row id, role and hall."""
+
+    key_id: str
+    role: str
+    hall: str
+    label: str = ""
+
+
+class Repository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # --- keys -------------------------------------------------------------------------------
+
+    def add_key(self, *, key_id: str, key_hash: str, role: str, hall: str, label: str) -> str:
+        row_id = str(uuid.uuid4())
+        with self.session() as s:
+            s.add(ApiKey(id=row_id, key_id=key_id, key_hash=key_hash, role=role, hall=hall, label=label, created_at=utcnow()))
+        return row_id
+
+    def key_by_public_id(self, key_id: str) -> ApiKey | None:
+        with self.session() as s:
+            return s.scalars(select(ApiKey).where(ApiKey.key_id == key_id, ApiKey.revoked_at.is_(None))).first()
+
+    def has_active_admin(self) -> bool:
+        with self.session() as s:
+            return s.scalars(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))).first() is not None
+
+    # --- uploads ----------------------------------------------------------------------------
+
+    def add_upload(self, **values: Any) -> UploadRow:
+        row = UploadRow(id=str(uuid.uuid4()), status="queued", attempts=0, **values)
+        with self.session() as s:
+            s.add(row)
+        return row
+
+    def get_upload(self, upload_id: str) -> UploadRow | None:
+        with self.session() as s:
+            return s.get(UploadRow, upload_id)
+
+    def mark_enqueued(self, upload_id: str, at: dt.datetime | None = None) -> None:
+        with self.session() as s:
+            s.execute(update(UploadRow).where(UploadRow.id == upload_id).values(enqueued_at=at or utcnow()))
+
+    def claim(self, upload_id: str, lease_seconds: int, max_attempts: int) -> UploadRow | None:
+        """Compare-and-set: take a queued row, or a processing row whose lease ran out. A duplicate
+        delivery of a row someone else holds, or a finished row, gets None and does nothing."""
+        now = utcnow()
+        with self.session() as s:
+            result = s.execute(
+                update(UploadRow)
+                .where(
+                    UploadRow.id == upload_id,
+                    UploadRow.attempts < max_attempts,
+                    or_(UploadRow.status == "queued", and_(UploadRow.status == "processing", UploadRow.lease_until < now)),
+                )
+                .values(status="processing", attempts=UploadRow.attempts + 1, lease_until=now + dt.timedelta(seconds=lease_seconds))
+            )
+            if result.rowcount != 1:
+                return None
+            return s.get(UploadRow, upload_id)
+
+    def finish(self, upload_id: str, documents: list[dict[str, Any]]) -> bool:
+        """Save the documents and mark the upload done, unless someone else finished it first."""
+        now = utcnow()
+        with self.session() as s:
+            result = s.execute(
+                update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status == "processing")
+                .values(status="done", finished_at=now, lease_until=None)
+            )
+            if result.rowcount != 1:
+                return False
+            for position, body in enumerate(documents):
+                s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
+                                  body=body, created_at=now))
+            return True
+
+    def fail(self, upload_id: str, code: str, message: str) -> None:
+        with self.session() as s:
+            s.execute(update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status != "done")
+                      .values(status="failed", error_code=code, error_message=message, finished_at=utcnow(), lease_until=None))
+
+    def requeue(self, upload_id: str) -> None:
+        with self.session() as s:
+            s.execute(update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status == "processing")
+                      .values(status="queued", lease_until=None))
+
+    def stuck(self, queued_after: int) -> list[UploadRow]:
+        """Rows whose worker died (processing past the lease) or that were never picked up."""
+        now = utcnow()
+        with self.session() as s:
+            return list(s.scalars(select(UploadRow).where(or_(
+                and_(UploadRow.status == "processing", UploadRow.lease_until < now),
+                and_(UploadRow.status == "queued", or_(UploadRow.enqueued_at.is_(None),
+                                                      UploadRow.enqueued_at < now - dt.timedelta(seconds=queued_after)))),
+            )))
+
+    def documents_of(self, upload_id: str) -> list[dict[str, Any]]:
+        with self.session() as s:
+            rows = s.scalars(select(DocumentRow).where(DocumentRow.upload_id == upload_id).order_by(DocumentRow.position))
+            return [r.body for r in rows]
+
+    # --- audit ------------------------------------------------------------------------------
+
+    def audit(self, actor: Identity | None, action: str, target_type: str, target_id: str, **detail: Any) -> None:
+        """Append to the audit trail, chained to the previous row by SHA-256. Serialised per database by
+        locking the newest row (PostgreSQL) or by SQLite's single writer."""
+        at = utcnow()
+        with self.session() as s:
+            if s.bind.dialect.name == "postgresql":
+                s.execute(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1).with_for_update())
+            previous = s.scalars(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first() or GENESIS
+            payload = {
+                "at": at.isoformat(), "actor": actor.key_id if actor else "system", "role": actor.role if actor else "system",
+                "action": action, "target_type": target_type, "target_id": target_id, "detail": detail,
+            }
+            digest = hashlib.sha256((previous + json.dumps(payload, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
+            s.add(AuditEvent(at=at, actor=payload["actor"], role=payload["role"], action=action, target_type=target_type,
+                             target_id=target_id, detail=detail, prev_hash=previous, hash=digest))
+
+    def audit_chain_ok(self) -> bool:
+        with self.session() as s:
+            previous = GENESIS
+            for row in s.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+                payload = {"at": as_utc(row.at).isoformat(), "actor": row.actor, "role": row.role, "action": row.action,
+                           "target_type": row.target_type, "target_id": row.target_id, "detail": row.detail}
+                digest = hashlib.sha256((previous + json.dumps(payload, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
+                if row.prev_hash != previous or row.hash != digest:
+                    return False
+                previous = row.hash
+            return True

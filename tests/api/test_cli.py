@@ -1,0 +1,42 @@
+"""`yichuang verify` as a user runs it: one process, JSON on standard output, exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONT = ROOT / "samples" / "id_card_front" / "idcard_s7-0001_front_clean.png"
+
+
+def run(*args: str, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_verify_json_prints_exactly_one_object_and_reports_bad_files(tmp_path):
+    bad = tmp_path / "notes.jpg"
+    bad.write_text("not an image")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    result = run("verify", "--json", "--at", "2026-01-01", str(FRONT), str(bad), str(empty), str(tmp_path / "missing.pdf"))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)  # the whole of standard output is one JSON object
+    assert out["schema_version"] == 1 and out["case"] is None
+    docs = out["documents"]
+    assert [d["source"] for d in docs] == [str(FRONT), str(bad), str(empty), str(tmp_path / "missing.pdf")]
+    assert docs[0]["type"] == "id_card_front" and docs[0]["error"] is None
+    truth = json.loads(FRONT.with_suffix(".json").read_text(encoding="utf-8"))
+    assert docs[0]["fields"]["id_number"]["value"] == truth["fields"]["id_number"]
+    assert set(docs[0]) >= {"id", "pages", "region", "type_confidence", "capture", "quality", "fields", "findings",
+                            "seals", "handwriting", "signatures", "error"}
+    assert [d["error"]["code"] for d in docs[1:]] == ["file.unsupported_type", "file.empty", "file.unreadable"]
+    assert all(d["error"]["message"] for d in docs[1:])
+    assert truth["fields"]["id_number"] not in result.stderr, "no personal data in logs"
+
+
+def test_usage_errors_exit_2():
+    assert run("verify", "--at", "yesterday", str(FRONT)).returncode == 2
+    assert run("frobnicate").returncode == 2

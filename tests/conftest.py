@@ -1,0 +1,81 @@
+"""Shared fixtures. One OCR engine per test session; real PostgreSQL / Redis on localhost for the
+`integration` tests, each with its own database (PostgreSQL) or database number + key prefix (Redis)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SHARED_DATA = ROOT.parent / "shared" / "data" / "real"
+PG_ADMIN_URL = os.environ.get("YICHUANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("YICHUANG_TEST_REDIS", "redis://127.0.0.1:6379/11")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def ocr_engine():
+    """The one PP-OCR engine of the test session (model load ~1 s, ~1 GB)."""
+    from pipeline.ocr import RapidOcrEngine
+
+    return RapidOcrEngine(threads=2)
+
+
+@pytest.fixture(scope="session")
+def deps_factory(ocr_engine):
+    """Pipeline dependencies sharing the session's OCR engine, with a given store and trust dir."""
+    from extractors import build_registry
+    from pipeline.capture import CaptureSettings
+    from pipeline.confidence import Calibrator
+    from pipeline.runner import Dependencies
+    from pipeline.settings import Limits, Thresholds
+    from storage.objects import MemoryStore
+    from validators import build_checks
+    from validators.signatures import Verifier
+
+    def make(store=None, limits: Limits | None = None, trust_dir=None) -> Dependencies:
+        return Dependencies(engine=ocr_engine, store=store or MemoryStore(), types=build_registry(),
+                            checks=build_checks(), calibrator=Calibrator.shipped(), limits=limits or Limits(),
+                            thresholds=Thresholds(), signatures=Verifier(trust_dir), capture=CaptureSettings())
+
+    return make
+
+
+@pytest.fixture()
+def pg_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    name = f"yichuang_test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture()
+def redis_broker():
+    """A Redis broker URL on its own database number with a unique key prefix (never flushed)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()
+    prefix = f"yichuang-test-{uuid.uuid4().hex[:8]}"
+    yield REDIS_URL, prefix
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)

@@ -1,0 +1,46 @@
+import logging
+
+import pytest
+
+from pipeline.masking import MaskingFilter, mask_id_number, mask_name, mask_text
+from pipeline.settings import Settings
+
+
+def test_masks_as_design_says():
+    assert mask_id_number("370811199001011234") == "370811********1234"
+    assert mask_name("张三丰") == "张*"
+    assert mask_text("holder 11010519491231002X failed") == "holder 110105********002X failed"
+    assert mask_text("upload 3f0c9a52-aaaa id 12345") == "upload 3f0c9a52-aaaa id 12345"
+
+
+def test_log_records_are_masked(caplog):
+    logger = logging.getLogger("test.masking")
+    logger.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO, logger="test.masking"):
+        logger.info("number %s read", "110105199003071239")
+    assert "110105199003071239" not in caplog.text and "110105********1239" in caplog.text
+
+
+def test_production_refuses_placeholder_secrets(monkeypatch):
+    monkeypatch.setenv("YICHUANG_ENV", "production")
+    monkeypatch.setenv("YICHUANG_SECRET_KEY", "changeme")
+    with pytest.raises(ValueError):
+        Settings()
+    monkeypatch.setenv("YICHUANG_SECRET_KEY", "x" * 48)
+    assert Settings().secret() == b"x" * 48
+
+
+def test_embedded_secret_is_generated_once_with_0600(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    first = settings.secret()
+    assert first == Settings(data_dir=tmp_path).secret()
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_flat_environment_names(monkeypatch):
+    monkeypatch.setenv("YICHUANG_TRUST_DIR", "/etc/trust")
+    monkeypatch.setenv("YICHUANG_OCR_ENGINE", "tests.fakes:FixedEngine")
+    monkeypatch.setenv("YICHUANG_MAX_PIXELS", "1000")
+    settings = Settings()
+    assert str(settings.trust_dir) == "/etc/trust" and settings.ocr_engine == "tests.fakes:FixedEngine"
+    assert settings.limits.max_pixels == 1000

@@ -1,0 +1,70 @@
+"""Repository on SQLite and PostgreSQL: claims by compare-and-set, stuck rows, insert-only audit chain."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from storage.db import make_engine, migrate
+from storage.repository import Identity, Repository
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def repo(request, tmp_path):
+    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    migrate(engine)
+    migrate(engine)  # idempotent
+    yield Repository(engine)
+    engine.dispose()
+
+
+def _upload(repo: Repository) -> str:
+    key = repo.add_key(key_id="0123456789abcdef", key_hash="h" * 64, role="clerk", hall="h1", label="scanner")
+    row = repo.add_upload(owner_key_id=key, hall="h1", case_id=None, object_key="sha256/" + "a" * 64, sha256="a" * 64,
+                          size=3, filename="张三身份证.jpg", media_type="image/jpeg", material_hint=None,
+                          person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))
+    return row.id
+
+
+def test_claim_is_compare_and_set(repo):
+    upload_id = _upload(repo)
+    first = repo.claim(upload_id, lease_seconds=60, max_attempts=3)
+    assert first is not None and first.status == "processing" and first.attempts == 1
+    assert repo.claim(upload_id, lease_seconds=60, max_attempts=3) is None, "a duplicate delivery does nothing"
+    assert repo.finish(upload_id, [{"id": "d1", "type": "id_card_front"}])
+    assert not repo.finish(upload_id, [{"id": "d2", "type": "x"}]), "finishing twice saves nothing twice"
+    assert repo.get_upload(upload_id).status == "done"
+    assert [d["id"] for d in repo.documents_of(upload_id)] == ["d1"]
+    assert repo.claim(upload_id, lease_seconds=60, max_attempts=3) is None
+
+
+def test_expired_lease_is_stuck_and_can_be_claimed_again(repo):
+    upload_id = _upload(repo)
+    repo.mark_enqueued(upload_id)
+    assert repo.stuck(queued_after=600) == []
+    repo.claim(upload_id, lease_seconds=-1, max_attempts=3)  # a worker that died: lease already over
+    assert [r.id for r in repo.stuck(queued_after=600)] == [upload_id]
+    again = repo.claim(upload_id, lease_seconds=60, max_attempts=3)
+    assert again is not None and again.attempts == 2
+
+
+def test_attempts_are_capped(repo):
+    upload_id = _upload(repo)
+    repo.claim(upload_id, lease_seconds=-1, max_attempts=1)
+    assert repo.claim(upload_id, lease_seconds=60, max_attempts=1) is None
+
+
+def test_audit_trail_is_chained_and_insert_only(repo):
+    who = Identity(key_id="k1", role="clerk", hall="h1")
+    repo.audit(who, "upload.create", "upload", "u1", size=3)
+    repo.audit(who, "upload.read", "upload", "u1")
+    repo.audit(None, "upload.done", "upload", "u1")
+    assert repo.audit_chain_ok()
+    with pytest.raises(sa.exc.DBAPIError):
+        with repo.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE audit_events SET action = 'forged'"))
+    with pytest.raises(sa.exc.DBAPIError):
+        with repo.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM audit_events"))
+    assert repo.audit_chain_ok()

@@ -1,0 +1,160 @@
+"""A real `yichuang worker` process on a real broker: the embedded filesystem broker and Redis.
+
+The API runs in-process; the worker is a subprocess in its own process group with a temporary data
+directory. On the shared Redis each test uses its own database number and key prefix and never flushes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import auth
+from api.app import create_app
+from pipeline.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_FRONT = next(iter(sorted((ROOT / "samples" / "id_card_front").glob("*clean*.png"))), None)
+
+pytestmark = pytest.mark.slow
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YICHUANG_")}
+    env.update(YICHUANG_DATA_DIR=str(tmp_path), YICHUANG_ENV="test", PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+class Service:
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.env, self.workers = env, []
+        for key, value in env.items():
+            if key.startswith("YICHUANG_"):
+                os.environ[key] = value
+        self.settings = Settings()
+        self.app = create_app(self.settings)
+        self.client = TestClient(self.app)
+        self.headers = {"X-API-Key": auth.create_key(self.app.state.repo, self.settings.secret(), role="clerk",
+                                                     hall="h1", label="scanner")}
+
+    def start_worker(self, **extra: str) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env={**self.env, **extra}, cwd=ROOT,
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.workers.append(proc)
+        return proc
+
+    def kill(self, proc: subprocess.Popen, sig=signal.SIGKILL) -> None:
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=30)
+
+    def upload(self, path: Path) -> str:
+        response = self.client.post("/api/v1/documents", headers=self.headers,
+                                    files={"file": (path.name, path.read_bytes(), "image/png")})
+        assert response.status_code == 202, response.text
+        return response.json()["documents_url"]
+
+    def wait(self, url: str, statuses=("done", "failed"), timeout=120.0) -> dict:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            body = self.client.get(url, headers=self.headers).json()
+            if body["status"] in statuses:
+                return body
+            for proc in self.workers:
+                if proc.poll() is not None and proc.returncode not in (0, -9, -15):
+                    pytest.fail(f"worker exited with {proc.returncode}: {proc.stderr.read().decode()[-3000:]}")
+            time.sleep(0.3)
+        pytest.fail(f"upload not {statuses} within {timeout}s: {body['status']}")
+
+    def close(self) -> None:
+        for proc in self.workers:
+            if proc.poll() is None:
+                self.kill(proc, signal.SIGTERM)
+        for key in self.env:
+            if key.startswith("YICHUANG_"):
+                os.environ.pop(key, None)
+
+
+@pytest.fixture()
+def service_factory(tmp_path):
+    made = []
+
+    def make(**extra: str) -> Service:
+        service = Service(tmp_path, _env(tmp_path, **extra))
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.close()
+
+
+def _assert_front(body: dict) -> None:
+    assert body["status"] == "done"
+    [doc] = body["documents"]
+    assert doc["type"] == "id_card_front"
+    assert doc["fields"]["id_number"]["value"]
+    assert doc["source"]
+
+
+@pytest.mark.skipif(SAMPLE_FRONT is None, reason="committed ID card samples are missing")
+def test_round_trip_on_the_embedded_broker_with_real_ocr(service_factory):
+    service = service_factory()
+    service.start_worker()
+    _assert_front(service.wait(service.upload(SAMPLE_FRONT), timeout=180))
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(SAMPLE_FRONT is None, reason="committed ID card samples are missing")
+def test_round_trip_over_redis_with_real_ocr(service_factory, redis_broker):
+    url, prefix = redis_broker
+    service = service_factory(YICHUANG_BROKER_URL=url, YICHUANG_REDIS_KEY_PREFIX=prefix)
+    service.start_worker()
+    _assert_front(service.wait(service.upload(SAMPLE_FRONT), timeout=180))
+
+
+def test_worker_killed_mid_task_leaves_a_row_the_sweeper_finishes(service_factory, tmp_path):
+    from workers.sweeper import enqueue, sweep
+
+    image = tmp_path / "scan.png"
+    from PIL import Image
+
+    Image.new("RGB", (640, 400), "white").save(image)
+    service = service_factory(YICHUANG_TASK_TIME_LIMIT="8", YICHUANG_TASK_SOFT_TIME_LIMIT="7", YICHUANG_LEASE_MARGIN="1")
+    first = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
+    url = service.upload(image)
+    service.wait(url, statuses=("processing",), timeout=60)
+    service.kill(first)  # the worker dies holding the row
+    upload_id = url.rsplit("/", 1)[1]
+    repo = service.app.state.repo
+    assert repo.get_upload(upload_id).status == "processing"
+    deadline = time.time() + 30
+    while time.time() < deadline and not repo.stuck(queued_after=600):
+        time.sleep(0.5)  # the lease (time limit + margin) runs out
+    service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")
+    assert sweep(repo, enqueue, queued_after=600, max_attempts=3) == 1
+    body = service.wait(url, timeout=60)
+    _assert_front(body)
+    assert repo.get_upload(upload_id).attempts == 2
+
+
+def test_hung_ocr_hits_the_time_limit_and_fails_with_task_timeout(service_factory, tmp_path):
+    from PIL import Image
+
+    image = tmp_path / "scan.png"
+    Image.new("RGB", (640, 400), "white").save(image)
+    service = service_factory(YICHUANG_TASK_TIME_LIMIT="6", YICHUANG_TASK_SOFT_TIME_LIMIT="3", YICHUANG_MAX_ATTEMPTS="1",
+                              YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
+    service.start_worker()
+    body = service.wait(service.upload(image), timeout=60)
+    assert body["status"] == "failed" and body["error"]["code"] == "task.timeout"
+    assert body["error"]["message"]

@@ -1,0 +1,427 @@
+"""The material-checklist assessment: the verdict a careful clerk would give, listing every problem at once.
+
+    documents + hints ─> assign to materials (validators/assign.py)
+      ─> per material: completeness (alternatives of sets), the documents' own findings, the catalog's rules
+         (signed, not expired, same value as stated elsewhere), uncertain deciding values, the licence library,
+         tolerance (容缺) ─> status
+      ─> decision (DESIGN.md "From findings to a decision", first match wins) ─> one-time notice text
+
+Who calls it: the `assess_case` task and the API (through storage.cases.CaseRepository.reassess) and
+`yichuang verify --item`. Pure: a function of the CaseInput, the item, and the Assessor's explicit
+dependencies (thresholds, licence library, work calendar, type registry); it changes nothing.
+
+The confidence rule is the one of pipeline/stages.to_finding: a failed rule is an `error` only when every
+value involved is at or above its threshold or a second reading agrees; otherwise a `warning`, and the
+material is `needs_review` — an OCR misread never sends a citizen home.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline import stages
+from pipeline.assessment import Assessment, CaseFinding, CaseInput, LicenceEvidence, MaterialResult, Submitted
+from pipeline.errors import LibraryUnavailable
+from pipeline.interfaces import SHANGHAI
+from pipeline.library import LicenceLibrary, LicenceStatus, NullLicenceLibrary
+from pipeline.models import Document
+from pipeline.registry import TypeRegistry
+from pipeline.settings import Thresholds
+from validators import consistency
+from validators.assign import Assignment, assign, stated
+from validators.catalog import Material, NotExpiredRule, SameRule, ServiceItem, SignedRule, item_from_snapshot
+from validators.id_card import pair_failures
+from validators.notice import WorkCalendar, YearNotCovered, notice_text
+from validators.vocabulary import (
+    DECIDING_FIELDS, IDENTITY_TYPES, TYPE_FIELDS, UNREAD_CODES, field_class, field_label, type_label,
+)
+
+UNCERTAIN = "（识别置信度不足，请人工核对）"
+TRUE_WORDS, FALSE_WORDS = {"true", "是", "已签名", "已签字", "yes", "1"}, {"false", "否", "未签名", "未签字", "no", "0"}
+
+
+@dataclass(frozen=True)
+class Assessor:
+    """The assessment with its dependencies, built once per process at the edges."""
+
+    thresholds: Thresholds
+    library: LicenceLibrary = field(default_factory=NullLicenceLibrary)
+    types: TypeRegistry | None = None
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+    def __call__(self, case: CaseInput) -> Assessment:
+        return self.assess(item_from_snapshot(case.item), case.situation, case.documents, case.judged_at,
+                           pending_uploads=case.pending_uploads, failed_uploads=case.failed_uploads,
+                           case_id=case.case_id, input_version=case.version)
+
+    def assess(self, item: ServiceItem, situation: str, submitted: Sequence[Submitted], judged_at: dt.datetime, *,
+               pending_uploads: int = 0, failed_uploads: int = 0, case_id: str | None = None,
+               input_version: int = 0) -> Assessment:
+        if item.situation(situation) is None:
+            raise ValueError(f"unknown situation {situation!r} of item {item.code!r}")
+        run = _Run(self, item, situation, judged_at.astimezone(SHANGHAI).date())
+        return run.result(list(submitted), pending_uploads, failed_uploads, case_id, input_version)
+
+    # --- what the run asks of its dependencies ------------------------------------------------
+
+    def fields_of(self, type_code: str) -> set[str]:
+        names = set(TYPE_FIELDS.get(type_code, ()))
+        registered = self.types.get(type_code) if self.types is not None else None
+        return names | set(registered.field_classes) if registered else names
+
+    def classes(self, type_code: str) -> dict[str, str]:
+        registered = self.types.get(type_code) if self.types is not None else None
+        own = registered.field_classes if registered else {}
+        return {name: own.get(name, field_class(name)) for name in self.fields_of(type_code)}
+
+    def uncertain(self, doc: Document, name: str) -> bool:
+        value = doc.fields.get(name)
+        if value is None or value.source == "person":  # a clerk's correction is certain
+            return False
+        return value.confidence < self.thresholds.for_class(self.classes(doc.type).get(name, field_class(name)))
+
+
+class _Run:
+    """One assessment: the state of a single call (never shared)."""
+
+    def __init__(self, assessor: Assessor, item: ServiceItem, situation: str, today: dt.date) -> None:
+        self.a, self.item, self.today = assessor, item, today
+        self.situation = item.situation(situation)
+        self.materials = item.materials_for(situation)
+        self.by_code = {m.code: m for m in self.materials}
+        self.corroborated: set[tuple[str, str]] = set()  # (document id, field) confirmed by a second reading
+        self.extra: dict[str, list[CaseFinding]] = {}  # document id -> findings added at case level
+        self.calendar_gap: int | None = None
+        self.used_fields = self._used_fields()
+
+    def result(self, submitted: list[Submitted], pending: int, failed: int, case_id: str | None,
+               version: int) -> Assessment:
+        self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
+        self.docs = self.assigned.docs
+        self._pair_sides_across_files()
+        self._rules_everywhere()  # first pass: which values corroborate each other
+        rule_findings = self._rules_everywhere()
+        results = [self._material(m, *rule_findings[m.code]) for m in self.materials]
+        findings = list(self.assigned.findings)
+        if pending:
+            findings.append(CaseFinding(code="case.uploads_pending", severity="warning",
+                                        message=f"有{pending}份上传文件尚在识别中，结论可能变化"))
+        if failed:
+            findings.append(CaseFinding(code="case.uploads_failed", severity="warning",
+                                        message=f"有{failed}份上传文件处理失败，请重新上传或人工核验"))
+        if self.calendar_gap:
+            findings.append(CaseFinding(code="calendar.year_not_covered", severity="warning",
+                                        message=f"工作日历未包含{self.calendar_gap}年的节假日安排，容缺补交期限需人工确定"
+                                                "（请管理员加载该年度安排）"))
+        decision = _decide(results, bool(self.assigned.unassigned) or pending > 0 or failed > 0)
+        originals = [m.name for m, r in zip(self.materials, results)
+                     if m.originals and r.status not in ("from_library", "not_provided")]
+        notice = notice_text(item_name=self.item.name, situation_name=self.situation.name, judged_on=self.today,
+                             decision=decision, materials=results, unassigned=len(self.assigned.unassigned),
+                             pending=pending + failed, originals=originals)
+        return Assessment(item=self.item.code, item_version=self.item.version, item_name=self.item.name,
+                          situation=self.situation.code, situation_name=self.situation.name, judged_on=self.today,
+                          decision=decision, materials=tuple(results),
+                          unassigned=tuple(d.id for d in self.assigned.unassigned), findings=tuple(findings),
+                          notice=notice, case_id=case_id, input_version=version)
+
+    # --- findings ----------------------------------------------------------------------------
+
+    def _judge(self, code: str, message: str, severity: str, involved: list[tuple[Document, str]],
+               doc: Document) -> CaseFinding:
+        if severity == "error" and any(self.a.uncertain(d, f) for d, f in involved if (d.id, f) not in self.corroborated):
+            severity, message = "warning", message + UNCERTAIN
+        names = tuple(dict.fromkeys(f for _d, f in involved))
+        return CaseFinding(code=code, severity=severity, message=message, fields=names, document=doc.id)
+
+    def _pair_sides_across_files(self) -> None:
+        """Cross-side checks for a front and back that met only in this case (same-file pairs were checked
+        when the file was processed)."""
+        for docs in self.docs.values():
+            fronts = [d for d in docs if d.type == "id_card_front"]
+            backs = [d for d in docs if d.type == "id_card_back"]
+            if len(fronts) != 1 or len(backs) != 1 or (fronts[0].upload_sha256 and fronts[0].upload_sha256 == backs[0].upload_sha256):
+                continue
+            front, back = fronts[0], backs[0]
+            try:
+                failures = list(pair_failures(front, back))
+            except ValueError:
+                continue
+            for failure in failures:
+                if any(f.code == failure.code for f in back.findings):
+                    continue
+                judged = stages.to_finding(failure, [front, back], [self.a.classes(front.type), self.a.classes(back.type)],
+                                           self.a.thresholds)
+                self.extra.setdefault(back.id, []).append(CaseFinding(**judged.model_dump(), document=back.id))
+
+    def _doc_findings(self, doc: Document) -> list[CaseFinding]:
+        out = []
+        if doc.error is not None:
+            out.append(CaseFinding(code="document.unreadable", severity="warning", document=doc.id,
+                                   message=f"文件无法读取：{doc.error.message}"))
+        if doc.quality is not None and not doc.quality.ok:
+            issues = "、".join(i.message for i in doc.quality.issues if i.severity == "error")
+            out.append(CaseFinding(code="document.quality", severity="warning", document=doc.id,
+                                   message=f"图像质量不合格（{issues}），请重新扫描或人工核对"))
+        if doc.type in IDENTITY_TYPES:
+            out.append(CaseFinding(code="identity.unreadable_kind", severity="warning", document=doc.id,
+                                   message=f"{type_label(doc.type)}暂不能自动核验，请人工核验"))
+        used = self.used_fields.get(doc.type, set())
+        for f in doc.findings:
+            if f.severity == "warning" and f.code.endswith("unread") and f.fields and not set(f.fields) & used:
+                f = f.model_copy(update={"severity": "info"})  # a value this item never uses: not a reason to look
+            out.append(CaseFinding(**f.model_dump(), document=doc.id))
+        return out + self.extra.get(doc.id, [])
+
+    def _used_fields(self) -> dict[str, set[str]]:
+        """Per document type, the fields this item and situation decide anything on."""
+        used: dict[str, set[str]] = {t: set(names) for t, names in DECIDING_FIELDS.items()}
+
+        def add(ref: str | None) -> None:
+            if not ref:
+                return
+            parts = ref.split(".")
+            material = self.by_code.get(parts[0])
+            for type_code in ([parts[1]] if len(parts) == 3 else material.types() if material else ()):
+                used.setdefault(type_code, set()).add(parts[-1])
+
+        for m in self.materials:
+            for rule in m.rules:
+                used.setdefault(rule.document, set()).update(rule.fields if isinstance(rule, SameRule) else [rule.field])
+                for ref in rule.refs if isinstance(rule, SameRule) else ():
+                    add(ref)
+            add(m.source.holder_code)
+            add(m.source.holder_name)
+        for person in self.item.persons.values():
+            add(person.name)
+            add(person.id_number)
+        return used
+
+    # --- rules -------------------------------------------------------------------------------
+
+    def _rules_everywhere(self) -> dict[str, tuple[list[CaseFinding], list[tuple[Document, str]]]]:
+        out = {}
+        for material in self.materials:
+            findings: list[CaseFinding] = []
+            deciding: list[tuple[Document, str]] = []
+            docs = [d for d in self.docs[material.code] if d.error is None]
+            for rule in material.rules:
+                for doc in (d for d in docs if d.type == rule.document):
+                    if isinstance(rule, SignedRule):
+                        found, decided = self._signed(rule, doc)
+                    elif isinstance(rule, NotExpiredRule):
+                        found, decided = self._not_expired(rule, doc)
+                    else:
+                        found, decided = self._same(rule, doc), []
+                    findings += found
+                    deciding += decided
+            deciding += [(d, name) for d in docs for name in DECIDING_FIELDS.get(d.type, ())]
+            out[material.code] = (findings, deciding)
+        return out
+
+    def _unread(self, doc: Document, what: str) -> CaseFinding:
+        return CaseFinding(code="field.unread", severity="warning", document=doc.id, message=f"未能读取{what}，请人工核对")
+
+    def _known(self, doc: Document) -> set[str]:
+        return {f.code for f in doc.findings} | {f.code for f in self.extra.get(doc.id, [])}
+
+    def _said_unread(self, doc: Document, name: str) -> bool:
+        """The document's own checks already report that this value could not be read or checked."""
+        return bool(self._known(doc) & UNREAD_CODES.get((doc.type, name), frozenset())) or any(
+            f.severity == "warning" and name in f.fields and f.code.endswith("unread") for f in doc.findings)
+
+    def _signed(self, rule: SignedRule, doc: Document):
+        if rule.code in self._known(doc):
+            return [], []  # the document's own checks already said so
+        value = doc.value(rule.field)
+        text = str(value).strip().lower() if value is not None else ""
+        if value is True or text in TRUE_WORDS:
+            return [], [(doc, rule.field)]
+        if value is False or text in FALSE_WORDS:
+            message = rule.message or f"{type_label(doc.type)}未签名"
+            return [self._judge(rule.code, message, "error", [(doc, rule.field)], doc)], []
+        if self._said_unread(doc, rule.field):
+            return [], []
+        return [self._unread(doc, f"{type_label(doc.type)}是否已签名")], []
+
+    def _not_expired(self, rule: NotExpiredRule, doc: Document):
+        if rule.code in self._known(doc):
+            return [], []  # the document's own checks already said so
+        value = doc.value(rule.field)
+        label = f"{type_label(doc.type)}的{field_label(doc.type, rule.field)}"
+        if value in (None, ""):
+            if rule.if_absent == "ok" or self._said_unread(doc, rule.field):
+                return [], []
+            return [self._unread(doc, label)], []
+        if value == "长期":
+            return [], [(doc, rule.field)]
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            return [self._unread(doc, label)], []
+        if day >= self.today:
+            return [], [(doc, rule.field)]
+        message = f"{rule.message or type_label(doc.type) + '已过期'}（{field_label(doc.type, rule.field)}为{day.year}年{day.month:02d}月{day.day:02d}日）"
+        return [self._judge(rule.code, message, "error", [(doc, rule.field)], doc)], []
+
+    def _same(self, rule: SameRule, doc: Document) -> list[CaseFinding]:
+        own = [(doc, name, doc.value(name)) for name in rule.fields]
+        others = [entry for ref in rule.refs for entry in stated(self.docs, ref, self.a.fields_of)]
+        if not others:
+            return []  # nothing stated to compare with: that material is reported missing on its own
+        own_values = [e for e in own if e[2] not in (None, "")]
+        other_values = [e for e in others if e[2] not in (None, "")]
+        if not own_values:
+            labels = "或".join(field_label(doc.type, n) for n in rule.fields)
+            return [self._unread(doc, f"{type_label(doc.type)}的{labels}，无法核对")]
+        if not other_values:
+            labels = "、".join(dict.fromkeys(f"{self._owner_name(d)}中的{field_label(d.type, n)}" for d, n, _ in others))
+            return [self._unread(doc, f"{labels}，无法核对")]
+        matched = False
+        for d1, n1, v1 in own_values:
+            for d2, n2, v2 in other_values:
+                if consistency.same(rule.compare, v1, v2):
+                    matched = True
+                    self.corroborated |= {(d1.id, n1), (d2.id, n2)}
+        if matched:
+            return []
+        first_other = other_values[0]
+        message = rule.message or (f"{type_label(doc.type)}的{field_label(doc.type, own_values[0][1])}与"
+                                   f"{self._owner_name(first_other[0])}中的{field_label(first_other[0].type, first_other[1])}不一致")
+        involved = [(d, n) for d, n, _ in own_values + other_values]
+        return [self._judge(rule.code, message, rule.severity, involved, doc)]
+
+    def _owner_name(self, doc: Document) -> str:
+        code = next((c for c, docs in self.docs.items() if any(d.id == doc.id for d in docs)), None)
+        return self.by_code[code].name if code else type_label(doc.type)
+
+    # --- one material ------------------------------------------------------------------------
+
+    def _material(self, m: Material, rule_findings: list[CaseFinding], deciding: list[tuple[Document, str]]) -> MaterialResult:
+        docs = self.docs[m.code]
+        findings = list(self.assigned.notes[m.code])
+        for doc in docs:
+            findings += self._doc_findings(doc)
+        findings += rule_findings
+        findings += self._uncertain_values(deciding, findings)
+        if m.manual and docs:
+            findings.append(CaseFinding(code="material.manual", severity="warning", message="本材料需工作人员人工核验内容"))
+
+        readable = [d for d in docs if d.error is None and d.type != "unknown"]
+        present = {d.type for d in readable}
+        missing_parts: tuple[str, ...] = ()
+        if m.accepted and not any(set(alt) <= present for alt in m.accepted):
+            closest = max(m.accepted, key=lambda alt: len(set(alt) & present))
+            missing_parts = tuple(t for t in closest if t not in present)
+        complete = bool(docs) if not m.accepted else not missing_parts
+        # An unreadable or unrecognised document, or one hinted here whose type does not fit, may be the
+        # missing part (the reading may be wrong, the clerk may be right): a person looks, nobody is sent home.
+        doubtful = (len(readable) < len(docs) or any(m.types() and d.type not in m.types() for d in docs)
+                    or bool(self.assigned.maybe.get(m.code)))  # an identity document nobody could place may be its
+
+        errors = [f for f in findings if f.severity == "error"]
+        if not complete:
+            status = "needs_review" if doubtful else "missing"
+        elif errors:
+            status = "invalid"
+        elif m.manual or any(f.severity == "warning" for f in findings):
+            status = "needs_review"
+        else:
+            status = "ok"
+
+        licence = None
+        if status != "ok" and m.source.channel == "licence_library":
+            found, evidence, note = self._library(m)
+            if found is not None:
+                status, licence = found, evidence
+                findings.append(note)
+
+        due = None
+        tolerance = m.tolerance if m.necessity == "tolerable" else None
+        if status in ("missing", "invalid") and tolerance is not None:
+            if all(f.code in tolerance.checks for f in errors):
+                status = "tolerated"
+                try:
+                    due = self.a.calendar.add_working_days(self.today, tolerance.deadline_working_days)
+                except YearNotCovered as exc:
+                    self.calendar_gap = exc.year  # flagged, never guessed
+        if status == "missing" and m.necessity == "optional":
+            status = "not_provided"  # 非必要: absent or partial, it blocks nothing
+
+        if not complete and status != "from_library":
+            severity = {"missing": "error", "tolerated": "error", "invalid": "error"}.get(status, "info" if status == "not_provided" else "warning")
+            if not docs:
+                head = CaseFinding(code="material.missing", severity=severity, message="未提交")
+            else:
+                head = CaseFinding(code="material.incomplete", severity=severity,
+                                   message=f"缺少{'、'.join(type_label(t) for t in missing_parts)}")
+            findings.insert(0, head)
+        return MaterialResult(
+            code=m.code, name=m.name, status=status, necessity=m.necessity, documents=tuple(d.id for d in docs),
+            findings=tuple(findings), missing=missing_parts if not complete else (), due=due,
+            due_working_days=tolerance.deadline_working_days if status == "tolerated" and tolerance else None,
+            commitment_required=bool(status == "tolerated" and tolerance and tolerance.commitment), licence=licence,
+            originals=m.originals, copies=m.copies)
+
+    def _uncertain_values(self, deciding: list[tuple[Document, str]], findings: list[CaseFinding]) -> list[CaseFinding]:
+        """A value that decides acceptance, read below its threshold with no second reading agreeing, and not
+        already named by a finding: a person must look."""
+        named = {(f.document, n) for f in findings for n in f.fields}
+        out, seen = [], set()
+        for doc, name in deciding:
+            key = (doc.id, name)
+            if key in seen or key in named or key in self.corroborated or not self.a.uncertain(doc, name):
+                continue
+            seen.add(key)
+            out.append(CaseFinding(code="field.uncertain", severity="warning", document=doc.id, fields=(name,),
+                                   message=f"{type_label(doc.type)}的{field_label(doc.type, name)}识别置信度不足，请人工核对"))
+        return out
+
+    def _library(self, m: Material) -> tuple[str | None, LicenceEvidence | None, CaseFinding | None]:
+        """`from_library` only for a VALID licence of the right type and holder that covers the judging day and
+        whose file is there; a failed lookup is `needs_review`; nothing found changes nothing."""
+        source = m.source
+        codes = [(d, n, v) for d, n, v in stated(self.docs, source.holder_code, self.a.fields_of)
+                 if v and ((d.id, n) in self.corroborated or not self.a.uncertain(d, n))]
+        if not codes:
+            return None, None, None  # no certain holder code to ask about
+        holder_code = consistency.code_key(codes[0][2])
+        names = [v for _d, _n, v in stated(self.docs, source.holder_name, self.a.fields_of) if v] if source.holder_name else []
+        try:
+            licences = self.a.library.by_holder(holder_code, source.holder_code_type, source.licence_type, self.today)
+        except LibraryUnavailable as exc:
+            return "needs_review", None, CaseFinding(code="library.unavailable", severity="warning", message=exc.message)
+        for licence in licences:
+            if (licence.status == LicenceStatus.VALID and licence.type_code == source.licence_type
+                    and licence.holder_code_type == source.holder_code_type
+                    and consistency.code_key(licence.holder_code) == holder_code and licence.covers(self.today)
+                    and licence.file_key
+                    and (not names or not licence.holder or any(consistency.same("name", licence.holder, n) for n in names))):
+                evidence = LicenceEvidence(
+                    identifier=licence.identifier, name=licence.name, type_code=licence.type_code, number=licence.number,
+                    issuer=licence.issuer, holder_code_type=licence.holder_code_type, status=licence.status.value,
+                    trust_level=licence.trust_level, valid_until=licence.valid_until, file_key=licence.file_key,
+                    looked_up_on=self.today)
+                return "from_library", evidence, CaseFinding(code="library.found", severity="info",
+                                                             message=f"已从电子证照库调取{licence.name}（有效）")
+        return None, None, None
+
+
+def _decide(materials: Sequence[MaterialResult], unsettled_documents: bool) -> str:
+    """DESIGN.md, first match wins."""
+    statuses = {m.status for m in materials}
+    if "needs_review" in statuses or unsettled_documents:
+        return "needs_review"
+    if statuses & {"missing", "invalid"}:
+        return "correction_required"
+    if "tolerated" in statuses:
+        return "accept_with_tolerance"
+    return "accept"
+
+
+def assess_documents(assessor: Assessor, item: ServiceItem, situation: str, documents: Sequence[Document],
+                     at: dt.datetime) -> Assessment:
+    """`yichuang verify --item`: the documents of the files given, without hints."""
+    return assessor.assess(item, situation, [Submitted(document=d) for d in documents], at)

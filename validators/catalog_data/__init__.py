@@ -1,0 +1,1 @@
+"""Shipped service items (package data): one YAML file per item version."""

@@ -1,0 +1,175 @@
+"""Checks on resident ID cards (GB 11643 numbers, validity of the card). DOMAIN.md §3 and §6."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from pipeline import numbers
+from pipeline.models import Document
+from pipeline.registry import CheckContext, CheckRegistry, CrossFailure, Failure
+
+FRONT = ("id_card_front",)
+BACK = ("id_card_back",)
+VALID_SPANS = {5, 10, 20}
+
+
+def register(registry: CheckRegistry) -> None:
+    @registry.register("id_number.valid", FRONT)
+    def id_number_valid(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
+        """Format, real birth date not in the future, and check character. A region code younger than the
+        holder is fine (numbers carry the code of the place at assignment); an unknown one is a warning."""
+        value = doc.value("id_number")
+        if value is None:
+            yield Failure("id_number.missing", "未能读取公民身份号码，请人工核对", (), severity="warning")
+            return
+        try:
+            parsed = numbers.id_parse(value)
+        except numbers.InvalidChecksum:
+            yield Failure("id_number.checksum", "公民身份号码校验位错误", ("id_number",))
+            return
+        except numbers.InvalidComponent:
+            yield Failure("id_number.birth_date", "公民身份号码中的出生日期不是有效日期", ("id_number",))
+            return
+        except numbers.ValidationError:
+            yield Failure("id_number.format", "公民身份号码格式错误（应为18位）", ("id_number",))
+            return
+        if parsed.birth_date > ctx.today:
+            yield Failure("id_number.birth_date", "公民身份号码中的出生日期晚于今天", ("id_number",))
+        if numbers.region_name(parsed.region) is None:
+            yield Failure("id_number.region_unknown", "公民身份号码的地址码不在行政区划代码表中，请人工核对",
+                          ("id_number",), severity="warning")
+
+    @registry.register("id_number.agrees_with_card", FRONT)
+    def agrees_with_card(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
+        value = doc.value("id_number")
+        if value is None or not numbers.id_is_valid(value):
+            return
+        parsed = numbers.id_parse(value)
+        birth = doc.value("birth_date")
+        if birth and birth != parsed.birth_date.isoformat():
+            yield Failure("id_number.birth_mismatch", "公民身份号码中的出生日期与证件上的出生日期不一致",
+                          ("id_number", "birth_date"))
+        sex = doc.value("sex")
+        if sex and sex != parsed.sex:
+            yield Failure("id_number.sex_mismatch", "公民身份号码中的性别与证件上的性别不一致", ("id_number", "sex"))
+
+    @registry.register("id_card.validity", BACK)
+    def validity(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
+        start, end = _dates(doc)
+        if start is None or doc.value("valid_until") is None:
+            yield Failure("id_card.validity_unread", "未能读取身份证有效期限，请人工核对", (), severity="warning")
+            return
+        if end is not None and end <= start:
+            yield Failure("id_card.validity_dates", "身份证有效期限的截止日期早于起始日期", ("valid_from", "valid_until"))
+            return
+        if start > ctx.today:
+            yield Failure("id_card.not_yet_valid", "身份证有效期限的起始日期晚于今天，请核对", ("valid_from",),
+                          severity="warning")
+        if end is not None and end < ctx.today:
+            yield Failure("id_card.expired", f"身份证已过期（有效期至{end:%Y年%m月%d日}）", ("valid_until",))
+        if end is not None and _span_years(start, end) not in VALID_SPANS:
+            yield Failure("id_card.validity_length", "身份证有效期限长度不符合规定（应为5年、10年、20年或长期）",
+                          ("valid_from", "valid_until"))
+
+
+    @registry.register_cross("id_card.pair")
+    def pairs(documents: list[Document], ctx: CheckContext) -> Iterator[CrossFailure]:
+        for front, back in pair_sides(documents):
+            for failure in pair_failures(front, back):
+                yield CrossFailure(back.id, failure, (front.id, back.id))
+
+
+def pair_sides(documents: list[Document]) -> list[tuple[Document, Document]]:
+    """Which front goes with which back: the front from the same file first, otherwise the only front
+    left, otherwise the front whose address code names the region of the back's issuing authority."""
+    fronts = [d for d in documents if d.type == "id_card_front"]
+    backs = [d for d in documents if d.type == "id_card_back"]
+    pairs, free = [], list(fronts)
+    for back in backs:
+        same_file = [f for f in free if f.upload_sha256 and f.upload_sha256 == back.upload_sha256]
+        match = same_file[0] if len(same_file) == 1 else None
+        if match is None and len(free) == 1 and len(backs) == 1:
+            match = free[0]
+        if match is None:
+            authority = back.value("issuing_authority") or ""
+            fitting = [f for f in free if _region_fits(f.value("id_number"), authority)]
+            match = fitting[0] if len(fitting) == 1 else None
+        if match is not None:
+            pairs.append((match, back))
+            free.remove(match)
+    return pairs
+
+
+def _region_fits(number: str | None, authority: str) -> bool:
+    if not number or not authority:
+        return False
+    name = numbers.region_name(number[:6]) or ""
+    return any(part and part in authority for part in _region_words(name))
+
+
+def _region_words(name: str) -> list[str]:
+    import re
+
+    return [w for w in re.split(r"(?<=[省市区县旗])", name) if len(w) >= 2 and w[:-1] not in ("", "市辖")]
+
+
+def _dates(doc: Document) -> tuple[dt.date | None, dt.date | None]:
+    def parse(value):
+        try:
+            return dt.date.fromisoformat(value) if value and value != "长期" else None
+        except ValueError:
+            return None
+
+    return parse(doc.value("valid_from")), parse(doc.value("valid_until"))
+
+
+def _span_years(start: dt.date, end: dt.date) -> int | None:
+    """Whole years from start to end when the end falls on the same month and day (29 Feb -> 28 Feb/1 Mar)."""
+    years = end.year - start.year
+    if (end.month, end.day) == (start.month, start.day):
+        return years
+    if (start.month, start.day) == (2, 29) and (end.month, end.day) in ((2, 28), (3, 1)):
+        return years
+    return None
+
+
+def expected_span(birth: dt.date, issued: dt.date) -> int | str:
+    """Validity by age on the application day: <16: 5 years, 16-25: 10, 26-45: 20, 46+: long-term."""
+    age = issued.year - birth.year - ((issued.month, issued.day) < (birth.month, birth.day))
+    if age < 16:
+        return 5
+    if age < 26:
+        return 10
+    if age < 46:
+        return 20
+    return "长期"
+
+
+def pair_failures(front: Document, back: Document) -> Iterator[Failure]:
+    """Cross-side check for a front and back judged to belong together: the validity length fits the
+    holder's age when the card was applied for. The card is issued up to about two months after the
+    application, so a length one band off near a 16th/26th/46th birthday is at most a warning."""
+    birth_text, start_text, end_text = front.value("birth_date"), back.value("valid_from"), back.value("valid_until")
+    number = front.value("id_number")
+    if number and numbers.id_is_valid(number):
+        birth = numbers.id_parse(number).birth_date
+    elif birth_text:
+        birth = dt.date.fromisoformat(birth_text)
+    else:
+        return
+    if not start_text or not end_text:
+        return
+    start = dt.date.fromisoformat(start_text)
+    actual: int | str | None = "长期" if end_text == "长期" else _span_years(start, dt.date.fromisoformat(end_text))
+    if actual is None:
+        return
+    expected = expected_span(birth, start)
+    if actual == expected:
+        return
+    applied = start - dt.timedelta(days=75)
+    if expected_span(birth, applied) == actual:
+        yield Failure("id_card.validity_age", "身份证有效期限与持证人年龄段基本相符（接近年龄分界），请留意",
+                      ("valid_from", "valid_until"), severity="warning")
+        return
+    yield Failure("id_card.validity_age", "身份证有效期限与持证人签发时的年龄不符", ("valid_from", "valid_until"))

@@ -1,0 +1,162 @@
+"""The words the catalog and the assessment share: document types and their fields (DESIGN.md "Document types
+and fields"), their Chinese labels, the finding codes of the document checks, and field classes for the
+confidence thresholds when a type's extractor is not registered in this process."""
+
+from __future__ import annotations
+
+RESIDENT_ID_TYPES = ("id_card_front", "id_card_back")
+# Other lawful identity documents: until their fields are read they make an identity material needs_review.
+IDENTITY_TYPES = ("temporary_id_card", "residence_permit", "travel_permit_hkmo", "travel_permit_tw", "passport")
+
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "id_card_front": ("name", "sex", "ethnicity", "birth_date", "address", "id_number"),
+    "id_card_back": ("issuing_authority", "valid_from", "valid_until"),
+    "business_licence": ("credit_code", "name", "entity_type", "legal_representative", "registered_capital",
+                         "established_on", "address", "business_scope", "business_term", "registration_authority",
+                         "issued_on"),
+    # The reference item's form (read by the application_form extractor today) and the fields the other
+    # shipped items' forms state; a field an extractor does not read yet makes its rule needs_review.
+    "application_form": ("operator_name", "operator_id_number", "premises_address", "business_scope", "phone", "signed",
+                         "signed_on", "entity_name", "credit_code", "legal_representative", "legal_rep_id_number",
+                         "new_legal_representative", "new_legal_rep_id_number", "seller_name", "seller_id_number",
+                         "buyer_name", "buyer_id_number", "seller_spouse_name", "seller_spouse_id_number",
+                         "property_location", "certificate_number"),
+    "power_of_attorney": ("principal_name", "principal_id_number", "agent_name", "agent_id_number", "matter",
+                          "valid_until", "signed"),
+    "property_certificate": ("certificate_number", "holder", "co_ownership", "location", "unit_number", "right_type",
+                             "usage", "area"),
+    "lease_contract": ("lessor", "lessee", "address", "term_from", "term_until"),
+    "marriage_certificate": ("holder", "registered_on", "certificate_number", "party1_name", "party1_id_number",
+                             "party2_name", "party2_id_number"),
+    "household_register": ("page_kind", "household_type", "head_name", "household_number", "address", "name",
+                           "relationship", "sex", "ethnicity", "birth_date", "id_number"),
+    "legal_rep_certificate": ("organisation_name", "credit_code", "representative_name", "representative_id_number",
+                              "signed_on"),
+    "temporary_id_card": ("name", "id_number", "valid_from", "valid_until"),
+    "residence_permit": ("name", "id_number", "valid_from", "valid_until"),
+    "travel_permit_hkmo": ("name", "permit_number", "valid_until"),
+    "travel_permit_tw": ("name", "permit_number", "valid_until"),
+    "passport": ("name", "passport_number", "valid_until"),
+    "unknown": (),
+}
+KNOWN_TYPES = frozenset(TYPE_FIELDS)
+
+TYPE_LABELS: dict[str, str] = {
+    "id_card_front": "居民身份证人像面",
+    "id_card_back": "居民身份证国徽面",
+    "business_licence": "营业执照",
+    "household_register": "居民户口簿",
+    "marriage_certificate": "结婚证",
+    "property_certificate": "不动产权证书",
+    "lease_contract": "租赁合同",
+    "application_form": "申请书",
+    "power_of_attorney": "授权委托书",
+    "legal_rep_certificate": "法定代表人身份证明书",
+    "temporary_id_card": "临时居民身份证",
+    "residence_permit": "港澳台居民居住证",
+    "travel_permit_hkmo": "港澳居民来往内地通行证",
+    "travel_permit_tw": "台湾居民来往大陆通行证",
+    "passport": "护照",
+    "unknown": "未识别的材料",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "name": "姓名", "sex": "性别", "ethnicity": "民族", "birth_date": "出生日期", "address": "住址",
+    "id_number": "公民身份号码", "issuing_authority": "签发机关", "valid_from": "有效期起始日期",
+    "valid_until": "有效期截止日期", "credit_code": "统一社会信用代码", "entity_type": "类型",
+    "legal_representative": "法定代表人（负责人）", "registered_capital": "注册资本", "established_on": "成立日期",
+    "business_scope": "经营范围", "business_term": "营业期限", "registration_authority": "登记机关",
+    "issued_on": "发证日期", "operator_name": "经营者姓名", "operator_id_number": "经营者身份证号码",
+    "premises_address": "经营场所", "phone": "联系电话", "signed": "签名", "signed_on": "签署日期",
+    "principal_name": "委托人", "principal_id_number": "委托人证件号码", "agent_name": "受托人姓名",
+    "agent_id_number": "受托人身份证号码", "matter": "委托事项", "certificate_number": "不动产权证书号",
+    "holder": "权利人", "co_ownership": "共有情况", "location": "坐落", "unit_number": "不动产单元号",
+    "right_type": "权利类型", "usage": "用途", "area": "面积", "lessor": "出租方", "lessee": "承租方",
+    "term_from": "租赁起始日期", "term_until": "租赁截止日期", "registered_on": "登记日期",
+    "party1_name": "一方姓名", "party1_id_number": "一方身份证件号码", "party2_name": "另一方姓名",
+    "party2_id_number": "另一方身份证件号码", "page_kind": "页别", "household_type": "户别", "head_name": "户主姓名",
+    "household_number": "户号", "relationship": "与户主关系", "organisation_name": "单位名称",
+    "representative_name": "法定代表人姓名", "representative_id_number": "法定代表人身份证号码",
+    "entity_name": "单位名称", "legal_rep_id_number": "法定代表人（负责人）身份证号码",
+    "new_legal_representative": "拟任法定代表人姓名", "new_legal_rep_id_number": "拟任法定代表人身份证号码",
+    "seller_name": "转让方姓名", "seller_id_number": "转让方身份证号码", "buyer_name": "受让方姓名",
+    "buyer_id_number": "受让方身份证号码", "seller_spouse_name": "转让方配偶姓名",
+    "seller_spouse_id_number": "转让方配偶身份证号码", "property_location": "不动产坐落",
+    "permit_number": "证件号码", "passport_number": "护照号码",
+}
+TYPE_FIELD_LABELS: dict[tuple[str, str], str] = {
+    ("business_licence", "name"): "名称",
+    ("business_licence", "address"): "住所（经营场所）",
+    ("lease_contract", "address"): "租赁房屋地址",
+    ("marriage_certificate", "holder"): "持证人",
+    ("property_certificate", "holder"): "权利人",
+}
+
+
+def type_label(type_code: str) -> str:
+    return TYPE_LABELS.get(type_code, type_code)
+
+
+def field_label(type_code: str, field: str) -> str:
+    return TYPE_FIELD_LABELS.get((type_code, field)) or FIELD_LABELS.get(field, field)
+
+
+# Finding codes the document checks produce today (validators/id_card.py, pipeline/stages.py) and the
+# assessment's own; the catalog validator warns about a tolerable check code outside this list.
+KNOWN_FINDING_CODES = frozenset({
+    "id_number.missing", "id_number.checksum", "id_number.birth_date", "id_number.format", "id_number.region_unknown",
+    "id_number.birth_mismatch", "id_number.sex_mismatch", "id_card.validity_unread", "id_card.validity_dates",
+    "id_card.not_yet_valid", "id_card.expired", "id_card.validity_length", "id_card.validity_age",
+    "document.unknown_type", "document.unsigned", "document.expired", "document.unreadable", "document.quality",
+    "field.uncertain", "field.unread", "material.missing", "material.incomplete", "material.manual",
+    "assignment.type_mismatch", "assignment.ambiguous", "assignment.unknown_hint", "document.unassigned",
+    "identity.unreadable_kind", "library.unavailable", "library.found", "case.uploads_pending", "case.uploads_failed",
+    "calendar.year_not_covered",
+    # validators/documents.py
+    "credit_code.missing", "credit_code.format", "credit_code.category", "credit_code.checksum",
+    "credit_code.org_checksum", "credit_code.entity_type", "business_licence.established_future",
+    "business_licence.issued_future", "business_licence.issued_before_established", "business_licence.term_order",
+    "business_licence.term_ended", "business_licence.unread", "operator_id_number.format", "operator_id_number.checksum",
+    "operator_id_number.birth_date", "application.unsigned", "application.signature_unchecked",
+    "application.signed_future", "application.unread", "phone.format", "principal_id_number.format",
+    "principal_id_number.checksum", "principal_id_number.birth_date", "agent_id_number.format", "agent_id_number.checksum",
+    "agent_id_number.birth_date", "power_of_attorney.same_person", "power_of_attorney.expired",
+    "power_of_attorney.unsigned", "power_of_attorney.signature_unchecked", "power_of_attorney.unread",
+    "property_certificate.number_format", "property_certificate.number_year", "property_certificate.unit_format",
+    "property_certificate.unit_region", "property_certificate.region_mismatch", "property_certificate.unread",
+    "lease_contract.term_order", "lease_contract.ended", "lease_contract.not_started", "lease_contract.unread",
+})
+
+# Check-stage findings that already say a value could not be read or checked (the assessment adds no second one).
+UNREAD_CODES: dict[tuple[str, str], frozenset[str]] = {
+    ("id_card_back", "valid_until"): frozenset({"id_card.validity_unread"}),
+    ("id_card_front", "id_number"): frozenset({"id_number.missing"}),
+    ("application_form", "signed"): frozenset({"application.signature_unchecked"}),
+    ("power_of_attorney", "signed"): frozenset({"power_of_attorney.signature_unchecked"}),
+}
+
+# Field classes for the confidence thresholds (pipeline/settings.Thresholds) when the extractor of a type is
+# not registered in this process; a registered extractor's own classes win.
+def field_class(field: str) -> str:
+    if field.endswith("id_number") or field in ("permit_number", "passport_number"):
+        return "id_number"
+    if field in ("credit_code", "certificate_number", "unit_number", "household_number"):
+        return "code"
+    if field in ("valid_from", "valid_until", "birth_date", "signed_on", "term_from", "term_until", "registered_on",
+                 "established_on", "issued_on"):
+        return "date"
+    if field in ("signed", "sex", "ethnicity", "page_kind"):
+        return "enum"
+    if field in ("name", "holder", "lessor", "lessee", "agent_name", "principal_name", "legal_representative",
+                 "head_name", "representative_name", "entity_name", "organisation_name", "party1_name", "party2_name") \
+            or field.endswith("_name") or field in ("new_legal_representative",):
+        return "name"
+    return "text"
+
+
+# Values of a document type that decide acceptance even when no catalog rule names them: the checks on an
+# ID card judge these.
+DECIDING_FIELDS: dict[str, tuple[str, ...]] = {
+    "id_card_front": ("id_number",),
+    "id_card_back": ("valid_until",),
+}

@@ -1,0 +1,51 @@
+"""The Celery app. Configured at the edges (`yichuang worker`, the API) from settings by `configure`."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Exchange, Queue
+
+from pipeline.settings import Settings
+
+app = Celery("yichuang", include=["workers.tasks"])
+
+QUEUES = ("counter", "bulk")
+
+
+def configure(settings: Settings) -> Celery:
+    broker = settings.resolved_broker_url()
+    options: dict = {}
+    if broker.startswith("filesystem"):
+        folder = settings.broker_folder()
+        for sub in ("queue", "processed", "control"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
+                   "processed_folder": str(folder / "processed"), "store_processed": False,
+                   "control_folder": str(folder / "control")}
+    elif broker.startswith(("redis", "rediss")):
+        # Above the hard time limit, so a running task is never handed to a second worker.
+        options = {"visibility_timeout": settings.task_time_limit + 2 * settings.lease_margin,
+                   "global_keyprefix": f"{settings.redis_key_prefix}:"}
+    app.conf.update(
+        broker_url=broker,
+        broker_transport_options=options,
+        broker_connection_retry_on_startup=True,
+        result_backend=None,
+        task_ignore_result=True,
+        task_queues=[Queue(q, Exchange(q, type="direct"), routing_key=q) for q in QUEUES],
+        task_default_exchange="bulk",
+        task_default_routing_key="bulk",
+        task_default_queue="bulk",
+        task_acks_late=True,  # tasks are idempotent (claims are compare-and-set)
+        task_reject_on_worker_lost=False,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        worker_hijack_root_logger=False,
+        worker_concurrency=settings.worker_concurrency,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone="Asia/Shanghai",
+        enable_utc=True,
+    )
+    return app

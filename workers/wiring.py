@@ -1,0 +1,99 @@
+"""Builds the service's dependencies from settings, once per process (the API, a worker, the CLI).
+
+This is the one place where settings turn into objects: stores, the database, the OCR engine, the
+registries. Stages get only what is built here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.interfaces import SHANGHAI
+from pipeline.masking import MaskingFilter
+from pipeline.models import Hints, Upload
+from pipeline.runner import Dependencies
+from pipeline.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Logs go to standard error, with ID numbers masked; no OCR text and no file names are logged."""
+    import structlog
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    structlog.configure(logger_factory=structlog.stdlib.LoggerFactory(), wrapper_class=structlog.stdlib.BoundLogger)
+
+
+def build_store(settings: Settings):
+    from storage.objects import LocalStore, S3Store
+
+    if settings.store == "s3":
+        if not (settings.s3_endpoint and settings.s3_access_key and settings.s3_secret_key):
+            from pipeline.errors import ConfigurationError
+
+            raise ConfigurationError(detail="s3 store needs YICHUANG_S3_ENDPOINT, _ACCESS_KEY and _SECRET_KEY")
+        return S3Store(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key.get_secret_value(),
+                       settings.s3_bucket, secure=settings.s3_secure, region=settings.s3_region)
+    return LocalStore(settings.objects_dir())
+
+
+def build_repository(settings: Settings, *, migrate: bool = True):
+    from storage.db import make_engine
+    from storage.db import migrate as run_migrations
+    from storage.repository import Repository
+
+    engine = make_engine(settings.resolved_database_url())
+    if migrate:
+        run_migrations(engine)
+    return Repository(engine)
+
+
+def build_dependencies(settings: Settings, store, *, with_engine: bool = True) -> Dependencies:
+    from extractors import build_registry
+    from pipeline.capture import CaptureSettings
+    from pipeline.confidence import Calibrator
+    from pipeline.ocr import build_engine
+    from validators import build_checks
+    from validators.signatures import Verifier
+
+    engine = build_engine(settings.ocr_engine, threads=settings.ocr_threads, paddle_model_dir=settings.paddle_model_dir) if with_engine else None
+    return Dependencies(
+        engine=engine, store=store, types=build_registry(), checks=build_checks(), calibrator=Calibrator.shipped(),
+        limits=settings.limits, thresholds=settings.thresholds, signatures=Verifier(settings.trust_dir),
+        capture=CaptureSettings(),
+    )
+
+
+@dataclass
+class Services:
+    settings: Settings
+    repo: object
+    store: object
+    deps: Dependencies | None = None
+
+
+@lru_cache(maxsize=1)
+def worker_services() -> Services:
+    """The worker process's services, built on first use (worker_process_init calls it after fork)."""
+    settings = Settings()
+    store = build_store(settings)
+    return Services(settings=settings, repo=build_repository(settings, migrate=False), store=store,
+                    deps=build_dependencies(settings, store))
+
+
+def upload_from_row(row) -> Upload:
+    received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=dt.timezone.utc)
+    return Upload(id=row.id, key=row.object_key, sha256=row.sha256, size=row.size, source=row.filename,
+                  media_type=row.media_type, received_at=received.astimezone(SHANGHAI),
+                  hints=Hints(material=row.material_hint, person=row.person_hint))
