@@ -48,4 +48,17 @@ def configure(settings: Settings) -> Celery:
         timezone="Asia/Shanghai",
         enable_utc=True,
     )
+    _drop_cached_connections()
     return app
+
+
+def _drop_cached_connections() -> None:
+    """Celery caches its connection and producer pools on first use; a reconfigured app (another data
+    folder or broker, as in one test process that builds several services) must not keep publishing to
+    the old broker."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None

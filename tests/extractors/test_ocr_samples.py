@@ -18,11 +18,7 @@ KEY_FIELDS = {
     "property_certificate": ("certificate_number", "unit_number", "holder"),
     "lease_contract": ("lessor", "lessee", "term_from", "term_until"),
 }
-# pipeline/capture.py takes the ruled table of a property certificate for the page's outline and crops the
-# certificate number and title away (pipeline.capture.find_documents on these two files): known, reported.
-CAPTURE_CROPS_TABLE = pytest.mark.xfail(strict=True, reason="capture crops the page to its ruled table")
-FILES = [pytest.param(name, marks=CAPTURE_CROPS_TABLE) if name.startswith("property_certificate/") else name
-         for name in (f"{t}/{t}_s7-0000{'_p1' if t in ('application_form', 'lease_contract') else ''}_{v}.{e}"
+FILES = [name for name in (f"{t}/{t}_s7-0000{'_p1' if t in ('application_form', 'lease_contract') else ''}_{v}.{e}"
                       for t in KEY_FIELDS for v, e in (("clean", "png"), ("camera", "jpg")))]
 
 
