@@ -33,6 +33,22 @@ def write_set(out: Path, seed: int, count: int, variants: list[str], **options) 
     return sorted(files)
 
 
+def write_document_set(out: Path, seed: int, count: int, variants: list[str]) -> list[Path]:
+    """Single-page images of every reference-item document type (generate_documents.py), per variant."""
+    import generate_documents as gen
+
+    files = []
+    for variant in variants:
+        folder = out / variant
+        folder.mkdir(parents=True, exist_ok=True)
+        for data, truth in gen.generate(seed, count, variant):
+            path = folder / f"{gen.file_stem(truth)}{gen.extension(truth)}"
+            path.write_bytes(data)
+            path.with_suffix(".json").write_text(gen.truth_json(truth), encoding="utf-8")
+            files.append(path)
+    return sorted(files)
+
+
 def truth_of(path: Path) -> dict:
     return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
 
