@@ -41,6 +41,23 @@ class Submitted(Frozen):
     upload_id: str | None = None
 
 
+class PersonAct(Frozen):
+    """What a clerk or reviewer decided about a reading (the machine's value is kept beside the person's in
+    the case's records): `field` corrects a document's field; `finding` confirms (a definite problem) or
+    dismisses (not a problem) a finding by code, optionally of one document or material; `manual_check`
+    records a material as checked by hand without a scan."""
+
+    kind: Literal["field", "finding", "manual_check"]
+    document: str | None = None
+    field: str | None = None
+    value: Any = None
+    finding: str | None = None
+    material: str | None = None
+    action: Literal["confirm", "dismiss"] | None = None
+    reason: str = ""
+    role: str = ""
+
+
 class CaseInput(Frozen):
     """Everything an assessment reads about one case, taken from the database in one go (or from the
     command line). `version` is the case's row version the input was read at (optimistic concurrency)."""
@@ -53,6 +70,7 @@ class CaseInput(Frozen):
     pending_uploads: int = 0  # uploads of the case not yet processed
     failed_uploads: int = 0  # uploads that failed for infrastructure reasons
     version: int = 0
+    acts: tuple[PersonAct, ...] = ()  # corrections and confirmations by people, oldest first
 
 
 class CaseFinding(Finding):

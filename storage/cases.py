@@ -5,6 +5,15 @@ save with `UPDATE … WHERE version = read version`; on a conflict read again an
 version is read before the documents, whichever save lands last was computed from documents read after
 every earlier save, so concurrent uploads never lose a material (tests/storage/test_cases.py races it on
 SQLite and PostgreSQL). Routes and tasks never write SQL; they call this.
+
+The lifecycle (tables in storage/case_records.py): a readable per-hall case number given out at creation;
+`transition` moves the state by compare-and-set and records who, when, the act, the opinion and what the
+machine recommended; `record_act` keeps a person's value beside the machine's; uploads of a material resubmitted
+in a later correction round supersede the earlier ones, which stay on record but are no longer assessed.
+
+Read methods for other features (the case bundle, the API): `get`, `uploads`, `documents` (assessed documents),
+`all_documents` (with superseded ones, marked), `latest`, `history` (assessments by version), `events`
+(transitions, oldest first), `acts` (people's acts, oldest first), `superseded` (upload id -> record).
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,16 +29,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.assessment import Assessment, CaseInput, Submitted
+from pipeline.assessment import Assessment, CaseInput, PersonAct, Submitted
+from pipeline.case_states import Transition
 from pipeline.errors import InfrastructureError
 from pipeline.interfaces import SHANGHAI
 from pipeline.models import Document, Hints
 from storage.db import as_utc, utcnow
+from storage.case_records import CaseActRow, CaseEventRow, CaseNumberRow, SupersededUploadRow
 from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
+
+QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
+ROUND_STATES = ("correction", "suspended", "accepted_tolerance")  # entering one starts a resubmission round
+ASSESSED_ACTS = ("field", "finding", "manual_check")
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +79,35 @@ class CaseRepository:
     # --- cases --------------------------------------------------------------------------------
 
     def create(self, *, owner_key_id: str, hall: str, item: dict[str, Any], situation: str,
-               applicant: dict[str, Any]) -> CaseRow:
-        """`item` is the service item's snapshot (validators.catalog.item_snapshot): the case keeps it."""
-        row = CaseRow(id=str(uuid.uuid4()), owner_key_id=owner_key_id, hall=hall, item_code=item["code"],
-                      item_version=int(item["version"]), item=item, situation=situation, applicant=applicant,
-                      status="received", version=0, created_at=utcnow())
-        with self.session() as s:
-            s.add(row)
-        return row
+               applicant: dict[str, Any], agent: dict[str, Any] | None = None, at: dt.datetime | None = None) -> CaseRow:
+        """`item` is the service item's snapshot (validators.catalog.item_snapshot): the case keeps it. The
+        case number is `<hall>-<year>-<sequence>`, unique, given out in the same transaction."""
+        at = at or utcnow()
+        year = as_utc(at).astimezone(SHANGHAI).year
+        for attempt in range(10):
+            try:
+                with self.session() as s:
+                    number = self._next_number(s, hall, year)
+                    row = CaseRow(id=str(uuid.uuid4()), owner_key_id=owner_key_id, hall=hall, item_code=item["code"],
+                                  item_version=int(item["version"]), item=item, situation=situation, applicant=applicant,
+                                  agent=agent, status="received", version=0, created_at=at,
+                                  case_number=f"{hall}-{year}-{number:06d}",
+                                  query_code="".join(secrets.choice(QUERY_ALPHABET) for _ in range(10)))
+                    s.add(row)
+                return row
+            except IntegrityError:  # two first cases of a hall's year created at once: the loser counts again
+                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+        raise CaseConflict(detail="case number")
+
+    @staticmethod
+    def _next_number(s: Session, hall: str, year: int) -> int:
+        result = s.execute(update(CaseNumberRow).where(CaseNumberRow.hall == hall, CaseNumberRow.year == year)
+                           .values(last=CaseNumberRow.last + 1).returning(CaseNumberRow.last)).first()
+        if result is not None:
+            return int(result[0])
+        s.execute(insert(CaseNumberRow).values(hall=hall, year=year, last=1))
+        s.flush()
+        return 1
 
     def get(self, case_id: str) -> CaseRow | None:
         with self.session() as s:
@@ -85,13 +123,23 @@ class CaseRepository:
         with self.session() as s:
             return [body for body, *_ in self._documents(s, case_id)]
 
-    def _documents(self, s: Session, case_id: str) -> list[tuple[dict[str, Any], str, str | None, str | None]]:
-        rows = s.execute(
-            select(DocumentRow.body, UploadRow.id, UploadRow.material_hint, UploadRow.person_hint)
-            .join(UploadRow, DocumentRow.upload_id == UploadRow.id)
-            .where(UploadRow.case_id == case_id, UploadRow.status == "done")
-            .order_by(UploadRow.received_at, UploadRow.id, DocumentRow.position))
-        return [tuple(r) for r in rows]
+    def all_documents(self, case_id: str) -> list[tuple[dict[str, Any], str, bool]]:
+        """(document object, upload id, superseded) for every finished upload, superseded ones included."""
+        with self.session() as s:
+            gone = set(s.scalars(select(SupersededUploadRow.upload_id).where(SupersededUploadRow.case_id == case_id)))
+            return [(body, upload_id, upload_id in gone)
+                    for body, upload_id, *_ in self._documents(s, case_id, include_superseded=True)]
+
+    def _documents(self, s: Session, case_id: str, *, include_superseded: bool = False
+                   ) -> list[tuple[dict[str, Any], str, str | None, str | None]]:
+        query = (select(DocumentRow.body, UploadRow.id, UploadRow.material_hint, UploadRow.person_hint)
+                 .join(UploadRow, DocumentRow.upload_id == UploadRow.id)
+                 .where(UploadRow.case_id == case_id, UploadRow.status == "done")
+                 .order_by(UploadRow.received_at, UploadRow.id, DocumentRow.position))
+        if not include_superseded:
+            query = query.where(UploadRow.id.not_in(select(SupersededUploadRow.upload_id)
+                                                   .where(SupersededUploadRow.case_id == case_id)))
+        return [tuple(r) for r in s.execute(query)]
 
     # --- assessment ---------------------------------------------------------------------------
 
@@ -105,13 +153,20 @@ class CaseRepository:
             documents = [Submitted(document=Document.model_validate(body), upload_id=upload_id,
                                    hints=Hints(material=material, person=person))
                          for body, upload_id, material, person in self._documents(s, case_id)]
-            counts = dict(s.execute(select(UploadRow.status, func.count()).where(UploadRow.case_id == case_id)
+            acts = tuple(PersonAct(kind=a.kind, document=a.document_id, field=a.field, value=a.person_value,
+                                   finding=a.finding, material=a.material, action=a.action, reason=a.reason, role=a.role)
+                         for a in s.scalars(select(CaseActRow).where(CaseActRow.case_id == case_id,
+                                                                     CaseActRow.kind.in_(ASSESSED_ACTS))
+                                            .order_by(CaseActRow.id)))
+            gone = select(SupersededUploadRow.upload_id).where(SupersededUploadRow.case_id == case_id)
+            counts = dict(s.execute(select(UploadRow.status, func.count()).where(UploadRow.case_id == case_id,
+                                                                                 UploadRow.id.not_in(gone))
                                     .group_by(UploadRow.status)).all())
             latest = s.scalar(select(func.max(UploadRow.received_at)).where(UploadRow.case_id == case_id))
         judged_at = as_utc(latest or case.created_at).astimezone(SHANGHAI)
         return CaseInput(case_id=case_id, item=case.item, situation=case.situation, judged_at=judged_at,
                          documents=tuple(documents), pending_uploads=counts.get("queued", 0) + counts.get("processing", 0),
-                         failed_uploads=counts.get("failed", 0), version=version)
+                         failed_uploads=counts.get("failed", 0), version=version, acts=acts)
 
     def save(self, case_id: str, expected_version: int, assessment: Assessment) -> int | None:
         """Compare-and-set on the row version; returns the new version, or None when someone saved first."""
@@ -153,3 +208,111 @@ class CaseRepository:
         with self.session() as s:
             rows = s.scalars(select(AssessmentRow).where(AssessmentRow.case_id == case_id).order_by(AssessmentRow.version))
             return [SavedAssessment(r.version, r.decision, r.body, as_utc(r.created_at)) for r in rows]
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def transition(self, case_id: str, transition: Transition, *, expected_state: str, actor: str, role: str,
+                   actor_label: str, reason: str = "", recommendation: str | None = None, overridden: bool = False,
+                   assessment_version: int | None = None, detail: dict[str, Any] | None = None,
+                   at: dt.datetime | None = None) -> CaseEventRow | None:
+        """Compare-and-set on the state: None when the case is no longer in `expected_state` (someone else acted
+        first). Records the event in the same transaction."""
+        at = at or utcnow()
+        values: dict[str, Any] = {"status": transition.target}
+        if transition.outcome is not None or transition.target != "decided":
+            values["outcome"] = transition.outcome
+        with self.session() as s:
+            result = s.execute(update(CaseRow).where(CaseRow.id == case_id, CaseRow.status == expected_state).values(**values))
+            if result.rowcount != 1:
+                return None
+            event = CaseEventRow(case_id=case_id, at=at, actor=actor, role=role, actor_label=actor_label,
+                                 act=transition.act, from_state=expected_state, to_state=transition.target, reason=reason,
+                                 recommendation=recommendation, overridden=overridden,
+                                 assessment_version=assessment_version, detail=detail or {})
+            s.add(event)
+        return event
+
+    def record_act(self, case_id: str, *, actor: str, role: str, kind: str, at: dt.datetime | None = None,
+                   **values: Any) -> CaseActRow:
+        """A person's act; `machine_value` and `person_value` are kept side by side."""
+        row = CaseActRow(case_id=case_id, at=at or utcnow(), actor=actor, role=role, kind=kind,
+                         reason=values.pop("reason", "") or "", **values)
+        with self.session() as s:
+            s.add(row)
+        return row
+
+    def events(self, case_id: str) -> list[CaseEventRow]:
+        """The case's transitions, oldest first."""
+        with self.session() as s:
+            return list(s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)))
+
+    def acts(self, case_id: str) -> list[CaseActRow]:
+        """People's acts on the case, oldest first."""
+        with self.session() as s:
+            return list(s.scalars(select(CaseActRow).where(CaseActRow.case_id == case_id).order_by(CaseActRow.id)))
+
+    def superseded(self, case_id: str) -> dict[str, SupersededUploadRow]:
+        """Uploads replaced by a resubmission, by upload id."""
+        with self.session() as s:
+            return {r.upload_id: r for r in s.scalars(select(SupersededUploadRow).where(SupersededUploadRow.case_id == case_id))}
+
+    def in_states(self, states: tuple[str, ...], hall: str | None = None) -> list[CaseRow]:
+        """Cases in any of `states` (a hall's queue, or every hall for the deadline sweeper), oldest first."""
+        with self.session() as s:
+            query = select(CaseRow).where(CaseRow.status.in_(states))
+            if hall is not None:
+                query = query.where(CaseRow.hall == hall)
+            return list(s.scalars(query.order_by(CaseRow.created_at, CaseRow.id)))
+
+    # --- uploads into a case ---------------------------------------------------------------------
+
+    def add_upload(self, **values: Any) -> tuple[UploadRow, list[str]]:
+        """A new upload of the case (status `queued`); with a material hint in a correction round, the earlier
+        uploads of that material are superseded. Returns the row and the superseded upload ids."""
+        row = UploadRow(id=str(uuid.uuid4()), status="queued", attempts=0, **values)
+        with self.session() as s:
+            s.add(row)
+            s.flush()
+            gone = self._supersede(s, row)
+        return row, gone
+
+    def add_reader_record(self, documents: list[dict[str, Any]], **values: Any) -> tuple[UploadRow, list[str]]:
+        """A chip-reader record: stored like an upload, finished at once with its documents."""
+        row = UploadRow(id=str(uuid.uuid4()), status="done", attempts=0, **values)
+        with self.session() as s:
+            s.add(row)
+            s.flush()
+            for position, body in enumerate(documents):
+                s.add(DocumentRow(id=body["id"], upload_id=row.id, position=position, type=body.get("type", "unknown"),
+                                  body=body, created_at=row.received_at))
+            gone = self._supersede(s, row)
+        return row, gone
+
+    def _supersede(self, s: Session, row: UploadRow) -> list[str]:
+        if not row.case_id or not row.material_hint:
+            return []
+        rounds = list(s.scalars(select(CaseEventRow.at).where(CaseEventRow.case_id == row.case_id,
+                                                              CaseEventRow.to_state.in_(ROUND_STATES))
+                                .order_by(CaseEventRow.id)))
+        if not rounds:
+            return []  # first submission: front and back of a card arrive as separate uploads
+        started = rounds[-1]
+        already = select(SupersededUploadRow.upload_id).where(SupersededUploadRow.case_id == row.case_id)
+        candidates = {u.id: u for u in s.scalars(select(UploadRow).where(
+            UploadRow.case_id == row.case_id, UploadRow.id != row.id, UploadRow.received_at < started,
+            UploadRow.id.not_in(already)))}
+        latest = s.scalars(select(AssessmentRow.body).where(AssessmentRow.case_id == row.case_id)
+                           .order_by(AssessmentRow.version.desc()).limit(1)).first() or {}
+        assigned = next((set(m["documents"]) for m in latest.get("materials", []) if m["code"] == row.material_hint), set())
+        docs_by_upload: dict[str, set[str]] = {}
+        for doc_id, upload_id in s.execute(select(DocumentRow.id, DocumentRow.upload_id)
+                                           .where(DocumentRow.upload_id.in_(list(candidates)))):
+            docs_by_upload.setdefault(upload_id, set()).add(doc_id)
+        gone = []
+        for upload_id, upload in candidates.items():
+            docs = docs_by_upload.get(upload_id, set())
+            if upload.material_hint == row.material_hint or (docs and docs <= assigned):
+                s.add(SupersededUploadRow(upload_id=upload_id, case_id=row.case_id, material=row.material_hint,
+                                          superseded_by=row.id, round=len(rounds), at=row.received_at))
+                gone.append(upload_id)
+        return gone

@@ -98,6 +98,11 @@ class CaseRow(Base):
     decision: Mapped[str | None] = mapped_column(String(32))
     assessed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
+    # The case lifecycle (migration 0004; rows, events and acts in storage/case_records.py):
+    case_number: Mapped[str | None] = mapped_column(String(100), unique=True)  # readable, per hall and year
+    query_code: Mapped[str | None] = mapped_column(String(16))  # printed on notices for checking progress
+    agent: Mapped[dict[str, Any] | None]  # 代理人: personal data, never logged
+    outcome: Mapped[str | None] = mapped_column(String(16))  # decided: approved | refused
 
     __table_args__ = (Index("ix_cases_owner", "owner_key_id"), Index("ix_cases_hall", "hall"))
 

@@ -22,14 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline import stages
-from pipeline.assessment import Assessment, CaseFinding, CaseInput, LicenceEvidence, MaterialResult, Submitted
+from pipeline.assessment import Assessment, CaseFinding, CaseInput, LicenceEvidence, MaterialResult, PersonAct, Submitted
 from pipeline.errors import LibraryUnavailable
 from pipeline.interfaces import SHANGHAI
 from pipeline.library import LicenceLibrary, LicenceStatus, NullLicenceLibrary
 from pipeline.models import Document
 from pipeline.registry import TypeRegistry
 from pipeline.settings import Thresholds
-from validators import consistency
+from validators import consistency, person_acts
 from validators.assign import Assignment, assign, stated
 from validators.catalog import Material, NotExpiredRule, SameRule, ServiceItem, SignedRule, item_from_snapshot
 from validators.id_card import pair_failures
@@ -54,14 +54,15 @@ class Assessor:
     def __call__(self, case: CaseInput) -> Assessment:
         return self.assess(item_from_snapshot(case.item), case.situation, case.documents, case.judged_at,
                            pending_uploads=case.pending_uploads, failed_uploads=case.failed_uploads,
-                           case_id=case.case_id, input_version=case.version)
+                           case_id=case.case_id, input_version=case.version, acts=case.acts)
 
     def assess(self, item: ServiceItem, situation: str, submitted: Sequence[Submitted], judged_at: dt.datetime, *,
                pending_uploads: int = 0, failed_uploads: int = 0, case_id: str | None = None,
-               input_version: int = 0) -> Assessment:
+               input_version: int = 0, acts: Sequence[PersonAct] = ()) -> Assessment:
         if item.situation(situation) is None:
             raise ValueError(f"unknown situation {situation!r} of item {item.code!r}")
         run = _Run(self, item, situation, judged_at.astimezone(SHANGHAI).date())
+        run.acts = tuple(acts)  # people's corrections (validators/person_acts.py)
         return run.result(list(submitted), pending_uploads, failed_uploads, case_id, input_version)
 
     # --- what the run asks of its dependencies ------------------------------------------------
@@ -94,10 +95,12 @@ class _Run:
         self.corroborated: set[tuple[str, str]] = set()  # (document id, field) confirmed by a second reading
         self.extra: dict[str, list[CaseFinding]] = {}  # document id -> findings added at case level
         self.calendar_gap: int | None = None
+        self.acts: tuple[PersonAct, ...] = ()
         self.used_fields = self._used_fields()
 
     def result(self, submitted: list[Submitted], pending: int, failed: int, case_id: str | None,
                version: int) -> Assessment:
+        submitted = person_acts.apply_to_documents(submitted, self.acts)  # corrected fields replace readings
         self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
         self.docs = self.assigned.docs
         self._pair_sides_across_files()
@@ -320,13 +323,18 @@ class _Run:
         # missing part (the reading may be wrong, the clerk may be right): a person looks, nobody is sent home.
         doubtful = (len(readable) < len(docs) or any(m.types() and d.type not in m.types() for d in docs)
                     or bool(self.assigned.maybe.get(m.code)))  # an identity document nobody could place may be its
+        findings = person_acts.apply_to_findings(findings, self.acts, m.code)  # confirmed / dismissed by people
+        hand = person_acts.checked_by_hand(self.acts, m.code)
+        if hand is not None:  # checked by hand without a scan: present, and a person has looked
+            complete, doubtful, missing_parts = True, False, ()
+            findings = [f for f in findings if f.code != "material.manual"] + [person_acts.hand_check_finding(hand)]
 
         errors = [f for f in findings if f.severity == "error"]
         if not complete:
             status = "needs_review" if doubtful else "missing"
         elif errors:
             status = "invalid"
-        elif m.manual or any(f.severity == "warning" for f in findings):
+        elif (m.manual and hand is None) or any(f.severity == "warning" for f in findings):
             status = "needs_review"
         else:
             status = "ok"

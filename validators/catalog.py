@@ -66,6 +66,7 @@ class Tolerance(Model):
     deadline_working_days: int = Field(ge=1, le=60)
     checks: list[Annotated[str, Field(pattern=CHECK_CODE)]] = []
     commitment: bool = True  # 容缺受理信用承诺书 signed at acceptance
+    on_lapse: Literal["correction", "refused"] = "correction"  # the deadline passed without the material
 
 
 class Source(Model):

@@ -1,55 +1,18 @@
 """Working days and the one-time notice (一次性告知) text of an assessment.
 
-Working days follow the State Council's holiday notice through the `chinese-calendar` package (weekends and
-statutory holidays off, make-up weekends on). A year the package does not cover is flagged, never guessed;
-an administrator can hand in a year's dates (`WorkCalendar(holidays=…, workdays=…, years=…)`).
+The work calendar lives in pipeline/workdays.py (the case clock needs it too); it is re-exported here for the
+assessment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from pipeline.assessment import DECISION_LABELS, MaterialResult
+from pipeline.workdays import WorkCalendar, YearNotCovered
 
-
-class WorkCalendar:
-    """Who calls it: the assessment, for 容缺 deadlines. Pure: the dates come from the package or the caller."""
-
-    def __init__(self, *, holidays: Iterable[dt.date] = (), workdays: Iterable[dt.date] = (),
-                 years: Iterable[int] = ()) -> None:
-        self._holidays, self._workdays, self._years = set(holidays), set(workdays), set(years)
-
-    def is_workday(self, day: dt.date) -> bool | None:
-        """None when no source covers the year."""
-        if day.year in self._years:
-            if day in self._workdays:
-                return True
-            return day.weekday() < 5 and day not in self._holidays
-        import chinese_calendar
-
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return None
-
-    def add_working_days(self, start: dt.date, days: int) -> dt.date:
-        """The `days`-th working day after `start` (the day of acceptance itself does not count). Raises
-        YearNotCovered when a year on the way is not covered."""
-        day, left = start, days
-        while left > 0:
-            day += dt.timedelta(days=1)
-            working = self.is_workday(day)
-            if working is None:
-                raise YearNotCovered(day.year)
-            left -= int(working)
-        return day
-
-
-class YearNotCovered(LookupError):
-    def __init__(self, year: int) -> None:
-        self.year = year
-        super().__init__(f"no working-day calendar for {year}")
+__all__ = ["WorkCalendar", "YearNotCovered", "notice_text"]
 
 
 def _date(day: dt.date) -> str:
