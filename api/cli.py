@@ -286,10 +286,12 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
 
 def _sweep_loop(settings, repo, stop: threading.Event) -> None:
     from workers.sweeper import enqueue, sweep
+    from workers.tasks import enqueue_assessment
 
     while not stop.wait(settings.sweep_interval):
         try:
-            sweep(repo, enqueue, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts)
+            sweep(repo, enqueue, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
+                  assess=enqueue_assessment)
         except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
             logger.exception("sweep failed")
 
@@ -326,11 +328,12 @@ def cmd_sweep(args) -> int:
     settings = _settings()
     from workers.celery_app import configure
     from workers.sweeper import enqueue, sweep
+    from workers.tasks import enqueue_assessment
     from workers.wiring import build_repository
 
     configure(settings)
     count = sweep(build_repository(settings), enqueue, queued_after=settings.queued_stuck_after,
-                  max_attempts=settings.max_attempts)
+                  max_attempts=settings.max_attempts, assess=enqueue_assessment)
     print(count)
     return EXIT_OK
 

@@ -180,6 +180,10 @@ class CaseRepository:
                                 decision=assessment.decision, body=assessment.to_case_dict(), created_at=now))
         return expected_version + 1
 
+    def _mark_assessed(self, case_id: str, version: int) -> None:
+        with self.session() as s:
+            s.execute(update(CaseRow).where(CaseRow.id == case_id, CaseRow.version == version).values(assessed_at=utcnow()))
+
     def reassess(self, case_id: str, compute: Callable[[CaseInput], Assessment], *, attempts: int = 20) -> Assessment | None:
         """Recompute the case's assessment from the database and save it; idempotent (an unchanged result
         is not saved again). None when the case does not exist; CaseConflict after `attempts` lost races."""
@@ -190,7 +194,8 @@ class CaseRepository:
             assessment = compute(case)
             latest = self.latest(case_id)
             if latest is not None and latest.version == case.version and latest.body == assessment.to_case_dict():
-                return assessment  # nothing changed since the saved one
+                self._mark_assessed(case_id, case.version)  # nothing changed; the sweeper sees it is current
+                return assessment
             if self.save(case_id, case.version, assessment) is not None:
                 return assessment
             self.conflicts += 1

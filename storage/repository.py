@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import as_utc, utcnow
-from storage.models import ApiKey, AuditEvent, DocumentRow, UploadRow
+from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
 
 GENESIS = "0" * 64
 
@@ -129,6 +129,16 @@ class Repository:
                 and_(UploadRow.status == "queued", or_(UploadRow.enqueued_at.is_(None),
                                                       UploadRow.enqueued_at < now - dt.timedelta(seconds=queued_after)))),
             )))
+
+    def cases_awaiting_assessment(self, grace_seconds: int) -> list[tuple[str, str]]:
+        """(case id, queue) of cases with an upload that finished more than `grace_seconds` ago but after the
+        case's last assessment: the `assess_case` message was lost (embedded brokers lose it with its worker)."""
+        cutoff = utcnow() - dt.timedelta(seconds=grace_seconds)
+        with self.session() as s:
+            rows = s.execute(select(UploadRow.case_id, UploadRow.queue).join(CaseRow, CaseRow.id == UploadRow.case_id).where(
+                UploadRow.status.in_(("done", "failed")), UploadRow.finished_at < cutoff,
+                or_(CaseRow.assessed_at.is_(None), CaseRow.assessed_at < UploadRow.finished_at)))
+            return sorted(set((case_id, queue) for case_id, queue in rows))
 
     def documents_of(self, upload_id: str) -> list[dict[str, Any]]:
         with self.session() as s:

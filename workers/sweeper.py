@@ -1,5 +1,6 @@
 """Re-enqueues uploads whose worker died or whose message was lost (embedded brokers cannot hand back a
-task whose worker died). After `max_attempts` a row becomes `failed` with `task.timeout`."""
+task whose worker died). After `max_attempts` a row becomes `failed` with `task.timeout`. Cases whose
+assessment is older than one of their finished uploads get `assess_case` again."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from pipeline.errors import TaskTimeout
 logger = logging.getLogger(__name__)
 
 
-def sweep(repo, enqueue: Callable[[str, str], None], *, queued_after: int, max_attempts: int) -> int:
-    """Called periodically by `yichuang serve` and by `yichuang sweep`. Returns how many rows it re-enqueued."""
+def sweep(repo, enqueue: Callable[[str, str], None], *, queued_after: int, max_attempts: int,
+          assess: Callable[[str, str], None] | None = None) -> int:
+    """Called periodically by `yichuang serve` and by `yichuang sweep`. Returns how many tasks it re-enqueued."""
     count = 0
+    if assess is not None:
+        for case_id, queue in repo.cases_awaiting_assessment(queued_after):
+            assess(case_id, queue)
+            count += 1
     for row in repo.stuck(queued_after):
         if row.attempts >= max_attempts:
             repo.fail(row.id, TaskTimeout.code, TaskTimeout.message)
