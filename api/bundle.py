@@ -1,0 +1,112 @@
+"""The verified case bundle in the JSON API: one signed PDF per case version.
+
+`GET /api/v1/cases/{id}/bundle.pdf` -> the bundle of the case as it stands (built when the case changed since
+the last one); `?version=N` -> the bundle built for case version N (earlier ones are kept).
+`GET /api/v1/cases/{id}/bundles` -> every bundle built for the case.
+Clerks and reviewers of the case's hall, the integrator that created it, and admins may read it; applicants
+read their case through `GET /api/v1/cases/{id}`. Every read and every build is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from api import auth
+from api.errors import ApiError
+from pipeline.settings import Settings
+from storage.repository import Identity
+
+logger = logging.getLogger(__name__)
+
+READERS = ("clerk", "reviewer", "integrator", "admin")
+
+
+async def _identity(request: Request, authorization: Annotated[str | None, Header()] = None,
+                    x_api_key: Annotated[str | None, Header()] = None) -> Identity:
+    from api.app import current_identity  # api.app includes this router: import at call time
+
+    return await current_identity(request, authorization, x_api_key)
+
+
+IdentityDep = Annotated[Identity, Depends(_identity)]
+
+
+class BundleVersion(BaseModel):
+    case_version: int
+    assessment_version: int | None
+    sha256: str
+    size: int
+    signer: str
+    created_at: str
+    url: str
+
+
+def build_service(settings: Settings, repo, store):
+    """The app's BundleService: the hall's signer from settings, the trust store for licence files, the labels."""
+    from storage.bundle import BundleService, Labels, load_signer
+    from validators.signatures import Verifier
+    from validators.vocabulary import field_label, type_label
+
+    passphrase = settings.signing_passphrase.get_secret_value().encode() if settings.signing_passphrase else None
+    return BundleService(
+        repo.engine, store,
+        lambda: load_signer(settings.signing_p12, passphrase, production=settings.env == "production",
+                            data_dir=settings.data_dir),
+        verifier=Verifier(settings.trust_dir), labels=Labels(type_label=type_label, field_label=field_label))
+
+
+def router_for(settings: Settings) -> APIRouter:
+    """Who calls it: api.app.create_app (one include_router line)."""
+    router = APIRouter(prefix="/api/v1/cases", tags=["bundles"])
+
+    def service(request: Request):
+        state = request.app.state
+        if getattr(state, "bundle_service", None) is None:
+            state.bundle_service = build_service(settings, state.repo, state.store)
+        return state.bundle_service
+
+    def visible_case(request: Request, who: Identity, case_id: str, svc) -> None:
+        if who.role not in READERS:
+            raise ApiError("auth.forbidden", "申请人不能下载核验材料包，请通过办件查询了解办理情况")
+        row = svc.repo.case(case_id)
+        if row is None or not auth.can_see(who, row):
+            raise ApiError("not_found", "找不到该办件")
+
+    @router.get("/{case_id}/bundle.pdf", response_class=Response,
+                responses={200: {"content": {"application/pdf": {}}, "description": "经大厅证书签名的办件材料包"}})
+    def get_bundle(case_id: str, who: IdentityDep, request: Request,
+                   version: Annotated[int | None, Query(ge=0, description="办件版本；不填为当前版本")] = None,
+                   svc=Depends(service)) -> Response:
+        visible_case(request, who, case_id, svc)
+        repo = request.app.state.repo
+        current = svc.repo.case(case_id).version
+        if version is None or version == current:
+            bundle = svc.current(case_id, requested_by=who.key_id)
+        else:
+            bundle = svc.stored(case_id, version)
+        if bundle is None:
+            raise ApiError("not_found", f"办件第 {version} 版没有生成过材料包")
+        record = bundle.record
+        if bundle.built:
+            repo.audit(who, "bundle.create", "case", case_id, case_version=record.case_version, sha256=record.sha256)
+        repo.audit(who, "bundle.read", "case", case_id, case_version=record.case_version, sha256=record.sha256)
+        return Response(bundle.data, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="case-{case_id}-v{record.case_version}.pdf"',
+            "X-Bundle-Case-Version": str(record.case_version), "X-Bundle-SHA256": record.sha256,
+            "ETag": f'"{record.sha256}"', "Cache-Control": "private, no-store"})
+
+    @router.get("/{case_id}/bundles", response_model=list[BundleVersion])
+    def list_bundles(case_id: str, who: IdentityDep, request: Request, svc=Depends(service)) -> list[dict[str, Any]]:
+        visible_case(request, who, case_id, svc)
+        request.app.state.repo.audit(who, "bundle.list", "case", case_id)
+        return [BundleVersion(case_version=r.case_version, assessment_version=r.assessment_version, sha256=r.sha256,
+                              size=r.size, signer=r.signer, created_at=r.created_at.isoformat(),
+                              url=f"/api/v1/cases/{case_id}/bundle.pdf?version={r.case_version}").model_dump()
+                for r in svc.repo.versions(case_id)]
+
+    return router

@@ -1,0 +1,236 @@
+"""What a bundle is made of, read from the database, and the record of every bundle built.
+
+`BundleRepository.content(case_id)` reads the case, its latest assessment (whose materials are in checklist
+order), the documents that assessment names with the uploads they came from, and the acts people took on the
+case (the audit trail: insert-only and hash-chained, so it is the record an inspector trusts). The case
+lifecycle lives in storage/cases.py; this module only reads its tables, with its own queries.
+
+`case_bundles` keeps one row per bundle built; the PDF itself sits in the object store (content-addressed,
+never overwritten), so every earlier version stays retrievable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from storage.db import as_utc, utcnow
+from storage.models import ApiKey, AssessmentRow, AuditEvent, Base, CaseRow, DocumentRow, UploadRow
+
+# Audit actions that only look at a case (their last word): not acts on it, so they never make a new bundle.
+PASSIVE_WORDS = ("read", "download", "list", "view")
+
+
+def _passive(action: str) -> bool:
+    last = action.rsplit(".", 1)[-1]
+    return action.startswith("bundle.") or any(word in last for word in PASSIVE_WORDS)
+
+
+class BundleRow(Base):
+    __tablename__ = "case_bundles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    case_version: Mapped[int] = mapped_column(Integer)
+    assessment_version: Mapped[int | None] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of everything the bundle shows
+    object_key: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    signer: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(36))  # api key row id of whoever asked first
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (UniqueConstraint("case_id", "case_version", "fingerprint", name="uq_case_bundles_content"),
+                      Index("ix_case_bundles_case", "case_id", "case_version"))
+
+
+# --- the content of one bundle ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An original in the object store: an upload of the case or a licence file from the library."""
+
+    object_key: str
+    sha256: str
+    media_type: str | None
+    origin: str  # "upload" | "licence"
+
+
+@dataclass(frozen=True)
+class BundleDocument:
+    body: dict[str, Any]  # the document object of the result JSON (image_keys included)
+    source: SourceFile | None
+
+
+@dataclass(frozen=True)
+class BundleMaterial:
+    result: dict[str, Any]  # the material of the assessment body (code, name, status, findings, licence …)
+    documents: tuple[BundleDocument, ...]
+
+
+@dataclass(frozen=True)
+class Act:
+    """Something a person did to the case, as the audit trail recorded it."""
+
+    at: dt.datetime
+    action: str
+    actor: str  # the key's label
+    role: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BundleContent:
+    case_id: str
+    hall: str
+    case_number: str
+    item_code: str
+    item_name: str
+    item_version: int
+    situation: str
+    situation_name: str
+    status: str
+    applicant: dict[str, Any]
+    case_version: int
+    assessment_version: int | None
+    assessment: dict[str, Any]  # the assessment body (decision, findings, notice …)
+    materials: tuple[BundleMaterial, ...]
+    unassigned: tuple[BundleDocument, ...]
+    acts: tuple[Act, ...] = field(default=())
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything the bundle shows changes (and only then)."""
+        blob = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BundleRecord:
+    case_id: str
+    case_version: int
+    assessment_version: int | None
+    fingerprint: str
+    object_key: str
+    sha256: str
+    size: int
+    signer: str
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: BundleRow) -> "BundleRecord":
+        return cls(row.case_id, row.case_version, row.assessment_version, row.fingerprint, row.object_key, row.sha256,
+                   row.size, row.signer, as_utc(row.created_at))
+
+
+class BundleRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # --- reading the case ---------------------------------------------------------------------
+
+    def case(self, case_id: str) -> CaseRow | None:
+        with self.session() as s:
+            return s.get(CaseRow, case_id)
+
+    def content(self, case_id: str) -> BundleContent | None:
+        """Everything the current bundle of the case shows, read in one transaction."""
+        with self.session() as s:
+            case = s.get(CaseRow, case_id)
+            if case is None:
+                return None
+            assessment = s.scalars(select(AssessmentRow).where(AssessmentRow.case_id == case_id,
+                                                               AssessmentRow.version <= case.version)
+                                   .order_by(AssessmentRow.version.desc()).limit(1)).first()
+            body = dict(assessment.body) if assessment is not None else {}
+            wanted = [d for m in body.get("materials", []) for d in m.get("documents", [])] + list(body.get("unassigned", []))
+            documents = self._documents(s, wanted)
+            materials = tuple(BundleMaterial(result=m, documents=tuple(documents[d] for d in m.get("documents", [])
+                                                                       if d in documents))
+                              for m in body.get("materials", []))
+            unassigned = tuple(documents[d] for d in body.get("unassigned", []) if d in documents)
+            acts = self._acts(s, case_id)
+            situation = next((x for x in case.item.get("situations", []) if x.get("code") == case.situation), {})
+            return BundleContent(
+                case_id=case.id, hall=case.hall, case_number=str(getattr(case, "number", None) or case.id),
+                item_code=case.item_code, item_name=case.item.get("name", case.item_code), item_version=case.item_version,
+                situation=case.situation, situation_name=situation.get("name", case.situation), status=case.status,
+                applicant=dict(case.applicant or {}), case_version=case.version,
+                assessment_version=assessment.version if assessment is not None else None, assessment=body,
+                materials=materials, unassigned=unassigned, acts=acts)
+
+    @staticmethod
+    def _documents(s: Session, ids: list[str]) -> dict[str, BundleDocument]:
+        if not ids:
+            return {}
+        rows = s.execute(select(DocumentRow.id, DocumentRow.body, UploadRow.object_key, UploadRow.sha256,
+                                UploadRow.media_type)
+                         .join(UploadRow, DocumentRow.upload_id == UploadRow.id).where(DocumentRow.id.in_(set(ids))))
+        return {doc_id: BundleDocument(body=body, source=SourceFile(key, sha, media, "upload"))
+                for doc_id, body, key, sha, media in rows}
+
+    @staticmethod
+    def _acts(s: Session, case_id: str) -> tuple[Act, ...]:
+        rows = s.execute(select(AuditEvent.at, AuditEvent.action, AuditEvent.role, AuditEvent.detail, ApiKey.label)
+                         .outerjoin(ApiKey, ApiKey.id == AuditEvent.actor)
+                         .where(AuditEvent.target_type == "case", AuditEvent.target_id == case_id)
+                         .order_by(AuditEvent.id))
+        return tuple(Act(at=as_utc(at), action=action, actor=label or ("系统" if role == "system" else ""), role=role,
+                         detail=dict(detail or {}))
+                     for at, action, role, detail, label in rows
+                     if not _passive(action))
+
+    # --- bundles ------------------------------------------------------------------------------
+
+    def find(self, case_id: str, case_version: int, fingerprint: str) -> BundleRecord | None:
+        with self.session() as s:
+            row = s.scalars(select(BundleRow).where(BundleRow.case_id == case_id, BundleRow.case_version == case_version,
+                                                    BundleRow.fingerprint == fingerprint)).first()
+            return BundleRecord.of(row) if row else None
+
+    def latest(self, case_id: str, case_version: int | None = None) -> BundleRecord | None:
+        """The newest bundle of the case (of one case version when given)."""
+        with self.session() as s:
+            query = select(BundleRow).where(BundleRow.case_id == case_id)
+            if case_version is not None:
+                query = query.where(BundleRow.case_version == case_version)
+            row = s.scalars(query.order_by(BundleRow.case_version.desc(), BundleRow.id.desc()).limit(1)).first()
+            return BundleRecord.of(row) if row else None
+
+    def versions(self, case_id: str) -> list[BundleRecord]:
+        with self.session() as s:
+            rows = s.scalars(select(BundleRow).where(BundleRow.case_id == case_id).order_by(BundleRow.id))
+            return [BundleRecord.of(r) for r in rows]
+
+    def record(self, content: BundleContent, fingerprint: str, *, object_key: str, sha256: str, size: int, signer: str,
+               created_by: str) -> BundleRecord:
+        """Save the record of a built bundle; when a concurrent request saved the same content first, its
+        record wins (both PDFs are in the store; only one is named)."""
+        row = BundleRow(case_id=content.case_id, case_version=content.case_version,
+                        assessment_version=content.assessment_version, fingerprint=fingerprint, object_key=object_key,
+                        sha256=sha256, size=size, signer=signer[:300], created_by=created_by, created_at=utcnow())
+        try:
+            with self.session() as s:
+                s.add(row)
+        except IntegrityError:
+            existing = self.find(content.case_id, content.case_version, fingerprint)
+            if existing is None:
+                raise
+            return existing
+        return BundleRecord.of(row)

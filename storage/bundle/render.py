@@ -1,0 +1,498 @@
+"""Renders one case bundle (unsigned): generated pages with an embedded Chinese font (fpdf2), the pages of
+PDF originals and the straightened page images (pikepdf assembles them), bookmarks in checklist order, every
+electronic original embedded byte-for-byte as an attachment, and a manifest of names and SHA-256 hashes
+(attached as manifest.json and printed on the last pages).
+
+Order: cover (封面) → each material of the checklist, in the assessment's order, with one child bookmark per
+document → documents no material took → the manifest. A material with nothing to show gets a short page
+saying so, so that every material has a bookmark that leads somewhere.
+
+Who calls it: storage.bundle.BundleService. Pure apart from reading originals through `files`; it changes
+nothing and stores nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.assessment import DECISION_LABELS, STATUS_LABELS
+from pipeline.errors import ConfigurationError
+from pipeline.interfaces import SHANGHAI, SignatureVerifier
+from pipeline.masking import mask_id_number, mask_text
+from storage.bundle.records import BundleContent, BundleDocument, BundleMaterial, SourceFile
+
+logger = logging.getLogger(__name__)
+
+FONTS = (  # (regular, bold, face index in the collection): Noto Sans CJK SC first (fonts-noto-cjk)
+    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
+    (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), None, 0),
+)
+CASE_STATES = {
+    "received": "收件", "prereview": "预审", "accepted": "受理", "accepted_tolerance": "容缺受理", "correction": "补齐补正",
+    "not_accepted": "不予受理", "reviewing": "审查", "suspended": "挂起", "withdrawn": "撤回", "decided": "办结",
+    "approved": "准予", "refused": "不予许可", "delivered": "出件/送达", "archived": "归档",
+}
+ROLES = {"clerk": "窗口人员", "applicant": "申请人", "reviewer": "审批人员", "integrator": "对接系统", "admin": "管理员",
+         "system": "系统"}
+SEVERITY = {"error": "问题", "warning": "需核对", "info": "说明"}
+ACTIONS = {"case.create": "创建办件"}
+DETAIL_KEYS = {"item": "事项", "item_version": "事项版本", "situation": "办理情形", "reason": "理由", "opinion": "意见",
+               "decision": "决定", "status": "状态", "material": "材料", "count": "份数"}
+LATER = {"none": "无", "form_filling": "填写表单", "annotations": "添加批注", "other": "其他修改"}
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Chinese labels of document types and fields (validators.vocabulary, handed in by the API)."""
+
+    type_label: Callable[[str], str] = str
+    field_label: Callable[[str, str], str] = lambda _type, name: name
+
+
+@dataclass
+class _Part:
+    """A run of pages of the final PDF: pages of the generated document, or pages of an original PDF."""
+
+    generated: range | None = None
+    source: str | None = None  # sha256 of an original PDF
+    pages: tuple[int, ...] = ()  # 1-based pages of that PDF
+    first: int = 0  # index of its first page in the final PDF (set on assembly)
+
+
+@dataclass
+class _Mark:
+    title: str
+    part: int  # index of the part whose first page the bookmark opens
+    children: list["_Mark"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    manifest: dict[str, Any]
+    outline: tuple[str, ...]
+
+
+def find_font() -> tuple[Path, Path | None, int]:
+    for regular, bold, index in FONTS:
+        if regular.exists():
+            return regular, bold if bold and bold.exists() else None, index
+    raise ConfigurationError("未安装中文字体，无法生成材料包，请联系管理员",
+                             detail="no CJK font found (install fonts-noto-cjk: scripts/setup)")
+
+
+class _Generated:
+    """The generated pages, all in one fpdf2 document so that the font is embedded (subset) once."""
+
+    def __init__(self, footer: str) -> None:
+        from fpdf import FPDF
+
+        regular, bold, index = find_font()
+        text = footer
+
+        class _Doc(FPDF):
+            def footer(self) -> None:  # noqa: D401 - fpdf2 hook
+                self.set_y(-12)
+                self.set_font("cjk", size=7)
+                self.set_text_color(110)
+                self.cell(0, 5, text, align="C")
+                self.set_text_color(0)
+
+        self.pdf = _Doc(format="A4")
+        self.pdf.set_auto_page_break(True, margin=16)
+        self.pdf.set_margins(16, 16, 16)
+        self.pdf.add_font("cjk", "", str(regular), collection_font_number=index)
+        self.pdf.add_font("cjk", "B", str(bold or regular), collection_font_number=index)
+        self.pdf.set_font("cjk", size=10)
+
+    def page(self) -> None:
+        self.pdf.add_page()
+
+    def title(self, text: str, size: int = 16) -> None:
+        self.pdf.set_font("cjk", "B", size)
+        self.pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        self.pdf.ln(2)
+        self.pdf.set_font("cjk", "", 10)
+
+    def heading(self, text: str) -> None:
+        self.pdf.ln(2)
+        self.title(text, 12)
+
+    def line(self, text: str, size: float = 10, color: int = 0) -> None:
+        self.pdf.set_font("cjk", "", size)
+        self.pdf.set_text_color(color)
+        self.pdf.multi_cell(0, size * 0.52, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        self.pdf.set_text_color(0)
+
+    def pairs(self, rows: list[tuple[str, str]]) -> None:
+        if not rows:
+            return
+        with self.pdf.table(col_widths=(32, 146), first_row_as_headings=False, wrapmode="CHAR", line_height=5.5,
+                            text_align="LEFT") as table:
+            for key, value in rows:
+                table.row((key, value or "—"))
+        self.pdf.ln(2)
+
+    def grid(self, head: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...], size: float = 9) -> None:
+        self.pdf.set_font("cjk", "", size)
+        with self.pdf.table(col_widths=widths, wrapmode="CHAR", line_height=size * 0.55, text_align="LEFT") as table:
+            table.row(head)
+            for row in rows:
+                table.row(row)
+        self.pdf.set_font("cjk", "", 10)
+        self.pdf.ln(2)
+
+    def image(self, png: bytes, caption: str) -> None:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(png)) as img:
+            width, height = img.size
+        self.pdf.add_page(orientation="L" if width > height * 1.15 else "P")
+        self.line(caption, 8, 90)
+        top = self.pdf.get_y() + 2
+        box_w, box_h = self.pdf.epw, self.pdf.eph - (top - self.pdf.t_margin)
+        self.pdf.image(io.BytesIO(png), x=self.pdf.l_margin, y=top, w=box_w, h=box_h, keep_aspect_ratio=True)
+
+    def count(self) -> int:
+        return self.pdf.page_no()
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+class Renderer:
+    """One bundle. `files(key)` returns an original's bytes from the object store; `verifier` checks the
+    signatures of library licence files (uploads carry theirs already)."""
+
+    def __init__(self, content: BundleContent, files: Callable[[str], bytes], *, verifier: SignatureVerifier,
+                 labels: Labels, signer: str, test_signer: bool, generated_at: dt.datetime) -> None:
+        self.c, self.files, self.verifier, self.labels = content, files, verifier, labels
+        self.signer, self.test_signer = signer, test_signer
+        self.at = generated_at.astimezone(SHANGHAI)
+        footer = f"办件 {content.case_number} · 材料包（办件第 {content.case_version} 版）· 生成于 {self.at:%Y-%m-%d %H:%M}"
+        self.gen = _Generated(footer)
+        self.parts: list[_Part] = []
+        self.marks: list[_Mark] = []
+        self.attachments: dict[str, dict[str, Any]] = {}  # sha256 -> manifest entry (+ bytes under "_data")
+        self.images: list[dict[str, str]] = []
+        self._pdfs: dict[str, bytes] = {}
+
+    # --- parts --------------------------------------------------------------------------------
+
+    def _generated(self, draw: Callable[[], None]) -> int:
+        start = self.gen.count()
+        draw()
+        self.parts.append(_Part(generated=range(start, self.gen.count())))
+        return len(self.parts) - 1
+
+    def _original_pages(self, source: SourceFile, data: bytes, pages: tuple[int, ...]) -> int | None:
+        import pikepdf
+
+        try:
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                total = len(pdf.pages)
+        except pikepdf.PdfError:
+            return None
+        wanted = tuple(p for p in pages if 1 <= p <= total) or tuple(range(1, total + 1))
+        self._pdfs[source.sha256] = data
+        self.parts.append(_Part(source=source.sha256, pages=wanted))
+        return len(self.parts) - 1
+
+    def _attach(self, source: SourceFile, data: bytes, material: str, material_name: str) -> str:
+        if source.sha256 in self.attachments:
+            return self.attachments[source.sha256]["name"]
+        ext = {"application/pdf": "pdf", "application/ofd": "ofd"}.get(source.media_type or "", "bin")
+        name = f"{len(self.attachments) + 1:02d}-{material}-{source.sha256[:12]}.{ext}"
+        self.attachments[source.sha256] = {
+            "name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+            "media_type": source.media_type or "application/octet-stream", "origin": source.origin,
+            "material": material, "material_name": material_name, "_data": data}
+        return name
+
+    # --- the bundle ---------------------------------------------------------------------------
+
+    def render(self) -> Rendered:
+        self.marks.append(_Mark("封面", self._generated(self._cover)))
+        for index, material in enumerate(self.c.materials, 1):
+            self.marks.append(self._material(index, material))
+        if self.c.unassigned:
+            mark = _Mark("未归入材料的文件", -1)
+            for doc in self.c.unassigned:
+                mark.children.append(self._document(doc, "unassigned", "未归入材料的文件"))
+            mark.part = mark.children[0].part
+            self.marks.append(mark)
+        manifest = self._manifest()
+        self.marks.append(_Mark("附件清单", self._generated(lambda: self._manifest_pages(manifest))))
+        return Rendered(pdf=self._assemble(manifest), manifest=manifest, outline=tuple(m.title for m in self.marks))
+
+    def _material(self, index: int, material: BundleMaterial) -> _Mark:
+        m = material.result
+        title = f"{index}. {m['name']}（{STATUS_LABELS.get(m.get('status'), m.get('status', ''))}）"
+        mark = _Mark(title, -1)
+        licence = m.get("licence")
+        if licence and licence.get("file_key"):
+            mark.children.append(self._licence(m, licence))
+        for doc in material.documents:
+            mark.children.append(self._document(doc, m["code"], m["name"]))
+        if not mark.children:
+            mark.part = self._generated(lambda: self._nothing(m))
+        else:
+            mark.part = mark.children[0].part
+        return mark
+
+    def _document(self, doc: BundleDocument, material: str, material_name: str) -> _Mark:
+        body, source = doc.body, doc.source
+        label = self.labels.type_label(body.get("type", "unknown"))
+        data = self.files(source.object_key) if source and source.media_type in ("application/pdf", "application/ofd") else None
+        attached = self._attach(source, data, material, material_name) if data is not None else None
+        title = f"{label}（{attached}）" if attached else label
+        if body.get("error"):
+            return _Mark(title, self._generated(lambda: self._summary(material_name, body, source, attached)))
+        if source and source.media_type == "application/pdf" and body.get("region") is None:
+            part = self._original_pages(source, data, tuple(body.get("pages") or ()))
+            if part is not None:
+                return _Mark(title, part)
+        if source and source.media_type == "application/ofd" or not body.get("image_keys"):
+            return _Mark(title, self._generated(lambda: self._summary(material_name, body, source, attached)))
+        return _Mark(title, self._generated(lambda: self._images(material_name, label, body, source)))
+
+    def _licence(self, m: dict[str, Any], licence: dict[str, Any]) -> _Mark:
+        data = self.files(licence["file_key"])
+        kind = "pdf" if b"%PDF-" in data[:1024] else "ofd"
+        source = SourceFile(licence["file_key"], hashlib.sha256(data).hexdigest(),
+                            "application/pdf" if kind == "pdf" else "application/ofd", "licence")
+        name = self._attach(source, data, m["code"], m["name"])
+        signatures = [s.model_dump(mode="json") for s in self.verifier.verify(data, kind, self.at)]
+        part = self._generated(lambda: self._licence_page(m, licence, signatures, name))
+        if kind == "pdf":
+            self._original_pages(source, data, ())
+        return _Mark(f"电子证照：{licence.get('name', '')}（{name}）", part)
+
+    # --- generated pages ----------------------------------------------------------------------
+
+    def _cover(self) -> None:
+        c, g, a = self.c, self.gen, self.c.assessment
+        g.page()
+        g.title("办件材料包（核验版）", 18)
+        applicant = c.applicant
+        if applicant.get("kind") == "organisation":
+            who = f"{applicant.get('name') or '—'}（统一社会信用代码 {applicant.get('credit_code') or '—'}）"
+        else:
+            number = applicant.get("id_number")
+            who = f"{applicant.get('name') or '—'}（公民身份号码 {mask_id_number(number) if number else '—'}）"
+        decision = a.get("decision")
+        recommended = DECISION_LABELS.get(decision, decision or "尚未评估")
+        if c.assessment_version is not None:
+            recommended += f"（评估第 {c.assessment_version} 版，判定日期 {a.get('judged_on', '')}）"
+        people = [act for act in c.acts if act.action != "case.create"]
+        taken = (f"{self._act_text(people[-1])}（完整记录见“办理记录”）" if people
+                 else "尚无工作人员作出决定（系统建议仅供参考，由工作人员决定）")
+        signer = self.signer + ("（开发测试证书，不具效力）" if self.test_signer else "")
+        g.pairs([("办件编号", c.case_number), ("事项", f"{c.item_name}（{c.item_code}，第 {c.item_version} 版）"),
+                 ("办理情形", c.situation_name), ("申请人", who), ("办件状态", CASE_STATES.get(c.status, c.status)),
+                 ("系统建议", recommended), ("工作人员决定", taken),
+                 ("材料包版本", f"办件第 {c.case_version} 版，生成于 {self.at:%Y-%m-%d %H:%M}（北京时间）"),
+                 ("签名", f"{signer}；所有电子原件逐字节嵌入，哈希见附件清单")])
+        g.heading("材料清单")
+        rows = []
+        for i, material in enumerate(c.materials, 1):
+            m = material.result
+            extra = f"，{m['due']}前补交" if m.get("due") else ""
+            rows.append((str(i), m["name"], STATUS_LABELS.get(m.get("status"), m.get("status", "")) + extra,
+                         str(len(material.documents) + (1 if m.get("licence") else 0))))
+        g.grid(("序号", "材料", "状态", "文件数"), rows, (12, 96, 52, 18))
+        g.heading("核验发现")
+        findings = [(m.result["name"], f) for m in c.materials for f in m.result.get("findings", ())
+                    if f.get("severity") in ("error", "warning")]
+        findings += [("办件", f) for f in a.get("findings", ()) if f.get("severity") in ("error", "warning")]
+        if findings:
+            g.grid(("材料", "类别", "内容"), [(name, SEVERITY.get(f["severity"], f["severity"]), mask_text(f.get("message", "")))
+                                          for name, f in findings], (42, 18, 118))
+        else:
+            g.line("无需要处理的问题。")
+        g.heading("人工核验")
+        manual = self._manual()
+        for text in manual or ["无人工更正或人工核验记录。"]:
+            g.line(f"· {text}")
+        g.heading("办理记录")
+        if c.acts:
+            g.grid(("时间", "人员", "操作"), [(f"{act.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                                            f"{act.actor}（{ROLES.get(act.role, act.role)}）", self._act_text(act, who=False))
+                                           for act in c.acts], (32, 48, 98))
+        else:
+            g.line("无。")
+        if a.get("notice"):
+            g.heading("一次性告知内容（系统生成）")
+            g.line(mask_text(a["notice"]), 9)
+
+    def _manual(self) -> list[str]:
+        out = []
+        for material in self.c.materials:
+            m = material.result
+            if any(f.get("code") == "material.manual" for f in m.get("findings", ())):
+                out.append(f"{m['name']}：本材料需工作人员人工核验内容")
+            for doc in material.documents:
+                for name, value in (doc.body.get("fields") or {}).items():
+                    if isinstance(value, dict) and value.get("source") == "person":
+                        label = self.labels.field_label(doc.body.get("type", ""), name)
+                        out.append(f"{m['name']}·{self.labels.type_label(doc.body.get('type', ''))}·{label}："
+                                   f"{mask_text(str(value.get('value')))}（工作人员更正）")
+        return out
+
+    def _act_text(self, act, who: bool = True) -> str:
+        label = ACTIONS.get(act.action, act.action)
+        details = "；".join(f"{DETAIL_KEYS.get(k, k)}：{v}" for k, v in act.detail.items()
+                           if isinstance(v, (str, int, float, bool)))
+        text = f"{label}（{mask_text(details)}）" if details else label
+        if who:
+            text = f"{act.actor}（{ROLES.get(act.role, act.role)}）于 {act.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {text}"
+        return text
+
+    def _nothing(self, m: dict[str, Any]) -> None:
+        self.gen.page()
+        self.gen.title(m["name"], 14)
+        status = STATUS_LABELS.get(m.get("status"), m.get("status", ""))
+        self.gen.line(f"状态：{status}" + (f"（应于 {m['due']} 前补交）" if m.get("due") else ""))
+        self.gen.line("本材料没有可展示的文件。")
+        for f in m.get("findings", ()):
+            self.gen.line(f"· {SEVERITY.get(f.get('severity'), '')}：{mask_text(f.get('message', ''))}", 9)
+
+    def _fields(self, body: dict[str, Any]) -> list[tuple[str, str]]:
+        rows = []
+        for name, value in (body.get("fields") or {}).items():
+            v = value.get("value") if isinstance(value, dict) else value
+            person = isinstance(value, dict) and value.get("source") == "person"
+            rows.append((self.labels.field_label(body.get("type", ""), name), f"{v}" + ("（工作人员更正）" if person else "")))
+        return rows
+
+    def _signature_rows(self, signatures: list[dict[str, Any]]) -> None:
+        g = self.gen
+        if not signatures:
+            g.line("未发现电子签名或电子印章。")
+            return
+        yes = {True: "是", False: "否"}
+        for i, s in enumerate(signatures, 1):
+            g.line(f"签名 {i}（{'OFD 电子印章' if s.get('kind') == 'ofd' else 'PDF 电子签名'}）", 10)
+            g.pairs([("签署人", s.get("signed_by") or "—"), ("签署时间", s.get("signed_at") or "—"),
+                     ("内容未被篡改", yes.get(s.get("intact"), "—")), ("证书可信", yes.get(s.get("trusted"), "—")),
+                     ("覆盖整个文件", yes.get(s.get("covers_whole_file"), "—")),
+                     ("签署后的修改", LATER.get(s.get("later_changes"), s.get("later_changes") or "—")),
+                     ("发现", "；".join(f.get("message", "") for f in s.get("findings", ())) or "无")])
+
+    def _summary(self, material_name: str, body: dict[str, Any], source: SourceFile | None, attached: str | None) -> None:
+        g = self.gen
+        g.page()
+        is_ofd = source is not None and source.media_type == "application/ofd"
+        g.title(f"{material_name}：{self.labels.type_label(body.get('type', 'unknown'))}", 14)
+        if body.get("error"):
+            g.line(f"文件无法读取：{body['error'].get('message', '')}")
+        elif is_ofd:
+            g.line("OFD 电子文件：版式内容无法在此直接显示，以下为摘要；原件已逐字节嵌入本材料包。", 9, 90)
+        g.pairs([("原件", attached or "（未嵌入）"), ("原件 SHA-256", source.sha256 if source else "—")])
+        fields = self._fields(body)
+        if fields:
+            g.heading("识别字段")
+            g.pairs(fields)
+        g.heading("电子签名核验结果")
+        self._signature_rows(list(body.get("signatures") or ()))
+
+    def _licence_page(self, m: dict[str, Any], licence: dict[str, Any], signatures: list[dict[str, Any]], name: str) -> None:
+        g = self.gen
+        g.page()
+        g.title(f"{m['name']}：电子证照库调取", 14)
+        g.pairs([("证照名称", licence.get("name", "")), ("证照编号", licence.get("number") or "—"),
+                 ("证照标识", licence.get("identifier") or "—"), ("颁发机构", licence.get("issuer") or "—"),
+                 ("状态", licence.get("status", "")), ("可信级别", licence.get("trust_level", "")),
+                 ("有效期至", licence.get("valid_until") or "长期"), ("调取日期", licence.get("looked_up_on", "")),
+                 ("原件", name)])
+        g.heading("电子签名核验结果（生成材料包时）")
+        self._signature_rows(signatures)
+
+    def _images(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile | None) -> None:
+        keys = list(body.get("image_keys") or ())
+        for i, key in enumerate(keys, 1):
+            png = self.files(key)
+            self.images.append({"document": body.get("id", ""), "image_sha256": key.split("/", 1)[-1],
+                                "source_sha256": source.sha256 if source else ""})
+            self.gen.image(png, f"{material_name} · {label} · 第 {i}/{len(keys)} 页（矫正后的扫描图像，"
+                                f"原件 SHA-256 {source.sha256[:16] if source else '—'}…）")
+
+    def _manifest(self) -> dict[str, Any]:
+        return {
+            "schema": "yichuang.bundle/1", "case_id": self.c.case_id, "case_number": self.c.case_number,
+            "case_version": self.c.case_version, "assessment_version": self.c.assessment_version,
+            "generated_at": self.at.isoformat(), "signer": self.signer,
+            "attachments": [{k: v for k, v in entry.items() if k != "_data"} for entry in self.attachments.values()],
+            "page_images": self.images,
+        }
+
+    def _manifest_pages(self, manifest: dict[str, Any]) -> None:
+        g = self.gen
+        g.page()
+        g.title("附件清单", 14)
+        g.line(f"以下电子原件逐字节嵌入本 PDF（附件），另附 {MANIFEST_NAME}；SHA-256 可与原件逐一核对。", 9)
+        rows = [(a["name"], a["material_name"], f"{a['size']:,}", a["sha256"]) for a in manifest["attachments"]]
+        if rows:
+            g.grid(("附件", "材料", "字节", "SHA-256"), rows, (38, 28, 14, 98), size=6.5)
+        else:
+            g.line("本办件没有电子原件。")
+        if manifest["page_images"]:
+            g.heading("扫描页面图像及其原件")
+            g.grid(("页面图像 SHA-256", "原件 SHA-256"),
+                   [(i["image_sha256"], i["source_sha256"]) for i in manifest["page_images"]], (89, 89), size=6)
+
+    # --- assembly -----------------------------------------------------------------------------
+
+    def _assemble(self, manifest: dict[str, Any]) -> bytes:
+        import pikepdf
+
+        out = pikepdf.new()
+        generated = pikepdf.open(io.BytesIO(self.gen.output()))
+        sources = {}
+        for sha, data in self._pdfs.items():
+            src = pikepdf.open(io.BytesIO(data))
+            src.flatten_annotations("all")  # a visible seal is often a widget's appearance: keep it as page content
+            sources[sha] = src
+        for part in self.parts:
+            part.first = len(out.pages)
+            if part.generated is not None:
+                for i in part.generated:
+                    out.pages.append(generated.pages[i])
+            else:
+                for number in part.pages:
+                    out.pages.append(sources[part.source].pages[number - 1])
+                    page = out.pages[-1]
+                    if "/Annots" in page.obj:
+                        del page.obj["/Annots"]  # no foreign form fields: the bundle's only field is its signature
+        with out.open_outline() as outline:
+            for mark in self.marks:
+                item = pikepdf.OutlineItem(mark.title, self.parts[mark.part].first)
+                item.children.extend(pikepdf.OutlineItem(child.title, self.parts[child.part].first) for child in mark.children)
+                outline.root.append(item)
+        stamp = f"D:{self.at.astimezone(dt.timezone.utc):%Y%m%d%H%M%S}Z"
+        for entry in self.attachments.values():
+            out.attachments[entry["name"]] = pikepdf.AttachedFileSpec(
+                out, entry["_data"], description=entry["material_name"], filename=entry["name"],
+                mime_type=entry["media_type"], creation_date=stamp, mod_date=stamp)
+        blob = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        out.attachments[MANIFEST_NAME] = pikepdf.AttachedFileSpec(out, blob, description="附件清单", filename=MANIFEST_NAME,
+                                                                   mime_type="application/json", creation_date=stamp,
+                                                                   mod_date=stamp)
+        out.docinfo["/Title"] = f"办件材料包 {self.c.case_number}（第 {self.c.case_version} 版）"
+        out.docinfo["/Producer"] = "yichuang"
+        out.Root.PageMode = pikepdf.Name.UseOutlines
+        buf = io.BytesIO()
+        out.save(buf)
+        for src in sources.values():
+            src.close()
+        generated.close()
+        return buf.getvalue()
