@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     ocr_threads: int = 2
     paddle_model_dir: Path | None = None
     trust_dir: Path | None = None
+    signing_p12: Path | None = None  # the hall's PKCS#12 (key + certificate) that signs case bundles
+    signing_passphrase: SecretStr | None = None
 
     max_upload_bytes: int = Limits().max_upload_bytes
     max_pixels: int = Limits().max_pixels
