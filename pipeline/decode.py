@@ -222,11 +222,13 @@ def _render_pdf(data: bytes, count: int, limits: Limits):
             if width_pt * scale * height_pt * scale > limits.max_pixels:
                 raise TooManyPixels(detail=f"page {index + 1} {width_pt:.0f}x{height_pt:.0f}pt")
             bitmap = page.render(scale=scale, may_draw_forms=True)
-            rgb = bitmap.to_numpy()
-            bgr = np.ascontiguousarray(rgb[:, :, :3][:, :, ::-1]) if bitmap.format != 1 else rgb
-            if bgr.ndim == 2:
-                bgr = np.stack([bgr] * 3, axis=-1)
-            yield bgr
+            pixels = bitmap.to_numpy()
+            if pixels.ndim == 2 or bitmap.mode == "L":
+                yield np.ascontiguousarray(np.stack([pixels.reshape(pixels.shape[:2])] * 3, axis=-1))
+            elif bitmap.mode.startswith("BGR"):  # pdfium's native order is what OpenCV uses
+                yield np.ascontiguousarray(pixels[:, :, :3])
+            else:
+                yield np.ascontiguousarray(pixels[:, :, 2::-1])
     finally:
         doc.close()
 

@@ -202,3 +202,16 @@ def test_born_digital_pdf_page_carries_text_lines():
     doc.cell(text="Born digital text line for pdfplumber")
     kind, pages = d.decode(bytes(doc.output()), LIMITS)
     assert pages[0].text_lines and "Born digital" in " ".join(line.text for line in pages[0].text_lines)
+
+
+def test_rendered_pdf_pages_keep_their_colours_in_opencv_order():
+    """A red seal stays red: pdfium renders BGR, which is OpenCV's order (no channel swap)."""
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_fill_color(220, 20, 30)  # seal red
+    doc.rect(10, 10, 60, 60, "F")
+    kind, pages = d.decode(bytes(doc.output()), Limits())
+    b, g, r = (int(v) for v in pages[0].image[200, 200])
+    assert kind == "pdf" and r > 200 and g < 60 and b < 60, (b, g, r)
