@@ -126,6 +126,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API")
     app.add_exception_handler(YichuangError, handle_yichuang_error)
     app.state.repo, app.state.store, app.state.secret = repo, store, secret
+    app.state.enqueue = enqueue  # case uploads (api/cases.py) enqueue the same way
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,24 +1,40 @@
-"""Cases (办件) in the JSON API: create one for a service item and situation, read it with its documents and
-latest assessment. Routes stay thin: authorise, call the case repository, audit, answer.
+"""Cases (办件) in the JSON API: create one for a service item and situation, add uploads (with hints) and
+chip-reader records, read it with its documents, latest assessment, deadlines and flags, perform the acts of
+the agency (transitions), correct readings, attest originals, list its history and download its notices.
+Routes stay thin: authorise, call the workflow (workers/case_flow.py) or the case repository, audit, answer.
+Every call is audited, reads included; audit details never carry personal data.
 
-`POST /api/v1/cases` {"item", "item_version"?, "situation", "applicant"?} -> 201 {"case_id", "case_url", …,
-"assessment"}; `GET /api/v1/cases/{id}` -> case metadata, uploads, documents and the latest assessment (the
-`case` object of the result JSON). Uploads join a case with `case_id` (and optional `material` / `person`
-hints) on `POST /api/v1/documents`; each finished upload re-assesses the case in the worker.
+    POST /api/v1/cases                              create (clerk, applicant, integrator, admin)
+    GET  /api/v1/cases?state=&flag=                 the caller's visible cases with flags (a hall's queue)
+    GET  /api/v1/cases/{id}                         case, documents, latest assessment, deadlines, flags
+    POST /api/v1/cases/{id}/uploads                 multipart file + material/person hints (resubmissions
+                                                    in a correction round supersede the earlier upload)
+    POST /api/v1/cases/{id}/reader                  an ID card reader's record (clerk)
+    POST /api/v1/cases/{id}/transitions             {"act", "reason", …} per pipeline/case_states.py
+    POST /api/v1/cases/{id}/corrections             field / finding / manual_check (clerk, reviewer)
+    POST /api/v1/cases/{id}/originals               originals seen, with counts (clerk)
+    GET  /api/v1/cases/{id}/history                 transitions, people's acts, assessments, superseded uploads
+    GET  /api/v1/cases/{id}/notices/{kind}.pdf      acceptance | tolerance | correction | refusal
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from api import auth
 from api.errors import ApiError
+from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
+from storage.db import as_utc
 from storage.repository import Identity
 
 logger = logging.getLogger(__name__)
@@ -43,16 +59,26 @@ class Applicant(BaseModel):
     credit_code: str | None = Field(default=None, max_length=32)
 
 
+class Agent(BaseModel):
+    """代理人 (委托代理人办理)."""
+
+    name: str = Field(max_length=200)
+    id_number: str | None = Field(default=None, max_length=32)
+
+
 class CaseRequest(BaseModel):
     item: str = Field(max_length=100)
     item_version: int | None = None
     situation: str = Field(max_length=64)
     applicant: Applicant = Applicant()
+    agent: Agent | None = None
 
 
 class CaseCreated(BaseModel):
     case_id: str
     case_url: str
+    case_number: str | None = None
+    status: str = "received"
     item: str
     item_version: int
     situation: str
@@ -61,27 +87,100 @@ class CaseCreated(BaseModel):
 
 class CaseView(BaseModel):
     case_id: str
+    case_number: str | None = None
+    query_code: str | None = None
     item: str
     item_version: int
     item_name: str
     situation: str
     situation_name: str
     status: str
+    status_label: str = ""
+    outcome: str | None = None
     applicant: dict[str, Any]
+    agent: dict[str, Any] | None = None
     created_at: str
     uploads: list[dict[str, Any]]
     documents: list[dict[str, Any]]
     assessment: dict[str, Any] | None = None
     assessment_version: int | None = None
+    deadlines: dict[str, Any] = {}
+    flags: list[dict[str, str]] = []
+    allowed_acts: list[str] = []
+
+
+class TransitionRequest(BaseModel):
+    act: str = Field(max_length=32)
+    reason: str = Field(default="", max_length=2000)
+    clerk_number: str | None = Field(default=None, max_length=64)  # printed on notices; default: the key's label
+    commitment_signed: bool = False  # 容缺受理: the applicant signed the 容缺受理信用承诺书
+    supplement_by: dt.date | None = None  # 补齐补正: by when (optional)
+    place: str | None = Field(default=None, max_length=200)  # where supplements are handed in
+
+
+class CorrectionRequest(BaseModel):
+    kind: Literal["field", "finding", "manual_check"]
+    document: str | None = Field(default=None, max_length=64)
+    field: str | None = Field(default=None, max_length=64)
+    value: str | int | float | bool | None = None
+    finding: str | None = Field(default=None, max_length=64)
+    material: str | None = Field(default=None, max_length=64)
+    action: Literal["confirm", "dismiss"] | None = None
+    reason: str = Field(default="", max_length=2000)
+
+
+class OriginalsRequest(BaseModel):
+    material: str = Field(max_length=64)
+    originals_seen: int = Field(ge=0, le=99)
+    copies_kept: int = Field(default=0, ge=0, le=99)
+    reason: str = Field(default="", max_length=500)
+
+
+class ReaderRecord(BaseModel):
+    """What an ID card reader (二代证阅读器) returns; dates ISO, `valid_until` may be 长期; photo base64."""
+
+    name: str = Field(min_length=1, max_length=100)
+    sex: Literal["男", "女"]
+    ethnicity: str = Field(min_length=1, max_length=20)
+    birth_date: dt.date
+    address: str = Field(min_length=1, max_length=300)
+    id_number: str = Field(pattern=r"^\d{17}[\dXx]$")
+    issuing_authority: str = Field(min_length=1, max_length=100)
+    valid_from: dt.date
+    valid_until: dt.date | Literal["长期"]
+    photo: str | None = Field(default=None, max_length=400_000)
+    material: str | None = Field(default=None, max_length=64)
+    person: str | None = Field(default=None, max_length=32)
+    device: str | None = Field(default=None, max_length=100)  # reader model / serial, kept on record
 
 
 @dataclass
 class CaseServices:
-    """Built once per app on first use: the case repository, the catalog and the assessor."""
+    """Built once per app on first use: the case repository, the catalog, the assessor, the work calendar."""
 
     cases: Any
     catalog: Any
     assessor: Any
+    calendar: Any = None
+
+
+def _now(request: Request) -> dt.datetime:
+    """The app's clock (tests set `app.state.clock`); UTC."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock else dt.datetime.now(dt.timezone.utc)
+
+
+def _today(request: Request) -> dt.date:
+    return _now(request).astimezone(SHANGHAI).date()
+
+
+def _flow_errors(call, *args, **kwargs):
+    from workers.case_flow import CaseFlowError
+
+    try:
+        return call(*args, **kwargs)
+    except CaseFlowError as exc:
+        raise ApiError(exc.code, exc.message) from None
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -95,6 +194,7 @@ def router_for(settings: Settings) -> APIRouter:
         if getattr(state, "case_services", None) is None:
             from extractors import build_registry
             from pipeline.errors import ConfigurationError
+            from pipeline.workdays import WorkCalendar
             from storage.cases import CaseRepository
             from validators.assess import Assessor
             from validators.catalog import CatalogError, load_catalog
@@ -104,10 +204,21 @@ def router_for(settings: Settings) -> APIRouter:
             except CatalogError as exc:  # an administrator's item file is broken: say so, do not guess
                 logger.error("service-item catalog invalid: %d problems", len(exc.problems))
                 raise ConfigurationError(detail="service-item catalog invalid (yichuang catalog validate)") from exc
+            calendar = WorkCalendar()
             state.case_services = CaseServices(
                 cases=CaseRepository(state.repo.engine), catalog=catalog,
-                assessor=Assessor(thresholds=settings.thresholds, types=build_registry()))
+                assessor=Assessor(thresholds=settings.thresholds, types=build_registry(), calendar=calendar),
+                calendar=calendar)
         return state.case_services
+
+    def visible(svc: CaseServices, who: Identity, case_id: str):
+        row = svc.cases.get(case_id)
+        if row is None or not auth.can_see(who, row):
+            raise ApiError("not_found", "找不到该办件")
+        return row
+
+    def audit(request: Request, who: Identity, action: str, case_id: str, **detail: Any) -> None:
+        request.app.state.repo.audit(who, action, "case", case_id, **detail)
 
     @router.post("", status_code=201, response_model=CaseCreated)
     def create_case(body: CaseRequest, who: IdentityDep, request: Request,
@@ -124,37 +235,243 @@ def router_for(settings: Settings) -> APIRouter:
             choices = "、".join(f"{s.code}（{s.name}）" for s in item.situations)
             raise ApiError("request.invalid", f"办理情形应为 {choices} 之一")
         row = svc.cases.create(owner_key_id=who.key_id, hall=who.hall, item=item_snapshot(item), situation=body.situation,
-                               applicant=body.applicant.model_dump(exclude_none=True))
-        request.app.state.repo.audit(who, "case.create", "case", row.id, item=item.code, item_version=item.version,
-                                     situation=body.situation)
+                               applicant=body.applicant.model_dump(exclude_none=True),
+                               agent=body.agent.model_dump(exclude_none=True) if body.agent else None, at=_now(request))
+        audit(request, who, "case.create", row.id, item=item.code, item_version=item.version, situation=body.situation,
+              case_number=row.case_number)
         assessment = None
         try:  # the empty checklist at once: what the counter still has to collect
             saved = svc.cases.reassess(row.id, svc.assessor)
             assessment = saved.to_case_dict() if saved else None
         except Exception:  # noqa: BLE001 - the first finished upload assesses it again
             logger.exception("initial assessment of case %s failed", row.id)
-        return CaseCreated(case_id=row.id, case_url=f"/api/v1/cases/{row.id}", item=item.code, item_version=item.version,
-                           situation=body.situation, assessment=assessment)
+        return CaseCreated(case_id=row.id, case_url=f"/api/v1/cases/{row.id}", case_number=row.case_number,
+                           item=item.code, item_version=item.version, situation=body.situation, assessment=assessment)
+
+    @router.get("", response_model=list[dict[str, Any]])
+    def list_cases(who: IdentityDep, request: Request, state: str | None = None, flag: str | None = None,
+                   svc: CaseServices = Depends(services)) -> list[dict[str, Any]]:
+        from pipeline.case_states import STATES
+        from workers.case_flow import case_timeline
+
+        if state is not None and state not in STATES:
+            raise ApiError("request.invalid", f"状态应为 {'、'.join(STATES)} 之一")
+        hall = None if who.role == "admin" else who.hall
+        rows = [r for r in svc.cases.in_states((state,) if state else tuple(STATES), hall) if auth.can_see(who, r)]
+        today = _today(request)
+        out = []
+        for row in rows:
+            flags = [{"code": f.code, "message": f.message} for f in case_timeline(svc.cases, row, svc.calendar, today).flags]
+            if flag is None or any(f["code"] == flag for f in flags):
+                out.append({"case_id": row.id, "case_number": row.case_number, "item": row.item_code,
+                            "item_name": row.item["name"], "status": row.status, "status_label": STATES[row.status],
+                            "created_at": row.created_at.isoformat(), "flags": flags})
+        request.app.state.repo.audit(who, "case.list", "case", "*", state=state, flag=flag, count=len(out))
+        return out
 
     @router.get("/{case_id}", response_model=CaseView)
     def get_case(case_id: str, who: IdentityDep, request: Request, svc: CaseServices = Depends(services)) -> CaseView:
-        row = svc.cases.get(case_id)
-        if row is None or not auth.can_see(who, row):
-            raise ApiError("not_found", "找不到该办件")
-        request.app.state.repo.audit(who, "case.read", "case", case_id)
+        from pipeline.case_states import STATES
+        from workers.case_flow import allowed_acts, case_timeline
+
+        row = visible(svc, who, case_id)
+        audit(request, who, "case.read", case_id)
         latest = svc.cases.latest(case_id)
         situation = next((s for s in row.item["situations"] if s["code"] == row.situation), {"name": row.situation})
+        superseded = svc.cases.superseded(case_id)
         uploads = [{"upload_id": u.id, "status": u.status, "material": u.material_hint, "person": u.person_hint,
-                    "documents_url": f"/api/v1/uploads/{u.id}"} for u in svc.cases.uploads(case_id)]
-        documents = [{k: v for k, v in d.items() if k not in ("image_keys", "upload_sha256")}
-                     for d in svc.cases.documents(case_id)]
-        return CaseView(case_id=row.id, item=row.item_code, item_version=row.item_version, item_name=row.item["name"],
-                        situation=row.situation, situation_name=situation["name"], status=row.status,
-                        applicant=row.applicant, created_at=row.created_at.isoformat(), uploads=uploads,
-                        documents=documents, assessment=latest.body if latest else None,
-                        assessment_version=latest.version if latest else None)
+                    "documents_url": f"/api/v1/uploads/{u.id}",
+                    **({"superseded_by": superseded[u.id].superseded_by} if u.id in superseded else {})}
+                   for u in svc.cases.uploads(case_id)]
+        documents = [_public(d) for d in svc.cases.documents(case_id)]
+        line = case_timeline(svc.cases, row, svc.calendar, _today(request))
+        return CaseView(case_id=row.id, case_number=row.case_number, query_code=row.query_code, item=row.item_code,
+                        item_version=row.item_version, item_name=row.item["name"], situation=row.situation,
+                        situation_name=situation["name"], status=row.status, status_label=STATES.get(row.status, ""),
+                        outcome=row.outcome, applicant=row.applicant, agent=row.agent,
+                        created_at=row.created_at.isoformat(), uploads=uploads, documents=documents,
+                        assessment=latest.body if latest else None, assessment_version=latest.version if latest else None,
+                        deadlines=_deadlines(line), flags=[{"code": f.code, "message": f.message} for f in line.flags],
+                        allowed_acts=allowed_acts(row, who.role))
+
+    @router.post("/{case_id}/uploads", status_code=202)
+    async def add_upload(case_id: str, request: Request, who: IdentityDep,
+                         file: Annotated[UploadFile, File(description="扫描件或电子文件")],
+                         material: Annotated[str | None, Form(max_length=64)] = None,
+                         person: Annotated[str | None, Form(max_length=32)] = None,
+                         svc: CaseServices = Depends(services)) -> dict[str, Any]:
+        from api.app import _read_capped
+        from pipeline.decode import MEDIA_TYPES, image_size, sniff
+        from pipeline.errors import InputError
+
+        if who.role not in ("clerk", "applicant", "integrator", "admin"):
+            raise ApiError("auth.forbidden", "审批人员不能上传材料")
+        check_upload_target(request.app, who, case_id, material, person)
+        limits = settings.limits
+        data = await _read_capped(file, limits.max_upload_bytes)
+        kind = sniff(data)
+        if kind in ("jpeg", "png", "tiff", "bmp", "webp"):
+            try:
+                image_size(data, limits)
+            except InputError as exc:
+                if exc.code == "file.too_many_pixels":
+                    raise
+        key = request.app.state.store.put(data, content_type=MEDIA_TYPES[kind])
+        queue = "counter" if who.role == "clerk" else "bulk"
+        row, gone = svc.cases.add_upload(
+            owner_key_id=who.key_id, hall=who.hall, case_id=case_id, object_key=key, sha256=key.split("/")[1],
+            size=len(data), filename=(file.filename or "")[:500], media_type=MEDIA_TYPES[kind], material_hint=material,
+            person_hint=person, queue=queue, received_at=_now(request))
+        audit(request, who, "case.upload", case_id, upload_id=row.id, size=len(data), material=material, superseded=gone)
+        try:
+            request.app.state.enqueue(row.id, queue)
+            request.app.state.repo.mark_enqueued(row.id)
+        except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
+            logger.exception("enqueue failed for upload %s; the sweeper will retry", row.id)
+        if gone:  # the superseded documents leave the assessment at once
+            svc.cases.reassess(case_id, svc.assessor)
+        return {"upload_id": row.id, "documents_url": f"/api/v1/uploads/{row.id}", "superseded": gone}
+
+    @router.post("/{case_id}/reader", status_code=201)
+    def add_reader_record(case_id: str, body: ReaderRecord, who: IdentityDep, request: Request,
+                          svc: CaseServices = Depends(services)) -> dict[str, Any]:
+        from pipeline.decode import sniff
+        from pipeline.errors import InputError
+        from workers.case_flow import add_reader_record as add
+
+        if who.role != "clerk":
+            raise ApiError("auth.forbidden", "只有窗口工作人员可以录入读卡器信息")
+        check_upload_target(request.app, who, case_id, body.material, body.person)
+        photo = None
+        if body.photo:
+            try:
+                photo = base64.b64decode(body.photo, validate=True)
+                if sniff(photo) not in ("jpeg", "png", "bmp"):
+                    raise ValueError("not an image")
+            except (ValueError, binascii.Error, InputError):
+                raise ApiError("reader.invalid", "读卡器照片不是有效的图像（应为 base64 编码的 JPEG、PNG 或 BMP）") from None
+        record = body.model_dump(mode="json", exclude={"photo"})
+        record["id_number"] = record["id_number"].upper()
+        raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
+        upload, documents, gone = _flow_errors(add, svc.cases, request.app.state.store, case_id, who, record=record,
+                                               photo=photo, raw=raw, material=body.material, person=body.person,
+                                               at=_now(request))
+        audit(request, who, "case.reader", case_id, upload_id=upload.id, superseded=gone)
+        saved = svc.cases.reassess(case_id, svc.assessor)
+        return {"upload_id": upload.id, "documents": [_public(d) for d in documents], "superseded": gone,
+                "assessment": saved.to_case_dict() if saved else None}
+
+    @router.post("/{case_id}/transitions")
+    def transition(case_id: str, body: TransitionRequest, who: IdentityDep, request: Request,
+                   svc: CaseServices = Depends(services)) -> dict[str, Any]:
+        from workers.case_flow import perform
+
+        visible(svc, who, case_id)
+        try:
+            event = _flow_errors(perform, svc.cases, svc.calendar, case_id, body.act, who, at=_now(request),
+                                 reason=body.reason, clerk_number=body.clerk_number,
+                                 commitment_signed=body.commitment_signed, supplement_by=body.supplement_by,
+                                 place=body.place)
+        except ApiError as exc:
+            audit(request, who, "case.transition_refused", case_id, act=body.act, code=exc.code)
+            raise
+        audit(request, who, "case.transition", case_id, act=event.act, from_state=event.from_state,
+              to_state=event.to_state, overridden=event.overridden, recommendation=event.recommendation)
+        return {"case_id": case_id, "status": event.to_state, "event": _event(event)}
+
+    @router.post("/{case_id}/corrections", status_code=201)
+    def correct(case_id: str, body: CorrectionRequest, who: IdentityDep, request: Request,
+                svc: CaseServices = Depends(services)) -> dict[str, Any]:
+        from workers.case_flow import correct as record
+
+        visible(svc, who, case_id)
+        act, saved = _flow_errors(record, svc.cases, svc.assessor, case_id, who, kind=body.kind, at=_now(request),
+                                  reason=body.reason, document=body.document, field=body.field, value=body.value,
+                                  finding=body.finding, material=body.material, action=body.action)
+        audit(request, who, "case.correction", case_id, act_id=act.id, kind=body.kind, document=body.document,
+              field=body.field, finding=body.finding, material=body.material, action=body.action)
+        return {"act": _act(act), "assessment": saved.to_case_dict() if saved else None}
+
+    @router.post("/{case_id}/originals", status_code=201)
+    def originals(case_id: str, body: OriginalsRequest, who: IdentityDep, request: Request,
+                  svc: CaseServices = Depends(services)) -> dict[str, Any]:
+        from workers.case_flow import attest_originals
+
+        visible(svc, who, case_id)
+        act = _flow_errors(attest_originals, svc.cases, case_id, who, material=body.material,
+                           originals_seen=body.originals_seen, copies_kept=body.copies_kept, at=_now(request),
+                           reason=body.reason)
+        audit(request, who, "case.originals", case_id, act_id=act.id, material=body.material,
+              originals_seen=body.originals_seen, copies_kept=body.copies_kept)
+        return {"act": _act(act)}
+
+    @router.get("/{case_id}/history")
+    def history(case_id: str, who: IdentityDep, request: Request, svc: CaseServices = Depends(services)) -> dict[str, Any]:
+        visible(svc, who, case_id)
+        audit(request, who, "case.history", case_id)
+        superseded = svc.cases.superseded(case_id)
+        return {
+            "events": [_event(e) for e in svc.cases.events(case_id)],
+            "acts": [_act(a) for a in svc.cases.acts(case_id)],
+            "assessments": [{"version": a.version, "decision": a.decision, "created_at": a.created_at.isoformat()}
+                            for a in svc.cases.history(case_id)],
+            "superseded_uploads": [{"upload_id": r.upload_id, "material": r.material, "superseded_by": r.superseded_by,
+                                    "round": r.round, "at": as_utc(r.at).isoformat()} for r in superseded.values()],
+            "documents": [{**_public(d), "upload_id": upload_id, "superseded": gone}
+                          for d, upload_id, gone in svc.cases.all_documents(case_id)],
+        }
+
+    @router.get("/{case_id}/notices/{kind}.pdf", response_class=Response)
+    def notice(case_id: str, kind: str, who: IdentityDep, request: Request,
+               svc: CaseServices = Depends(services)) -> Response:
+        from validators.notices_pdf import render
+        from workers.case_flow import notice_data
+
+        row = visible(svc, who, case_id)
+        if who.role == "integrator":
+            raise ApiError("auth.forbidden", "对接系统不能下载通知书")
+        data = _flow_errors(notice_data, svc.cases, row, kind, svc.calendar)
+        audit(request, who, "case.notice", case_id, kind=kind)
+        return Response(render(data), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{row.case_number}-{kind}.pdf"'})
 
     return router
+
+
+def _public(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in ("image_keys", "upload_sha256")}
+
+
+def _event(e) -> dict[str, Any]:
+    return {"act": e.act, "from": e.from_state, "to": e.to_state, "at": as_utc(e.at).isoformat(), "role": e.role,
+            "clerk_number": e.actor_label, "reason": e.reason, "recommendation": e.recommendation,
+            "overridden": e.overridden, "assessment_version": e.assessment_version, "detail": e.detail}
+
+
+def _act(a) -> dict[str, Any]:
+    return {"id": a.id, "kind": a.kind, "at": as_utc(a.at).isoformat(), "role": a.role, "document": a.document_id,
+            "field": a.field, "finding": a.finding, "material": a.material, "action": a.action,
+            "machine_value": a.machine_value, "person_value": a.person_value, "reason": a.reason}
+
+
+def _deadlines(line) -> dict[str, Any]:
+    def iso(day):
+        return day.isoformat() if day else None
+
+    out: dict[str, Any] = {}
+    if line.clock is not None:
+        c = line.clock
+        out["decision"] = {"accepted_on": iso(c.accepted_on), "limit": c.limit_days, "unit": c.unit, "due": iso(c.due),
+                           "used": c.used, "suspended": c.suspended, "overdue": c.overdue,
+                           "year_not_covered": c.year_not_covered}
+    if line.notice is not None:
+        n = line.notice
+        out["notice"] = {"received_on": iso(n.received_on), "due": iso(n.notice_due), "late": n.late,
+                         "year_not_covered": n.year_not_covered}
+    if line.tolerance:
+        out["tolerance"] = [{"material": t.material, "name": t.name, "due": iso(t.due), "supplied": t.supplied,
+                             "year_not_covered": t.year_not_covered} for t in line.tolerance]
+    return out
 
 
 def check_upload_target(app, who: Identity, case_id: str | None, material: str | None, person: str | None) -> None:

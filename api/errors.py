@@ -20,6 +20,18 @@ STATUS = {
     "auth.forbidden": 403,
     "not_found": 404,
     "request.invalid": 422,
+    "case.transition_not_allowed": 409,  # case lifecycle (workers/case_flow.py)
+    "case.state_changed": 409,
+    "case.unknown_act": 422,
+    "case.reason_required": 422,
+    "case.originals_unattested": 409,
+    "case.not_assessed": 409,
+    "case.tolerance_not_allowed": 409,
+    "case.commitment_missing": 422,
+    "case.nothing_tolerated": 409,
+    "case.tolerance_outstanding": 409,
+    "case.lapse_not_as_item": 409,
+    "reader.invalid": 422,
     "storage.unavailable": 503,
     "infrastructure": 503,
 }

@@ -224,7 +224,7 @@ class CaseRepository:
         first). Records the event in the same transaction."""
         at = at or utcnow()
         values: dict[str, Any] = {"status": transition.target}
-        if transition.outcome is not None or transition.target != "decided":
+        if transition.outcome is not None:
             values["outcome"] = transition.outcome
         with self.session() as s:
             result = s.execute(update(CaseRow).where(CaseRow.id == case_id, CaseRow.status == expected_state).values(**values))
