@@ -194,6 +194,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
 
     app.include_router(cases.router_for(settings))
+    from api import licences as licence_api  # the electronic-licence library for integrators
+    app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)

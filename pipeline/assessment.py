@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from pipeline.library import FileCheck
 from pipeline.models import Document, Finding, Frozen, Hints
 
 MaterialStatus = Literal["ok", "from_library", "missing", "invalid", "tolerated", "needs_review", "not_provided"]
@@ -91,8 +92,16 @@ class LicenceEvidence(Frozen):
     status: str
     trust_level: str
     valid_until: dt.date | None = None
-    file_key: str
+    file_key: str | None = None  # always set for a material filled from the library
     looked_up_on: dt.date
+    # What the lookup answered and when, and what checking the file found (DOMAIN.md §4 step 6).
+    holder: str | None = None
+    valid_from: dt.date | None = None
+    source_status: str | None = None
+    source: str | None = None  # which library answered: "embedded" or the external service's URL
+    looked_up_at: dt.datetime | None = None
+    answer: dict[str, Any] = {}  # the licence record as the library answered it
+    file: FileCheck | None = None  # fetched, hashed and signature-checked file (None: not checked)
 
 
 class MaterialResult(Frozen):
@@ -107,6 +116,7 @@ class MaterialResult(Frozen):
     due_working_days: int | None = None
     commitment_required: bool = False
     licence: LicenceEvidence | None = None
+    library_record: LicenceEvidence | None = None  # the library record a presented licence was reconciled with
     originals: int = 0
     copies: int = 0
 

@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.errors import ConfigurationError
@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     ocr_threads: int = 2
     paddle_model_dir: Path | None = None
     trust_dir: Path | None = None
+    # The electronic-licence library: "embedded" (database + object store; empty = like "none"), "none", or
+    # the http(s) URL of an external library service (README "Licence library").
+    licence_library: str = "embedded"
+    licence_library_timeout: float = Field(default=5.0, gt=0, le=120)
+    licence_library_token: SecretStr | None = None
+    licence_trust_dir: Path | None = None  # anchors for licence files' e-seals (default: YICHUANG_TRUST_DIR)
     signing_p12: Path | None = None  # the hall's PKCS#12 (key + certificate) that signs case bundles
     signing_passphrase: SecretStr | None = None
 
@@ -90,6 +96,16 @@ class Settings(BaseSettings):
     max_attempts: int = 3
 
     thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @field_validator("licence_library")
+    @classmethod
+    def _licence_library_kind(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("embedded", "none"):
+            return value.lower()
+        if value.startswith(("http://", "https://")):
+            return value
+        raise ValueError("YICHUANG_LICENCE_LIBRARY must be embedded, none, or an http(s):// URL")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":

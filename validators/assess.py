@@ -18,18 +18,18 @@ material is `needs_review` — an OCR misread never sends a citizen home.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pipeline import stages
-from pipeline.assessment import Assessment, CaseFinding, CaseInput, LicenceEvidence, MaterialResult, PersonAct, Submitted
+from pipeline.assessment import Assessment, CaseFinding, CaseInput, MaterialResult, PersonAct, Submitted
 from pipeline.errors import LibraryUnavailable
 from pipeline.interfaces import SHANGHAI
-from pipeline.library import LicenceLibrary, LicenceStatus, NullLicenceLibrary
+from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibrary
 from pipeline.models import Document
 from pipeline.registry import TypeRegistry
 from pipeline.settings import Thresholds
-from validators import consistency, person_acts
+from validators import consistency, licences, person_acts
 from validators.assign import Assignment, assign, stated
 from validators.catalog import Material, NotExpiredRule, SameRule, ServiceItem, SignedRule, item_from_snapshot
 from validators.id_card import pair_failures
@@ -50,6 +50,17 @@ class Assessor:
     library: LicenceLibrary = field(default_factory=NullLicenceLibrary)
     types: TypeRegistry | None = None
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    # Checks a licence's signed file before the library may fill a material; a library that checks its own
+    # files (validators.licences.VerifiedLibrary, as the wiring builds) is used when none is given. Without
+    # either, a licence's file is trusted as the library names it (its evidence `file` stays None).
+    licence_files: LicenceFileChecker | None = None
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(SHANGHAI))
+
+    @property
+    def file_checker(self) -> LicenceFileChecker | None:
+        if self.licence_files is not None:
+            return self.licence_files
+        return self.library if isinstance(self.library, LicenceFileChecker) else None
 
     def __call__(self, case: CaseInput) -> Assessment:
         return self.assess(item_from_snapshot(case.item), case.situation, case.documents, case.judged_at,
@@ -62,6 +73,7 @@ class Assessor:
         if item.situation(situation) is None:
             raise ValueError(f"unknown situation {situation!r} of item {item.code!r}")
         run = _Run(self, item, situation, judged_at.astimezone(SHANGHAI).date())
+        run.judged_at = judged_at
         run.acts = tuple(acts)  # people's corrections (validators/person_acts.py)
         return run.result(list(submitted), pending_uploads, failed_uploads, case_id, input_version)
 
@@ -96,6 +108,7 @@ class _Run:
         self.extra: dict[str, list[CaseFinding]] = {}  # document id -> findings added at case level
         self.calendar_gap: int | None = None
         self.acts: tuple[PersonAct, ...] = ()
+        self.judged_at: dt.datetime | None = None  # the moment signatures of library files are judged at
         self.used_fields = self._used_fields()
 
     def result(self, submitted: list[Submitted], pending: int, failed: int, case_id: str | None,
@@ -339,12 +352,11 @@ class _Run:
         else:
             status = "ok"
 
-        licence = None
-        if status != "ok" and m.source.channel == "licence_library":
-            found, evidence, note = self._library(m)
-            if found is not None:
-                status, licence = found, evidence
-                findings.append(note)
+        licence = record = None
+        if m.source.channel == "licence_library":
+            status, licence, record, notes = self._library(m, status, readable if complete else [])
+            findings = [f.model_copy(update={"severity": "info"}) if status == "from_library" and f.code.startswith("library.")
+                        and f.severity != "info" else f for f in findings] + notes
 
         due = None
         tolerance = m.tolerance if m.necessity == "tolerable" else None
@@ -371,6 +383,7 @@ class _Run:
             findings=tuple(findings), missing=missing_parts if not complete else (), due=due,
             due_working_days=tolerance.deadline_working_days if status == "tolerated" and tolerance else None,
             commitment_required=bool(status == "tolerated" and tolerance and tolerance.commitment), licence=licence,
+            library_record=record,
             originals=m.originals, copies=m.copies)
 
     def _uncertain_values(self, deciding: list[tuple[Document, str]], findings: list[CaseFinding]) -> list[CaseFinding]:
@@ -387,34 +400,70 @@ class _Run:
                                    message=f"{type_label(doc.type)}的{field_label(doc.type, name)}识别置信度不足，请人工核对"))
         return out
 
-    def _library(self, m: Material) -> tuple[str | None, LicenceEvidence | None, CaseFinding | None]:
-        """`from_library` only for a VALID licence of the right type and holder that covers the judging day and
-        whose file is there; a failed lookup is `needs_review`; nothing found changes nothing."""
+    def _library(self, m: Material, status: str, presented: list[Document]):
+        """The licence library for a material whose source may be the library (DESIGN.md; DOMAIN.md §4): a
+        presented licence is reconciled with the holder's records (disagreements are findings); a material not
+        fine as presented is filled (`from_library`) only from a VALID licence of the right type and holder
+        covering the judging day whose signed file was fetched and verified (when a file checker is wired).
+        A failed lookup sends a material that is not fine as presented to a person (`needs_review`).
+        Returns (status, evidence of the licence used, evidence of the record reconciled with, findings)."""
         source = m.source
         codes = [(d, n, v) for d, n, v in stated(self.docs, source.holder_code, self.a.fields_of)
                  if v and ((d.id, n) in self.corroborated or not self.a.uncertain(d, n))]
         if not codes:
-            return None, None, None  # no certain holder code to ask about
+            return status, None, None, []  # no certain holder code to ask about
         holder_code = consistency.code_key(codes[0][2])
         names = [v for _d, _n, v in stated(self.docs, source.holder_name, self.a.fields_of) if v] if source.holder_name else []
+        looked_up_at = self.a.clock()
+        where = getattr(self.a.library, "source", None) or getattr(self.a.library, "kind", None)
         try:
-            licences = self.a.library.by_holder(holder_code, source.holder_code_type, source.licence_type, self.today)
+            found = self.a.library.by_holder(holder_code, source.holder_code_type, source.licence_type, self.today)
         except LibraryUnavailable as exc:
-            return "needs_review", None, CaseFinding(code="library.unavailable", severity="warning", message=exc.message)
-        for licence in licences:
-            if (licence.status == LicenceStatus.VALID and licence.type_code == source.licence_type
-                    and licence.holder_code_type == source.holder_code_type
-                    and consistency.code_key(licence.holder_code) == holder_code and licence.covers(self.today)
-                    and licence.file_key
-                    and (not names or not licence.holder or any(consistency.same("name", licence.holder, n) for n in names))):
-                evidence = LicenceEvidence(
-                    identifier=licence.identifier, name=licence.name, type_code=licence.type_code, number=licence.number,
-                    issuer=licence.issuer, holder_code_type=licence.holder_code_type, status=licence.status.value,
-                    trust_level=licence.trust_level, valid_until=licence.valid_until, file_key=licence.file_key,
-                    looked_up_on=self.today)
-                return "from_library", evidence, CaseFinding(code="library.found", severity="info",
-                                                             message=f"已从电子证照库调取{licence.name}（有效）")
-        return None, None, None
+            if status == "ok":  # fine as presented: only the comparison with the library could not be made
+                return status, None, None, [CaseFinding(code="library.unavailable", severity="info",
+                                                        message=f"{exc.message}，未能与电子证照库记录核对")]
+            return "needs_review", None, None, [CaseFinding(code="library.unavailable", severity="warning", message=exc.message)]
+        found = [lic for lic in found if lic.type_code == source.licence_type and lic.holder_code_type == source.holder_code_type
+                 and consistency.code_key(lic.holder_code) == holder_code]
+        notes: list[CaseFinding] = []
+        record = None
+        if presented and status != "missing":
+            disagreements, compared = licences.reconcile(presented, found, self.today)
+            for d in disagreements:
+                fields = list(d.involved)
+                notes.append(self._judge(d.code, d.message, d.severity, fields, d.document) if d.severity != "info" else
+                             CaseFinding(code=d.code, severity="info", message=d.message, document=d.document.id,
+                                         fields=tuple(dict.fromkeys(n for _doc, n in fields))))
+            notes = person_acts.apply_to_findings(notes, self.acts, m.code)  # a person may confirm or dismiss them
+            if compared is not None:
+                record = licences.evidence(compared, self.today, looked_up_at, where)
+            if any(f.severity == "error" for f in notes) and status in ("ok", "needs_review"):
+                status = "invalid"
+            elif any(f.severity == "warning" for f in notes) and status == "ok":
+                status = "needs_review"
+        if status == "ok":
+            return status, None, record, notes
+        checker = self.a.file_checker
+        for lic in found:
+            if licences.qualifies(lic, source.licence_type, source.holder_code_type, holder_code, names, self.today):
+                continue
+            file = None
+            if checker is not None:
+                try:
+                    file = checker.check_file(lic, self.judged_at or looked_up_at)
+                except LibraryUnavailable as exc:
+                    return "needs_review", None, record, notes + [CaseFinding(code="library.unavailable", severity="warning",
+                                                                              message=exc.message)]
+                if not file.verified:
+                    notes.append(CaseFinding(code="library.file_unverified", severity="warning",
+                                             message=f"电子证照库中的{lic.name}（有效）的证照文件未通过核验：{'；'.join(file.problems)}；"
+                                                     "不能直接调取，请人工核验"))
+                    status = "needs_review"
+                    continue
+            evidence = licences.evidence(lic, self.today, looked_up_at, where, file)
+            return "from_library", evidence, record, notes + [CaseFinding(code="library.found", severity="info",
+                                                                          message=f"已从电子证照库调取{lic.name}（有效）")]
+        return status, None, record, notes
 
 
 def _decide(materials: Sequence[MaterialResult], unsettled_documents: bool) -> str:

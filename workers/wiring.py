@@ -75,12 +75,36 @@ def build_dependencies(settings: Settings, store, *, with_engine: bool = True) -
     )
 
 
+def build_licence_library(settings: Settings, store, engine=None):
+    """The configured electronic-licence library (YICHUANG_LICENCE_LIBRARY), wrapped so that its files are
+    fetched, kept and signature-checked before the assessment may fill a material from it. `engine`: the
+    service database (the embedded library lives there); without it the embedded library is "none"."""
+    from pipeline.library import NullLicenceLibrary
+    from validators.licences import VerifiedLibrary
+    from validators.signatures import Verifier
+
+    choice = settings.licence_library
+    if choice.startswith(("http://", "https://")):
+        from storage.licence_http import HttpLicenceLibrary
+
+        token = settings.licence_library_token.get_secret_value() if settings.licence_library_token else None
+        inner, source = HttpLicenceLibrary(choice, timeout=settings.licence_library_timeout, token=token), choice
+    elif choice == "embedded" and engine is not None:
+        from storage.licences import EmbeddedLicenceLibrary
+
+        inner, source = EmbeddedLicenceLibrary(engine, store), "embedded"
+    else:
+        inner, source = NullLicenceLibrary(), "none"
+    return VerifiedLibrary(inner, Verifier(settings.licence_trust_dir or settings.trust_dir), store, source=source)
+
+
 @dataclass
 class Services:
     settings: Settings
     repo: object
     store: object
     deps: Dependencies | None = None
+    library: object | None = None  # the licence library (workers/tasks.py builds the Assessor with it)
 
 
 @lru_cache(maxsize=1)
@@ -88,8 +112,9 @@ def worker_services() -> Services:
     """The worker process's services, built on first use (worker_process_init calls it after fork)."""
     settings = Settings()
     store = build_store(settings)
-    return Services(settings=settings, repo=build_repository(settings, migrate=False), store=store,
-                    deps=build_dependencies(settings, store))
+    repo = build_repository(settings, migrate=False)
+    return Services(settings=settings, repo=repo, store=store, deps=build_dependencies(settings, store),
+                    library=build_licence_library(settings, store, repo.engine))
 
 
 def upload_from_row(row) -> Upload:

@@ -1,0 +1,139 @@
+"""The electronic-licence library for integrators (and clerks, reviewers, admins): look a licence up by its
+identifier or by holder, and fetch its signed file. Applicants are refused (a licence names its holder).
+Every lookup is audited, found or not; holder codes are masked in the audit detail.
+
+    GET /api/v1/licences/{identifier}          -> {"licence": {...}, "file_url", "source"}   404 when unknown
+    GET /api/v1/licences?holder_code=&holder_code_type=&licence_type=&on=YYYY-MM-DD
+                                               -> {"licences": [...], "source"}
+    GET /api/v1/licences/{identifier}/file     -> the signed PDF/OFD
+
+An identifier with a wrong shape or check character answers 422 before any lookup; a library that cannot
+answer answers 503 (`library.unavailable`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from api.errors import ApiError
+from pipeline import licence_identifier
+from pipeline.interfaces import SHANGHAI
+from pipeline.library import Licence
+from pipeline.masking import mask_id_number
+from pipeline.settings import Settings
+from storage.repository import Identity
+
+READERS = ("clerk", "reviewer", "integrator", "admin")
+
+
+async def _identity(request: Request, authorization: Annotated[str | None, Header()] = None,
+                    x_api_key: Annotated[str | None, Header()] = None) -> Identity:
+    from api.app import current_identity  # api.app includes this router: import at call time
+
+    return await current_identity(request, authorization, x_api_key)
+
+
+IdentityDep = Annotated[Identity, Depends(_identity)]
+
+
+class LicenceView(BaseModel):
+    licence: dict[str, Any]
+    file_url: str | None = None
+    source: str | None = None
+
+
+class LicenceList(BaseModel):
+    licences: list[dict[str, Any]]
+    source: str | None = None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def router_for(settings: Settings) -> APIRouter:
+    """Who calls it: api.app.create_app (one include_router line). The library is the configured one
+    (workers.wiring.build_licence_library), built on first use; tests may set app.state.licence_library."""
+    router = APIRouter(prefix="/api/v1/licences", tags=["licences"])
+
+    def library(request: Request):
+        state = request.app.state
+        if getattr(state, "licence_library", None) is None:
+            from workers.wiring import build_licence_library
+
+            state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
+        return state.licence_library
+
+    def allowed(who: Identity) -> None:
+        if who.role not in READERS:
+            raise ApiError("auth.forbidden", "申请人不能查询电子证照库")
+
+    def checked(identifier: str) -> str:
+        problem = licence_identifier.problem_message(identifier)
+        if problem:
+            raise ApiError("request.invalid", problem)
+        return licence_identifier.compact(identifier)
+
+    def file_url(lic: Licence) -> str | None:
+        return f"/api/v1/licences/{lic.identifier}/file" if lic.file_key and lic.identifier else None
+
+    @router.get("", response_model=LicenceList)
+    def by_holder(request: Request, who: IdentityDep,
+                  holder_code: Annotated[str, Query(min_length=1, max_length=64)],
+                  holder_code_type: Annotated[str, Query(pattern=r"^[0-9]{3}$")],
+                  licence_type: Annotated[str, Query(min_length=1, max_length=64)],
+                  on: dt.date | None = None) -> LicenceList:
+        allowed(who)
+        lib = library(request)
+        day = on or dt.datetime.now(SHANGHAI).date()
+        try:
+            found = lib.by_holder(holder_code, holder_code_type, licence_type, day)
+        finally:
+            request.app.state.repo.audit(who, "licence.lookup", "licence_holder", _digest(holder_code.strip().upper()),
+                                         holder_code=mask_id_number(holder_code), holder_code_type=holder_code_type,
+                                         licence_type=licence_type, on=day.isoformat())
+        return LicenceList(licences=[lic.model_dump(mode="json") | {"file_url": file_url(lic)} for lic in found],
+                           source=getattr(lib, "source", None))
+
+    @router.get("/{identifier}", response_model=LicenceView)
+    def by_identifier(identifier: str, request: Request, who: IdentityDep) -> LicenceView:
+        allowed(who)
+        value = checked(identifier)
+        lib = library(request)
+        found = None
+        try:
+            found = lib.by_identifier(value)
+        finally:
+            request.app.state.repo.audit(who, "licence.read", "licence", _digest(value), identifier=value,
+                                         found=found is not None)
+        if found is None:
+            raise ApiError("not_found", "电子证照库中没有该证照")
+        return LicenceView(licence=found.model_dump(mode="json"), file_url=file_url(found), source=getattr(lib, "source", None))
+
+    @router.get("/{identifier}/file")
+    def licence_file(identifier: str, request: Request, who: IdentityDep) -> Response:
+        from pipeline.errors import ObjectNotFound
+
+        allowed(who)
+        value = checked(identifier)
+        lib = library(request)
+        found = lib.by_identifier(value)
+        request.app.state.repo.audit(who, "licence.file", "licence", _digest(value), identifier=value,
+                                     found=found is not None)
+        if found is None or not found.file_key:
+            raise ApiError("not_found", "电子证照库中没有该证照的证照文件")
+        try:
+            data = lib.file(found)
+        except ObjectNotFound:
+            raise ApiError("not_found", "电子证照库中没有该证照的证照文件") from None
+        media = "application/pdf" if found.file_kind == "pdf" else "application/ofd"
+        return Response(content=data, media_type=media,
+                        headers={"X-Content-SHA256": hashlib.sha256(data).hexdigest()})
+
+    return router
