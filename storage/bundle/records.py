@@ -1,9 +1,10 @@
 """What a bundle is made of, read from the database, and the record of every bundle built.
 
-`BundleRepository.content(case_id)` reads the case, its latest assessment (whose materials are in checklist
-order), the documents that assessment names with the uploads they came from, and the acts people took on the
-case (the audit trail: insert-only and hash-chained, so it is the record an inspector trusts). The case
-lifecycle lives in storage/cases.py; this module only reads its tables, with its own queries.
+`BundleRepository.content(case_id)` reads, in one transaction, the case, its latest assessment (whose materials
+are in checklist order), the documents that assessment names with the uploads they came from, the transitions
+people made (case_events: who decided what, when, why) and their acts on readings and materials (case_acts: the
+machine's value beside the person's). The case lifecycle lives in storage/cases.py and storage/case_records.py;
+this module only reads their tables, with its own queries.
 
 `case_bundles` keeps one row per bundle built; the PDF itself sits in the object store (content-addressed,
 never overwritten), so every earlier version stays retrievable.
@@ -16,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, select
@@ -25,16 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from storage.db import as_utc, utcnow
-from storage.models import ApiKey, AssessmentRow, AuditEvent, Base, CaseRow, DocumentRow, UploadRow
-
-# Audit actions that only look at a case (their last word): not acts on it, so they never make a new bundle.
-PASSIVE_WORDS = ("read", "download", "list", "view")
-
-
-def _passive(action: str) -> bool:
-    last = action.rsplit(".", 1)[-1]
-    return action.startswith("bundle.") or any(word in last for word in PASSIVE_WORDS)
-
+from storage.case_records import CaseActRow, CaseEventRow
+from storage.models import AssessmentRow, Base, CaseRow, DocumentRow, UploadRow
 
 class BundleRow(Base):
     __tablename__ = "case_bundles"
@@ -80,14 +73,35 @@ class BundleMaterial:
 
 
 @dataclass(frozen=True)
-class Act:
-    """Something a person did to the case, as the audit trail recorded it."""
+class Event:
+    """A transition a person (or the deadline sweeper) made: who, when, which act, the reason (case_events)."""
 
     at: dt.datetime
-    action: str
-    actor: str  # the key's label
+    act: str
+    actor: str  # the clerk's number / label as printed on notices
     role: str
-    detail: dict[str, Any]
+    from_state: str
+    to_state: str
+    reason: str
+    recommendation: str | None
+    overridden: bool
+
+
+@dataclass(frozen=True)
+class PersonAct:
+    """A person's act on a reading or a material (case_acts): the machine's value beside the person's."""
+
+    at: dt.datetime
+    kind: str  # field | finding | manual_check | original_seen | commitment
+    role: str
+    document: str | None
+    field: str | None
+    finding: str | None
+    material: str | None
+    action: str | None
+    machine_value: Any
+    person_value: Any
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,10 @@ class BundleContent:
     assessment: dict[str, Any]  # the assessment body (decision, findings, notice …)
     materials: tuple[BundleMaterial, ...]
     unassigned: tuple[BundleDocument, ...]
-    acts: tuple[Act, ...] = field(default=())
+    events: tuple[Event, ...] = ()
+    acts: tuple[PersonAct, ...] = ()
+    agent: dict[str, Any] | None = None
+    outcome: str | None = None
 
     def fingerprint(self) -> str:
         """Changes whenever anything the bundle shows changes (and only then)."""
@@ -165,15 +182,23 @@ class BundleRepository:
                                                                        if d in documents))
                               for m in body.get("materials", []))
             unassigned = tuple(documents[d] for d in body.get("unassigned", []) if d in documents)
-            acts = self._acts(s, case_id)
+            events = tuple(Event(as_utc(e.at), e.act, e.actor_label or e.actor, e.role, e.from_state, e.to_state,
+                                 e.reason or "", e.recommendation, bool(e.overridden))
+                           for e in s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id)
+                                              .order_by(CaseEventRow.id)))
+            acts = tuple(PersonAct(as_utc(a.at), a.kind, a.role, a.document_id, a.field, a.finding, a.material, a.action,
+                                   a.machine_value, a.person_value, a.reason or "")
+                         for a in s.scalars(select(CaseActRow).where(CaseActRow.case_id == case_id)
+                                            .order_by(CaseActRow.id)))
             situation = next((x for x in case.item.get("situations", []) if x.get("code") == case.situation), {})
             return BundleContent(
-                case_id=case.id, hall=case.hall, case_number=str(getattr(case, "number", None) or case.id),
+                case_id=case.id, hall=case.hall, case_number=case.case_number or case.id,
                 item_code=case.item_code, item_name=case.item.get("name", case.item_code), item_version=case.item_version,
                 situation=case.situation, situation_name=situation.get("name", case.situation), status=case.status,
                 applicant=dict(case.applicant or {}), case_version=case.version,
                 assessment_version=assessment.version if assessment is not None else None, assessment=body,
-                materials=materials, unassigned=unassigned, acts=acts)
+                materials=materials, unassigned=unassigned, events=events, acts=acts,
+                agent=dict(case.agent) if case.agent else None, outcome=case.outcome)
 
     @staticmethod
     def _documents(s: Session, ids: list[str]) -> dict[str, BundleDocument]:
@@ -184,17 +209,6 @@ class BundleRepository:
                          .join(UploadRow, DocumentRow.upload_id == UploadRow.id).where(DocumentRow.id.in_(set(ids))))
         return {doc_id: BundleDocument(body=body, source=SourceFile(key, sha, media, "upload"))
                 for doc_id, body, key, sha, media in rows}
-
-    @staticmethod
-    def _acts(s: Session, case_id: str) -> tuple[Act, ...]:
-        rows = s.execute(select(AuditEvent.at, AuditEvent.action, AuditEvent.role, AuditEvent.detail, ApiKey.label)
-                         .outerjoin(ApiKey, ApiKey.id == AuditEvent.actor)
-                         .where(AuditEvent.target_type == "case", AuditEvent.target_id == case_id)
-                         .order_by(AuditEvent.id))
-        return tuple(Act(at=as_utc(at), action=action, actor=label or ("系统" if role == "system" else ""), role=role,
-                         detail=dict(detail or {}))
-                     for at, action, role, detail, label in rows
-                     if not _passive(action))
 
     # --- bundles ------------------------------------------------------------------------------
 

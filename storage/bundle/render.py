@@ -24,28 +24,22 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.assessment import DECISION_LABELS, STATUS_LABELS
+from pipeline.case_states import BY_ACT, OUTCOMES, ROLE_LABELS, STATES
 from pipeline.errors import ConfigurationError
 from pipeline.interfaces import SHANGHAI, SignatureVerifier
 from pipeline.masking import mask_id_number, mask_text
-from storage.bundle.records import BundleContent, BundleDocument, BundleMaterial, SourceFile
+from storage.bundle.records import BundleContent, BundleDocument, BundleMaterial, Event, PersonAct, SourceFile
 
 logger = logging.getLogger(__name__)
 
-FONTS = (  # (regular, bold, face index in the collection): Noto Sans CJK SC first (fonts-noto-cjk)
-    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
+# (regular, bold, face index in the collection). WenQuanYi Micro Hei (TrueType outlines) first: fpdf2 embeds
+# Noto Sans CJK's CFF outlines with an encoding pdfminer/pdfplumber cannot map back to text, and a bundle
+# whose text a downstream system cannot extract is worth less. Noto Sans CJK SC (fonts-noto-cjk) is the fallback.
+FONTS = (
     (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), None, 0),
+    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
 )
-CASE_STATES = {
-    "received": "收件", "prereview": "预审", "accepted": "受理", "accepted_tolerance": "容缺受理", "correction": "补齐补正",
-    "not_accepted": "不予受理", "reviewing": "审查", "suspended": "挂起", "withdrawn": "撤回", "decided": "办结",
-    "approved": "准予", "refused": "不予许可", "delivered": "出件/送达", "archived": "归档",
-}
-ROLES = {"clerk": "窗口人员", "applicant": "申请人", "reviewer": "审批人员", "integrator": "对接系统", "admin": "管理员",
-         "system": "系统"}
 SEVERITY = {"error": "问题", "warning": "需核对", "info": "说明"}
-ACTIONS = {"case.create": "创建办件"}
-DETAIL_KEYS = {"item": "事项", "item_version": "事项版本", "situation": "办理情形", "reason": "理由", "opinion": "意见",
-               "decision": "决定", "status": "状态", "material": "材料", "count": "份数"}
 LATER = {"none": "无", "form_filling": "填写表单", "annotations": "添加批注", "other": "其他修改"}
 MANIFEST_NAME = "manifest.json"
 
@@ -80,6 +74,14 @@ class Rendered:
     pdf: bytes
     manifest: dict[str, Any]
     outline: tuple[str, ...]
+
+
+def _person(person: dict[str, Any]) -> str:
+    """A person or organisation for the cover: ID numbers masked (DESIGN.md "Personal data")."""
+    if person.get("kind") == "organisation":
+        return f"{person.get('name') or '—'}（统一社会信用代码 {person.get('credit_code') or '—'}）"
+    number = person.get("id_number")
+    return f"{person.get('name') or '—'}（公民身份号码 {mask_id_number(number) if number else '—'}）"
 
 
 def find_font() -> tuple[Path, Path | None, int]:
@@ -283,33 +285,30 @@ class Renderer:
         c, g, a = self.c, self.gen, self.c.assessment
         g.page()
         g.title("办件材料包（核验版）", 18)
-        applicant = c.applicant
-        if applicant.get("kind") == "organisation":
-            who = f"{applicant.get('name') or '—'}（统一社会信用代码 {applicant.get('credit_code') or '—'}）"
-        else:
-            number = applicant.get("id_number")
-            who = f"{applicant.get('name') or '—'}（公民身份号码 {mask_id_number(number) if number else '—'}）"
         decision = a.get("decision")
         recommended = DECISION_LABELS.get(decision, decision or "尚未评估")
         if c.assessment_version is not None:
             recommended += f"（评估第 {c.assessment_version} 版，判定日期 {a.get('judged_on', '')}）"
-        people = [act for act in c.acts if act.action != "case.create"]
-        taken = (f"{self._act_text(people[-1])}（完整记录见“办理记录”）" if people
+        status = STATES.get(c.status, c.status) + (f"（{OUTCOMES.get(c.outcome, c.outcome)}）" if c.outcome else "")
+        taken = (self._event_text(c.events[-1], who=True) if c.events
                  else "尚无工作人员作出决定（系统建议仅供参考，由工作人员决定）")
         signer = self.signer + ("（开发测试证书，不具效力）" if self.test_signer else "")
-        g.pairs([("办件编号", c.case_number), ("事项", f"{c.item_name}（{c.item_code}，第 {c.item_version} 版）"),
-                 ("办理情形", c.situation_name), ("申请人", who), ("办件状态", CASE_STATES.get(c.status, c.status)),
-                 ("系统建议", recommended), ("工作人员决定", taken),
+        rows = [("办件编号", c.case_number), ("事项", f"{c.item_name}（{c.item_code}，第 {c.item_version} 版）"),
+                ("办理情形", c.situation_name), ("申请人", _person(c.applicant))]
+        if c.agent:
+            rows.append(("代理人", _person(c.agent)))
+        rows += [("办件状态", status), ("系统建议", recommended), ("工作人员决定", taken),
                  ("材料包版本", f"办件第 {c.case_version} 版，生成于 {self.at:%Y-%m-%d %H:%M}（北京时间）"),
-                 ("签名", f"{signer}；所有电子原件逐字节嵌入，哈希见附件清单")])
+                 ("签名", f"{signer}；所有电子原件逐字节嵌入，哈希见附件清单")]
+        g.pairs(rows)
         g.heading("材料清单")
-        rows = []
+        table = []
         for i, material in enumerate(c.materials, 1):
             m = material.result
             extra = f"，{m['due']}前补交" if m.get("due") else ""
-            rows.append((str(i), m["name"], STATUS_LABELS.get(m.get("status"), m.get("status", "")) + extra,
-                         str(len(material.documents) + (1 if m.get("licence") else 0))))
-        g.grid(("序号", "材料", "状态", "文件数"), rows, (12, 96, 52, 18))
+            table.append((str(i), m["name"], STATUS_LABELS.get(m.get("status"), m.get("status", "")) + extra,
+                          str(len(material.documents) + (1 if m.get("licence") else 0))))
+        g.grid(("序号", "材料", "状态", "文件数"), table, (12, 96, 52, 18))
         g.heading("核验发现")
         findings = [(m.result["name"], f) for m in c.materials for f in m.result.get("findings", ())
                     if f.get("severity") in ("error", "warning")]
@@ -319,43 +318,64 @@ class Renderer:
                                           for name, f in findings], (42, 18, 118))
         else:
             g.line("无需要处理的问题。")
-        g.heading("人工核验")
-        manual = self._manual()
-        for text in manual or ["无人工更正或人工核验记录。"]:
+        g.heading("人工核验与更正")
+        for text in self._manual() or ["无人工核验或更正记录。"]:
             g.line(f"· {text}")
         g.heading("办理记录")
-        if c.acts:
-            g.grid(("时间", "人员", "操作"), [(f"{act.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
-                                            f"{act.actor}（{ROLES.get(act.role, act.role)}）", self._act_text(act, who=False))
-                                           for act in c.acts], (32, 48, 98))
+        if c.events:
+            g.grid(("时间", "人员", "操作"), [(f"{e.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                                            f"{e.actor}（{ROLE_LABELS.get(e.role, e.role)}）", self._event_text(e))
+                                           for e in c.events], (32, 48, 98))
         else:
             g.line("无。")
         if a.get("notice"):
             g.heading("一次性告知内容（系统生成）")
             g.line(mask_text(a["notice"]), 9)
 
+    def _event_text(self, e: Event, who: bool = False) -> str:
+        transition = BY_ACT.get(e.act)
+        text = (f"{transition.label if transition else e.act}（{STATES.get(e.from_state, e.from_state)} → "
+                f"{STATES.get(e.to_state, e.to_state)}）")
+        if e.reason:
+            text += f"，理由：{mask_text(e.reason)}"
+        if e.overridden:
+            text += f"；未采纳系统建议（{DECISION_LABELS.get(e.recommendation, e.recommendation or '无')}）"
+        if who:
+            text = f"{e.actor}（{ROLE_LABELS.get(e.role, e.role)}）于 {e.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {text}"
+        return text
+
     def _manual(self) -> list[str]:
-        out = []
+        names = {m.result["code"]: m.result["name"] for m in self.c.materials}
+        types = {d.body.get("id"): d.body.get("type", "") for m in self.c.materials for d in m.documents}
+        types.update({d.body.get("id"): d.body.get("type", "") for d in self.c.unassigned})
+        out = [f"{names.get(a.material, a.material)}：{self._act_text(a, types)}" if a.material else self._act_text(a, types)
+               for a in self.c.acts]
         for material in self.c.materials:
             m = material.result
             if any(f.get("code") == "material.manual" for f in m.get("findings", ())):
-                out.append(f"{m['name']}：本材料需工作人员人工核验内容")
-            for doc in material.documents:
-                for name, value in (doc.body.get("fields") or {}).items():
-                    if isinstance(value, dict) and value.get("source") == "person":
-                        label = self.labels.field_label(doc.body.get("type", ""), name)
-                        out.append(f"{m['name']}·{self.labels.type_label(doc.body.get('type', ''))}·{label}："
-                                   f"{mask_text(str(value.get('value')))}（工作人员更正）")
+                out.append(f"{m['name']}：本材料需工作人员人工核验内容（尚未记录核验结果）")
         return out
 
-    def _act_text(self, act, who: bool = True) -> str:
-        label = ACTIONS.get(act.action, act.action)
-        details = "；".join(f"{DETAIL_KEYS.get(k, k)}：{v}" for k, v in act.detail.items()
-                           if isinstance(v, (str, int, float, bool)))
-        text = f"{label}（{mask_text(details)}）" if details else label
-        if who:
-            text = f"{act.actor}（{ROLES.get(act.role, act.role)}）于 {act.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {text}"
-        return text
+    def _act_text(self, a: PersonAct, types: dict[str, str]) -> str:
+        who = f"{ROLE_LABELS.get(a.role, a.role)}于 {a.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+        why = f"，理由：{mask_text(a.reason)}" if a.reason else ""
+        if a.kind == "field":
+            doc_type = types.get(a.document, "")
+            what = self.labels.type_label(doc_type) if doc_type else "文件"
+            label = f"{what}的{self.labels.field_label(doc_type, a.field or '')}"
+            return (f"{label}：机器识别为“{mask_text(str(a.machine_value or '—'))}”，{who}更正为"
+                    f"“{mask_text(str(a.person_value or '—'))}”{why}")
+        if a.kind == "finding":
+            verb = "确认为问题" if a.action == "confirm" else "核实排除"
+            return f"核验发现 {a.finding}：{who}{verb}{why}"
+        if a.kind == "manual_check":
+            return f"{who}人工核验（无扫描件）{why}"
+        if a.kind == "original_seen":
+            count = f"{a.person_value}份" if a.person_value not in (None, "") else ""
+            return f"{who}核验原件{count}{why}"
+        if a.kind == "commitment":
+            return f"申请人已签署容缺受理信用承诺书（{who}记录）{why}"
+        return f"{a.kind}（{who}）{why}"
 
     def _nothing(self, m: dict[str, Any]) -> None:
         self.gen.page()

@@ -110,7 +110,7 @@ def ensure_test_certificate(data_dir: Path) -> Path:
     return p12
 
 
-def test_root_path(data_dir: Path) -> Path:
+def development_root_path(data_dir: Path) -> Path:
     """The generated development root (a trust anchor for verifying development bundles)."""
     return Path(data_dir) / TEST_DIR / TEST_ROOT
 
