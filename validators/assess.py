@@ -355,8 +355,9 @@ class _Run:
         licence = record = None
         if m.source.channel == "licence_library":
             status, licence, record, notes = self._library(m, status, readable if complete else [])
+            # Filled from the library: what was said about the paper it supersedes is for information only.
             findings = [f.model_copy(update={"severity": "info"}) if status == "from_library" and f.code.startswith("library.")
-                        and f.severity != "info" else f for f in findings] + notes
+                        and f.severity != "info" else f for f in findings + notes]
 
         due = None
         tolerance = m.tolerance if m.necessity == "tolerable" else None
@@ -441,11 +442,14 @@ class _Run:
                 status = "invalid"
             elif any(f.severity == "warning" for f in notes) and status == "ok":
                 status = "needs_review"
-        if status == "ok":
-            return status, None, record, notes
+        if status == "ok" or any(f.code in licences.BLOCKING and f.severity != "info" for f in notes):
+            return status, None, record, notes  # fine as presented, or a paper the library contradicts: a person looks
         checker = self.a.file_checker
+        unusable = []
         for lic in found:
-            if licences.qualifies(lic, source.licence_type, source.holder_code_type, holder_code, names, self.today):
+            why = licences.qualifies(lic, source.licence_type, source.holder_code_type, holder_code, names, self.today)
+            if why:
+                unusable.append(f"{lic.name}（{lic.valid_from or '?'}起）{why}")
                 continue
             file = None
             if checker is not None:
@@ -463,6 +467,9 @@ class _Run:
             evidence = licences.evidence(lic, self.today, looked_up_at, where, file)
             return "from_library", evidence, record, notes + [CaseFinding(code="library.found", severity="info",
                                                                           message=f"已从电子证照库调取{lic.name}（有效）")]
+        if unusable:
+            notes.append(CaseFinding(code="library.not_usable", severity="info",
+                                     message="电子证照库中的证照不能调取：" + "；".join(unusable)))
         return status, None, record, notes
 
 

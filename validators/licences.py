@@ -40,6 +40,12 @@ DOC_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+# Disagreements that keep the library from filling the material in place of the paper presented: the paper
+# names another holder or a number the library does not know. (An older edition — other dates, a cancelled
+# predecessor — is superseded by a VALID licence from the library.)
+BLOCKING = frozenset({"library.holder_mismatch", "library.number_mismatch"})
+
+
 class VerifiedLibrary:
     """A licence library whose files are checked before the assessment may use them (see module doc)."""
 
