@@ -389,7 +389,7 @@ def router_for(settings: Settings) -> APIRouter:
                                   reason=body.reason, document=body.document, field=body.field, value=body.value,
                                   finding=body.finding, material=body.material, action=body.action)
         audit(request, who, "case.correction", case_id, act_id=act.id, kind=body.kind, document=body.document,
-              field=body.field, finding=body.finding, material=body.material, action=body.action)
+              field=body.field, finding=body.finding, material=body.material, finding_action=body.action)
         return {"act": _act(act), "assessment": saved.to_case_dict() if saved else None}
 
     @router.post("/{case_id}/originals", status_code=201)

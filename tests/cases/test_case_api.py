@@ -1,0 +1,363 @@
+"""The case lifecycle through the API (SQLite and PostgreSQL): a case carried from receipt to archive by a
+clerk and a reviewer, roles refused, corrections, the chip reader, PDF notices (text and embedded fonts),
+parallel uploads, and an audit row for every call, reads included."""
+
+from __future__ import annotations
+
+import base64
+import io
+import threading
+
+import pdfplumber
+import pikepdf
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from api import auth
+from api.app import create_app
+from pipeline.settings import Settings
+from tests.cases.conftest import application, premises, utc
+
+REFERENCE = "individual-business-registration"
+READER = {"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07", "address": "北京市朝阳区建国路1号",
+          "id_number": "110105199003071239", "issuing_authority": "北京市公安局朝阳分局", "valid_from": "2021-05-10",
+          "valid_until": "2041-05-10", "material": "operator_id", "person": "operator", "device": "reader-01"}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def env(request, tmp_path):
+    url = None if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=2 * 1024 * 1024, max_pixels=4_000_000)
+    enqueued: list[tuple[str, str]] = []
+    app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
+    now = {"at": utc(2026, 9, 29, 9)}
+    app.state.clock = lambda: now["at"]
+    client = TestClient(app)
+
+    def key(role: str, hall: str = "hall-1", label: str | None = None) -> dict[str, str]:
+        made = auth.create_key(app.state.repo, settings.secret(), role=role, hall=hall, label=label or role)
+        return {"Authorization": f"Bearer {made}"}
+
+    yield client, key, app, now, enqueued
+    app.state.repo.engine.dispose()
+
+
+def png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (102, 126), "gray").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 400), "white").save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def new_case(client, headers, situation="self", applicant=None):
+    response = client.post("/api/v1/cases", headers=headers, json={
+        "item": REFERENCE, "situation": situation,
+        "applicant": applicant or {"kind": "person", "name": "张三", "id_number": "110105199003071239"}})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def finish_upload(client, app, headers, case_id, documents, material=None):
+    """An upload through the case endpoint, finished as the worker would, then the case reassessed."""
+    response = client.post(f"/api/v1/cases/{case_id}/uploads", headers=headers,
+                           files={"file": ("scan.jpg", jpeg(), "image/jpeg")}, data={"material": material} if material else {})
+    assert response.status_code == 202, response.text
+    upload_id = response.json()["upload_id"]
+    app.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3)
+    app.state.repo.finish(upload_id, documents)
+    svc = app.state.case_services
+    svc.cases.reassess(case_id, svc.assessor)
+    return response.json()
+
+
+def act(client, headers, case_id, act_name, **body):
+    return client.post(f"/api/v1/cases/{case_id}/transitions", headers=headers, json={"act": act_name, **body})
+
+
+def pdf_text(data: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def embedded_fonts(data: bytes) -> list[tuple[str, bool]]:
+    out = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for _name, font in page.Resources.Font.items():
+                descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
+                out.append((str(font.BaseFont), any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    return out
+
+
+def audit_actions(app) -> list[str]:
+    with app.state.repo.engine.connect() as conn:
+        return [r[0] for r in conn.execute(sa.text("SELECT action FROM audit_events ORDER BY id"))]
+
+
+def audit_details(app) -> str:
+    with app.state.repo.engine.connect() as conn:
+        return str(conn.execute(sa.text("SELECT detail FROM audit_events")).all())
+
+
+# --- receipt to archive --------------------------------------------------------------------------------------------
+
+
+def test_a_case_from_receipt_to_archive(env):
+    client, key, app, now, _ = env
+    clerk, reviewer = key("clerk", label="C0231"), key("reviewer", label="R0007")
+    created = new_case(client, clerk)
+    case_id = created["case_id"]
+    assert created["case_number"] == "hall-1-2026-000001" and created["status"] == "received"
+    finish_upload(client, app, clerk, case_id, [application()], material="application")
+    assert client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json=READER).status_code == 201
+    finish_upload(client, app, clerk, case_id, premises(), material="premises_proof")
+    case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assert case["assessment"]["decision"] == "accept"
+    assert set(case["allowed_acts"]) == {"prereview", "accept", "accept_tolerance", "request_correction", "not_accept",
+                                         "withdraw"}
+    assert case["deadlines"]["notice"] == {"received_on": "2026-09-29", "due": "2026-10-12", "late": False,
+                                           "year_not_covered": None}
+    refused = act(client, clerk, case_id, "accept")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "case.originals_unattested"
+    attested = client.post(f"/api/v1/cases/{case_id}/originals", headers=clerk,
+                           json={"material": "application", "originals_seen": 1, "copies_kept": 0})
+    assert attested.status_code == 201
+    assert attested.json()["act"]["machine_value"] == {"originals": 1, "copies": 0}
+    assert act(client, reviewer, case_id, "accept").status_code == 403
+    accepted = act(client, clerk, case_id, "accept")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert accepted.json()["event"]["clerk_number"] == "C0231" and not accepted.json()["event"]["overridden"]
+
+    now["at"] = utc(2026, 9, 29, 15)  # review starts and asks for a correction on the day of acceptance
+    assert act(client, clerk, case_id, "start_review").status_code == 403
+    assert act(client, reviewer, case_id, "start_review").status_code == 200
+    no_reason = act(client, reviewer, case_id, "return_for_correction")
+    assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "case.reason_required"
+    assert act(client, reviewer, case_id, "return_for_correction", reason="经营场所证明需补充产权人同意书").status_code == 200
+    now["at"] = utc(2026, 10, 14)
+    case = client.get(f"/api/v1/cases/{case_id}", headers=reviewer).json()
+    assert case["status"] == "suspended" and case["deadlines"]["decision"]["suspended"]
+    assert [f["code"] for f in case["flags"]] == ["case.clock_suspended"]
+    assert act(client, clerk, case_id, "resume").status_code == 200
+    case = client.get(f"/api/v1/cases/{case_id}", headers=reviewer).json()
+    # promised 1 working day from Tue 29 Sep; suspended the same day, the clock resumed on Wed 14 Oct
+    assert case["deadlines"]["decision"]["due"] == "2026-10-15" and case["flags"] == []
+    now["at"] = utc(2026, 10, 16)
+    overdue = client.get(f"/api/v1/cases/{case_id}", headers=reviewer).json()
+    assert [f["code"] for f in overdue["flags"]] == ["case.overdue"]
+    listed = client.get("/api/v1/cases?flag=case.overdue", headers=reviewer).json()
+    assert [c["case_id"] for c in listed] == [case_id]
+    assert act(client, reviewer, case_id, "approve", reason="符合登记条件，准予登记").status_code == 200
+    assert act(client, reviewer, case_id, "deliver").status_code == 403
+    assert act(client, clerk, case_id, "deliver").status_code == 200
+    assert act(client, clerk, case_id, "archive").status_code == 200
+    final = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assert (final["status"], final["outcome"], final["flags"], final["allowed_acts"]) == ("archived", "approved", [], [])
+    history = client.get(f"/api/v1/cases/{case_id}/history", headers=clerk).json()
+    assert [(e["act"], e["role"]) for e in history["events"]] == [
+        ("accept", "clerk"), ("start_review", "reviewer"), ("return_for_correction", "reviewer"), ("resume", "clerk"),
+        ("approve", "reviewer"), ("deliver", "clerk"), ("archive", "clerk")]
+    assert history["events"][2]["reason"] == "经营场所证明需补充产权人同意书"
+    assert [a["kind"] for a in history["acts"]] == ["original_seen"]
+    actions = audit_actions(app)
+    assert actions.count("case.transition") == 7 and actions.count("case.transition_refused") == 5
+    assert {"case.create", "case.upload", "case.reader", "case.read", "case.originals", "case.history",
+            "case.list"} <= set(actions)
+    details = audit_details(app)
+    assert "张三" not in details and "110105199003071239" not in details
+
+
+def test_overrides_need_a_reason_through_the_api(env):
+    client, key, app, _now, _ = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    finish_upload(client, app, clerk, case_id, [application(signed=False)], material="application")
+    refused = act(client, clerk, case_id, "accept_tolerance", commitment_signed=True)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "case.reason_required"
+    assert act(client, clerk, case_id, "request_correction").status_code == 200
+    event = client.get(f"/api/v1/cases/{case_id}/history", headers=clerk).json()["events"][0]
+    assert (event["recommendation"], event["overridden"]) == ("correction_required", False)
+
+
+def test_roles_and_halls_are_enforced_on_every_lifecycle_call(env):
+    client, key, _app, _now, _ = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    applicant, integrator, stranger = key("applicant"), key("integrator"), key("clerk", "hall-2")
+    assert act(client, applicant, case_id, "accept").status_code == 404, "not the applicant's own case"
+    assert act(client, integrator, case_id, "prereview").status_code == 404
+    assert act(client, stranger, case_id, "accept").status_code == 404
+    assert client.get(f"/api/v1/cases/{case_id}/history", headers=stranger).status_code == 404
+    own = new_case(client, applicant)["case_id"]
+    assert act(client, applicant, own, "prereview").status_code == 200
+    assert act(client, applicant, own, "accept").status_code == 403
+    assert client.post(f"/api/v1/cases/{own}/corrections", headers=applicant,
+                       json={"kind": "manual_check", "material": "application", "reason": "x"}).status_code == 403
+    assert client.post(f"/api/v1/cases/{case_id}/reader", headers=key("reviewer"), json=READER).status_code == 403
+    assert client.post(f"/api/v1/cases/{case_id}/originals", headers=key("reviewer"),
+                       json={"material": "application", "originals_seen": 1}).status_code == 403
+    unknown = act(client, clerk, case_id, "stamp")
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "case.unknown_act"
+    assert client.get(f"/api/v1/cases/{case_id}/notices/acceptance.pdf", headers=clerk).status_code == 404
+
+
+# --- corrections and the chip reader ---------------------------------------------------------------------------------
+
+
+def test_a_field_correction_through_the_api_keeps_both_values(env):
+    client, key, app, _now, _ = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    finish_upload(client, app, clerk, case_id, [application(operator_name="张二")], material="application")
+    client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json=READER)
+    before = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assert {m["code"]: m["status"] for m in before["assessment"]["materials"]}["operator_id"] == "invalid"
+    response = client.post(f"/api/v1/cases/{case_id}/corrections", headers=clerk, json={
+        "kind": "field", "document": "app", "field": "operator_name", "value": "张三", "reason": "申请书手写字迹识别错误"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["act"]["machine_value"]["value"] == "张二" and body["act"]["person_value"] == "张三"
+    assert {m["code"]: m["status"] for m in body["assessment"]["materials"]}["operator_id"] == "ok"
+    after = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assert after["assessment_version"] == before["assessment_version"] + 1
+    assert "张二" not in audit_details(app) and "张三" not in audit_details(app)
+
+
+def test_a_chip_reader_record_is_an_authoritative_identity_document(env):
+    client, key, app, _now, _ = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    response = client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk,
+                           json={**READER, "photo": base64.b64encode(png()).decode()})
+    assert response.status_code == 201, response.text
+    front, back = response.json()["documents"]
+    assert (front["type"], back["type"], front["source"], back["source"]) == (
+        "id_card_front", "id_card_back", "chip_reader", "chip_reader")
+    assert front["type_confidence"] == 1.0
+    assert {(f["confidence"], f["source"]) for d in (front, back) for f in d["fields"].values()} == {(1.0, "reader")}
+    assert front["fields"]["id_number"]["value"] == "110105199003071239"
+    assert back["fields"]["valid_until"]["value"] == "2041-05-10"
+    operator = next(m for m in response.json()["assessment"]["materials"] if m["code"] == "operator_id")
+    assert operator["documents"] == [front["id"], back["id"]]
+    assert not any(f["code"] == "field.uncertain" for f in operator["findings"])
+    [upload] = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"]
+    assert upload["status"] == "done" and upload["material"] == "operator_id"
+    stored = app.state.case_services.cases.documents(case_id)
+    assert len(stored[0]["image_keys"]) == 1 and app.state.store.get(stored[0]["image_keys"][0]) == png()
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"id_number": "110105199003071238"}, "reader.invalid"),  # check character wrong
+    ({"photo": base64.b64encode(b"not an image at all").decode()}, "reader.invalid"),
+    ({"photo": "@@@"}, "reader.invalid"),
+    ({"id_number": "11010519900307"}, "request.invalid"),
+    ({"sex": "M"}, "request.invalid"),
+    ({"material": "agent_id"}, "request.invalid"),  # not a material of the `self` situation
+])
+def test_bad_reader_records_are_refused_with_a_clear_code(env, change, code):
+    client, key, _app, _now, _ = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    response = client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json={**READER, **change})
+    assert response.status_code == 422 and response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+
+
+# --- notices ------------------------------------------------------------------------------------------------------
+
+
+def test_acceptance_and_tolerance_notices_carry_every_element(env):
+    client, key, app, now, _ = env
+    clerk = key("clerk", label="C0231")
+    case = new_case(client, clerk)
+    case_id = case["case_id"]
+    finish_upload(client, app, clerk, case_id, [application()], material="application")
+    client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json=READER)
+    client.post(f"/api/v1/cases/{case_id}/originals", headers=clerk,
+                json={"material": "application", "originals_seen": 1, "copies_kept": 1})
+    assert act(client, clerk, case_id, "accept_tolerance", place="济宁市政务服务中心A区3号窗口").status_code == 422
+    assert act(client, clerk, case_id, "accept_tolerance", commitment_signed=True,
+               place="济宁市政务服务中心A区3号窗口").status_code == 200
+    response = client.get(f"/api/v1/cases/{case_id}/notices/tolerance.pdf", headers=clerk)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.content)
+    query_code = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["query_code"]
+    for element in ("市场监督管理局", "容缺受理通知书", "hall-1-2026-000001", "个体工商户设立登记", "张三",
+                    "110105********1239", "2026年09月29日", "经营场所使用证明", "2026年10月12日前补交",
+                    "《容缺受理信用承诺书》", "济宁市政务服务中心A区3号窗口", "《中华人民共和国行政许可法》",
+                    "《市场主体登记管理条例》", "受理人员工号：C0231", query_code, "实施机关印章", "签收",
+                    "核验原件1份", "承诺办结时限为1个工作日"):
+        assert element in text.replace("\n", ""), element
+    assert "110105199003071239" not in text
+    fonts = embedded_fonts(response.content)
+    assert fonts and all(embedded for _name, embedded in fonts), fonts
+    assert client.get(f"/api/v1/cases/{case_id}/notices/acceptance.pdf", headers=clerk).status_code == 404
+    assert client.get(f"/api/v1/cases/{case_id}/notices/tolerance.pdf", headers=key("integrator")).status_code == 404
+    assert "case.notice" in audit_actions(app)
+
+
+def test_correction_and_refusal_notices(env):
+    client, key, app, _now, _ = env
+    clerk = key("clerk", label="C0231")
+    case_id = new_case(client, clerk)["case_id"]
+    finish_upload(client, app, clerk, case_id, [application(signed=False)], material="application")
+    assert act(client, clerk, case_id, "request_correction", supplement_by="2026-10-16").status_code == 200
+    text = pdf_text(client.get(f"/api/v1/cases/{case_id}/notices/correction.pdf", headers=clerk).content).replace("\n", "")
+    for element in ("补齐补正材料通知书（一次性告知）", "一次性告知", "申请书未经经营者签字", "经营者身份证明：未提交",
+                    "2026年10月16日前", "第三十二条第一款第（四）项", "受理人员工号：C0231", "110105********1239"):
+        assert element in text, element
+    assert act(client, clerk, case_id, "not_accept", reason="申请人不具备经营能力证明，不符合受理条件").status_code == 200
+    refusal = client.get(f"/api/v1/cases/{case_id}/notices/refusal.pdf", headers=clerk)
+    text = pdf_text(refusal.content).replace("\n", "")
+    for element in ("不予受理决定书", "决定不予受理", "申请人不具备经营能力证明，不符合受理条件", "六十日内", "行政复议",
+                    "六个月内", "行政诉讼", "实施机关印章", "进度查询码"):
+        assert element in text, element
+    assert all(embedded for _name, embedded in embedded_fonts(refusal.content))
+
+
+def test_an_organisation_applicant_shows_its_credit_code(env):
+    client, key, app, _now, _ = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk, applicant={"kind": "organisation", "name": "济宁博远商贸有限公司",
+                                                 "credit_code": "91110105MA01H7K23Y"})["case_id"]
+    assert act(client, clerk, case_id, "not_accept", reason="不属于本机关职权范围").status_code == 200
+    text = pdf_text(client.get(f"/api/v1/cases/{case_id}/notices/refusal.pdf", headers=clerk).content)
+    assert "统一社会信用代码：91110105MA01H7K23Y" in text and "济宁博远商贸有限公司" in text
+
+
+# --- parallel uploads -----------------------------------------------------------------------------------------------
+
+
+def test_parallel_uploads_to_one_case_lose_nothing(env):
+    client, key, app, _now, enqueued = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    barrier = threading.Barrier(6, timeout=30)
+    answers, errors = [], []
+
+    def send(n):
+        try:
+            barrier.wait()
+            r = client.post(f"/api/v1/cases/{case_id}/uploads", headers=clerk,
+                            files={"file": (f"scan{n}.jpg", jpeg(), "image/jpeg")})
+            answers.append((r.status_code, r.json().get("upload_id")))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and {status for status, _ in answers} == {202}
+    ids = {upload_id for _, upload_id in answers}
+    case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assert {u["upload_id"] for u in case["uploads"]} == ids and len(ids) == 6
+    assert {upload_id for upload_id, _queue in enqueued} == ids
