@@ -1,7 +1,7 @@
 """The verified case bundle in the JSON API: one signed PDF per case version.
 
 `GET /api/v1/cases/{id}/bundle.pdf` -> the bundle of the case as it stands (built when the case changed since
-the last one); `?version=N` -> the bundle built for case version N (earlier ones are kept).
+the last one); `?version=N` -> the bundle of case version N (as the case stood when version N+1 came).
 `GET /api/v1/cases/{id}/bundles` -> every bundle built for the case.
 Clerks and reviewers of the case's hall, the integrator that created it, and admins may read it; applicants
 read their case through `GET /api/v1/cases/{id}`. Every read and every build is audited.
@@ -84,13 +84,9 @@ def router_for(settings: Settings) -> APIRouter:
                    svc=Depends(service)) -> Response:
         visible_case(request, who, case_id, svc)
         repo = request.app.state.repo
-        current = svc.repo.case(case_id).version
-        if version is None or version == current:
-            bundle = svc.current(case_id, requested_by=who.key_id)
-        else:
-            bundle = svc.stored(case_id, version)
+        bundle = svc.bundle(case_id, version, requested_by=who.key_id)
         if bundle is None:
-            raise ApiError("not_found", f"办件第 {version} 版没有生成过材料包")
+            raise ApiError("not_found", f"办件没有第 {version} 版")
         record = bundle.record
         if bundle.built:
             repo.audit(who, "bundle.create", "case", case_id, case_version=record.case_version, sha256=record.sha256)

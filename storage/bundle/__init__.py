@@ -1,12 +1,14 @@
 """The verified case bundle: one signed PDF per case version that a reviewer and any downstream system can trust.
 
     case + latest assessment + documents + acts (records.py)
+      (an earlier case version: rebuilt from the insert-only records as they stood when the next version came)
       ─> unchanged since the last bundle of this case version? serve it
       ─> else render (render.py: cover, materials in checklist order with bookmarks, originals attached
          byte-for-byte, manifest) ─> sign with the hall's certificate (signing.py)
       ─> store the PDF (content-addressed, never overwritten) ─> record it (case_bundles)
 
-Every bundle built stays in the object store and in `case_bundles`, so earlier versions remain retrievable.
+Every bundle built stays in the object store and in `case_bundles`, so every bundle ever served remains
+retrievable (`versions`), and a version nobody asked for while it was current can still be built later.
 
 Who calls it: api/bundle.py (one BundleService per app).
 """
@@ -55,10 +57,11 @@ class BundleService:
                 self._signer = self._signer_factory()
             return self._signer
 
-    def current(self, case_id: str, *, requested_by: str) -> Bundle | None:
-        """The bundle of the case as it stands now: the stored one when nothing it shows has changed, else a
-        new one (kept beside the earlier ones). None when the case does not exist."""
-        content = self.repo.content(case_id)
+    def bundle(self, case_id: str, version: int | None = None, *, requested_by: str) -> Bundle | None:
+        """The bundle of case version `version` (default: the current one) as it stands: the stored one when
+        nothing it shows has changed, else a new one, kept beside the earlier ones. None when the case or the
+        version does not exist."""
+        content = self.repo.content(case_id, version)
         if content is None:
             return None
         fingerprint = content.fingerprint()
@@ -71,11 +74,6 @@ class BundleService:
                                   size=len(signed), signer=signer.subject, created_by=requested_by)
         logger.info("case %s: bundle for case version %d built (%d bytes)", case_id, content.case_version, len(signed))
         return Bundle(record, self.store.get(record.object_key), built=record.object_key == key)
-
-    def stored(self, case_id: str, case_version: int) -> Bundle | None:
-        """The newest bundle built for that case version, if any was."""
-        record = self.repo.latest(case_id, case_version)
-        return Bundle(record, self.store.get(record.object_key), built=False) if record else None
 
     def build(self, content: BundleContent) -> tuple[bytes, HallSigner]:
         """Render and sign (stores nothing)."""

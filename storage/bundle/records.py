@@ -25,9 +25,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from storage.db import as_utc, utcnow
+from pipeline.case_states import BY_ACT
 from storage.case_records import CaseActRow, CaseEventRow
+from storage.db import as_utc, utcnow
 from storage.models import AssessmentRow, Base, CaseRow, DocumentRow, UploadRow
+
 
 class BundleRow(Base):
     __tablename__ = "case_bundles"
@@ -166,15 +168,24 @@ class BundleRepository:
         with self.session() as s:
             return s.get(CaseRow, case_id)
 
-    def content(self, case_id: str) -> BundleContent | None:
-        """Everything the current bundle of the case shows, read in one transaction."""
+    def content(self, case_id: str, version: int | None = None) -> BundleContent | None:
+        """Everything the bundle of case version `version` (default: the current one) shows, read in one
+        transaction. An earlier version is rebuilt from insert-only records: its assessment, the documents it
+        names, and the transitions and acts made before the next version was saved. None when the case or the
+        version does not exist."""
         with self.session() as s:
             case = s.get(CaseRow, case_id)
             if case is None:
                 return None
+            version = case.version if version is None else version
+            if not 0 <= version <= case.version:
+                return None
             assessment = s.scalars(select(AssessmentRow).where(AssessmentRow.case_id == case_id,
-                                                               AssessmentRow.version <= case.version)
+                                                               AssessmentRow.version <= version)
                                    .order_by(AssessmentRow.version.desc()).limit(1)).first()
+            cutoff = None if version == case.version else s.scalar(
+                select(AssessmentRow.created_at).where(AssessmentRow.case_id == case_id, AssessmentRow.version > version)
+                .order_by(AssessmentRow.version).limit(1))
             body = dict(assessment.body) if assessment is not None else {}
             wanted = [d for m in body.get("materials", []) for d in m.get("documents", [])] + list(body.get("unassigned", []))
             documents = self._documents(s, wanted)
@@ -182,23 +193,31 @@ class BundleRepository:
                                                                        if d in documents))
                               for m in body.get("materials", []))
             unassigned = tuple(documents[d] for d in body.get("unassigned", []) if d in documents)
+            event_query = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+            act_query = select(CaseActRow).where(CaseActRow.case_id == case_id).order_by(CaseActRow.id)
+            if cutoff is not None:
+                event_query = event_query.where(CaseEventRow.at < cutoff)
+                act_query = act_query.where(CaseActRow.at < cutoff)
             events = tuple(Event(as_utc(e.at), e.act, e.actor_label or e.actor, e.role, e.from_state, e.to_state,
                                  e.reason or "", e.recommendation, bool(e.overridden))
-                           for e in s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id)
-                                              .order_by(CaseEventRow.id)))
+                           for e in s.scalars(event_query))
             acts = tuple(PersonAct(as_utc(a.at), a.kind, a.role, a.document_id, a.field, a.finding, a.material, a.action,
                                    a.machine_value, a.person_value, a.reason or "")
-                         for a in s.scalars(select(CaseActRow).where(CaseActRow.case_id == case_id)
-                                            .order_by(CaseActRow.id)))
+                         for a in s.scalars(act_query))
+            status, outcome = case.status, case.outcome
+            if cutoff is not None:  # the state the case was in then
+                status = events[-1].to_state if events else "received"
+                last = BY_ACT.get(events[-1].act) if events else None
+                outcome = last.outcome if last is not None and status == "decided" else None
             situation = next((x for x in case.item.get("situations", []) if x.get("code") == case.situation), {})
             return BundleContent(
                 case_id=case.id, hall=case.hall, case_number=case.case_number or case.id,
                 item_code=case.item_code, item_name=case.item.get("name", case.item_code), item_version=case.item_version,
-                situation=case.situation, situation_name=situation.get("name", case.situation), status=case.status,
-                applicant=dict(case.applicant or {}), case_version=case.version,
+                situation=case.situation, situation_name=situation.get("name", case.situation), status=status,
+                applicant=dict(case.applicant or {}), case_version=version,
                 assessment_version=assessment.version if assessment is not None else None, assessment=body,
                 materials=materials, unassigned=unassigned, events=events, acts=acts,
-                agent=dict(case.agent) if case.agent else None, outcome=case.outcome)
+                agent=dict(case.agent) if case.agent else None, outcome=outcome)
 
     @staticmethod
     def _documents(s: Session, ids: list[str]) -> dict[str, BundleDocument]:

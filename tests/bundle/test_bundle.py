@@ -28,6 +28,7 @@ def attachments(data: bytes) -> dict[str, bytes]:
 
 
 def page_texts(data: bytes) -> list[str]:
+    """What a downstream system reads: pdfplumber, as the project itself reads born-digital PDFs."""
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -176,8 +177,30 @@ def test_a_changed_case_gets_a_new_bundle_and_earlier_versions_are_kept(env, cas
     listed = env.client.get(f"/api/v1/cases/{case.case_id}/bundles", headers=case.clerk).json()
     assert [(b["case_version"], b["sha256"]) for b in listed] == [
         (version, first.headers["X-Bundle-SHA256"]), (new_version, changed.headers["X-Bundle-SHA256"])]
-    missing = env.bundle(case.clerk, case.case_id, version=version - 1)
-    assert missing.status_code == 404 and "没有生成过材料包" in missing.json()["error"]["message"]
+    missing = env.bundle(case.clerk, case.case_id, version=new_version + 1)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_an_earlier_version_nobody_fetched_is_rebuilt_as_the_case_stood_then(env, case):
+    from pipeline.case_states import BY_ACT
+    from storage.cases import CaseRepository
+
+    cases = CaseRepository(env.app.state.repo.engine)
+    first = cases.history(case.case_id)[0]  # version 1: the empty checklist at creation
+    cases.transition(case.case_id, BY_ACT["request_correction"], expected_state="received", actor="k1", role="clerk",
+                     actor_label="窗口07号", reason="缺少国徽面", recommendation="needs_review", overridden=True)
+    response = env.bundle(case.clerk, case.case_id, version=first.version)
+    assert response.status_code == 200 and response.headers["X-Bundle-Case-Version"] == str(first.version)
+    with pikepdf.open(io.BytesIO(response.content)) as pdf:
+        assert list(pdf.attachments) == ["manifest.json"], "no file had been uploaded yet"
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+    assert titles[1:-1] == [f"{i}. {m['name']}（{STATUS_LABELS[m['status']]}）"
+                            for i, m in enumerate(first.body["materials"], 1)]
+    cover = page_texts(response.content)[0].replace("\n", "")
+    assert "收件" in cover and "窗口07号" not in cover, "the decision came after that version"
+    current = page_texts(env.bundle(case.clerk, case.case_id).content)[0].replace("\n", "")
+    assert "窗口07号" in current and "补齐补正" in current
 
 
 def test_production_refuses_to_sign_with_the_test_certificate(tmp_path, monkeypatch):
