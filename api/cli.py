@@ -300,6 +300,9 @@ def _sweep_loop(settings, repo, stop: threading.Event) -> None:
         try:
             sweep(repo, enqueue, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
+            from workers.case_flow import sweep_lapsed_cases
+
+            sweep_lapsed_cases(repo)  # 容缺 deadlines passed without the material: as the item says
         except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
             logger.exception("sweep failed")
 
@@ -365,8 +368,12 @@ def cmd_sweep(args) -> int:
     from workers.wiring import build_repository
 
     configure(settings)
-    count = sweep(build_repository(settings), enqueue, queued_after=settings.queued_stuck_after,
+    repo = build_repository(settings)
+    count = sweep(repo, enqueue, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
+    from workers.case_flow import sweep_lapsed_cases
+
+    sweep_lapsed_cases(repo)  # 容缺 lapses move their cases as the item says
     print(count)
     return EXIT_OK
 

@@ -403,3 +403,12 @@ def notice_data(cases: CaseRepository, row, kind: str, calendar: WorkCalendar):
                         for t in event.detail.get("tolerance", [])),
         promised_days=int(limit["days"]) if kind in ("acceptance", "tolerance") else None,
         promised_unit=limit.get("unit", "工作日"), decision_due=due)
+
+
+def sweep_lapsed_cases(repo, at: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """Called by `yichuang serve`'s sweeper loop and `yichuang sweep`: the lapse sweep over every hall, each move
+    audited as the system's act."""
+    moved = sweep_lapses(CaseRepository(repo.engine), WorkCalendar(), at or dt.datetime.now(dt.timezone.utc))
+    for case_id, act in moved:
+        repo.audit(None, "case.transition", "case", case_id, act=act)
+    return moved

@@ -7,11 +7,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from storage.repository import Identity
 from tests.cases.conftest import ASSESSOR, CAL, ITEM, application, id_card, new_case, premises, put, utc
 from validators.catalog import item_snapshot
-from workers.case_flow import CaseFlowError, attest_originals, correct, perform, sweep_lapses
+from workers.case_flow import CaseFlowError, attest_originals, correct, perform, sweep_lapsed_cases, sweep_lapses
 
 
 def statuses(saved) -> dict[str, str]:
@@ -175,12 +176,15 @@ def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, 
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0, at=utc(2026, 11, 2))
     perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), commitment_signed=True)
     assert sweep_lapses(cases, CAL, utc(2026, 11, 9, 23)) == [], "due Mon 9 Nov: not lapsed on the day"
-    assert sweep_lapses(cases, CAL, utc(2026, 11, 10)) == [(case.id, act)]
+    assert sweep_lapsed_cases(repo, utc(2026, 11, 10)) == [(case.id, act)]  # what `serve` and `sweep` run
     row = cases.get(case.id)
     assert (row.status, row.outcome) == (state, outcome)
     last = cases.events(case.id)[-1]
     assert (last.role, last.act) == ("system", act) and "经营场所使用证明" in last.reason
     assert sweep_lapses(cases, CAL, utc(2026, 11, 11)) == []
+    with repo.session() as session:
+        audited = session.execute(sa.text("SELECT actor, action, target_id FROM audit_events")).all()
+    assert [tuple(r) for r in audited] == [("system", "case.transition", case.id)]
 
 
 # --- corrections ----------------------------------------------------------------------------------------------------
