@@ -32,7 +32,9 @@ class BodyLimit:
         self.app, self.max_bytes = app, max_bytes
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("path") != UPLOAD_PATH or scope.get("method") != "POST":
+        path = scope.get("path") or ""
+        case_upload = path.startswith("/api/v1/cases/") and path.endswith(("/uploads", "/reader"))
+        if scope["type"] != "http" or (path != UPLOAD_PATH and not case_upload) or scope.get("method") != "POST":
             return await self.app(scope, receive, send)
         limit = self.max_bytes + MULTIPART_OVERHEAD
         length = dict(scope.get("headers") or []).get(b"content-length")

@@ -361,3 +361,16 @@ def test_parallel_uploads_to_one_case_lose_nothing(env):
     case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assert {u["upload_id"] for u in case["uploads"]} == ids and len(ids) == 6
     assert {upload_id for upload_id, _queue in enqueued} == ids
+
+
+def test_an_oversized_case_upload_is_refused_while_it_streams_in(env):
+    client, key, _app, _now, enqueued = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    big = b"\xff\xd8\xff" + b"0" * (3 * 1024 * 1024)
+    response = client.post(f"/api/v1/cases/{case_id}/uploads", headers=clerk, files={"file": ("big.jpg", big, "image/jpeg")})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "file.too_large"
+    unauthenticated = client.post(f"/api/v1/cases/{case_id}/uploads", files={"file": ("big.jpg", big, "image/jpeg")})
+    assert unauthenticated.status_code == 413, "refused by the body limit before the route even reads the key"
+    assert enqueued == []
+    assert client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"] == []
