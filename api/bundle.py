@@ -70,7 +70,7 @@ def router_for(settings: Settings) -> APIRouter:
             state.bundle_service = build_service(settings, state.repo, state.store)
         return state.bundle_service
 
-    def visible_case(request: Request, who: Identity, case_id: str, svc) -> None:
+    def visible_case(who: Identity, case_id: str, svc) -> None:
         if who.role not in READERS:
             raise ApiError("auth.forbidden", "申请人不能下载核验材料包，请通过办件查询了解办理情况")
         row = svc.repo.case(case_id)
@@ -82,7 +82,7 @@ def router_for(settings: Settings) -> APIRouter:
     def get_bundle(case_id: str, who: IdentityDep, request: Request,
                    version: Annotated[int | None, Query(ge=0, description="办件版本；不填为当前版本")] = None,
                    svc=Depends(service)) -> Response:
-        visible_case(request, who, case_id, svc)
+        visible_case(who, case_id, svc)
         repo = request.app.state.repo
         bundle = svc.bundle(case_id, version, requested_by=who.key_id)
         if bundle is None:
@@ -98,7 +98,7 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.get("/{case_id}/bundles", response_model=list[BundleVersion])
     def list_bundles(case_id: str, who: IdentityDep, request: Request, svc=Depends(service)) -> list[dict[str, Any]]:
-        visible_case(request, who, case_id, svc)
+        visible_case(who, case_id, svc)
         request.app.state.repo.audit(who, "bundle.list", "case", case_id)
         return [BundleVersion(case_version=r.case_version, assessment_version=r.assessment_version, sha256=r.sha256,
                               size=r.size, signer=r.signer, created_at=r.created_at.isoformat(),

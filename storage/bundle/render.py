@@ -107,7 +107,7 @@ class Renderer:
         try:
             with pikepdf.open(io.BytesIO(data)) as pdf:
                 total = len(pdf.pages)
-        except pikepdf.PdfError:
+        except (pikepdf.PdfError, pikepdf.PasswordError):  # such a file carries its own error already
             return None
         wanted = tuple(p for p in pages if 1 <= p <= total) or tuple(range(1, total + 1))
         self._pdfs[source.sha256] = data
@@ -385,7 +385,10 @@ class Renderer:
         sources = {}
         for sha, data in self._pdfs.items():
             src = pikepdf.open(io.BytesIO(data))
-            src.flatten_annotations("all")  # a visible seal is often a widget's appearance: keep it as page content
+            try:
+                src.flatten_annotations("all")  # a visible seal is often a widget's appearance: keep it as page content
+            except pikepdf.PdfError:
+                logger.warning("could not flatten the annotations of original %s…; its pages are shown without them", sha[:12])
             sources[sha] = src
         for part in self.parts:
             part.first = len(out.pages)

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pikepdf
+import pytest
 import pypdfium2 as pdfium
 
 from storage.bundle.records import BundleContent, BundleDocument, BundleMaterial, SourceFile
@@ -80,3 +81,32 @@ def test_library_licence_missing_material_and_unreadable_file(tmp_path):
     assert "样本" in pages[summary + 1], "the licence PDF's own page follows its summary"
     assert "本材料没有可展示的文件" in pages[tolerated] and "2026-12-11" in pages[tolerated]
     assert "文件无法读取" in pages[unreadable] and "文件已加密" in pages[unreadable]
+
+
+@pytest.mark.slow
+def test_every_signed_pdf_and_ofd_of_the_shared_corpus_is_attached_unchanged(shared_data):
+    """Real third-party signed files (damaged, encrypted, odd page trees included): each is embedded byte for
+    byte and gets a bookmark; those that open are shown as their own pages, the others as a summary page."""
+    from pipeline.interfaces import NoSignatureVerifier
+
+    paths = sorted(p for p in (shared_data / "signed_docs").rglob("*") if p.suffix.lower() in (".pdf", ".ofd"))
+    assert len(paths) > 20
+    for path in paths:
+        data, store = path.read_bytes(), MemoryStore()
+        key = store.put(data)
+        media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/ofd"
+        doc = BundleDocument(body={"id": "d1", "type": "unknown", "pages": [1]}, source=SourceFile(key, key[7:], media, "upload"))
+        content = BundleContent(
+            case_id="c", hall="h", case_number="h-2026-000001", item_code="i", item_name="事项", item_version=1,
+            situation="s", situation_name="情形", status="received", applicant={}, case_version=1, assessment_version=1,
+            assessment={}, unassigned=(),
+            materials=(BundleMaterial(result={"code": "m", "name": "材料", "status": "ok", "documents": ["d1"],
+                                              "findings": []}, documents=(doc,)),))
+        rendered = Renderer(content, store.get, verifier=NoSignatureVerifier(), labels=Labels(), signer="s",
+                            test_signer=True, generated_at=dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc)).render()
+        with pikepdf.open(io.BytesIO(rendered.pdf)) as pdf:
+            files = [spec.get_file().read_bytes() for name, spec in pdf.attachments.items() if name != "manifest.json"]
+            with pdf.open_outline() as outline:
+                [child] = list(outline.root)[1].children
+        assert files == [data], path.name
+        assert child.title.endswith(f"-m-{key[7:19]}.{path.suffix.lower()[1:]}）"), path.name
