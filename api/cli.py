@@ -172,7 +172,7 @@ def cmd_verify(args) -> int:
     if checklist is not None:
         from validators.assess import Assessor, assess_documents
 
-        assessor = Assessor(thresholds=settings.thresholds, types=deps.types)
+        assessor = Assessor(thresholds=settings.thresholds, types=deps.types, library=_verify_library(settings))
         case = assess_documents(assessor, checklist[0], checklist[1], documents, at).to_case_dict()
     result = Result(documents=tuple(documents), case=case)
     if args.json:
@@ -181,6 +181,27 @@ def cmd_verify(args) -> int:
     else:
         _print_human(result)
     return EXIT_OK
+
+
+def _verify_library(settings):
+    """The configured licence library for `verify --item`, read only: fetched files are kept in memory, and an
+    embedded library is used only when the service database already holds it (verify creates nothing)."""
+    from storage.objects import MemoryStore
+    from workers.wiring import build_licence_library, build_store
+
+    engine = None
+    if settings.licence_library == "embedded":
+        from sqlalchemy import inspect
+
+        from storage.db import make_engine
+
+        url = settings.resolved_database_url()
+        if not url.startswith("sqlite:///") or Path(url[len("sqlite:///"):]).exists():
+            engine = make_engine(url)
+            if not inspect(engine).has_table("licences"):
+                engine = None
+    return build_licence_library(settings, build_store(settings) if engine is not None else MemoryStore(), engine,
+                                 keep=MemoryStore())
 
 
 def _print_human(result) -> None:

@@ -201,23 +201,35 @@ def _sign(data: bytes, cert: cx509.Certificate, key, root: cx509.Certificate, is
     return out.getvalue()
 
 
-def generate(out: Path = OUT, seed: int = SEED) -> list[dict]:
-    """Write the sample library into `out`; returns the records written to index.json."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "files").mkdir(exist_ok=True)
+def authority(seed: int = SEED) -> tuple[cx509.Certificate, dict[str, tuple[cx509.Certificate, ec.EllipticCurvePrivateKey]]]:
+    """The test CA and each issuer's (certificate, key), the same for a seed."""
     ca_key = _key("ca", seed)
     ca_name = _name("yichuang licence test CA", "yichuang test")
     ca = _cert(ca_name, ca_name, ca_key, ca_key, ca=True, serial=1)
-    (out / "test_ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     leaves = {}
     for n, (label, (issuer, code)) in enumerate(sorted(ISSUERS.items()), start=2):
         key = _key(label, seed)
         leaves[issuer] = (_cert(_name(issuer, issuer, code), ca_name, key, ca_key, ca=False, serial=n), key)
+    return ca, leaves
+
+
+def signed_pdf(record: dict, seed: int = SEED) -> bytes:
+    """The record's licence as a one-page PDF signed by its issuer (tests make extra licences this way)."""
+    ca, leaves = authority(seed)
+    cert, key = leaves[record["issuer"]]
+    return _sign(_pdf(record), cert, key, ca, record["issuer"])
+
+
+def generate(out: Path = OUT, seed: int = SEED) -> list[dict]:
+    """Write the sample library into `out`; returns the records written to index.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "files").mkdir(exist_ok=True)
+    ca, _leaves = authority(seed)
+    (out / "test_ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     written = records(seed)
     for record in written:
         if "file" in record:
-            cert, key = leaves[record["issuer"]]
-            (out / record["file"]).write_bytes(_sign(_pdf(record), cert, key, ca, record["issuer"]))
+            (out / record["file"]).write_bytes(signed_pdf(record, seed))
     (out / "index.json").write_text(json.dumps(written, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return written
 

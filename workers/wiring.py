@@ -75,10 +75,11 @@ def build_dependencies(settings: Settings, store, *, with_engine: bool = True) -
     )
 
 
-def build_licence_library(settings: Settings, store, engine=None):
+def build_licence_library(settings: Settings, store, engine=None, *, keep=None):
     """The configured electronic-licence library (YICHUANG_LICENCE_LIBRARY), wrapped so that its files are
     fetched, kept and signature-checked before the assessment may fill a material from it. `engine`: the
-    service database (the embedded library lives there); without it the embedded library is "none"."""
+    service database (the embedded library lives there); without it the embedded library is "none".
+    `keep`: the store fetched files are kept in (default `store`; `yichuang verify` keeps them in memory)."""
     from pipeline.library import NullLicenceLibrary
     from validators.licences import VerifiedLibrary
     from validators.signatures import Verifier
@@ -95,7 +96,7 @@ def build_licence_library(settings: Settings, store, engine=None):
         inner, source = EmbeddedLicenceLibrary(engine, store), "embedded"
     else:
         inner, source = NullLicenceLibrary(), "none"
-    return VerifiedLibrary(inner, Verifier(settings.licence_trust_dir or settings.trust_dir), store, source=source)
+    return VerifiedLibrary(inner, Verifier(settings.licence_trust_dir or settings.trust_dir), keep or store, source=source)
 
 
 @dataclass

@@ -223,3 +223,17 @@ def test_wiring_builds_the_configured_library(library, tmp_path):
     remote = build_licence_library(Settings(data_dir=tmp_path, licence_library="http://127.0.0.1:9/lib",
                                             licence_library_timeout=0.5), library.store)
     assert isinstance(remote.inner, HttpLicenceLibrary) and remote.source == "http://127.0.0.1:9/lib"
+
+
+def test_the_worker_assesses_with_the_wired_library(library, tmp_path):
+    from types import SimpleNamespace
+
+    from workers import tasks
+    from workers.wiring import Services, build_licence_library
+
+    settings = Settings(data_dir=tmp_path, licence_trust_dir=SAMPLE)
+    svc = Services(settings=settings, repo=None, store=library.store, deps=SimpleNamespace(types=TYPES),
+                   library=build_licence_library(settings, library.store, library.engine))
+    result = assess(tasks._assessor(svc), application(), property_certificate())
+    operator = result.material("operator_id")
+    assert operator.status == "from_library" and operator.licence.file.verified
