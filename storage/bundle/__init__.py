@@ -80,5 +80,6 @@ class BundleService:
         signer = self.signer()
         rendered = Renderer(content, self.store.get, verifier=self.verifier, labels=self.labels, signer=signer.subject,
                             test_signer=signer.is_test, generated_at=self.clock()).render()
-        signed = signer.sign(rendered.pdf, reason=f"办件 {content.case_number} 材料包（第 {content.case_version} 版）核验件")
+        signed = signer.sign(rendered.pdf, reason=f"办件 {content.case_number} 材料包（第 {content.case_version} 版）核验件",
+                             location=content.hall)
         return signed, signer

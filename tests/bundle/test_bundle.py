@@ -160,6 +160,8 @@ def test_the_endpoint_checks_roles_and_visibility_and_audits_every_read(env, cas
     assert {r[1] for r in rows} == {case.case_id}
     assert "张三" not in str(rows) and "110105199003071239" not in str(rows)
     assert env.app.state.repo.audit_chain_ok()
+    paths = env.client.get("/openapi.json").json()["paths"]
+    assert {"/api/v1/cases/{case_id}/bundle.pdf", "/api/v1/cases/{case_id}/bundles"} <= set(paths)
 
 
 def test_a_changed_case_gets_a_new_bundle_and_earlier_versions_are_kept(env, case):
