@@ -24,6 +24,7 @@ from typing import Any
 
 from pipeline.assessment import DECISION_LABELS, STATUS_LABELS
 from pipeline.case_states import BY_ACT, OUTCOMES, ROLE_LABELS, STATES
+from pipeline.errors import InputError
 from pipeline.interfaces import SHANGHAI, SignatureVerifier
 from pipeline.masking import mask_id_number, mask_text
 from storage.bundle.pages import Generated
@@ -174,12 +175,16 @@ class Renderer:
 
     def _licence(self, m: dict[str, Any], licence: dict[str, Any]) -> _Mark:
         data = self.files(licence["file_key"])
-        kind = "pdf" if b"%PDF-" in data[:1024] else "ofd"
+        kind = "pdf" if b"%PDF-" in data[:1024] else "ofd" if data.startswith(b"PK\x03\x04") else None
         source = SourceFile(licence["file_key"], hashlib.sha256(data).hexdigest(),
-                            "application/pdf" if kind == "pdf" else "application/ofd", "licence")
+                            {"pdf": "application/pdf", "ofd": "application/ofd"}.get(kind or ""), "licence")
         name = self._attach(source, data, m["code"], m["name"])
-        signatures = [s.model_dump(mode="json") for s in self.verifier.verify(data, kind, self.at)]
-        part = self._generated(lambda: self._licence_page(m, licence, signatures, name))
+        try:
+            signatures = [s.model_dump(mode="json") for s in self.verifier.verify(data, kind, self.at)] if kind else []
+            problem = None if kind else "证照文件既不是 PDF 也不是 OFD，无法核验签名"
+        except InputError as exc:  # a damaged licence file: said on its page, never a reason to fail the bundle
+            signatures, problem = [], exc.message
+        part = self._generated(lambda: self._licence_page(m, licence, signatures, name, problem))
         if kind == "pdf":
             self._original_pages(source, data, ())
         return _Mark(f"电子证照：{licence.get('name', '')}（{name}）", part)
@@ -330,7 +335,8 @@ class Renderer:
         g.heading("电子签名核验结果")
         self._signature_rows(list(body.get("signatures") or ()))
 
-    def _licence_page(self, m: dict[str, Any], licence: dict[str, Any], signatures: list[dict[str, Any]], name: str) -> None:
+    def _licence_page(self, m: dict[str, Any], licence: dict[str, Any], signatures: list[dict[str, Any]], name: str,
+                      problem: str | None) -> None:
         g = self.gen
         g.page()
         g.title(f"{m['name']}：电子证照库调取", 14)
@@ -340,7 +346,10 @@ class Renderer:
                  ("有效期至", licence.get("valid_until") or "长期"), ("调取日期", licence.get("looked_up_on", "")),
                  ("原件", name)])
         g.heading("电子签名核验结果（生成材料包时）")
-        self._signature_rows(signatures)
+        if problem:
+            g.line(f"无法核验：{problem}")
+        else:
+            self._signature_rows(signatures)
 
     def _images(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile | None) -> None:
         keys = list(body.get("image_keys") or ())

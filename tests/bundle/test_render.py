@@ -110,3 +110,22 @@ def test_every_signed_pdf_and_ofd_of_the_shared_corpus_is_attached_unchanged(sha
                 [child] = list(outline.root)[1].children
         assert files == [data], path.name
         assert child.title.endswith(f"-m-{key[7:19]}.{path.suffix.lower()[1:]}）"), path.name
+
+
+def test_a_damaged_licence_file_is_attached_and_said_unverifiable_without_failing_the_bundle():
+    store = MemoryStore()
+    damaged = b"PK\x03\x04 not really an OFD package"
+    key = store.put(damaged)
+    material = BundleMaterial(result={"code": "licence", "name": "营业执照", "status": "from_library", "documents": [],
+                                      "findings": [], "licence": {"name": "营业执照电子证照", "status": "VALID",
+                                                                  "trust_level": "A", "file_key": key}}, documents=())
+    content = BundleContent(
+        case_id="c", hall="h", case_number="h-2026-000002", item_code="i", item_name="事项", item_version=1, situation="s",
+        situation_name="情形", status="received", applicant={}, case_version=1, assessment_version=1, assessment={},
+        materials=(material,), unassigned=())
+    rendered = Renderer(content, store.get, verifier=Verifier(None), labels=Labels(), signer="s", test_signer=True,
+                        generated_at=dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc)).render()
+    with pikepdf.open(io.BytesIO(rendered.pdf)) as pdf:
+        files = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
+    assert damaged in files.values()
+    assert any("无法核验" in text and "OFD" in text for text in texts(rendered.pdf))
