@@ -24,6 +24,14 @@ TITLES = {
     "power_of_attorney": ("委托书",),
     "property_certificate": ("不动产权证书", "房屋所有权证", "不动产登记证明"),
     "lease_contract": ("租赁合同", "租赁协议"),
+    "legal_rep_certificate": ("法定代表人身份证明",),
+    "marriage_certificate": ("结婚证",),
+    "household_register": ("居民户口簿", "常住人口登记卡", "户口簿"),
+    "temporary_id_card": ("临时居民身份证",),
+    "residence_permit": ("居民居住证",),
+    "travel_permit_hkmo": ("来往内地通行证",),
+    "travel_permit_tw": ("来往大陆通行证",),
+    "passport": ("护照",),
     "other": ("证明书", "情况说明", "收据", "承诺书", "结婚证", "户口", "居民身份证", "发票", "通知书", "决定书"),
 }
 

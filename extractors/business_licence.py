@@ -135,4 +135,5 @@ DOCUMENT_TYPE = DocumentType(
     field_classes={"credit_code": "code", "name": "name", "entity_type": "text", "legal_representative": "name",
                    "registered_capital": "text", "established_on": "date", "business_term": "text", "address": "text",
                    "business_scope": "text", "registration_authority": "text", "issued_on": "date"},
+    codes=True,  # the QR code linking to the enterprise credit system
 )

@@ -22,6 +22,8 @@ def recognise(page: PageReading) -> float:
     score += 0.1 if VALIDITY.search(text) else 0.0
     if "公民身份" in text or "姓名" in text:
         score -= 0.5
+    if "临时居民身份证" in text or "居住证" in text:  # other identity documents with the same labels
+        score = min(score, 0.3)
     return max(0.0, min(1.0, score))
 
 

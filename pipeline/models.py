@@ -167,6 +167,15 @@ class Seal(Frozen):
     confidence: float
 
 
+class Code(Frozen):
+    """A machine-readable code printed on the paper (the QR code of a licence), decoded."""
+
+    format: str  # zxing-cpp's name: "QRCode", "DataMatrix", …
+    text: str
+    page: int
+    box: Box
+
+
 class Handwriting(Frozen):
     area: str
     page: int
@@ -206,6 +215,7 @@ class Document(Frozen):
     findings: tuple[Finding, ...] = ()
     seals: tuple[Seal, ...] = ()
     handwriting: tuple[Handwriting, ...] = ()
+    codes: tuple[Code, ...] = ()
     signatures: tuple[SignatureResult, ...] = ()
     image_keys: tuple[str, ...] = ()
     upload_sha256: str | None = None

@@ -32,6 +32,8 @@ class DocumentType:
     field_classes: dict[str, str] = field(default_factory=dict)  # field -> class for thresholds
     identity: bool = False  # an identity document (ID materials accept it)
     multi_page: bool = False  # consecutive pages of this type form one document
+    seals: bool = False  # its checks judge the red seals on the paper: look for them (pipeline/seals.py)
+    codes: bool = False  # it carries a QR code: decode it (pipeline/qr.py)
 
 
 class TypeRegistry:

@@ -76,6 +76,7 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
     documents = []
     for classified in stages.classify(reading, deps.types, deps.thresholds):
         doc = stages.extract(classified, deps.types, deps.calibrator)
+        doc = stages.marks(doc, classified, deps.types, deps.engine, images)
         doc_type = deps.types.get(doc.type)
         classes = doc_type.field_classes if doc_type else {}
         doc = stages.check(doc, deps.checks, today, deps.thresholds, classes)

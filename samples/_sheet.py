@@ -62,6 +62,8 @@ class Sheet:
     ops: list[tuple] = field(default_factory=list)
     boxes: dict[str, Box] = field(default_factory=dict)
     handwritten: set[str] = field(default_factory=set)  # fields whose value is only in handwriting
+    seals: list[dict] = field(default_factory=list)  # seals stamped: organisation, text, kind, box (mm)
+    codes: list[str] = field(default_factory=list)  # texts of the QR codes printed
 
     def text(self, x: float, y: float, text: str, face: str, pt: float, color=(20, 20, 20), spacing: float = 0.0,
              key: str | None = None) -> Box:

@@ -36,6 +36,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fonts  # noqa: E402
+import _seals  # noqa: E402
 import _sheet  # noqa: E402
 import generate_idcards as idg  # noqa: E402
 from _sheet import Sheet, hand_picture, seal_picture, text_width, wrap  # noqa: E402
@@ -241,6 +242,7 @@ def seal(sheet: Sheet, rng: random.Random, cx: float, cy: float, text: str, diam
     pic = seal_picture(text, rng, center_text=center)
     r = diameter / 2
     sheet.picture(cx - r, cy - r, cx + r, cy + r, pic)
+    sheet.seals.append({"organisation": text, "text": text + center, "kind": "round", "box": [cx - r, cy - r, cx + r, cy + r]})
 
 
 def paragraph(sheet: Sheet, s: Style, x: float, y: float, text: str, width: float, pt: float | None = None,
@@ -304,7 +306,9 @@ def business_licence(case: dict, rng: random.Random) -> tuple[list[Sheet], list[
     sheet.text(22, y + code_pt * 0.55, case["credit_code"], rng.choice(_fonts.available(("dejavu_mono", "noto_sans", "noto_sans_mono"))),
                code_pt, color=s.ink, key="credit_code")
     qr = 30 if landscape else 32
-    sheet.picture(sheet.width - 22 - qr, 20, sheet.width - 22, 20 + qr, _sheet.code_picture(rng))
+    code_text = f"https://gsxt.example/verify?uscc={case['credit_code']}&sample=1"  # fictional address
+    sheet.picture(sheet.width - 22 - qr, 20, sheet.width - 22, 20 + qr, _seals.qr_picture(code_text, rng))
+    sheet.codes.append(code_text)
     tpt = rng.uniform(34, 42)
     title(sheet, s, "营业执照", (50 if landscape else 62), pt=tpt, spacing=tpt * _sheet.PT_MM * 0.5)
     if rng.random() < 0.6:
@@ -730,10 +734,10 @@ def other_page(case: dict, rng: random.Random) -> tuple[list[Sheet], list[dict]]
     mark(sheet, 165, 18)
     kind = rng.choice(("legal_rep", "notice", "receipt"))
     op = case["operator"]
-    if kind == "legal_rep":
-        title(sheet, s, "法定代表人身份证明书", 40, pt=21)
-        y = paragraph(sheet, s, 24, 62, f"{op['name']}同志，身份证号码{op['id_number']}，现任我单位执行董事职务，"
-                      f"为我单位法定代表人，特此证明。", 162)
+    if kind == "legal_rep":  # (a commitment letter since legal_rep_certificate is a type of its own)
+        title(sheet, s, "承  诺  书", 40, pt=21)
+        y = paragraph(sheet, s, 24, 62, f"本单位承诺：{op['name']}（身份证号码{op['id_number']}）提交的全部材料真实、有效，"
+                      f"如有虚假，本单位愿承担相应的法律责任。", 162)
         y = paragraph(sheet, s, 24, y + 6, f"单位名称：{case['business_name']}", 162, indent=False)
         paragraph(sheet, s, 24, y + 2, f"统一社会信用代码：{case['credit_code']}", 162, indent=False)
         seal(sheet, rng, 140, 200, case["business_name"])
@@ -799,12 +803,17 @@ def page_images(seed: int, index: int, doc_type: str, variant: str, dpi: float =
         truth = {"type": doc_type, "variant": variant, "seed": seed, "doc_id": f"s{seed}-{index:04d}",
                  "reference_date": REFERENCE_DATE.isoformat(), "page": number, "page_count": len(sheets),
                  "fields": page_fields, "boxes": {n: _quad(b) for n, b in boxes.items() if n in page_fields},
-                 "corners": None, "rotation": 0.0, "distortions": [], "image_size": list(image.size)}
+                 "corners": None, "rotation": 0.0, "distortions": [], "image_size": list(image.size),
+                 "seals": [{**{k: v for k, v in seal.items() if k != "box"}, "box": _quad([round(c * dpi / 25.4, 1) for c in seal["box"]])}
+                           for seal in sheet.seals], "codes": list(sheet.codes)}
         if variant == "clean":
             data = _encode_png(image)
         else:
             rng = _rng(seed, index, doc_type, "camera", str(number))
-            shot = _sheet.camera_shot(image, {n: b for n, b in boxes.items() if n in page_fields}, rng, idg._desk)
+            seal_boxes = {f"seal:{i}": [round(c * dpi / 25.4, 1) for c in seal["box"]] for i, seal in enumerate(sheet.seals)}
+            shot = _sheet.camera_shot(image, {n: b for n, b in boxes.items() if n in page_fields} | seal_boxes, rng, idg._desk)
+            for i, seal in enumerate(truth["seals"]):
+                seal["box"] = shot["boxes"].pop(f"seal:{i}")
             quality = rng.randint(50, 70)
             data = _encode_jpeg(shot["image"], quality)
             while len(data) > 190_000 and quality > 35:  # keep sample files small (a busy desk costs bytes)

@@ -10,9 +10,10 @@ from pipeline.registry import CheckRegistry
 
 
 def build_checks() -> CheckRegistry:
-    from validators import documents, id_card
+    from validators import documents, id_card, seals
 
     registry = CheckRegistry()
     id_card.register(registry)
     documents.register(registry)
+    seals.register(registry)
     return registry

@@ -125,6 +125,14 @@ KNOWN_FINDING_CODES = frozenset({
     "property_certificate.number_format", "property_certificate.number_year", "property_certificate.unit_format",
     "property_certificate.unit_region", "property_certificate.region_mismatch", "property_certificate.unread",
     "lease_contract.term_order", "lease_contract.ended", "lease_contract.not_started", "lease_contract.unread",
+    # validators/seals.py and pipeline/stages.marks
+    "seal.missing", "seal.unrecognised", "seal.unread", "seal.organisation_mismatch", "seal.organisation_uncertain",
+    "representative_id_number.format", "representative_id_number.checksum", "representative_id_number.birth_date",
+    "legal_rep_certificate.signed_future", "legal_rep_certificate.unread", "party1_id_number.format",
+    "party1_id_number.checksum", "party1_id_number.birth_date", "party2_id_number.format", "party2_id_number.checksum",
+    "party2_id_number.birth_date", "marriage_certificate.registered_future", "marriage_certificate.holder_not_party",
+    "marriage_certificate.unread", "household_register.birth_mismatch", "household_register.sex_mismatch",
+    "household_register.unread",
 })
 
 # Check-stage findings that already say a value could not be read or checked (the assessment adds no second one).

@@ -1,0 +1,105 @@
+"""法定代表人身份证明书 (legal_rep_certificate): the organisation (单位名称), its 统一社会信用代码, the representative's
+name and ID number, and the date; the organisation's red seal is judged by validators/seals.py.
+
+Two shapes are read: labelled lines (单位名称：… 姓名：… 身份证号码：…) and a letter ("兹证明张三同志（身份证号码：…）
+系我单位法定代表人"). DOMAIN.md §6."""
+
+from __future__ import annotations
+
+import re
+
+from extractors import _values as v
+from extractors._classify import PageEvidence, clamp
+from extractors._form import Form, Prose
+from extractors._layout import field
+from extractors._records import names_other_type
+from pipeline.models import Classified, FieldValue, PageReading
+from pipeline.registry import DocumentType
+
+TITLE = ("法定代表人身份证明书", "法定代表人身份证明")
+ORGANISATION = ("单位名称", "企业名称", "名称")
+REPRESENTATIVE = ("法定代表人姓名", "姓名")  # not 法定代表人 alone: the title starts with it
+ID_LABELS = ("公民身份号码", "身份证件号码", "身份证号码", "身份证号")
+LABELS = (*ORGANISATION, "统一社会信用代码", *REPRESENTATIVE, *ID_LABELS, "性别", "年龄", "职务", "地址", "住所",
+          "单位(盖章)", "单位（盖章）", "日期")
+# 兹证明张三同志（身份证号码：…）… / 张三，身份证号码…，现任我单位…职务
+LETTER = re.compile(r"证明(?P<name>(?:(?!证明)[\u4e00-\u9fff·]){2,6}?)(?:同志|先生|女士)?[,，(（]*"
+                    r"(?:公民身份号码|身份证件号码|身份证号码|身份证号)[:：]?(?P<id>[0-9Xx]{17,18})")
+OWN_UNIT = re.compile(r"系(?P<org>[\u4e00-\u9fff()（）]{4,40}?)(?:的)?法定代表人")
+
+
+def recognise(page: PageReading) -> float:
+    ev = PageEvidence.of(page)
+    score = 0.0
+    if ev.title(TITLE):
+        score += 0.6
+    elif ev.has("法定代表人身份证明"):
+        score += 0.3
+    score += 0.1 if ev.has("法定代表人") else 0.0
+    score += 0.1 if ev.has("统一社会信用代码") else 0.0
+    score += 0.1 if ev.has("单位名称") or ev.has("我单位") else 0.0
+    score += 0.1 if ev.has("特此证明") else 0.0
+    if names_other_type(ev, "legal_rep_certificate", TITLE):
+        score = min(score, 0.3)
+    return clamp(score)
+
+
+def extract(doc: Classified) -> dict[str, FieldValue]:
+    page = doc.pages[0]
+    form = Form(page, LABELS)
+    prose = Prose(page)
+    fields: dict[str, FieldValue] = {}
+    if f := form.text_field(form.hit(*ORGANISATION), _organisation, multi=True):
+        fields["organisation_name"] = f
+    elif f := prose.field(OWN_UNIT, _organisation, group="org"):
+        fields["organisation_name"] = f
+    code_hit = form.hit("统一社会信用代码")
+    if code_hit is not None:
+        used = form.inline(code_hit)
+        text = "".join(p.text for p in used)
+        if used and (code := v.credit_code(text)):
+            fields["credit_code"] = field(code, used, form.page, raw=text)
+    if "credit_code" not in fields:
+        for piece in form.pieces:
+            if code := v.credit_code(piece.text):
+                fields["credit_code"] = field(code, [piece], form.page, raw=piece.text)
+                break
+    if f := form.text_field(form.hit(*REPRESENTATIVE), v.names):
+        fields["representative_name"] = f
+    if f := form.text_field(form.hit(*ID_LABELS), v.id_number):
+        fields["representative_id_number"] = f
+    if ("representative_name" not in fields or "representative_id_number" not in fields) and (m := LETTER.search(prose.text)):
+        name, number = v.names(m.group("name")), v.id_number(m.group("id"))
+        if name and "representative_name" not in fields:
+            fields["representative_name"] = field(name, prose.used(*m.span("name")), prose.page, raw=m.group("name"))
+        if number and "representative_id_number" not in fields:
+            fields["representative_id_number"] = field(number, prose.used(*m.span("id")), prose.page, raw=m.group("id"))
+    if signed := _last_date(form):
+        fields["signed_on"] = signed
+    return fields
+
+
+def _organisation(text: str) -> str | None:
+    value = v.cjk_text(re.sub(r"[(（]?盖章[)）]?$", "", text))
+    return value if len(value) >= 4 else None
+
+
+def _last_date(form: Form) -> FieldValue | None:
+    """The certificate's date: the lowest date on the page (it stands under the seal, bottom right)."""
+    for row in reversed(form.rows):
+        text = "".join(p.text for p in row)
+        if date := v.date_value(text):
+            used = [p for p in row if re.search(r"\d|年|月|日", p.text)] or row
+            return field(date, used, form.page, raw=text)
+    return None
+
+
+DOCUMENT_TYPE = DocumentType(
+    code="legal_rep_certificate",
+    label="法定代表人身份证明书",
+    recognise=recognise,
+    extract=extract,
+    field_classes={"organisation_name": "name", "credit_code": "code", "representative_name": "name",
+                   "representative_id_number": "id_number", "signed_on": "date"},
+    seals=True,
+)
