@@ -102,7 +102,7 @@ def check(act: str, state: str, role: str) -> Transition:
 
 def is_override(act: str, recommendation: str | None) -> bool:
     """True when the act does not confirm the machine's recommendation (不予受理 is never recommended)."""
-    return act in RECOMMENDED_BY and RECOMMENDED_BY[act] != recommendation or act == "not_accept"
+    return act == "not_accept" or (act in RECOMMENDED_BY and RECOMMENDED_BY[act] != recommendation)
 
 
 ROLE_LABELS = {"clerk": "窗口工作人员", "reviewer": "审批人员", "applicant": "申请人", "admin": "管理员",

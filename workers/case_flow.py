@@ -56,9 +56,9 @@ def _latest_acts(cases: CaseRepository, case_id: str, kind: str) -> dict[str, An
 
 def tolerance_dues(cases: CaseRepository, row, latest_body: dict[str, Any] | None) -> list[ToleranceDue]:
     """The 容缺 materials promised at the latest 容缺受理, each with its deadline and whether it has come in."""
-    accepted = [e for e in cases.events(row.id) if e.act == "accept_tolerance"]
-    if not accepted:
-        return []
+    accepted = [e for e in cases.events(row.id) if e.act in ("accept", "accept_tolerance")]
+    if not accepted or accepted[-1].act != "accept_tolerance":
+        return []  # never accepted with tolerance, or accepted in full since
     statuses = {m["code"]: m["status"] for m in (latest_body or {}).get("materials", [])}
     return [ToleranceDue(material=t["material"], name=t["name"],
                          due=dt.date.fromisoformat(t["due"]) if t.get("due") else None,

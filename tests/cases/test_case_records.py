@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from storage.repository import Identity
 from tests.cases.conftest import ASSESSOR, CAL, ITEM, application, id_card, new_case, premises, put, utc
 from validators.catalog import item_snapshot
-from workers.case_flow import CaseFlowError, attest_originals, correct, perform, sweep_lapsed_cases, sweep_lapses
+from workers.case_flow import (CaseFlowError, attest_originals, correct, perform, sweep_lapsed_cases, sweep_lapses,
+                               tolerance_dues)
 
 
 def statuses(saved) -> dict[str, str]:
@@ -182,6 +183,10 @@ def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, 
     last = cases.events(case.id)[-1]
     assert (last.role, last.act) == ("system", act) and "经营场所使用证明" in last.reason
     assert sweep_lapses(cases, CAL, utc(2026, 11, 11)) == []
+    if state == "correction":  # back before 受理: accepted in full later, the old 容缺 promise no longer applies
+        perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 12), reason="经营场所证明已当场核验原件")
+        assert tolerance_dues(cases, cases.get(case.id), cases.latest(case.id).body) == []
+        assert sweep_lapses(cases, CAL, utc(2026, 11, 20)) == []
     with repo.session() as session:
         audited = session.execute(sa.text("SELECT actor, action, target_id FROM audit_events")).all()
     assert [tuple(r) for r in audited] == [("system", "case.transition", case.id)]
