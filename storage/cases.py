@@ -304,7 +304,7 @@ class CaseRepository:
         started = rounds[-1]
         already = select(SupersededUploadRow.upload_id).where(SupersededUploadRow.case_id == row.case_id)
         candidates = {u.id: u for u in s.scalars(select(UploadRow).where(
-            UploadRow.case_id == row.case_id, UploadRow.id != row.id, UploadRow.received_at < started,
+            UploadRow.case_id == row.case_id, UploadRow.id != row.id, UploadRow.received_at <= started,
             UploadRow.id.not_in(already)))}
         latest = s.scalars(select(AssessmentRow.body).where(AssessmentRow.case_id == row.case_id)
                            .order_by(AssessmentRow.version.desc()).limit(1)).first() or {}

@@ -374,3 +374,38 @@ def test_an_oversized_case_upload_is_refused_while_it_streams_in(env):
     assert unauthenticated.status_code == 413, "refused by the body limit before the route even reads the key"
     assert enqueued == []
     assert client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"] == []
+
+
+def test_a_case_left_without_a_notice_is_flagged_after_five_working_days(env):
+    client, key, _app, now, _ = env
+    clerk = key("clerk")
+    now["at"] = utc(2026, 2, 12)
+    case_id = new_case(client, clerk)["case_id"]
+    now["at"] = utc(2026, 2, 26, 17)  # the 5th working day (make-up Sat 14, holiday 15–23)
+    assert client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["flags"] == []
+    now["at"] = utc(2026, 2, 27)
+    case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assert [f["code"] for f in case["flags"]] == ["case.notice_overdue"]
+    assert case["deadlines"]["notice"]["due"] == "2026-02-26"
+    flagged = client.get("/api/v1/cases?state=received&flag=case.notice_overdue", headers=clerk).json()
+    assert [c["case_id"] for c in flagged] == [case_id]
+    assert client.get("/api/v1/cases?state=received&flag=case.notice_overdue", headers=key("clerk", "hall-2")).json() == []
+
+
+def test_a_resubmission_through_the_api_supersedes_the_old_upload(env):
+    client, key, app, now, _ = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    old = finish_upload(client, app, clerk, case_id, [application(signed=False)], material="application")["upload_id"]
+    assert act(client, clerk, case_id, "request_correction").status_code == 200
+    now["at"] = utc(2026, 10, 8)  # the applicant comes back after the holiday
+    new = finish_upload(client, app, clerk, case_id, [application(doc_id="app-2", sha="s2")], material="application")
+    assert new["superseded"] == [old]
+    case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assert [d["id"] for d in case["documents"]] == ["app-2"]
+    assert next(u for u in case["uploads"] if u["upload_id"] == old)["superseded_by"] == new["upload_id"]
+    application_result = next(m for m in case["assessment"]["materials"] if m["code"] == "application")
+    assert application_result["status"] == "ok"
+    history = client.get(f"/api/v1/cases/{case_id}/history", headers=clerk).json()
+    assert history["superseded_uploads"][0]["upload_id"] == old
+    assert {(d["id"], d["superseded"]) for d in history["documents"]} == {("app", True), ("app-2", False)}
