@@ -13,18 +13,22 @@ from pipeline.errors import ConfigurationError
 
 # (regular, bold, face index in the collection). WenQuanYi Micro Hei (TrueType outlines) first: fpdf2 embeds
 # Noto Sans CJK's CFF outlines with an encoding pdfminer/pdfplumber cannot map back to text, and a bundle
-# whose text a downstream system cannot extract is worth less. Noto Sans CJK SC (fonts-noto-cjk) is the fallback.
+# whose text a downstream system cannot extract is worth less. Noto Sans CJK SC (fonts-noto-cjk) is the
+# fallback for the characters WenQuanYi lacks (rare name characters such as 䶮 or 𠮷): drawn right, always.
 FONTS = (
     (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), None, 0),
     (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
 )
 
-def find_font() -> tuple[Path, Path | None, int]:
-    for regular, bold, index in FONTS:
-        if regular.exists():
-            return regular, bold if bold and bold.exists() else None, index
-    raise ConfigurationError("未安装中文字体，无法生成材料包，请联系管理员",
-                             detail="no CJK font found (install fonts-noto-cjk: scripts/setup)")
+
+def find_fonts() -> list[tuple[Path, Path | None, int]]:
+    """The installed faces, in order of preference; ConfigurationError when there is none."""
+    found = [(regular, bold if bold and bold.exists() else None, index)
+             for regular, bold, index in FONTS if regular.exists()]
+    if not found:
+        raise ConfigurationError("未安装中文字体，无法生成材料包，请联系管理员",
+                                 detail="no CJK font found (install fonts-wqy-microhei / fonts-noto-cjk: scripts/setup)")
+    return found
 
 
 class Generated:
@@ -33,7 +37,7 @@ class Generated:
     def __init__(self, footer: str) -> None:
         from fpdf import FPDF
 
-        regular, bold, index = find_font()
+        fonts = find_fonts()
         text = footer
 
         class _Doc(FPDF):
@@ -47,8 +51,11 @@ class Generated:
         self.pdf = _Doc(format="A4")
         self.pdf.set_auto_page_break(True, margin=16)
         self.pdf.set_margins(16, 16, 16)
-        self.pdf.add_font("cjk", "", str(regular), collection_font_number=index)
-        self.pdf.add_font("cjk", "B", str(bold or regular), collection_font_number=index)
+        for i, (regular, bold, index) in enumerate(fonts):
+            family = "cjk" if i == 0 else f"cjk{i}"
+            self.pdf.add_font(family, "", str(regular), collection_font_number=index)
+            self.pdf.add_font(family, "B", str(bold or regular), collection_font_number=index)
+        self.pdf.set_fallback_fonts([f"cjk{i}" for i in range(1, len(fonts))])
         self.pdf.set_font("cjk", size=10)
 
     def page(self) -> None:

@@ -129,3 +129,17 @@ def test_a_damaged_licence_file_is_attached_and_said_unverifiable_without_failin
         files = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
     assert damaged in files.values()
     assert any("无法核验" in text and "OFD" in text for text in texts(rendered.pdf))
+
+
+def test_a_rare_name_character_is_drawn_from_the_fallback_font():
+    """WenQuanYi lacks 䶮 (CJK extension A, seen in names): the cover must still show it, never a blank box."""
+    content = BundleContent(
+        case_id="c", hall="h", case_number="h-2026-000003", item_code="i", item_name="事项", item_version=1, situation="s",
+        situation_name="情形", status="received", applicant={"name": "刘䶮", "id_number": "110105199003071239"},
+        case_version=1, assessment_version=1, assessment={}, materials=(), unassigned=())
+    rendered = Renderer(content, MemoryStore().get, verifier=Verifier(None), labels=Labels(), signer="s", test_signer=True,
+                        generated_at=dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc)).render()
+    assert "刘䶮" in texts(rendered.pdf)[0]
+    with pikepdf.open(io.BytesIO(rendered.pdf)) as pdf:
+        fonts = {str(font.get("/BaseFont")) for font in pdf.pages[0].Resources.Font.values()}
+    assert any("Noto" in name for name in fonts) and any("WenQuanYi" in name for name in fonts), fonts
