@@ -13,6 +13,7 @@ Every call is audited, reads included; audit details never carry personal data.
     POST /api/v1/cases/{id}/transitions             {"act", "reason", …} per pipeline/case_states.py
     POST /api/v1/cases/{id}/corrections             field / finding / manual_check (clerk, reviewer)
     POST /api/v1/cases/{id}/originals               originals seen, with counts (clerk)
+    POST /api/v1/cases/{id}/evaluation              好差评 after delivery (applicant, clerk)
     GET  /api/v1/cases/{id}/history                 transitions, people's acts, assessments, superseded uploads
     GET  /api/v1/cases/{id}/notices/{kind}.pdf      acceptance | tolerance | correction | refusal
 """
@@ -134,6 +135,11 @@ class OriginalsRequest(BaseModel):
     originals_seen: int = Field(ge=0, le=99)
     copies_kept: int = Field(default=0, ge=0, le=99)
     reason: str = Field(default="", max_length=500)
+
+
+class EvaluationRequest(BaseModel):
+    rating: str = Field(max_length=8)  # 非常满意 满意 基本满意 不满意 非常不满意
+    comment: str = Field(default="", max_length=1000)
 
 
 class ReaderRecord(BaseModel):
@@ -403,6 +409,16 @@ def router_for(settings: Settings) -> APIRouter:
                            reason=body.reason)
         audit(request, who, "case.originals", case_id, act_id=act.id, material=body.material,
               originals_seen=body.originals_seen, copies_kept=body.copies_kept)
+        return {"act": _act(act)}
+
+    @router.post("/{case_id}/evaluation", status_code=201)
+    def evaluation(case_id: str, body: EvaluationRequest, who: IdentityDep, request: Request,
+                   svc: CaseServices = Depends(services)) -> dict[str, Any]:
+        from workers.case_flow import evaluate
+
+        visible(svc, who, case_id)
+        act = _flow_errors(evaluate, svc.cases, case_id, who, rating=body.rating, comment=body.comment, at=_now(request))
+        audit(request, who, "case.evaluation", case_id, act_id=act.id, rating=body.rating)
         return {"act": _act(act)}
 
     @router.get("/{case_id}/history")

@@ -412,3 +412,23 @@ def sweep_lapsed_cases(repo, at: dt.datetime | None = None) -> list[tuple[str, s
     for case_id, act in moved:
         repo.audit(None, "case.transition", "case", case_id, act=act)
     return moved
+
+
+RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 好差评
+
+
+def evaluate(cases: CaseRepository, case_id: str, who: Identity, *, rating: str, comment: str, at: dt.datetime):
+    """好差评 after the result went out: the applicant online, or a clerk recording the counter's rating pad."""
+    row = cases.get(case_id)
+    if row is None:
+        raise CaseFlowError("not_found", "找不到该办件")
+    if who.role not in ("applicant", "clerk"):
+        raise CaseFlowError("auth.forbidden", "只有申请人或窗口工作人员可以登记评价")
+    if row.status not in ("delivered", "archived", "not_accepted"):
+        raise CaseFlowError("case.transition_not_allowed", "办件出件或不予受理后才能评价")
+    if rating not in RATINGS:
+        raise CaseFlowError("request.invalid", f"评价应为 {'、'.join(RATINGS)} 之一")
+    if rating in ("不满意", "非常不满意") and not comment.strip():
+        raise CaseFlowError("case.reason_required", "差评须说明原因，以便整改")
+    return cases.record_act(case_id, actor=who.key_id, role=who.role, kind="evaluation", at=at,
+                            person_value={"rating": rating}, reason=comment.strip())

@@ -158,6 +158,11 @@ def test_a_case_from_receipt_to_archive(env):
     assert act(client, reviewer, case_id, "deliver").status_code == 403
     assert act(client, clerk, case_id, "deliver").status_code == 200
     assert act(client, clerk, case_id, "archive").status_code == 200
+    bad = client.post(f"/api/v1/cases/{case_id}/evaluation", headers=clerk, json={"rating": "不满意"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "case.reason_required"
+    assert client.post(f"/api/v1/cases/{case_id}/evaluation", headers=reviewer, json={"rating": "满意"}).status_code == 403
+    rated = client.post(f"/api/v1/cases/{case_id}/evaluation", headers=clerk, json={"rating": "非常满意"})
+    assert rated.status_code == 201 and rated.json()["act"]["person_value"] == {"rating": "非常满意"}
     final = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assert (final["status"], final["outcome"], final["flags"], final["allowed_acts"]) == ("archived", "approved", [], [])
     history = client.get(f"/api/v1/cases/{case_id}/history", headers=clerk).json()
@@ -165,11 +170,11 @@ def test_a_case_from_receipt_to_archive(env):
         ("accept", "clerk"), ("start_review", "reviewer"), ("return_for_correction", "reviewer"), ("resume", "clerk"),
         ("approve", "reviewer"), ("deliver", "clerk"), ("archive", "clerk")]
     assert history["events"][2]["reason"] == "经营场所证明需补充产权人同意书"
-    assert [a["kind"] for a in history["acts"]] == ["original_seen"]
+    assert [a["kind"] for a in history["acts"]] == ["original_seen", "evaluation"]
     actions = audit_actions(app)
     assert actions.count("case.transition") == 7 and actions.count("case.transition_refused") == 5
     assert {"case.create", "case.upload", "case.reader", "case.read", "case.originals", "case.history",
-            "case.list"} <= set(actions)
+            "case.list", "case.evaluation"} <= set(actions)
     details = audit_details(app)
     assert "张三" not in details and "110105199003071239" not in details
 
