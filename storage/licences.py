@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import JSON, Date, DateTime, Index, String, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -210,6 +210,13 @@ class LicenceRecord(BaseModel):
     status: str = Field(min_length=1, max_length=32)
     trust_level: Literal["A", "B", "C", "D"] = "A"
     file: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (v is None or isinstance(v, str) and not v.strip())}
+        return data
 
     @field_validator("valid_until", mode="before")
     @classmethod

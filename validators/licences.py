@@ -114,7 +114,8 @@ def _signer_is_issuer(signed_by: str | None, licence: Licence) -> bool:
         return False
     signer = consistency.name_key(signed_by)
     issuer = consistency.name_key(licence.issuer or "")
-    return bool(issuer) and (issuer in signer or signer in issuer) or bool(licence.issuer_code and licence.issuer_code in signed_by)
+    # The signer's name is the issuer's, perhaps with a suffix (…电子印章); or it carries the issuer's credit code.
+    return bool(issuer and issuer in signer) or bool(licence.issuer_code and licence.issuer_code in signed_by)
 
 
 # --- which licences a material may use ------------------------------------------------------------

@@ -85,6 +85,15 @@ def test_a_tampered_licence_file_is_never_from_library(empty_library, tmp_path):
     assert finding.severity == "warning" and "电子签章校验失败" in finding.message
 
 
+def test_a_file_sealed_by_another_authority_than_the_issuer_is_not_used(empty_library, tmp_path):
+    card = {**record("张三", "id_card", "01"), "issuer": "北京市公安局海淀分局", "file": "card.pdf"}
+    import_rows(empty_library, tmp_path, [card], {"card.pdf": (SAMPLE / "files" / "id_card_zhangsan.pdf").read_bytes()})
+    operator = assess(assessor(empty_library), application(), property_certificate()).material("operator_id")
+    assert operator.status == "needs_review" and operator.licence is None
+    (finding,) = [f for f in operator.findings if f.code == "library.file_unverified"]
+    assert "签章人与颁发机构“北京市公安局海淀分局”不一致" in finding.message
+
+
 def test_a_file_signed_under_an_untrusted_root_is_not_used(library, tmp_path):
     result = assess(assessor(library, trust=tmp_path), application(), property_certificate())
     operator = result.material("operator_id")

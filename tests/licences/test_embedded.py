@@ -49,10 +49,14 @@ def test_lookup_by_holder_returns_every_edition_of_that_type_newest_first(librar
 
 def test_holder_code_lower_case_x_is_the_same_holder(empty_library, tmp_path):
     rows = [{"identifier": None, "number": "N-1", "name": "居民身份证", "type_code": "id_card", "holder": "测试",
-             "holder_code": "11010519491231002x", "holder_code_type": "111", "status": "01"}]
+             "holder_code": "11010519491231002x", "holder_code_type": "111", "status": "01"},
+            {"identifier": "", "number": "N-2", "name": "居民身份证", "type_code": "id_card", "holder": " ", "valid_until": "",
+             "holder_code": "11010519491231002X", "holder_code_type": "111", "status": "CANCELLED"}]
     (tmp_path / "x.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     import_licences(empty_library.engine, empty_library.store, tmp_path / "x.json")
-    assert [c.number for c in empty_library.by_holder("11010519491231002X", "111", "id_card", TODAY)] == ["N-1"]
+    found = empty_library.by_holder("11010519491231002X", "111", "id_card", TODAY)
+    assert sorted((c.number, c.identifier, c.holder, c.valid_until) for c in found) == [("N-1", None, "测试", None),
+                                                                                         ("N-2", None, None, None)]
 
 
 @pytest.mark.parametrize("holder, type_code, source, status", [
