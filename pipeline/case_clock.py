@@ -71,10 +71,10 @@ def timeline(calendar: WorkCalendar, *, state: str, received_on: dt.date, steps:
                                                      "依法自收到申请材料之日起即为受理，请立即处理"))
 
     clock = None
-    accepted = [s for s in steps if s.act in ("accept", "accept_tolerance")]
+    accepted = [n for n, s in enumerate(steps) if s.act in ("accept", "accept_tolerance")]
     if accepted:
-        start = accepted[-1].on  # a case that went back to correction and was accepted again: the latest acceptance
-        later = steps[steps.index(accepted[-1]) + 1:]
+        start = steps[accepted[-1]].on  # back to correction and accepted again: the clock runs from the latest 受理
+        later = steps[accepted[-1] + 1:]
         suspensions, open_from = [], None
         stopped = None
         for s in later:
