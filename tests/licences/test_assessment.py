@@ -246,3 +246,15 @@ def test_the_worker_assesses_with_the_wired_library(library, tmp_path):
     result = assess(tasks._assessor(svc), application(), property_certificate())
     operator = result.material("operator_id")
     assert operator.status == "from_library" and operator.licence.file.verified
+
+
+def test_an_ofd_licence_with_a_verified_sm2_seal_fills_the_material(empty_library, tmp_path):
+    """OFD e-licences (GB/T 38540 seals, SM2/SM3) go through the same check: here ofdrw's sealed test file
+    (samples/signed, trusted under its SM2 test root) stands in as the licence file."""
+    signed = SAMPLE.parent / "signed"
+    card = {**record("张三", "id_card", "01"), "issuer": "OFD R&W 测试用印章", "issuer_code": None, "file": "card.ofd"}
+    import_rows(empty_library, tmp_path, [card], {"card.ofd": (signed / "ofdrw_allprotected.ofd").read_bytes()})
+    operator = assess(assessor(empty_library, trust=signed), application(), property_certificate()).material("operator_id")
+    assert operator.status == "from_library", operator.findings
+    assert operator.licence.file.kind == "ofd" and operator.licence.file.verified
+    assert operator.licence.file.signed_by == "OFD R&W 测试用印章"
