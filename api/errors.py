@@ -31,6 +31,7 @@ STATUS = {
     "case.nothing_tolerated": 409,
     "case.tolerance_outstanding": 409,
     "case.lapse_not_as_item": 409,
+    "case.tolerance_not_lapsed": 409,
     "reader.invalid": 422,
     "storage.unavailable": 503,
     "infrastructure": 503,

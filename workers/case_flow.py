@@ -113,13 +113,17 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
         _check_originals(cases, row, latest.body)
     if act == "accept_tolerance":
         detail["tolerance"] = _tolerance_at_acceptance(row, latest.body, calendar, today, commitment_signed)
+        detail["commitment"] = {"signed": True}  # 容缺受理信用承诺书, also recorded as an act below
     if act == "approve":
         owed = [t.name for t in tolerance_dues(cases, row, latest.body if latest else None) if not t.supplied]
         if owed:
             raise CaseFlowError("case.tolerance_outstanding", f"容缺材料尚未补交：{'、'.join(owed)}，不能准予许可")
     if act in ("lapse_to_correction", "lapse_to_refusal"):
-        expected = case_states.LAPSE_ACTS[_on_lapse(row, cases)]
-        if act != expected:
+        lapsed = [t for t in tolerance_dues(cases, row, latest.body if latest else None)
+                  if t.due is not None and not t.supplied and today > t.due]
+        if not lapsed:
+            raise CaseFlowError("case.tolerance_not_lapsed", "没有逾期未补交的容缺材料")
+        if act != case_states.LAPSE_ACTS[_on_lapse(row, cases)]:
             raise CaseFlowError("case.lapse_not_as_item", "本事项规定的容缺逾期处理方式与所选操作不一致")
     event = cases.transition(case_id, transition, expected_state=row.status, actor=who.key_id, role=who.role,
                              actor_label=clerk_number or who.label, reason=reason, recommendation=recommendation,

@@ -177,6 +177,9 @@ def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, 
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0, at=utc(2026, 11, 2))
     perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), commitment_signed=True)
     assert sweep_lapses(cases, CAL, utc(2026, 11, 9, 23)) == [], "due Mon 9 Nov: not lapsed on the day"
+    with pytest.raises(CaseFlowError) as early:
+        perform(cases, CAL, case.id, act, people.clerk, at=utc(2026, 11, 9), reason="逾期")
+    assert early.value.code == "case.tolerance_not_lapsed"
     assert sweep_lapsed_cases(repo, utc(2026, 11, 10)) == [(case.id, act)]  # what `serve` and `sweep` run
     row = cases.get(case.id)
     assert (row.status, row.outcome) == (state, outcome)
