@@ -120,11 +120,16 @@ def _signer_is_issuer(signed_by: str | None, licence: Licence) -> bool:
 
 # --- which licences a material may use ------------------------------------------------------------
 
+# Trust levels of platforms (DOMAIN.md §4): A issued by the agency itself, B checked by window staff — usable;
+# C uploaded and D made by the user — the window must still check the original.
+USABLE_TRUST = frozenset({"A", "B"})
+TRUST_LABELS = {"A": "发证机关签发", "B": "窗口核验", "C": "用户上传", "D": "用户自制"}
+
 
 def qualifies(licence: Licence, licence_type: str, holder_code_type: str, holder_code: str, holder_names: Sequence[str],
               day: dt.date) -> str | None:
-    """None if the licence may fill the material (VALID, right type and holder, covers `day`, file named),
-    else the reason in Chinese."""
+    """None if the licence may fill the material (VALID, right type and holder, covers `day`, trust level A or B,
+    file named), else the reason in Chinese."""
     if licence.type_code != licence_type or licence.holder_code_type != holder_code_type:
         return "证照类型不符"
     if consistency.code_key(licence.holder_code) != consistency.code_key(holder_code):
@@ -135,6 +140,8 @@ def qualifies(licence: Licence, licence_type: str, holder_code_type: str, holder
         return f"证照状态为{STATUS_LABELS[licence.status.value]}"
     if not licence.covers(day):
         return "不在有效期内"
+    if licence.trust_level not in USABLE_TRUST:
+        return f"可信等级为{licence.trust_level}（{TRUST_LABELS[licence.trust_level]}），需核验原件"
     if not licence.file_key:
         return "没有证照文件"
     return None

@@ -123,6 +123,16 @@ def test_a_licence_that_is_not_valid_never_fills_the_material(empty_library, tmp
     assert "library.not_usable" in codes(operator, "info")
 
 
+@pytest.mark.parametrize("trust, used", [("A", True), ("B", True), ("C", False), ("D", False)])
+def test_only_licences_the_agency_issued_or_the_window_checked_fill_a_material(empty_library, tmp_path, trust, used):
+    card = {**record("张三", "id_card", "01"), "trust_level": trust, "file": "card.pdf"}
+    import_rows(empty_library, tmp_path, [card], {"card.pdf": (SAMPLE / "files" / "id_card_zhangsan.pdf").read_bytes()})
+    operator = assess(assessor(empty_library), application(), property_certificate()).material("operator_id")
+    assert (operator.status == "from_library") is used
+    if not used:
+        assert operator.status == "missing" and any("需核验原件" in f.message for f in operator.findings)
+
+
 def test_a_valid_licence_whose_validity_ended_is_not_used(empty_library, tmp_path):
     card = {**record("张三", "id_card", "01"), "valid_until": "2026-11-22", "file": "card.pdf"}
     import_rows(empty_library, tmp_path, [card], {"card.pdf": (SAMPLE / "files" / "id_card_zhangsan.pdf").read_bytes()})
