@@ -15,6 +15,8 @@ import datetime as dt
 import io
 import logging
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +93,9 @@ def _is_test_subject(subject) -> bool:
 
 
 def ensure_test_certificate(data_dir: Path) -> Path:
-    """Generate the development root + signer once (idempotent); returns the PKCS#12 path (no passphrase)."""
+    """Generate the development root + signer once (idempotent, safe when processes race: the pair is written
+    into a fresh folder that is renamed into place, and the loser's pair is discarded); returns the PKCS#12
+    path (no passphrase)."""
     folder = Path(data_dir) / TEST_DIR
     p12 = folder / TEST_P12
     if p12.exists():
@@ -99,14 +103,22 @@ def ensure_test_certificate(data_dir: Path) -> Path:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    folder.mkdir(parents=True, exist_ok=True)
-    root_key, root = _certificate("yichuang 测试根证书", None, ca=True)
-    key, cert = _certificate("yichuang 测试大厅签名", (root_key, root), ca=False)
-    blob = pkcs12.serialize_key_and_certificates(b"yichuang-test-signer", key, cert, [root],
-                                                 serialization.NoEncryption())
-    _write_private(folder / TEST_ROOT, root.public_bytes(serialization.Encoding.PEM))
-    _write_private(p12, blob)  # last: its presence means the pair is complete
-    logger.warning("generated a development bundle-signing certificate under %s (never valid in production)", folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".bundle-signing-", dir=folder.parent))
+    try:
+        root_key, root = _certificate("yichuang 测试根证书", None, ca=True)
+        key, cert = _certificate("yichuang 测试大厅签名", (root_key, root), ca=False)
+        blob = pkcs12.serialize_key_and_certificates(b"yichuang-test-signer", key, cert, [root],
+                                                     serialization.NoEncryption())
+        _write_private(staging / TEST_ROOT, root.public_bytes(serialization.Encoding.PEM))
+        _write_private(staging / TEST_P12, blob)
+        os.rename(staging, folder)
+        logger.warning("generated a development bundle-signing certificate under %s (never valid in production)", folder)
+    except OSError:
+        if not p12.exists():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return p12
 
 
@@ -141,6 +153,6 @@ def _certificate(common_name: str, issuer, *, ca: bool):
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

@@ -87,3 +87,34 @@ def test_a_wrong_passphrase_or_missing_file_is_a_clear_configuration_error(tmp_p
         load_signer(path, passphrase, production=True, data_dir=tmp_path)
     with pytest.raises(SigningRefused):
         load_signer(tmp_path / "nowhere.p12", b"correct horse", production=False, data_dir=tmp_path)
+
+
+def test_racing_first_uses_end_with_one_consistent_development_pair(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        paths = set(pool.map(lambda _: ensure_test_certificate(tmp_path), range(4)))
+    assert paths == {tmp_path / "bundle-signing" / "test-signer.p12"}
+    _key, _cert, chain = pkcs12.load_key_and_certificates(next(iter(paths)).read_bytes(), None)
+    root = x509.load_pem_x509_certificate(development_root_path(tmp_path).read_bytes())
+    assert chain == [root], "the root beside the PKCS#12 is the one that issued its certificate"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle-signing"], "no staging folders left behind"
+
+
+def test_the_api_signs_with_the_hall_certificate_from_the_environment(tmp_path, monkeypatch):
+    from tests.bundle.conftest import make_env
+
+    path = tmp_path / "hall.p12"
+    cert = hall_p12(path, b"correct horse")
+    monkeypatch.setenv("YICHUANG_SIGNING_P12", str(path))
+    monkeypatch.setenv("YICHUANG_SIGNING_PASSPHRASE", "correct horse")
+    env = make_env(tmp_path / "data", monkeypatch, env="production", secret_key="s" * 40)
+    clerk = env.key("clerk")
+    response = env.bundle(clerk, env.new_case(clerk))
+    assert response.status_code == 200, response.text
+    [signature] = PdfFileReader(io.BytesIO(response.content)).embedded_signatures
+    from asn1crypto import x509 as asn1_x509
+
+    root = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    assert validate_pdf_signature(signature, ValidationContext(trust_roots=[root])).bottom_line
+    assert not (tmp_path / "data" / "bundle-signing").exists()
