@@ -1,7 +1,7 @@
 """Cases (办件) in the JSON API: create one for a service item and situation, add uploads (with hints) and
 chip-reader records, read it with its documents, latest assessment, deadlines and flags, perform the acts of
 the agency (transitions), correct readings, attest originals, list its history and download its notices.
-Routes stay thin: authorise, call the workflow (workers/case_flow.py) or the case repository, audit, answer.
+Routes stay thin: authorise, call the workflow (workers/case_flow.py, workers/case_acts.py) or the case repository, audit, answer.
 Every call is audited, reads included; audit details never carry personal data.
 
     POST /api/v1/cases                              create (clerk, applicant, integrator, admin)
@@ -26,12 +26,15 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
-from pydantic import BaseModel, Field
 
 from api import auth
+from api.case_schemas import (
+    CaseCreated, CaseRequest, CaseView, CorrectionRequest, EvaluationRequest, OriginalsRequest, ReaderRecord,
+    TransitionRequest, act_view, deadlines_view, event_view, public,
+)
 from api.errors import ApiError
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
@@ -51,113 +54,6 @@ async def _identity(request: Request, authorization: Annotated[str | None, Heade
 
 
 IdentityDep = Annotated[Identity, Depends(_identity)]
-
-
-class Applicant(BaseModel):
-    kind: Literal["person", "organisation"] = "person"
-    name: str | None = Field(default=None, max_length=200)
-    id_number: str | None = Field(default=None, max_length=32)
-    credit_code: str | None = Field(default=None, max_length=32)
-
-
-class Agent(BaseModel):
-    """代理人 (委托代理人办理)."""
-
-    name: str = Field(max_length=200)
-    id_number: str | None = Field(default=None, max_length=32)
-
-
-class CaseRequest(BaseModel):
-    item: str = Field(max_length=100)
-    item_version: int | None = None
-    situation: str = Field(max_length=64)
-    applicant: Applicant = Applicant()
-    agent: Agent | None = None
-
-
-class CaseCreated(BaseModel):
-    case_id: str
-    case_url: str
-    case_number: str | None = None
-    status: str = "received"
-    item: str
-    item_version: int
-    situation: str
-    assessment: dict[str, Any] | None = None
-
-
-class CaseView(BaseModel):
-    case_id: str
-    case_number: str | None = None
-    query_code: str | None = None
-    item: str
-    item_version: int
-    item_name: str
-    situation: str
-    situation_name: str
-    status: str
-    status_label: str = ""
-    outcome: str | None = None
-    applicant: dict[str, Any]
-    agent: dict[str, Any] | None = None
-    created_at: str
-    uploads: list[dict[str, Any]]
-    documents: list[dict[str, Any]]
-    assessment: dict[str, Any] | None = None
-    assessment_version: int | None = None
-    deadlines: dict[str, Any] = {}
-    flags: list[dict[str, str]] = []
-    allowed_acts: list[str] = []
-
-
-class TransitionRequest(BaseModel):
-    act: str = Field(max_length=32)
-    reason: str = Field(default="", max_length=2000)
-    clerk_number: str | None = Field(default=None, max_length=64)  # printed on notices; default: the key's label
-    commitment_signed: bool = False  # 容缺受理: the applicant signed the 容缺受理信用承诺书
-    supplement_by: dt.date | None = None  # 补齐补正: by when (optional)
-    place: str | None = Field(default=None, max_length=200)  # where supplements are handed in
-
-
-class CorrectionRequest(BaseModel):
-    kind: Literal["field", "finding", "manual_check"]
-    document: str | None = Field(default=None, max_length=64)
-    field: str | None = Field(default=None, max_length=64)
-    value: str | int | float | bool | None = None
-    finding: str | None = Field(default=None, max_length=64)
-    material: str | None = Field(default=None, max_length=64)
-    action: Literal["confirm", "dismiss"] | None = None
-    reason: str = Field(default="", max_length=2000)
-
-
-class OriginalsRequest(BaseModel):
-    material: str = Field(max_length=64)
-    originals_seen: int = Field(ge=0, le=99)
-    copies_kept: int = Field(default=0, ge=0, le=99)
-    reason: str = Field(default="", max_length=500)
-
-
-class EvaluationRequest(BaseModel):
-    rating: str = Field(max_length=8)  # 非常满意 满意 基本满意 不满意 非常不满意
-    comment: str = Field(default="", max_length=1000)
-
-
-class ReaderRecord(BaseModel):
-    """What an ID card reader (二代证阅读器) returns; dates ISO, `valid_until` may be 长期; photo base64."""
-
-    name: str = Field(min_length=1, max_length=100)
-    sex: Literal["男", "女"]
-    ethnicity: str = Field(min_length=1, max_length=20)
-    birth_date: dt.date
-    address: str = Field(min_length=1, max_length=300)
-    id_number: str = Field(pattern=r"^\d{17}[\dXx]$")
-    issuing_authority: str = Field(min_length=1, max_length=100)
-    valid_from: dt.date
-    valid_until: dt.date | Literal["长期"]
-    photo: str | None = Field(default=None, max_length=400_000)
-    material: str | None = Field(default=None, max_length=64)
-    person: str | None = Field(default=None, max_length=32)
-    device: str | None = Field(default=None, max_length=100)  # reader model / serial, kept on record
 
 
 @dataclass
@@ -289,7 +185,7 @@ def router_for(settings: Settings) -> APIRouter:
                     "documents_url": f"/api/v1/uploads/{u.id}",
                     **({"superseded_by": superseded[u.id].superseded_by} if u.id in superseded else {})}
                    for u in svc.cases.uploads(case_id)]
-        documents = [_public(d) for d in svc.cases.documents(case_id)]
+        documents = [public(d) for d in svc.cases.documents(case_id)]
         line = case_timeline(svc.cases, row, svc.calendar, _today(request))
         return CaseView(case_id=row.id, case_number=row.case_number, query_code=row.query_code, item=row.item_code,
                         item_version=row.item_version, item_name=row.item["name"], situation=row.situation,
@@ -297,7 +193,7 @@ def router_for(settings: Settings) -> APIRouter:
                         outcome=row.outcome, applicant=row.applicant, agent=row.agent,
                         created_at=row.created_at.isoformat(), uploads=uploads, documents=documents,
                         assessment=latest.body if latest else None, assessment_version=latest.version if latest else None,
-                        deadlines=_deadlines(line), flags=[{"code": f.code, "message": f.message} for f in line.flags],
+                        deadlines=deadlines_view(line), flags=[{"code": f.code, "message": f.message} for f in line.flags],
                         allowed_acts=allowed_acts(row, who.role))
 
     @router.post("/{case_id}/uploads", status_code=202)
@@ -343,7 +239,7 @@ def router_for(settings: Settings) -> APIRouter:
                           svc: CaseServices = Depends(services)) -> dict[str, Any]:
         from pipeline.decode import sniff
         from pipeline.errors import InputError
-        from workers.case_flow import add_reader_record as add
+        from workers.case_acts import add_reader_record as add
 
         if who.role != "clerk":
             raise ApiError("auth.forbidden", "只有窗口工作人员可以录入读卡器信息")
@@ -364,7 +260,7 @@ def router_for(settings: Settings) -> APIRouter:
                                                at=_now(request))
         audit(request, who, "case.reader", case_id, upload_id=upload.id, superseded=gone)
         saved = svc.cases.reassess(case_id, svc.assessor)
-        return {"upload_id": upload.id, "documents": [_public(d) for d in documents], "superseded": gone,
+        return {"upload_id": upload.id, "documents": [public(d) for d in documents], "superseded": gone,
                 "assessment": saved.to_case_dict() if saved else None}
 
     @router.post("/{case_id}/transitions")
@@ -383,12 +279,12 @@ def router_for(settings: Settings) -> APIRouter:
             raise
         audit(request, who, "case.transition", case_id, act=event.act, from_state=event.from_state,
               to_state=event.to_state, overridden=event.overridden, recommendation=event.recommendation)
-        return {"case_id": case_id, "status": event.to_state, "event": _event(event)}
+        return {"case_id": case_id, "status": event.to_state, "event": event_view(event)}
 
     @router.post("/{case_id}/corrections", status_code=201)
     def correct(case_id: str, body: CorrectionRequest, who: IdentityDep, request: Request,
                 svc: CaseServices = Depends(services)) -> dict[str, Any]:
-        from workers.case_flow import correct as record
+        from workers.case_acts import correct as record
 
         visible(svc, who, case_id)
         act, saved = _flow_errors(record, svc.cases, svc.assessor, case_id, who, kind=body.kind, at=_now(request),
@@ -396,12 +292,12 @@ def router_for(settings: Settings) -> APIRouter:
                                   finding=body.finding, material=body.material, action=body.action)
         audit(request, who, "case.correction", case_id, act_id=act.id, kind=body.kind, document=body.document,
               field=body.field, finding=body.finding, material=body.material, finding_action=body.action)
-        return {"act": _act(act), "assessment": saved.to_case_dict() if saved else None}
+        return {"act": act_view(act), "assessment": saved.to_case_dict() if saved else None}
 
     @router.post("/{case_id}/originals", status_code=201)
     def originals(case_id: str, body: OriginalsRequest, who: IdentityDep, request: Request,
                   svc: CaseServices = Depends(services)) -> dict[str, Any]:
-        from workers.case_flow import attest_originals
+        from workers.case_acts import attest_originals
 
         visible(svc, who, case_id)
         act = _flow_errors(attest_originals, svc.cases, case_id, who, material=body.material,
@@ -409,17 +305,17 @@ def router_for(settings: Settings) -> APIRouter:
                            reason=body.reason)
         audit(request, who, "case.originals", case_id, act_id=act.id, material=body.material,
               originals_seen=body.originals_seen, copies_kept=body.copies_kept)
-        return {"act": _act(act)}
+        return {"act": act_view(act)}
 
     @router.post("/{case_id}/evaluation", status_code=201)
     def evaluation(case_id: str, body: EvaluationRequest, who: IdentityDep, request: Request,
                    svc: CaseServices = Depends(services)) -> dict[str, Any]:
-        from workers.case_flow import evaluate
+        from workers.case_acts import evaluate
 
         visible(svc, who, case_id)
         act = _flow_errors(evaluate, svc.cases, case_id, who, rating=body.rating, comment=body.comment, at=_now(request))
         audit(request, who, "case.evaluation", case_id, act_id=act.id, rating=body.rating)
-        return {"act": _act(act)}
+        return {"act": act_view(act)}
 
     @router.get("/{case_id}/history")
     def history(case_id: str, who: IdentityDep, request: Request, svc: CaseServices = Depends(services)) -> dict[str, Any]:
@@ -427,13 +323,13 @@ def router_for(settings: Settings) -> APIRouter:
         audit(request, who, "case.history", case_id)
         superseded = svc.cases.superseded(case_id)
         return {
-            "events": [_event(e) for e in svc.cases.events(case_id)],
-            "acts": [_act(a) for a in svc.cases.acts(case_id)],
+            "events": [event_view(e) for e in svc.cases.events(case_id)],
+            "acts": [act_view(a) for a in svc.cases.acts(case_id)],
             "assessments": [{"version": a.version, "decision": a.decision, "created_at": a.created_at.isoformat()}
                             for a in svc.cases.history(case_id)],
             "superseded_uploads": [{"upload_id": r.upload_id, "material": r.material, "superseded_by": r.superseded_by,
                                     "round": r.round, "at": as_utc(r.at).isoformat()} for r in superseded.values()],
-            "documents": [{**_public(d), "upload_id": upload_id, "superseded": gone}
+            "documents": [{**public(d), "upload_id": upload_id, "superseded": gone}
                           for d, upload_id, gone in svc.cases.all_documents(case_id)],
         }
 
@@ -441,7 +337,7 @@ def router_for(settings: Settings) -> APIRouter:
     def notice(case_id: str, kind: str, who: IdentityDep, request: Request,
                svc: CaseServices = Depends(services)) -> Response:
         from validators.notices_pdf import render
-        from workers.case_flow import notice_data
+        from workers.case_acts import notice_data
 
         row = visible(svc, who, case_id)
         if who.role == "integrator":
@@ -452,42 +348,6 @@ def router_for(settings: Settings) -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="{row.case_number}-{kind}.pdf"'})
 
     return router
-
-
-def _public(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k not in ("image_keys", "upload_sha256")}
-
-
-def _event(e) -> dict[str, Any]:
-    return {"act": e.act, "from": e.from_state, "to": e.to_state, "at": as_utc(e.at).isoformat(), "role": e.role,
-            "clerk_number": e.actor_label, "reason": e.reason, "recommendation": e.recommendation,
-            "overridden": e.overridden, "assessment_version": e.assessment_version, "detail": e.detail}
-
-
-def _act(a) -> dict[str, Any]:
-    return {"id": a.id, "kind": a.kind, "at": as_utc(a.at).isoformat(), "role": a.role, "document": a.document_id,
-            "field": a.field, "finding": a.finding, "material": a.material, "action": a.action,
-            "machine_value": a.machine_value, "person_value": a.person_value, "reason": a.reason}
-
-
-def _deadlines(line) -> dict[str, Any]:
-    def iso(day):
-        return day.isoformat() if day else None
-
-    out: dict[str, Any] = {}
-    if line.clock is not None:
-        c = line.clock
-        out["decision"] = {"accepted_on": iso(c.accepted_on), "limit": c.limit_days, "unit": c.unit, "due": iso(c.due),
-                           "used": c.used, "suspended": c.suspended, "overdue": c.overdue,
-                           "year_not_covered": c.year_not_covered}
-    if line.notice is not None:
-        n = line.notice
-        out["notice"] = {"received_on": iso(n.received_on), "due": iso(n.notice_due), "late": n.late,
-                         "year_not_covered": n.year_not_covered}
-    if line.tolerance:
-        out["tolerance"] = [{"material": t.material, "name": t.name, "due": iso(t.due), "supplied": t.supplied,
-                             "year_not_covered": t.year_not_covered} for t in line.tolerance]
-    return out
 
 
 def check_upload_target(app, who: Identity, case_id: str | None, material: str | None, person: str | None) -> None:

@@ -1,5 +1,5 @@
-"""The case workflow: the one place that performs people's acts on a case (API routes and the deadline
-sweeper call it). Each function checks the act against the transition table and the case's records, records
+"""The case workflow: the one place that moves a case between states (API routes and the deadline sweeper
+call it); people's other acts are in workers/case_acts.py. Each function checks the act against the transition table and the case's records, records
 it through storage.cases.CaseRepository (who, when, opinion, what the machine recommended, the machine's value
 beside the person's), and reassesses when the act changes what the assessment reads.
 
@@ -14,7 +14,6 @@ import logging
 from typing import Any
 
 from pipeline import case_states
-from pipeline.assessment import STATUS_LABELS
 from pipeline.case_clock import Step, Timeline, ToleranceDue, timeline
 from pipeline.errors import YichuangError
 from pipeline.interfaces import SHANGHAI
@@ -40,13 +39,13 @@ def day_of(at: dt.datetime) -> dt.date:
     return as_utc(at).astimezone(SHANGHAI).date()
 
 
-def _materials(row) -> dict[str, dict[str, Any]]:
+def case_materials(row) -> dict[str, dict[str, Any]]:
     """The case's materials (item snapshot) for its situation, by code."""
     situation = next(s for s in row.item["situations"] if s["code"] == row.situation)
     return {m["code"]: m for m in row.item["materials"] if m["code"] in situation["materials"]}
 
 
-def _latest_acts(cases: CaseRepository, case_id: str, kind: str) -> dict[str, Any]:
+def latest_acts(cases: CaseRepository, case_id: str, kind: str) -> dict[str, Any]:
     """The latest act of `kind` per material."""
     return {a.material: a for a in cases.acts(case_id) if a.kind == kind and a.material}
 
@@ -147,7 +146,7 @@ def _decision_label(decision: str | None) -> str:
 
 def _check_originals(cases: CaseRepository, row, body: dict[str, Any]) -> None:
     """受理 needs the clerk's attestation that each original the item asks for was seen (with the count)."""
-    attested = _latest_acts(cases, row.id, "original_seen")
+    attested = latest_acts(cases, row.id, "original_seen")
     unattested = []
     for m in body.get("materials", []):
         need = int(m.get("originals") or 0)
@@ -166,7 +165,7 @@ def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, 
         raise CaseFlowError("case.tolerance_not_allowed", "本事项不适用容缺受理")
     if not signed:
         raise CaseFlowError("case.commitment_missing", "容缺受理须由申请人签署《容缺受理信用承诺书》")
-    materials = _materials(row)
+    materials = case_materials(row)
     out = []
     for m in body.get("materials", []):
         spec = materials.get(m["code"], {})
@@ -213,202 +212,6 @@ def sweep_lapses(cases: CaseRepository, calendar: WorkCalendar, at: dt.datetime)
     return moved
 
 
-# --- people's acts on readings and materials ------------------------------------------------------------------
-
-EDITORS = ("clerk", "reviewer")
-
-
-def _editable(cases: CaseRepository, case_id: str, who: Identity, roles: tuple[str, ...] = EDITORS):
-    row = cases.get(case_id)
-    if row is None:
-        raise CaseFlowError("not_found", "找不到该办件")
-    if who.role not in roles:
-        raise CaseFlowError("auth.forbidden", "只有窗口工作人员或审批人员可以办理此操作")
-    if row.status not in case_states.OPEN:
-        raise CaseFlowError("case.transition_not_allowed",
-                            f"办件当前为“{case_states.STATES[row.status]}”状态，不能再修改核验结果")
-    return row
-
-
-def correct(cases: CaseRepository, assessor, case_id: str, who: Identity, *, kind: str, at: dt.datetime,
-            reason: str = "", document: str | None = None, field: str | None = None, value: Any = None,
-            finding: str | None = None, material: str | None = None, action: str | None = None):
-    """A field corrected, a finding confirmed or dismissed, or a material checked by hand: recorded with the
-    machine's value beside the person's, then the case is reassessed. Returns (act row, new assessment)."""
-    row = _editable(cases, case_id, who)
-    reason = (reason or "").strip()
-    latest = cases.latest(case_id)
-    body = latest.body if latest else {"materials": [], "findings": []}
-    materials = _materials(row)
-    if kind == "field":
-        docs = {d["id"]: d for d, _upload, superseded in cases.all_documents(case_id) if not superseded}
-        if document not in docs or not field:
-            raise CaseFlowError("request.invalid", "请指定本办件的文件及要更正的字段")
-        if value in (None, ""):
-            raise CaseFlowError("request.invalid", "请填写更正后的值")
-        machine = docs[document].get("fields", {}).get(field)
-        machine_value = None if machine is None else {"value": machine.get("value"), "confidence": machine.get("confidence")}
-        person_value: Any = value
-    elif kind == "finding":
-        if action not in ("confirm", "dismiss") or not finding:
-            raise CaseFlowError("request.invalid", "请指定问题代码及处理方式（confirm 确认 / dismiss 排除）")
-        found = [f for m in body.get("materials", []) if material in (None, m["code"]) for f in m.get("findings", [])
-                 if f["code"] == finding and document in (None, f.get("document"))]
-        if not found:
-            raise CaseFlowError("request.invalid", "当前核验结果中没有该问题")
-        if not reason:
-            raise CaseFlowError("case.reason_required", "确认或排除问题须填写理由")
-        machine_value = {k: found[0].get(k) for k in ("code", "severity", "message", "document")}
-        person_value = action
-    elif kind == "manual_check":
-        if material not in materials:
-            raise CaseFlowError("request.invalid", f"材料代码应为 {'、'.join(materials)} 之一")
-        if not reason:
-            raise CaseFlowError("case.reason_required", "人工核验须说明核验了什么（如：已核对纸质原件）")
-        status = next((m["status"] for m in body.get("materials", []) if m["code"] == material), None)
-        machine_value = {"status": status}
-        person_value = {"checked": True}
-    else:
-        raise CaseFlowError("request.invalid", "更正类型应为 field、finding 或 manual_check")
-    act = cases.record_act(case_id, actor=who.key_id, role=who.role, kind=kind, at=at, document_id=document,
-                           field=field, finding=finding, material=material, action=action,
-                           machine_value=machine_value, person_value=person_value, reason=reason)
-    return act, cases.reassess(case_id, assessor)
-
-
-def attest_originals(cases: CaseRepository, case_id: str, who: Identity, *, material: str, originals_seen: int,
-                     copies_kept: int, at: dt.datetime, reason: str = ""):
-    """The clerk saw the originals of a material (software cannot tell an original from an image)."""
-    row = _editable(cases, case_id, who, roles=("clerk",))
-    spec = _materials(row).get(material)
-    if spec is None:
-        raise CaseFlowError("request.invalid", f"材料代码应为 {'、'.join(_materials(row))} 之一")
-    if originals_seen < 0 or copies_kept < 0:
-        raise CaseFlowError("request.invalid", "份数不能为负数")
-    return cases.record_act(case_id, actor=who.key_id, role=who.role, kind="original_seen", at=at, material=material,
-                            machine_value={"originals": spec.get("originals", 0), "copies": spec.get("copies", 0)},
-                            person_value={"originals_seen": originals_seen, "copies_kept": copies_kept}, reason=reason)
-
-
-def notice_materials(cases: CaseRepository, case_id: str, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per material: its status in words, originals seen and copies kept as attested, whether checked by hand."""
-    attested = _latest_acts(cases, case_id, "original_seen")
-    out = []
-    for m in body.get("materials", []):
-        seen = attested.get(m["code"])
-        counts = seen.person_value if seen else {}
-        out.append({"code": m["code"], "name": m["name"], "status": m["status"],
-                    "status_label": STATUS_LABELS.get(m["status"], m["status"]),
-                    "originals_seen": int(counts.get("originals_seen", 0)), "copies_kept": int(counts.get("copies_kept", 0)),
-                    "by_hand": any(f["code"] == "material.checked_by_hand" for f in m.get("findings", []))})
-    return out
-
-
-# --- chip-reader records ----------------------------------------------------------------------------------------
-
-READER_FRONT = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
-READER_BACK = ("issuing_authority", "valid_from", "valid_until")
-
-
-def add_reader_record(cases: CaseRepository, store, case_id: str, who: Identity, *, record: dict[str, Any],
-                      photo: bytes | None, raw: bytes, material: str | None, person: str | None, at: dt.datetime):
-    """An ID card reader's record (二代证阅读器): authoritative, so one front and one back document at confidence
-    1.0 with source `reader`; the record itself is stored like an original upload. Returns (upload row,
-    document objects, superseded upload ids)."""
-    import uuid
-
-    from pipeline.models import Document, FieldValue
-    from pipeline.numbers import id_is_valid
-
-    if who.role != "clerk":
-        raise CaseFlowError("auth.forbidden", "只有窗口工作人员可以录入读卡器信息")
-    row = cases.get(case_id)
-    if row is None:
-        raise CaseFlowError("not_found", "找不到该办件")
-    if row.status not in case_states.OPEN:
-        raise CaseFlowError("case.transition_not_allowed", f"办件当前为“{case_states.STATES[row.status]}”状态，不能再提交材料")
-    if not id_is_valid(record["id_number"]):
-        raise CaseFlowError("reader.invalid", "读卡器返回的公民身份号码校验不通过，请重新读卡")
-    key = store.put(raw, content_type="application/json")
-    photo_key = store.put(photo, content_type="image/jpeg") if photo else None
-
-    def fields(names):
-        return {n: FieldValue(value=record[n], confidence=1.0, source="reader") for n in names if record.get(n) not in (None, "")}
-
-    front = Document(id=str(uuid.uuid4()), source="chip_reader", type="id_card_front", type_confidence=1.0,
-                     fields=fields(READER_FRONT), image_keys=(photo_key,) if photo_key else (), upload_sha256=key.split("/")[1])
-    back = Document(id=str(uuid.uuid4()), source="chip_reader", type="id_card_back", type_confidence=1.0,
-                    fields=fields(READER_BACK), upload_sha256=key.split("/")[1])
-    documents = [front.model_dump(mode="json"), back.model_dump(mode="json")]
-    upload, gone = cases.add_reader_record(documents, owner_key_id=who.key_id, hall=who.hall, case_id=case_id,
-                                           object_key=key, sha256=key.split("/")[1], size=len(raw),
-                                           filename="chip_reader.json", media_type="application/json",
-                                           material_hint=material, person_hint=person, queue="counter",
-                                           received_at=at, finished_at=at)
-    return upload, documents, gone
-
-
-# --- notices ----------------------------------------------------------------------------------------------------
-
-NOTICE_ACTS = {
-    "acceptance": ("accept",),
-    "tolerance": ("accept_tolerance",),
-    "correction": ("request_correction", "return_for_correction", "lapse_to_correction"),
-    "refusal": ("not_accept",),
-}
-
-
-def notice_data(cases: CaseRepository, row, kind: str, calendar: WorkCalendar):
-    """The notice of `kind` as issued by the latest act of that kind, from the assessment the clerk saw then."""
-    from validators.notices_pdf import NoticeData, NoticeMaterial
-
-    if kind not in NOTICE_ACTS:
-        raise CaseFlowError("not_found", "通知书类型应为 acceptance、tolerance、correction、refusal 之一")
-    events = [e for e in cases.events(row.id) if e.act in NOTICE_ACTS[kind]]
-    if not events:
-        raise CaseFlowError("not_found", "该办件尚未出具此类通知书")
-    event = events[-1]
-    saved = next((a for a in cases.history(row.id) if a.version == event.assessment_version), None) or cases.latest(row.id)
-    body = saved.body if saved else {"materials": []}
-    issued_on = day_of(event.at)
-    materials = notice_materials(cases, row.id, body)
-    problems: list[str] = []
-    if kind == "correction":
-        for m in body.get("materials", []):
-            if m["status"] in ("missing", "invalid"):
-                messages = list(dict.fromkeys(f["message"] for f in m.get("findings", []) if f["severity"] == "error"))
-                problems.append(f"{m['name']}：{'；'.join(messages) or '不符合要求'}")
-        if event.reason:
-            problems.append(event.reason)
-    limit = row.item["promised_limit"]
-    due = None
-    if kind in ("acceptance", "tolerance"):
-        try:
-            due = (calendar.add_working_days(issued_on, int(limit["days"])) if limit.get("unit", "工作日") == "工作日"
-                   else issued_on + dt.timedelta(days=int(limit["days"])))
-        except YearNotCovered:
-            due = None  # printed as to be fixed by a person
-    applicant = row.applicant or {}
-    organisation = applicant.get("kind") == "organisation"
-    supplement_by = event.detail.get("supplement_by")
-    return NoticeData(
-        kind=kind, agency=row.item["department"], place=event.detail.get("place") or f"政务服务中心受理窗口（{row.hall}）",
-        case_number=row.case_number or row.id, item_name=row.item["name"],
-        situation_name=next(s["name"] for s in row.item["situations"] if s["code"] == row.situation),
-        applicant_name=applicant.get("name") or "申请人", applicant_id=None if organisation else applicant.get("id_number"),
-        applicant_code=applicant.get("credit_code") if organisation else None, issued_on=issued_on,
-        received_on=day_of(row.created_at), clerk_number=event.actor_label, query_code=row.query_code or "",
-        materials=tuple(NoticeMaterial(m["name"], m["status_label"], m["originals_seen"], m["copies_kept"], m["by_hand"])
-                        for m in materials),
-        legal_basis=tuple(row.item.get("legal_basis", [])),
-        reasons=event.reason if kind in ("refusal", "acceptance", "tolerance") else "",
-        problems=tuple(problems), supplement_by=dt.date.fromisoformat(supplement_by) if supplement_by else None,
-        tolerance=tuple((t["name"], dt.date.fromisoformat(t["due"]) if t.get("due") else None)
-                        for t in event.detail.get("tolerance", [])),
-        promised_days=int(limit["days"]) if kind in ("acceptance", "tolerance") else None,
-        promised_unit=limit.get("unit", "工作日"), decision_due=due)
-
-
 def sweep_lapsed_cases(repo, at: dt.datetime | None = None) -> list[tuple[str, str]]:
     """Called by `yichuang serve`'s sweeper loop and `yichuang sweep`: the lapse sweep over every hall, each move
     audited as the system's act."""
@@ -416,23 +219,3 @@ def sweep_lapsed_cases(repo, at: dt.datetime | None = None) -> list[tuple[str, s
     for case_id, act in moved:
         repo.audit(None, "case.transition", "case", case_id, act=act)
     return moved
-
-
-RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 好差评
-
-
-def evaluate(cases: CaseRepository, case_id: str, who: Identity, *, rating: str, comment: str, at: dt.datetime):
-    """好差评 after the result went out: the applicant online, or a clerk recording the counter's rating pad."""
-    row = cases.get(case_id)
-    if row is None:
-        raise CaseFlowError("not_found", "找不到该办件")
-    if who.role not in ("applicant", "clerk"):
-        raise CaseFlowError("auth.forbidden", "只有申请人或窗口工作人员可以登记评价")
-    if row.status not in ("delivered", "archived", "not_accepted"):
-        raise CaseFlowError("case.transition_not_allowed", "办件出件或不予受理后才能评价")
-    if rating not in RATINGS:
-        raise CaseFlowError("request.invalid", f"评价应为 {'、'.join(RATINGS)} 之一")
-    if rating in ("不满意", "非常不满意") and not comment.strip():
-        raise CaseFlowError("case.reason_required", "差评须说明原因，以便整改")
-    return cases.record_act(case_id, actor=who.key_id, role=who.role, kind="evaluation", at=at,
-                            person_value={"rating": rating}, reason=comment.strip())

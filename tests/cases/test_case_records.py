@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from storage.repository import Identity
 from tests.cases.conftest import ASSESSOR, CAL, ITEM, application, id_card, new_case, premises, put, utc
 from validators.catalog import item_snapshot
-from workers.case_flow import (CaseFlowError, attest_originals, correct, perform, sweep_lapsed_cases, sweep_lapses,
-                               tolerance_dues)
+from workers.case_acts import attest_originals, correct
+from workers.case_flow import CaseFlowError, perform, sweep_lapsed_cases, sweep_lapses, tolerance_dues
 
 
 def statuses(saved) -> dict[str, str]:
