@@ -366,6 +366,31 @@ def test_parallel_uploads_to_one_case_lose_nothing(env):
     case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assert {u["upload_id"] for u in case["uploads"]} == ids and len(ids) == 6
     assert {upload_id for upload_id, _queue in enqueued} == ids
+    # the worker finishes them in parallel, each reassessing the case: the last assessment holds every document
+    from tests.cases.conftest import id_card
+
+    parts = [[application()], id_card()[:1], id_card()[1:], premises(), [], []]
+    svc = app.state.case_services
+    barrier = threading.Barrier(6, timeout=30)
+
+    def work(upload_id, documents):
+        try:
+            app.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3)
+            app.state.repo.finish(upload_id, documents)
+            barrier.wait()
+            svc.cases.reassess(case_id, svc.assessor)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(u, d)) for u, d in zip(sorted(ids), parts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    final = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    assigned = {d for m in final["assessment"]["materials"] for d in m["documents"]}
+    assert assigned == {"app", "op-front", "op-back", "cert"} and final["assessment"]["decision"] == "accept"
 
 
 def test_an_oversized_case_upload_is_refused_while_it_streams_in(env):
