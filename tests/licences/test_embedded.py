@@ -176,3 +176,7 @@ def test_a_file_that_is_not_pdf_or_ofd_is_refused(tmp_path):
              "status": "01", "file": "scan.jpg"}]
     (tmp_path / "i.json").write_text(json.dumps(rows), encoding="utf-8")
     assert _problems(tmp_path / "i.json") == ["i.json:1: 证照文件不是 PDF 或 OFD 文件：scan.jpg"]
+
+
+def test_a_missing_import_file_is_said_plainly(tmp_path):
+    assert _problems(tmp_path / "nothing.json") == ["nothing.json: 无法读取导入文件（不存在或无权限）"]
