@@ -6,6 +6,7 @@ Who calls it: storage/bundle/render.py. It draws only what it is given.
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -31,13 +32,27 @@ def find_fonts() -> list[tuple[Path, Path | None, int]]:
     return found
 
 
+@functools.lru_cache(maxsize=8)
+def _covered(path: str, index: int) -> frozenset[int]:
+    """The code points a face has glyphs for (read once per process)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
 class Generated:
-    """The generated pages, all in one fpdf2 document so that the font is embedded (subset) once."""
+    """The generated pages, all in one fpdf2 document so that the font is embedded (subset) once. The fallback
+    faces are loaded only when some text needs them (parsing a CJK face costs about a second)."""
 
     def __init__(self, footer: str) -> None:
         from fpdf import FPDF
 
-        fonts = find_fonts()
+        (regular, bold, index), *self._fallbacks = find_fonts()
+        self._covers = _covered(str(regular), index)
         text = footer
 
         class _Doc(FPDF):
@@ -51,18 +66,31 @@ class Generated:
         self.pdf = _Doc(format="A4")
         self.pdf.set_auto_page_break(True, margin=16)
         self.pdf.set_margins(16, 16, 16)
-        for i, (regular, bold, index) in enumerate(fonts):
-            family = "cjk" if i == 0 else f"cjk{i}"
-            self.pdf.add_font(family, "", str(regular), collection_font_number=index)
-            self.pdf.add_font(family, "B", str(bold or regular), collection_font_number=index)
-        self.pdf.set_fallback_fonts([f"cjk{i}" for i in range(1, len(fonts))])
+        self.pdf.add_font("cjk", "", str(regular), collection_font_number=index)
+        self.bold = ""
+        if bold is not None:
+            self.pdf.add_font("cjk", "B", str(bold), collection_font_number=index)
+            self.bold = "B"
         self.pdf.set_font("cjk", size=10)
+        self._need(footer)
+
+    def _need(self, *texts: str) -> None:
+        """Load the fallback faces the first time a character the main face lacks is about to be drawn."""
+        if not self._fallbacks or all(ord(ch) in self._covers for t in texts for ch in t if not ch.isspace()):
+            return
+        names = []
+        for i, (regular, _bold, index) in enumerate(self._fallbacks, 1):
+            self.pdf.add_font(f"cjk{i}", "", str(regular), collection_font_number=index)
+            names.append(f"cjk{i}")
+        self.pdf.set_fallback_fonts(names, exact_match=False)
+        self._fallbacks = []
 
     def page(self) -> None:
         self.pdf.add_page()
 
     def title(self, text: str, size: int = 16) -> None:
-        self.pdf.set_font("cjk", "B", size)
+        self._need(text)
+        self.pdf.set_font("cjk", self.bold, size)
         self.pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
         self.pdf.ln(2)
         self.pdf.set_font("cjk", "", 10)
@@ -72,6 +100,7 @@ class Generated:
         self.title(text, 12)
 
     def line(self, text: str, size: float = 10, color: int = 0) -> None:
+        self._need(text)
         self.pdf.set_font("cjk", "", size)
         self.pdf.set_text_color(color)
         self.pdf.multi_cell(0, size * 0.52, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
@@ -80,6 +109,7 @@ class Generated:
     def pairs(self, rows: list[tuple[str, str]]) -> None:
         if not rows:
             return
+        self._need(*(cell for row in rows for cell in row))
         with self.pdf.table(col_widths=(32, 146), first_row_as_headings=False, wrapmode="CHAR", line_height=5.5,
                             text_align="LEFT") as table:
             for key, value in rows:
@@ -87,8 +117,12 @@ class Generated:
         self.pdf.ln(2)
 
     def grid(self, head: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...], size: float = 9) -> None:
+        from fpdf.fonts import FontFace
+
+        self._need(*head, *(cell for row in rows for cell in row))
         self.pdf.set_font("cjk", "", size)
-        with self.pdf.table(col_widths=widths, wrapmode="CHAR", line_height=size * 0.55, text_align="LEFT") as table:
+        with self.pdf.table(col_widths=widths, wrapmode="CHAR", line_height=size * 0.55, text_align="LEFT",
+                            headings_style=FontFace(emphasis=self.bold or None, fill_color=(235, 235, 235))) as table:
             table.row(head)
             for row in rows:
                 table.row(row)
