@@ -366,7 +366,8 @@ def cmd_licences(args) -> int:
     settings = _settings()
     repo = build_repository(settings)
     try:
-        result = import_licences(repo.engine, build_store(settings), args.file, args.files)
+        result = import_licences(repo.engine, build_store(settings), args.file, args.files,
+                                 status_codes=settings.licence_status_codes)
     except LicenceImportError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

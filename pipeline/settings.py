@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     licence_library_timeout: float = Field(default=5.0, gt=0, le=120)
     licence_library_token: SecretStr | None = None
     licence_trust_dir: Path | None = None  # anchors for licence files' e-seals (default: YICHUANG_TRUST_DIR)
+    # A source's own status codes onto the internal status, e.g. {"A": "VALID", "X": "REVOKED"} (JSON).
+    licence_status_codes: dict[str, Literal["VALID", "SUSPENDED", "REVOKED", "CANCELLED", "EXPIRED", "ABOLISHED",
+                                            "OTHER"]] = {}
     signing_p12: Path | None = None  # the hall's PKCS#12 (key + certificate) that signs case bundles
     signing_passphrase: SecretStr | None = None
 

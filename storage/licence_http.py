@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline import licence_identifier
 from pipeline.errors import LibraryUnavailable, ObjectNotFound
-from pipeline.library import Licence, status_from_source
+from pipeline.library import Licence, LicenceStatus, status_from_source
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +69,10 @@ class RemoteLicence(BaseModel):
     def _long_term(cls, value: Any) -> Any:
         return None if value in ("长期", "") else value
 
-    def to_licence(self) -> Licence:
+    def to_licence(self, status_codes: dict[str, LicenceStatus] | None = None) -> Licence:
         values = self.model_dump(exclude={"file", "status", "related_items"})
-        return Licence(**values, related_items=tuple(self.related_items), status=status_from_source(self.status),
+        return Licence(**values, related_items=tuple(self.related_items),
+                       status=status_from_source(self.status, status_codes),
                        source_status=self.status, file_key=f"sha256/{self.file.sha256}" if self.file else None,
                        file_kind=self.file.kind if self.file else None)
 
@@ -82,8 +83,9 @@ class HttpLicenceLibrary:
     kind = "http"
 
     def __init__(self, base_url: str, *, timeout: float = 5.0, token: str | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 status_codes: dict[str, str] | None = None, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.status_codes = {k: LicenceStatus(v) for k, v in (status_codes or {}).items()}  # the service's own codes
         headers = {"Accept": "application/json", "User-Agent": "yichuang"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -99,7 +101,7 @@ class HttpLicenceLibrary:
         if response.status_code == 404:
             return None
         body = self._json(response)
-        return self._licence(body.get("licence") if isinstance(body, dict) else None)
+        return self._licence(body.get("licence") if isinstance(body, dict) else None, self.status_codes)
 
     def by_holder(self, holder_code: str, holder_code_type: str, licence_type: str, on: dt.date) -> list[Licence]:
         response = self._get("/licences", params={"holder_code": holder_code, "holder_code_type": holder_code_type,
@@ -108,7 +110,7 @@ class HttpLicenceLibrary:
         items = body.get("licences") if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise LibraryUnavailable(detail="licence service answer has no 'licences' list")
-        return [self._licence(item) for item in items]
+        return [self._licence(item, self.status_codes) for item in items]
 
     def file(self, licence: Licence) -> bytes:
         """The licence's signed file; its SHA-256 must be the one the service announced."""
@@ -150,8 +152,8 @@ class HttpLicenceLibrary:
             raise LibraryUnavailable(detail="licence service answer is not JSON") from exc
 
     @staticmethod
-    def _licence(item: Any) -> Licence:
+    def _licence(item: Any, status_codes: dict[str, LicenceStatus]) -> Licence:
         try:
-            return RemoteLicence.model_validate(item).to_licence()
+            return RemoteLicence.model_validate(item).to_licence(status_codes)
         except ValidationError as exc:
             raise LibraryUnavailable(detail=f"licence service answer malformed: {exc.error_count()} errors") from exc

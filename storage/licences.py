@@ -312,7 +312,7 @@ def _kind(data: bytes) -> str | None:
     return None
 
 
-def _check(record: LicenceRecord) -> list[str]:
+def _check(record: LicenceRecord, codes: dict[str, LicenceStatus]) -> list[str]:
     problems = []
     if record.identifier is not None:
         problem = licence_identifier.problem_message(record.identifier)
@@ -320,7 +320,8 @@ def _check(record: LicenceRecord) -> list[str]:
             problems.append(f"{problem}：{record.identifier}")
     if not record.identifier and not record.number:
         problems.append("证照标识与证照编号至少填写一项")
-    if status_from_source(record.status) == LicenceStatus.OTHER and record.status.upper() != "OTHER":
+    if status_from_source(record.status, codes) == LicenceStatus.OTHER and record.status.upper() != "OTHER" \
+            and codes.get(record.status) != LicenceStatus.OTHER:
         problems.append(f"未知的证照状态“{record.status}”（可用 01 有效、02 暂扣、03 撤销、04 注销、05 失效、07 吊销、废止，"
                         "或 VALID/SUSPENDED/REVOKED/CANCELLED/EXPIRED/ABOLISHED/OTHER）")
     if record.holder_code_type == HolderCodeType.ID_NUMBER and not numbers.id_is_valid(holder_key(record.holder_code)):
@@ -330,9 +331,12 @@ def _check(record: LicenceRecord) -> list[str]:
     return problems
 
 
-def parse_import(path: Path, files_dir: Path | None = None) -> list[tuple[int, LicenceRecord, bytes | None]]:
+def parse_import(path: Path, files_dir: Path | None = None, status_codes: dict[str, str] | None = None,
+                 ) -> list[tuple[int, LicenceRecord, bytes | None]]:
     """Read and check an import file: every row's (line, record, file bytes). Raises LicenceImportError with
-    every problem found (file name and line number, in Chinese)."""
+    every problem found (file name and line number, in Chinese). `status_codes`: the source's own status codes
+    (YICHUANG_LICENCE_STATUS_CODES) besides the common ones."""
+    codes = {k: LicenceStatus(v) for k, v in (status_codes or {}).items()}
     source = path.name
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -361,7 +365,7 @@ def parse_import(path: Path, files_dir: Path | None = None) -> list[tuple[int, L
         except ValidationError as exc:
             problems += [ImportProblem(source, line, _pydantic_problem(e)) for e in exc.errors()]
             continue
-        found = _check(record)
+        found = _check(record, codes)
         key = licence_identifier.compact(record.identifier) if record.identifier else f"{record.type_code}#{record.number}#{holder_key(record.holder_code)}"
         if key in seen:
             found.append(f"与第{seen[key]}行是同一证照（重复）")
@@ -385,10 +389,12 @@ def parse_import(path: Path, files_dir: Path | None = None) -> list[tuple[int, L
     return out
 
 
-def import_licences(engine: Engine, store, path: Path, files_dir: Path | None = None) -> ImportResult:
+def import_licences(engine: Engine, store, path: Path, files_dir: Path | None = None,
+                    status_codes: dict[str, str] | None = None) -> ImportResult:
     """Check the whole file first; then store the files (content-addressed) and insert or update every
     licence in one transaction."""
-    parsed = parse_import(path, files_dir)
+    parsed = parse_import(path, files_dir, status_codes)
+    codes = {k: LicenceStatus(v) for k, v in (status_codes or {}).items()}
     result = ImportResult()
     now = utcnow()
     keys: dict[int, tuple[str | None, str | None]] = {}
@@ -401,7 +407,7 @@ def import_licences(engine: Engine, store, path: Path, files_dir: Path | None = 
             values = record.model_dump(exclude={"file"})
             values.update(identifier=licence_identifier.compact(record.identifier) if record.identifier else None,
                           holder_code=holder_key(record.holder_code),
-                          status=status_from_source(record.status).value, source_status=record.status,
+                          status=status_from_source(record.status, codes).value, source_status=record.status,
                           file_key=keys[line][0], file_kind=keys[line][1], updated_at=now)
             if values["identifier"]:
                 query = select(LicenceRow).where(LicenceRow.identifier == values["identifier"])

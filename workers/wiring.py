@@ -89,7 +89,9 @@ def build_licence_library(settings: Settings, store, engine=None, *, keep=None):
         from storage.licence_http import HttpLicenceLibrary
 
         token = settings.licence_library_token.get_secret_value() if settings.licence_library_token else None
-        inner, source = HttpLicenceLibrary(choice, timeout=settings.licence_library_timeout, token=token), choice
+        inner = HttpLicenceLibrary(choice, timeout=settings.licence_library_timeout, token=token,
+                                   status_codes=settings.licence_status_codes)
+        source = choice
     elif choice == "embedded" and engine is not None:
         from storage.licences import EmbeddedLicenceLibrary
 

@@ -180,3 +180,15 @@ def test_a_file_that_is_not_pdf_or_ofd_is_refused(tmp_path):
 
 def test_a_missing_import_file_is_said_plainly(tmp_path):
     assert _problems(tmp_path / "nothing.json") == ["nothing.json: 无法读取导入文件（不存在或无权限）"]
+
+
+def test_a_sources_own_status_codes_are_mapped_by_setting(empty_library, tmp_path):
+    rows = [{"number": "N-1", "name": "居民身份证", "type_code": "id_card", "holder_code": ZHANG, "holder_code_type": "111",
+             "status": "Z1"}, {"number": "N-2", "name": "居民身份证", "type_code": "id_card", "holder_code": ZHANG,
+                               "holder_code_type": "111", "status": "01"}]
+    (tmp_path / "own.json").write_text(json.dumps(rows), encoding="utf-8")
+    assert "未知的证照状态“Z1”" in _problems(tmp_path / "own.json")[0]
+    codes = {"Z1": "REVOKED", "01": "SUSPENDED"}  # a source whose 01 is not the sector's 01
+    import_licences(empty_library.engine, empty_library.store, tmp_path / "own.json", status_codes=codes)
+    found = {c.number: (c.status, c.source_status) for c in empty_library.by_holder(ZHANG, "111", "id_card", TODAY)}
+    assert found == {"N-1": (LicenceStatus.REVOKED, "Z1"), "N-2": (LicenceStatus.SUSPENDED, "01")}

@@ -214,3 +214,17 @@ def test_an_unreachable_service_sends_the_material_to_a_person():
     complete = assess(verified(client), application(), zhang_card(), property_certificate())
     assert complete.decision == "accept", "a card fine as presented needs no lookup to be accepted"
     assert codes(complete.material("operator_id"), "info") == {"library.unavailable"}
+
+
+def test_the_services_own_status_codes_come_from_settings(service, tmp_path):
+    from pipeline.settings import Settings
+    from workers.wiring import build_licence_library
+
+    _app, url = service
+    settings = Settings(data_dir=tmp_path, licence_library=url, licence_library_token=TOKEN,
+                        licence_status_codes={"01": "SUSPENDED"})
+    wired = build_licence_library(settings, MemoryStore())
+    assert {c.status for c in wired.by_holder(ZHANG, "111", "id_card", TODAY)} == {LicenceStatus.SUSPENDED,
+                                                                                   LicenceStatus.CANCELLED}
+    result = assess(Assessor(thresholds=Thresholds(), types=TYPES, library=wired), application(), property_certificate())
+    assert statuses(result)["operator_id"] == "missing", "a licence the source calls suspended never fills a material"
