@@ -120,7 +120,7 @@ def add_reader_record(cases: CaseRepository, store, case_id: str, who: Identity,
     import uuid
 
     from pipeline.models import Document, FieldValue
-    from pipeline.numbers import id_is_valid
+    from pipeline.numbers import id_is_valid, id_parse
 
     if who.role != "clerk":
         raise CaseFlowError("auth.forbidden", "只有窗口工作人员可以录入读卡器信息")
@@ -131,6 +131,9 @@ def add_reader_record(cases: CaseRepository, store, case_id: str, who: Identity,
         raise CaseFlowError("case.transition_not_allowed", f"办件当前为“{case_states.STATES[row.status]}”状态，不能再提交材料")
     if not id_is_valid(record["id_number"]):
         raise CaseFlowError("reader.invalid", "读卡器返回的公民身份号码校验不通过，请重新读卡")
+    parsed = id_parse(record["id_number"])
+    if parsed.birth_date.isoformat() != record["birth_date"] or parsed.sex != record["sex"]:
+        raise CaseFlowError("reader.invalid", "读卡器返回的出生日期或性别与公民身份号码不一致，请重新读卡")
     key = store.put(raw, content_type="application/json")
     photo_key = store.put(photo, content_type="image/jpeg") if photo else None
 

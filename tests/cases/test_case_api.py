@@ -260,6 +260,8 @@ def test_a_chip_reader_record_is_an_authoritative_identity_document(env):
 
 @pytest.mark.parametrize(("change", "code"), [
     ({"id_number": "110105199003071238"}, "reader.invalid"),  # check character wrong
+    ({"birth_date": "1990-03-08"}, "reader.invalid"),  # disagrees with the number
+    ({"sex": "女"}, "reader.invalid"),
     ({"photo": base64.b64encode(b"not an image at all").decode()}, "reader.invalid"),
     ({"photo": "@@@"}, "reader.invalid"),
     ({"id_number": "11010519900307"}, "request.invalid"),
