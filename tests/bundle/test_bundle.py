@@ -230,3 +230,21 @@ def test_bundles_on_postgresql(tmp_path, monkeypatch, pg_url):
     old = env.bundle(clerk, case_id, version=int(first.headers["X-Bundle-Case-Version"]))
     assert old.content == first.content
     env.app.state.repo.engine.dispose()
+
+
+def test_a_downstream_yichuang_verify_trusts_the_bundle_given_the_hall_root(env, case, tmp_path, monkeypatch, capsys):
+    """`yichuang verify` on the downloaded bundle, trusting the hall's root: every document of it carries an
+    intact, trusted signature that covers the whole file."""
+    from api.cli import main
+
+    bundle = tmp_path / "bundle.pdf"
+    bundle.write_bytes(env.bundle(case.clerk, case.case_id).content)
+    monkeypatch.setenv("YICHUANG_DATA_DIR", str(tmp_path / "downstream"))
+    monkeypatch.setenv("YICHUANG_OCR_ENGINE", "tests.fakes:FixedEngine")
+    monkeypatch.setenv("YICHUANG_TRUST_DIR", str(development_root_path(env.settings.data_dir).parent))
+    main(["verify", "--json", str(bundle)])
+    documents = json.loads(capsys.readouterr().out)["documents"]
+    assert documents
+    for document in documents:
+        [signature] = document["signatures"]
+        assert signature["intact"] and signature["trusted"] and signature["covers_whole_file"], signature
