@@ -53,6 +53,9 @@ def notice_text(*, item_name: str, situation_name: str, judged_on: dt.date, deci
         pending_parts.append(f"{pending}份材料正在识别")
     if pending_parts:
         lines.append(f"以下需工作人员进一步核验：{'；'.join(pending_parts)}。")
+    by_hand = [m.name for m in materials if any(f.code == "material.checked_by_hand" for f in m.findings)]
+    if by_hand:
+        lines.append(f"以下材料已由工作人员人工核验（无扫描件）：{'、'.join(by_hand)}。")
     if originals:
         lines.append(f"受理时需核验原件：{'、'.join(originals)}。")
     lines.append("本意见为系统核验建议，以窗口工作人员的受理决定为准。")

@@ -255,6 +255,7 @@ def test_a_material_checked_by_hand_without_a_scan(db, people):
     assert statuses(saved)["premises_proof"] == "ok" and saved.decision == "accept"
     premises_result = saved.material("premises_proof")
     assert [f.code for f in premises_result.findings] == ["material.checked_by_hand"]
+    assert "以下材料已由工作人员人工核验（无扫描件）：经营场所使用证明。" in saved.notice
 
 
 def test_who_may_correct_and_when(db, people):
