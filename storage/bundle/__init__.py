@@ -41,6 +41,9 @@ class Bundle:
 
 
 class BundleService:
+    """Builds, keeps and serves the bundles of cases: the database (through BundleRepository) and the object
+    store are the only state; one instance per app, safe to share between request threads."""
+
     def __init__(self, engine, store: ObjectStore, signer: Callable[[], HallSigner], *,
                  verifier: SignatureVerifier | None = None, labels: Labels = Labels(),
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
@@ -73,7 +76,9 @@ class BundleService:
         record = self.repo.record(content, fingerprint, object_key=key, sha256=hashlib.sha256(signed).hexdigest(),
                                   size=len(signed), signer=signer.subject, created_by=requested_by)
         logger.info("case %s: bundle for case version %d built (%d bytes)", case_id, content.case_version, len(signed))
-        return Bundle(record, self.store.get(record.object_key), built=record.object_key == key)
+        if record.object_key != key:  # a concurrent request recorded the same content first: serve that one
+            return Bundle(record, self.store.get(record.object_key), built=False)
+        return Bundle(record, signed, built=True)
 
     def build(self, content: BundleContent) -> tuple[bytes, HallSigner]:
         """Render and sign (stores nothing)."""
