@@ -248,3 +248,24 @@ def test_a_downstream_yichuang_verify_trusts_the_bundle_given_the_hall_root(env,
     for document in documents:
         [signature] = document["signatures"]
         assert signature["intact"] and signature["trusted"] and signature["covers_whole_file"], signature
+
+
+def test_concurrent_first_requests_record_one_bundle_and_serve_the_same_bytes(env, case):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.bundle import build_service
+
+    service = build_service(env.settings, env.app.state.repo, env.app.state.store)
+    barrier, build = threading.Barrier(2, timeout=30), service.build
+
+    def both_build(content):  # neither may record before the other has rendered: the race always happens
+        barrier.wait()
+        return build(content)
+
+    service.build = both_build
+    with ThreadPoolExecutor(2) as pool:
+        bundles = list(pool.map(lambda who: service.bundle(case.case_id, requested_by=who), ["k1", "k2"]))
+    assert bundles[0].data == bundles[1].data and bundles[0].record == bundles[1].record
+    assert len(service.repo.versions(case.case_id)) == 1
+    assert sum(b.built for b in bundles) == 1, "only the winner says it built the bundle"
