@@ -251,6 +251,20 @@ def test_a_downstream_yichuang_verify_trusts_the_bundle_given_the_hall_root(env,
 
 
 def test_concurrent_first_requests_record_one_bundle_and_serve_the_same_bytes(env, case):
+    race(env, case.case_id)
+
+
+@pytest.mark.integration
+def test_concurrent_first_requests_on_postgresql(tmp_path, monkeypatch, pg_url):
+    env = make_env(tmp_path, monkeypatch, database_url=pg_url)
+    clerk = env.key("clerk")
+    case_id = env.new_case(clerk)
+    env.upload(clerk, case_id, "front.jpg", jpeg_bytes(), "image/jpeg", material="operator_id")
+    race(env, case_id)
+    env.app.state.repo.engine.dispose()
+
+
+def race(env, case_id: str) -> None:
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -265,7 +279,7 @@ def test_concurrent_first_requests_record_one_bundle_and_serve_the_same_bytes(en
 
     service.build = both_build
     with ThreadPoolExecutor(2) as pool:
-        bundles = list(pool.map(lambda who: service.bundle(case.case_id, requested_by=who), ["k1", "k2"]))
+        bundles = list(pool.map(lambda who: service.bundle(case_id, requested_by=who), ["k1", "k2"]))
     assert bundles[0].data == bundles[1].data and bundles[0].record == bundles[1].record
-    assert len(service.repo.versions(case.case_id)) == 1
+    assert len(service.repo.versions(case_id)) == 1
     assert sum(b.built for b in bundles) == 1, "only the winner says it built the bundle"
