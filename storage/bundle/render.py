@@ -228,6 +228,16 @@ class Renderer:
                                           for name, f in findings], (42, 18, 118))
         else:
             g.line("无需要处理的问题。")
+        signatures = [(m.result["name"], sig) for m in c.materials for d in m.documents
+                      for sig in d.body.get("signatures") or ()]
+        signatures += [("未归入材料的文件", sig) for d in c.unassigned for sig in d.body.get("signatures") or ()]
+        if signatures:
+            g.heading("电子签名核验结果")
+            yes = {True: "是", False: "否"}
+            g.grid(("材料", "签署人", "未被篡改", "证书可信", "覆盖全文", "签署后修改"),
+                   [(name, sig.get("signed_by") or "—", yes.get(sig.get("intact"), "—"), yes.get(sig.get("trusted"), "—"),
+                     yes.get(sig.get("covers_whole_file"), "—"), LATER.get(sig.get("later_changes"), "—"))
+                    for name, sig in signatures], (42, 52, 20, 20, 20, 24))
         g.heading("人工核验与更正")
         for text in self._manual() or ["无人工核验或更正记录。"]:
             g.line(f"· {text}")

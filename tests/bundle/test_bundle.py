@@ -139,6 +139,7 @@ def test_the_cover_masks_the_applicant_and_shows_who_decided_and_what_was_checke
     assert "补齐补正" in cover and "窗口07号" in cover and "缺少国徽面" in cover and "未采纳系统建议" in cover
     assert "张叁" in cover and "按原件更正" in cover
     assert "开发测试证书" in cover
+    assert "电子签名核验结果" in cover and "OFD R&W 测试用印章" in cover and "样本签名人" in cover, "every signature on the cover"
 
 
 def test_the_endpoint_checks_roles_and_visibility_and_audits_every_read(env, case):
