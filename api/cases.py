@@ -107,9 +107,14 @@ def router_for(settings: Settings) -> APIRouter:
                 logger.error("service-item catalog invalid: %d problems", len(exc.problems))
                 raise ConfigurationError(detail="service-item catalog invalid (yichuang catalog validate)") from exc
             calendar = WorkCalendar()
+            if getattr(state, "licence_library", None) is None:  # the same library the worker assesses with
+                from workers.wiring import build_licence_library
+
+                state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
             state.case_services = CaseServices(
                 cases=CaseRepository(state.repo.engine), catalog=catalog,
-                assessor=Assessor(thresholds=settings.thresholds, types=build_registry(), calendar=calendar),
+                assessor=Assessor(thresholds=settings.thresholds, types=build_registry(), calendar=calendar,
+                                  library=state.licence_library),
                 calendar=calendar)
         return state.case_services
 

@@ -77,9 +77,11 @@ def _case_repository(svc):
 
 def _assessor(svc):
     from pipeline.library import NullLicenceLibrary
+    from pipeline.workdays import WorkCalendar
     from validators.assess import Assessor
 
     if getattr(svc, "assessor", None) is None:
-        library = getattr(svc, "library", None) or NullLicenceLibrary()  # the licence-library work wires a real one
-        svc.assessor = Assessor(thresholds=svc.settings.thresholds, types=svc.deps.types, library=library)
+        library = getattr(svc, "library", None) or NullLicenceLibrary()
+        svc.assessor = Assessor(thresholds=svc.settings.thresholds, types=svc.deps.types, library=library,
+                                calendar=WorkCalendar())
     return svc.assessor

@@ -3,6 +3,7 @@ unavailable library (503). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import socket
@@ -132,3 +133,29 @@ def test_an_unavailable_library_answers_503(env):
     assert response.status_code == 503
     assert response.json()["error"] == {"code": "library.unavailable", "message": "电子证照库暂时无法访问，需人工核验"}
     assert [e.detail["found"] for e in audit(app, "licence.read")] == [False], "the attempt is audited"
+
+
+def test_the_case_api_assesses_with_the_same_library_as_the_worker(env):
+    """The API process reassesses cases too (acts, corrections, reader records): its assessor must consult the
+    same library as the worker, or an API reassessment would undo `from_library`."""
+    from tests.licences.helpers import application, property_certificate
+
+    app, client, key = env
+    headers = key("clerk")
+    created = client.post("/api/v1/cases", headers=headers, json={
+        "item": "individual-business-registration", "situation": "self",
+        "applicant": {"kind": "person", "name": "张三", "id_number": ZHANG}})
+    assert created.status_code == 201, created.text
+    case_id = created.json()["case_id"]
+    repo, svc = app.state.repo, app.state.case_services
+    owner = repo.add_key(key_id="feedfacefeedface", key_hash="k" * 64, role="clerk", hall="hall-1", label="worker")
+    for doc in (application(), property_certificate()):  # what a worker would have saved for two uploads
+        row = repo.add_upload(owner_key_id=owner, hall="hall-1", case_id=case_id, object_key="sha256/" + "c" * 64,
+                              sha256="c" * 64, size=3, filename="scan.jpg", media_type="image/jpeg",
+                              material_hint=None, person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))
+        assert repo.claim(row.id, lease_seconds=60, max_attempts=3) is not None
+        assert repo.finish(row.id, [doc.model_dump(mode="json")])
+    svc.cases.reassess(case_id, svc.assessor)
+    case = client.get(created.json()["case_url"], headers=headers).json()
+    materials = {m["code"]: m["status"] for m in case["assessment"]["materials"]}
+    assert materials["operator_id"] == "from_library", materials
