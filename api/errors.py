@@ -33,6 +33,7 @@ STATUS = {
     "case.lapse_not_as_item": 409,
     "case.tolerance_not_lapsed": 409,
     "reader.invalid": 422,
+    "bundle.signing_unavailable": 503,  # the hall has no signing certificate configured
     "storage.unavailable": 503,
     "infrastructure": 503,
 }

@@ -211,7 +211,7 @@ def test_production_refuses_to_sign_with_the_test_certificate(tmp_path, monkeypa
     clerk = env.key("clerk")
     case_id = env.new_case(clerk)
     response = env.bundle(clerk, case_id)
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert response.json()["error"] == {"code": "bundle.signing_unavailable",
                                         "message": "未配置大厅签名证书，无法生成经签名的材料包，请联系管理员"}
     assert not (tmp_path / "bundle-signing").exists(), "no development certificate is generated in production"
