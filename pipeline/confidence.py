@@ -3,8 +3,9 @@
 The raw signal is the OCR engine's score of the text the value was read from (never the result of a check
 on the value: a failed checksum must not make a reading look uncertain, or it could never be an error).
 Per field class, an isotonic mapping raw -> probability is fitted on a seeded generated set held apart from
-tuning (samples/calibrate.py) and shipped as package data (pipeline/calibration.json). The calibration is
-synthetic; the README says so.
+tuning (samples/calibrate.py) and shipped as package data (pipeline/calibration.json). Each block's rate is a
+smoothed (right + 1) / (n + 2), so a class never wrong in calibration still is not certain; a raw score below
+the calibrated range is capped by itself. The calibration is synthetic; the README says so.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ class Curve:
     def __call__(self, raw: float) -> float:
         if not self.xs:
             return raw
-        if raw <= self.xs[0]:
+        if raw < self.xs[0]:
+            return min(self.ys[0], raw)  # below anything seen in calibration: no more than the engine's own score
+        if raw == self.xs[0]:
             return self.ys[0]
         if raw >= self.xs[-1]:
             return self.ys[-1]
