@@ -170,6 +170,11 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
             except InputError as exc:
                 if exc.code == "file.too_many_pixels":
                     raise
+        if case_id is not None:  # one path with POST /cases/{id}/uploads: resubmissions supersede, audited
+            row, _gone = cases.accept_case_upload(request.app, settings, who, case_id, data=data,
+                                                  media_type=MEDIA_TYPES[kind], filename=file.filename or "",
+                                                  material=material, person=person, at=cases.request_now(request))
+            return UploadAccepted(upload_id=row.id, documents_url=f"/api/v1/uploads/{row.id}")
         key = store.put(data, content_type=MEDIA_TYPES[kind])  # the original, first and unchanged
         queue = "counter" if who.role == "clerk" else "bulk"
         row = repo.add_upload(

@@ -66,14 +66,14 @@ class CaseServices:
     calendar: Any = None
 
 
-def _now(request: Request) -> dt.datetime:
-    """The app's clock (tests set `app.state.clock`); UTC."""
+def request_now(request: Request) -> dt.datetime:
+    """The app's clock (tests set `app.state.clock`); UTC. POST /api/v1/documents stamps case uploads with it too."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock else dt.datetime.now(dt.timezone.utc)
 
 
 def _today(request: Request) -> dt.date:
-    return _now(request).astimezone(SHANGHAI).date()
+    return request_now(request).astimezone(SHANGHAI).date()
 
 
 def _flow_errors(call, *args, **kwargs):
@@ -85,6 +85,62 @@ def _flow_errors(call, *args, **kwargs):
         raise ApiError(exc.code, exc.message) from None
 
 
+def case_services(app, settings: Settings) -> CaseServices:
+    """Built once per app on first use (the case routes and POST /api/v1/documents with a `case_id`)."""
+    state = app.state
+    if getattr(state, "case_services", None) is None:
+        from extractors import build_registry
+        from pipeline.errors import ConfigurationError
+        from storage.cases import CaseRepository
+        from validators import build_checks
+        from validators.assess import Assessor
+        from validators.catalog import CatalogError, load_catalog
+        from workers.case_flow import build_calendar
+
+        try:
+            catalog = load_catalog([settings.data_dir / "catalog"])
+        except CatalogError as exc:  # an administrator's item file is broken: say so, do not guess
+            logger.error("service-item catalog invalid: %d problems", len(exc.problems))
+            raise ConfigurationError(detail="service-item catalog invalid (yichuang catalog validate)") from exc
+        calendar = build_calendar(settings)  # the package's years plus the administrator's files
+        if getattr(state, "licence_library", None) is None:  # the same library the worker assesses with
+            from workers.wiring import build_licence_library
+
+            state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
+        state.case_services = CaseServices(
+            cases=CaseRepository(state.repo.engine), catalog=catalog,
+            assessor=Assessor(thresholds=settings.thresholds, types=build_registry(), calendar=calendar,
+                              library=state.licence_library, checks=build_checks()),
+            calendar=calendar)
+    return state.case_services
+
+
+def accept_case_upload(app, settings: Settings, who: Identity, case_id: str, *, data: bytes, media_type: str,
+                       filename: str, material: str | None, person: str | None, at: dt.datetime):
+    """The one path by which a file joins a case, whether it came to POST /api/v1/cases/{id}/uploads or to
+    POST /api/v1/documents with a `case_id`: the original stored first, the row committed `queued` (in a
+    correction round, a material's earlier uploads superseded in the same transaction), audited, enqueued; if
+    anything was superseded the case is reassessed at once. The caller has checked role, target and content.
+    Returns (upload row, superseded upload ids)."""
+    svc = case_services(app, settings)
+    key = app.state.store.put(data, content_type=media_type)  # the original, first and unchanged
+    queue = "counter" if who.role == "clerk" else "bulk"
+    row, gone = svc.cases.add_upload(
+        owner_key_id=who.key_id, hall=who.hall, case_id=case_id, object_key=key, sha256=key.split("/")[1],
+        size=len(data), filename=(filename or "")[:500], media_type=media_type, material_hint=material,
+        person_hint=person, queue=queue, received_at=at)
+    app.state.repo.audit(who, "case.upload", "case", case_id, upload_id=row.id, size=len(data), material=material,
+                         superseded=gone)
+    try:
+        app.state.enqueue(row.id, queue)
+        app.state.repo.mark_enqueued(row.id)
+    except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
+        logger.exception("enqueue failed for upload %s; the sweeper will retry", row.id)
+    if gone:  # the superseded documents leave the assessment at once
+        svc.cases.reassess(case_id, svc.assessor)
+    return row, gone
+
+
 def router_for(settings: Settings) -> APIRouter:
     """Who calls it: api.app.create_app (one include_router line)."""
     router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -92,31 +148,7 @@ def router_for(settings: Settings) -> APIRouter:
     # Used as a parameter default (`Depends(services)`), not inside an annotation: annotations are strings here
     # and FastAPI resolves them in the module, where this closure does not exist.
     def services(request: Request) -> CaseServices:
-        state = request.app.state
-        if getattr(state, "case_services", None) is None:
-            from extractors import build_registry
-            from pipeline.errors import ConfigurationError
-            from pipeline.workdays import WorkCalendar
-            from storage.cases import CaseRepository
-            from validators.assess import Assessor
-            from validators.catalog import CatalogError, load_catalog
-
-            try:
-                catalog = load_catalog([settings.data_dir / "catalog"])
-            except CatalogError as exc:  # an administrator's item file is broken: say so, do not guess
-                logger.error("service-item catalog invalid: %d problems", len(exc.problems))
-                raise ConfigurationError(detail="service-item catalog invalid (yichuang catalog validate)") from exc
-            calendar = WorkCalendar()
-            if getattr(state, "licence_library", None) is None:  # the same library the worker assesses with
-                from workers.wiring import build_licence_library
-
-                state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
-            state.case_services = CaseServices(
-                cases=CaseRepository(state.repo.engine), catalog=catalog,
-                assessor=Assessor(thresholds=settings.thresholds, types=build_registry(), calendar=calendar,
-                                  library=state.licence_library),
-                calendar=calendar)
-        return state.case_services
+        return case_services(request.app, settings)
 
     def visible(svc: CaseServices, who: Identity, case_id: str):
         row = svc.cases.get(case_id)
@@ -143,7 +175,7 @@ def router_for(settings: Settings) -> APIRouter:
             raise ApiError("request.invalid", f"办理情形应为 {choices} 之一")
         row = svc.cases.create(owner_key_id=who.key_id, hall=who.hall, item=item_snapshot(item), situation=body.situation,
                                applicant=body.applicant.model_dump(exclude_none=True),
-                               agent=body.agent.model_dump(exclude_none=True) if body.agent else None, at=_now(request))
+                               agent=body.agent.model_dump(exclude_none=True) if body.agent else None, at=request_now(request))
         audit(request, who, "case.create", row.id, item=item.code, item_version=item.version, situation=body.situation,
               case_number=row.case_number)
         assessment = None
@@ -205,8 +237,7 @@ def router_for(settings: Settings) -> APIRouter:
     async def add_upload(case_id: str, request: Request, who: IdentityDep,
                          file: Annotated[UploadFile, File(description="扫描件或电子文件")],
                          material: Annotated[str | None, Form(max_length=64)] = None,
-                         person: Annotated[str | None, Form(max_length=32)] = None,
-                         svc: CaseServices = Depends(services)) -> dict[str, Any]:
+                         person: Annotated[str | None, Form(max_length=32)] = None) -> dict[str, Any]:
         from api.app import _read_capped
         from pipeline.decode import MEDIA_TYPES, image_size, sniff
         from pipeline.errors import InputError
@@ -223,20 +254,8 @@ def router_for(settings: Settings) -> APIRouter:
             except InputError as exc:
                 if exc.code == "file.too_many_pixels":
                     raise
-        key = request.app.state.store.put(data, content_type=MEDIA_TYPES[kind])
-        queue = "counter" if who.role == "clerk" else "bulk"
-        row, gone = svc.cases.add_upload(
-            owner_key_id=who.key_id, hall=who.hall, case_id=case_id, object_key=key, sha256=key.split("/")[1],
-            size=len(data), filename=(file.filename or "")[:500], media_type=MEDIA_TYPES[kind], material_hint=material,
-            person_hint=person, queue=queue, received_at=_now(request))
-        audit(request, who, "case.upload", case_id, upload_id=row.id, size=len(data), material=material, superseded=gone)
-        try:
-            request.app.state.enqueue(row.id, queue)
-            request.app.state.repo.mark_enqueued(row.id)
-        except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
-            logger.exception("enqueue failed for upload %s; the sweeper will retry", row.id)
-        if gone:  # the superseded documents leave the assessment at once
-            svc.cases.reassess(case_id, svc.assessor)
+        row, gone = accept_case_upload(request.app, settings, who, case_id, data=data, media_type=MEDIA_TYPES[kind],
+                                       filename=file.filename or "", material=material, person=person, at=request_now(request))
         return {"upload_id": row.id, "documents_url": f"/api/v1/uploads/{row.id}", "superseded": gone}
 
     @router.post("/{case_id}/reader", status_code=201)
@@ -262,7 +281,7 @@ def router_for(settings: Settings) -> APIRouter:
         raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
         upload, documents, gone = _flow_errors(add, svc.cases, request.app.state.store, case_id, who, record=record,
                                                photo=photo, raw=raw, material=body.material, person=body.person,
-                                               at=_now(request))
+                                               at=request_now(request))
         audit(request, who, "case.reader", case_id, upload_id=upload.id, superseded=gone)
         saved = svc.cases.reassess(case_id, svc.assessor)
         return {"upload_id": upload.id, "documents": [public(d) for d in documents], "superseded": gone,
@@ -275,7 +294,7 @@ def router_for(settings: Settings) -> APIRouter:
 
         visible(svc, who, case_id)
         try:
-            event = _flow_errors(perform, svc.cases, svc.calendar, case_id, body.act, who, at=_now(request),
+            event = _flow_errors(perform, svc.cases, svc.calendar, case_id, body.act, who, at=request_now(request),
                                  reason=body.reason, clerk_number=body.clerk_number,
                                  commitment_signed=body.commitment_signed, supplement_by=body.supplement_by,
                                  place=body.place)
@@ -292,7 +311,7 @@ def router_for(settings: Settings) -> APIRouter:
         from workers.case_acts import correct as record
 
         visible(svc, who, case_id)
-        act, saved = _flow_errors(record, svc.cases, svc.assessor, case_id, who, kind=body.kind, at=_now(request),
+        act, saved = _flow_errors(record, svc.cases, svc.assessor, case_id, who, kind=body.kind, at=request_now(request),
                                   reason=body.reason, document=body.document, field=body.field, value=body.value,
                                   finding=body.finding, material=body.material, action=body.action)
         audit(request, who, "case.correction", case_id, act_id=act.id, kind=body.kind, document=body.document,
@@ -306,7 +325,7 @@ def router_for(settings: Settings) -> APIRouter:
 
         visible(svc, who, case_id)
         act = _flow_errors(attest_originals, svc.cases, case_id, who, material=body.material,
-                           originals_seen=body.originals_seen, copies_kept=body.copies_kept, at=_now(request),
+                           originals_seen=body.originals_seen, copies_kept=body.copies_kept, at=request_now(request),
                            reason=body.reason)
         audit(request, who, "case.originals", case_id, act_id=act.id, material=body.material,
               originals_seen=body.originals_seen, copies_kept=body.copies_kept)
@@ -318,7 +337,7 @@ def router_for(settings: Settings) -> APIRouter:
         from workers.case_acts import evaluate
 
         visible(svc, who, case_id)
-        act = _flow_errors(evaluate, svc.cases, case_id, who, rating=body.rating, comment=body.comment, at=_now(request))
+        act = _flow_errors(evaluate, svc.cases, case_id, who, rating=body.rating, comment=body.comment, at=request_now(request))
         audit(request, who, "case.evaluation", case_id, act_id=act.id, rating=body.rating)
         return {"act": act_view(act)}
 

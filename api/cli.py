@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     licence_import.add_argument("--files", metavar="DIR", type=Path, help="folder the records' `file` paths are relative to "
                                 "(default: the folder of FILE)")
 
+    calendar = sub.add_parser("calendar", help="working-day calendar: validate holiday files, show a year")
+    calendar_sub = calendar.add_subparsers(dest="calendar_command", required=True)
+    calendar_validate = calendar_sub.add_parser("validate", help="check holiday files (YAML/JSON) before loading them")
+    calendar_validate.add_argument("files", nargs="+", metavar="FILE")
+    calendar_show = calendar_sub.add_parser("show", help="holidays and make-up working days of YEAR as counted")
+    calendar_show.add_argument("year", type=int, metavar="YEAR")
+
     sub.add_parser("sweep", help="re-enqueue uploads stuck in the queue once")
     sub.add_parser("migrate", help="bring the database schema up to date")
     return parser
@@ -82,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"verify": cmd_verify, "serve": cmd_serve, "worker": cmd_worker, "keys": cmd_keys,
                 "catalog": cmd_catalog, "sweep": cmd_sweep, "migrate": cmd_migrate,
-                "licences": cmd_licences}[args.command](args)
+                "licences": cmd_licences, "calendar": cmd_calendar}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_INFRA
     except Exception as exc:  # noqa: BLE001 - the one place that maps failures to exit codes
@@ -262,6 +269,45 @@ def cmd_catalog(args) -> int:
     return EXIT_OK
 
 
+# --- calendar -------------------------------------------------------------------------------
+
+
+def cmd_calendar(args) -> int:
+    """`validate`: exit 0 when every file is valid, 1 otherwise. `show`: the year as the service counts it
+    (the data dir's files over `chinese-calendar`); exit 1 when nothing covers it."""
+    from pipeline.calendar_files import CalendarFileError, validate_file, year_listing
+
+    if args.calendar_command == "validate":
+        failed = False
+        for path in args.files:
+            problems = validate_file(Path(path))
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            failed |= bool(problems)
+            print(f"{path}: {'有 %d 处错误' % len(problems) if problems else '通过'}")
+        return 1 if failed else EXIT_OK
+    from workers.case_flow import build_calendar
+
+    settings = _settings()
+    try:
+        listing = year_listing(build_calendar(settings), args.year)
+    except CalendarFileError as exc:
+        print(f"节假日安排文件有误：\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if listing is None:
+        print(f"{args.year} 年度未覆盖：chinese-calendar 没有该年的节假日安排，期限不会自动计算。请将国务院办公厅"
+              f"该年节假日安排通知的日期写入 {settings.data_dir / 'calendar' / f'{args.year}.yaml'}"
+              "（先用 yichuang calendar validate 检查）。", file=sys.stderr)
+        return 1
+    print(f"{listing.year} 年度　来源：{listing.source}")
+    for name, first, last in listing.holidays:
+        span = first.isoformat() if first == last else f"{first.isoformat()} 至 {last.isoformat()}"
+        print(f"放假\t{name}\t{span}（{(last - first).days + 1}天）")
+    for day in listing.workdays:
+        print(f"调休上班\t{day.isoformat()}（周{'一二三四五六日'[day.weekday()]}）")
+    return EXIT_OK
+
+
 # --- service --------------------------------------------------------------------------------
 
 
@@ -321,9 +367,9 @@ def _sweep_loop(settings, repo, stop: threading.Event) -> None:
         try:
             sweep(repo, enqueue, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
-            from workers.case_flow import sweep_lapsed_cases
+            from workers.case_flow import build_calendar, sweep_lapsed_cases
 
-            sweep_lapsed_cases(repo)  # 容缺 deadlines passed without the material: as the item says
+            sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 deadlines passed: as the item says
         except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
             logger.exception("sweep failed")
 
@@ -393,9 +439,9 @@ def cmd_sweep(args) -> int:
     repo = build_repository(settings)
     count = sweep(repo, enqueue, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
-    from workers.case_flow import sweep_lapsed_cases
+    from workers.case_flow import build_calendar, sweep_lapsed_cases
 
-    sweep_lapsed_cases(repo)  # 容缺 lapses move their cases as the item says
+    sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 lapses move their cases as the item says
     print(count)
     return EXIT_OK
 

@@ -2,7 +2,7 @@
 
 Working days follow the State Council's holiday notice through the `chinese-calendar` package (weekends and
 statutory holidays off, make-up weekends on). A year the package does not cover is flagged, never guessed;
-an administrator can hand in a year's dates (`WorkCalendar(holidays=…, workdays=…, years=…)`).
+an administrator hands in a year's dates as a file in `<data dir>/calendar/` (pipeline/calendar_files.py).
 
 Who calls it: the assessment (容缺 deadlines), the case repository and the API (deadlines and flags of a case).
 Pure: every function takes the day it judges on (`today`) explicitly; dates are Asia/Shanghai days.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class YearNotCovered(LookupError):
@@ -25,15 +26,20 @@ class WorkCalendar:
     """Pure: the dates come from the package or from the caller."""
 
     def __init__(self, *, holidays: Iterable[dt.date] = (), workdays: Iterable[dt.date] = (),
-                 years: Iterable[int] = ()) -> None:
+                 years: Iterable[int] = (), loaded: Iterable[Any] = ()) -> None:
         self._holidays, self._workdays, self._years = set(holidays), set(workdays), set(years)
+        # What an administrator's files said, by year (pipeline/calendar_files.YearDates), for `yichuang calendar show`.
+        self.loaded: dict[int, Any] = {y.year: y for y in loaded}
 
     def is_workday(self, day: dt.date) -> bool | None:
-        """None when no source covers the year."""
+        """None when no source covers the year. Days given explicitly win (a 元旦 break listed in next year's
+        file may begin on 30 or 31 December); a loaded year replaces the package's answer for that year."""
+        if day in self._workdays:
+            return True
+        if day in self._holidays:
+            return False
         if day.year in self._years:
-            if day in self._workdays:
-                return True
-            return day.weekday() < 5 and day not in self._holidays
+            return day.weekday() < 5
         import chinese_calendar
 
         try:

@@ -26,10 +26,10 @@ from pipeline.assessment import Assessment, CaseFinding, CaseInput, MaterialResu
 from pipeline.errors import LibraryUnavailable
 from pipeline.interfaces import SHANGHAI
 from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibrary
-from pipeline.models import Document
-from pipeline.registry import TypeRegistry
+from pipeline.models import Document, Finding
+from pipeline.registry import CheckRegistry, TypeRegistry
 from pipeline.settings import Thresholds
-from validators import consistency, licences, person_acts
+from validators import build_checks, consistency, licences, person_acts
 from validators.assign import Assignment, assign, stated
 from validators.catalog import Material, NotExpiredRule, SameRule, ServiceItem, SignedRule, item_from_snapshot
 from validators.id_card import pair_failures
@@ -55,6 +55,8 @@ class Assessor:
     # either, a licence's file is trusted as the library names it (its evidence `file` stays None).
     licence_files: LicenceFileChecker | None = None
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(SHANGHAI))
+    # The document types' own checks, re-run on a document a person corrected (validators/person_acts.py).
+    checks: CheckRegistry = field(default_factory=build_checks)
 
     @property
     def file_checker(self) -> LicenceFileChecker | None:
@@ -89,6 +91,10 @@ class Assessor:
         own = registered.field_classes if registered else {}
         return {name: own.get(name, field_class(name)) for name in self.fields_of(type_code)}
 
+    def recheck(self, doc: Document, today: dt.date) -> list[Finding]:
+        """The findings of `doc`'s type's own checks on `doc` as it stands (after a person's correction)."""
+        return list(stages.check(doc, self.checks, today, self.thresholds, self.classes(doc.type)).findings)
+
     def uncertain(self, doc: Document, name: str) -> bool:
         value = doc.fields.get(name)
         if value is None or value.source == "person":  # a clerk's correction is certain
@@ -113,7 +119,8 @@ class _Run:
 
     def result(self, submitted: list[Submitted], pending: int, failed: int, case_id: str | None,
                version: int) -> Assessment:
-        submitted = person_acts.apply_to_documents(submitted, self.acts)  # corrected fields replace readings
+        submitted = person_acts.apply_to_documents(  # corrected fields replace readings and are checked again
+            submitted, self.acts, recheck=lambda doc: self.a.recheck(doc, self.today))
         self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
         self.docs = self.assigned.docs
         self._pair_sides_across_files()

@@ -212,10 +212,20 @@ def sweep_lapses(cases: CaseRepository, calendar: WorkCalendar, at: dt.datetime)
     return moved
 
 
-def sweep_lapsed_cases(repo, at: dt.datetime | None = None) -> list[tuple[str, str]]:
-    """Called by `yichuang serve`'s sweeper loop and `yichuang sweep`: the lapse sweep over every hall, each move
-    audited as the system's act."""
-    moved = sweep_lapses(CaseRepository(repo.engine), WorkCalendar(), at or dt.datetime.now(dt.timezone.utc))
+def build_calendar(settings) -> WorkCalendar:
+    """The work calendar the API, the worker and the sweeper count with: `chinese-calendar`'s years plus the
+    administrator's holiday files in `<data dir>/calendar/` (pipeline/calendar_files.py). A broken file raises
+    CalendarFileError (a configuration error) rather than counting with a guessed calendar."""
+    from pipeline.calendar_files import load_calendar
+
+    return load_calendar(settings.data_dir / "calendar")
+
+
+def sweep_lapsed_cases(repo, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
+                       ) -> list[tuple[str, str]]:
+    """Called by `yichuang serve`'s sweeper loop and `yichuang sweep` (with the loaded calendar): the lapse sweep
+    over every hall, each move audited as the system's act."""
+    moved = sweep_lapses(CaseRepository(repo.engine), calendar or WorkCalendar(), at or dt.datetime.now(dt.timezone.utc))
     for case_id, act in moved:
         repo.audit(None, "case.transition", "case", case_id, act=act)
     return moved

@@ -77,11 +77,11 @@ def _case_repository(svc):
 
 def _assessor(svc):
     from pipeline.library import NullLicenceLibrary
-    from pipeline.workdays import WorkCalendar
     from validators.assess import Assessor
+    from workers.case_flow import build_calendar
 
     if getattr(svc, "assessor", None) is None:
         library = getattr(svc, "library", None) or NullLicenceLibrary()
         svc.assessor = Assessor(thresholds=svc.settings.thresholds, types=svc.deps.types, library=library,
-                                calendar=WorkCalendar())
+                                calendar=build_calendar(svc.settings), checks=svc.deps.checks)
     return svc.assessor
