@@ -15,7 +15,8 @@ Every call is audited, reads included; audit details never carry personal data.
     POST /api/v1/cases/{id}/originals               originals seen, with counts (clerk)
     POST /api/v1/cases/{id}/evaluation              好差评 after delivery (applicant, clerk)
     GET  /api/v1/cases/{id}/history                 transitions, people's acts, assessments, superseded uploads
-    GET  /api/v1/cases/{id}/notices/{kind}.pdf      acceptance | tolerance | correction | refusal
+    GET  /api/v1/cases/{id}/notices/{kind}.pdf      acceptance | tolerance | correction | refusal (不予受理) |
+                                                    refusal_decision (不予许可, once a reviewer refused)
 """
 
 from __future__ import annotations

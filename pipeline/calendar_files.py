@@ -37,6 +37,15 @@ SPILL_DAYS = 7  # a holiday or make-up day listed for year Y may lie this close 
 MAX_HOLIDAY_DAYS = 10  # the longest statutory break (春节 / 国庆 with 调休) is 8–9 days
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text, so a wrong one (2027-13-01) is reported on its own key instead of failing the file."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
@@ -91,7 +100,7 @@ def parse(text: str, path: str) -> tuple[YearDates | None, list[Problem]]:
         problems.append(Problem(path, where, message))
 
     try:
-        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+        data = json.loads(text) if path.endswith(".json") else yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except (ValueError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第{mark.line + 1}行" if mark is not None else (f"第{exc.lineno}行" if hasattr(exc, "lineno") else "")
@@ -250,12 +259,13 @@ def year_listing(calendar: WorkCalendar, year: int) -> YearListing | None:
         import chinese_calendar
 
         named, workdays = {}, []
+        chinese_names = {h.value: h.chinese for h in chinese_calendar.Holiday}  # "National Day" -> 国庆节
         day = dt.date(year, 1, 1)
         try:
             while day.year == year:
                 is_holiday, holiday = chinese_calendar.get_holiday_detail(day)
                 if is_holiday and holiday is not None:
-                    named[day] = getattr(holiday, "chinese", str(holiday))
+                    named[day] = chinese_names.get(holiday, str(holiday))
                 elif not is_holiday and day.weekday() >= 5:
                     workdays.append(day)
                 day += dt.timedelta(days=1)

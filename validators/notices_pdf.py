@@ -1,5 +1,5 @@
 """PDF notices to the applicant (DOMAIN.md §1): 受理通知书, 容缺受理通知书, 补齐补正通知书 (一次性告知),
-不予受理决定书 — with the agency and a place for its seal, the case number, the item, the applicant (ID masked),
+不予受理决定书, and after review the 不予许可决定书 (`refusal_decision`: reasons, art. 38 para. 2) — with the agency and a place for its seal, the case number, the item, the applicant (ID masked),
 the date, the material list, the legal basis, what to supply by when and where, the appeal route, the
 applicant's signature line, the clerk's number and a query code.
 
@@ -31,6 +31,7 @@ TITLES = {
     "tolerance": "容缺受理通知书",
     "correction": "补齐补正材料通知书（一次性告知）",
     "refusal": "不予受理决定书",
+    "refusal_decision": "不予行政许可决定书",
 }
 LAW = "《中华人民共和国行政许可法》"
 BASIS = {
@@ -38,7 +39,9 @@ BASIS = {
     "tolerance": f"{LAW}第三十二条第一款第（五）项及本地容缺受理制度",
     "correction": f"{LAW}第三十二条第一款第（四）项",
     "refusal": f"{LAW}第三十二条第一款第（一）、（二）项",
+    "refusal_decision": f"{LAW}第三十八条第二款",
 }
+APPEALABLE = ("refusal", "refusal_decision")  # decisions against the applicant carry the appeal route
 APPEAL = ("如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，"
           "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。")
 
@@ -54,7 +57,7 @@ class NoticeMaterial:
 
 @dataclass(frozen=True)
 class NoticeData:
-    kind: str  # acceptance | tolerance | correction | refusal
+    kind: str  # acceptance | tolerance | correction | refusal | refusal_decision
     agency: str  # 实施主体
     place: str  # the hall / window where supplements are handed in and results collected
     case_number: str
@@ -77,6 +80,7 @@ class NoticeData:
     decision_due: dt.date | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     applicant_code: str | None = None  # an organisation's credit code (not personal data: printed whole)
+    accepted_on: dt.date | None = None  # refusal_decision: the day of 受理
 
 
 def _date(day: dt.date | None) -> str:
@@ -130,7 +134,7 @@ def render(data: NoticeData) -> bytes:
     pdf.ln(1)
     basis = [BASIS[data.kind], *data.legal_basis]
     pdf.para(f"法律依据：{'；'.join(basis)}。", size=10, height=6)
-    if data.kind == "refusal":
+    if data.kind in APPEALABLE:
         pdf.para(f"救济途径：{APPEAL}", size=10, height=6)
     pdf.para(f"进度查询码：{data.query_code}（可凭办件编号和查询码查询办理进度）", size=10, height=6)
     pdf.ln(6)
@@ -141,7 +145,8 @@ def render(data: NoticeData) -> bytes:
     pdf.set_font("cjk", size=9)
     pdf.cell(40, 6, "（实施机关印章）", align="C")
     pdf.set_xy(20, y + 2)
-    pdf.para(f"受理人员工号：{data.clerk_number}", size=10)
+    staff = "审查人员工号" if data.kind == "refusal_decision" else "受理人员工号"
+    pdf.para(f"{staff}：{data.clerk_number}", size=10)
     pdf.para(f"{data.agency}", size=10)
     pdf.para(f"日期：{_date(data.issued_on)}", size=10)
     pdf.set_y(y + 46)
@@ -169,6 +174,11 @@ def _body(data: NoticeData) -> list[str]:
         lines.append(f"{when}到{data.place}提交补正材料。补正材料提交前，本申请尚未受理，办理时限不开始计算。")
     if data.kind == "refusal":
         lines.append(f"你（单位）于{_date(data.received_on)}提出的{data.item_name}申请，经审查，决定不予受理。")
+        lines.append(f"理由：{data.reasons or '（未填写）'}")
+    elif data.kind == "refusal_decision":
+        accepted = f"，本机关于{_date(data.accepted_on)}受理" if data.accepted_on else ""
+        lines.append(f"你（单位）于{_date(data.received_on)}提出的{data.item_name}申请{accepted}。经审查，"
+                     "该申请不符合法定条件、标准，决定不予行政许可。")
         lines.append(f"理由：{data.reasons or '（未填写）'}")
     elif data.reasons:
         lines.append(f"说明：{data.reasons}")

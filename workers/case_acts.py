@@ -160,7 +160,9 @@ NOTICE_ACTS = {
     "tolerance": ("accept_tolerance",),
     "correction": ("request_correction", "return_for_correction", "lapse_to_correction"),
     "refusal": ("not_accept",),
+    "refusal_decision": ("refuse",),  # 不予许可决定书: a reviewer refused after review
 }
+ACCEPT_ACTS = ("accept", "accept_tolerance")
 
 
 def notice_data(cases: CaseRepository, row, kind: str, calendar: WorkCalendar):
@@ -168,8 +170,9 @@ def notice_data(cases: CaseRepository, row, kind: str, calendar: WorkCalendar):
     from validators.notices_pdf import NoticeData, NoticeMaterial
 
     if kind not in NOTICE_ACTS:
-        raise CaseFlowError("not_found", "通知书类型应为 acceptance、tolerance、correction、refusal 之一")
-    events = [e for e in cases.events(row.id) if e.act in NOTICE_ACTS[kind]]
+        raise CaseFlowError("not_found", f"通知书类型应为 {'、'.join(NOTICE_ACTS)} 之一")
+    history = cases.events(row.id)
+    events = [e for e in history if e.act in NOTICE_ACTS[kind]]
     if not events:
         raise CaseFlowError("not_found", "该办件尚未出具此类通知书")
     event = events[-1]
@@ -206,12 +209,13 @@ def notice_data(cases: CaseRepository, row, kind: str, calendar: WorkCalendar):
         materials=tuple(NoticeMaterial(m["name"], m["status_label"], m["originals_seen"], m["copies_kept"], m["by_hand"])
                         for m in materials),
         legal_basis=tuple(row.item.get("legal_basis", [])),
-        reasons=event.reason if kind in ("refusal", "acceptance", "tolerance") else "",
+        reasons=event.reason if kind in ("refusal", "refusal_decision", "acceptance", "tolerance") else "",
         problems=tuple(problems), supplement_by=dt.date.fromisoformat(supplement_by) if supplement_by else None,
         tolerance=tuple((t["name"], dt.date.fromisoformat(t["due"]) if t.get("due") else None)
                         for t in event.detail.get("tolerance", [])),
         promised_days=int(limit["days"]) if kind in ("acceptance", "tolerance") else None,
-        promised_unit=limit.get("unit", "工作日"), decision_due=due)
+        promised_unit=limit.get("unit", "工作日"), decision_due=due,
+        accepted_on=next((day_of(e.at) for e in reversed(history) if e.act in ACCEPT_ACTS and e.id < event.id), None))
 
 
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 好差评
