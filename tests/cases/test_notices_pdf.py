@@ -56,3 +56,14 @@ def test_no_chinese_font_is_a_configuration_error(monkeypatch, tmp_path):
         render(NoticeData(kind="acceptance", **BASE))
     with pytest.raises(ValueError):
         render(NoticeData(kind="receipt", **BASE))
+
+
+def test_the_refusal_decision_after_review_has_its_own_basis_reasons_and_appeal_route():
+    out = text(NoticeData(kind="refusal_decision", **{**BASE, "clerk_number": "R0007"}, reasons="经营场所不符合登记条件",
+                          accepted_on=dt.date(2026, 10, 8), legal_basis=("《个体工商户登记管理办法》",)))
+    for element in ("不予行政许可决定书", "决定不予行政许可", "2026年10月08日受理", "理由：经营场所不符合登记条件",
+                    "第三十八条第二款", "《个体工商户登记管理办法》", "六十日内依法申请行政复议", "六个月内依法向人民法院提起行政诉讼",
+                    "审查人员工号：R0007", "济宁市市场监督管理局", "实施机关印章", "h1-2026-000007", "110105********1239",
+                    "K7M2Q9XH3T", "2026年10月09日"):
+        assert element in out, element
+    assert "110105199003071239" not in out and "受理人员工号" not in out and "决定不予受理" not in out
