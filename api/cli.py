@@ -178,8 +178,10 @@ def cmd_verify(args) -> int:
     case = None
     if checklist is not None:
         from validators.assess import Assessor, assess_documents
+        from workers.case_flow import build_calendar
 
-        assessor = Assessor(thresholds=settings.thresholds, types=deps.types, library=_verify_library(settings))
+        assessor = Assessor(thresholds=settings.thresholds, types=deps.types, library=_verify_library(settings),
+                            calendar=build_calendar(settings), checks=deps.checks)
         case = assess_documents(assessor, checklist[0], checklist[1], documents, at).to_case_dict()
     result = Result(documents=tuple(documents), case=case)
     if args.json:
