@@ -103,7 +103,14 @@ def find_seals(image: "np.ndarray") -> list[Found]:
         if shape is None:
             continue
         kind, center, axes, angle = shape
-        coverage = _border_coverage(near, kind, center, axes, angle)
+        if kind == "square":
+            # a name seal is at least 12 mm wide, and its border is a ruled line: the thin raw ink must run
+            # round it (a red character, such as the 样本 mark's, fills its box but has no border)
+            if max(axes) < 0.05 * short:
+                continue
+            coverage = _border_coverage(mask, kind, center, axes, angle, bands=(0.93, 0.955, 0.98))
+        else:
+            coverage = _border_coverage(near, kind, center, axes, angle)
         if coverage < RING_COVERAGE:
             continue
         found.append(Found(kind=kind, center=center, axes=axes, angle=angle,
@@ -112,21 +119,23 @@ def find_seals(image: "np.ndarray") -> list[Found]:
 
 
 def _shape(contour) -> tuple[Kind, tuple[float, float], tuple[float, float], float] | None:
+    """Round, oval or square from the blob's convex hull (print over the border breaks the ring, and the
+    contour then runs inside through the gap; the hull does not)."""
     import cv2
 
-    area = cv2.contourArea(contour)
-    (rx, ry), (rw, rh), rangle = cv2.minAreaRect(contour)
-    if rw * rh <= 0 or area <= 0:
+    hull = cv2.convexHull(contour)
+    area = cv2.contourArea(hull)
+    (rx, ry), (rw, rh), rangle = cv2.minAreaRect(hull)
+    if rw * rh <= 0 or area <= 0 or len(hull) < 5:
         return None
-    fill = area / (rw * rh)
-    poly = cv2.approxPolyDP(contour, 0.04 * cv2.arcLength(contour, True), True)
-    if len(poly) == 4 and fill > 0.88 and min(rw, rh) > 0.75 * max(rw, rh):
+    if area / (rw * rh) > 0.9:  # fills its rectangle: a square seal (an ellipse fills π/4 of it)
+        if min(rw, rh) < 0.75 * max(rw, rh):
+            return None
         return "square", (rx, ry), (rw, rh), rangle
-    (ex, ey), (ew, eh), eangle = cv2.fitEllipse(contour)
+    (ex, ey), (ew, eh), eangle = cv2.fitEllipse(hull)
     if ew * eh <= 0:
         return None
-    ellipse_fill = area / (math.pi * ew * eh / 4)
-    if not 0.85 < ellipse_fill < 1.12:
+    if not 0.9 < area / (math.pi * ew * eh / 4) < 1.1:
         return None  # not an ellipse (a block of text, a blot)
     ratio = min(ew, eh) / max(ew, eh)
     if ratio < 0.45:
@@ -134,7 +143,8 @@ def _shape(contour) -> tuple[Kind, tuple[float, float], tuple[float, float], flo
     return ("round" if ratio >= 0.88 else "oval"), (ex, ey), (ew, eh), eangle
 
 
-def _border_coverage(near: "np.ndarray", kind: Kind, center, axes, angle) -> float:
+def _border_coverage(near: "np.ndarray", kind: Kind, center, axes, angle,
+                     bands: tuple[float, ...] = (0.86, 0.9, 0.94, 0.98)) -> float:
     """The share of 96 directions from the centre in which red ink lies on the outer 14 % of the shape."""
     h, w = near.shape
     cx, cy = center
@@ -151,7 +161,7 @@ def _border_coverage(near: "np.ndarray", kind: Kind, center, axes, angle) -> flo
         else:
             px, py = a * math.cos(phi), b * math.sin(phi)
         hit = False
-        for f in (0.86, 0.9, 0.94, 0.98):
+        for f in bands:
             x = cx + f * (px * math.cos(t) - py * math.sin(t))
             y = cy + f * (px * math.sin(t) + py * math.cos(t))
             if 0 <= int(y) < h and 0 <= int(x) < w and near[int(y), int(x)]:
@@ -164,45 +174,65 @@ def _border_coverage(near: "np.ndarray", kind: Kind, center, axes, angle) -> flo
 # --- reading --------------------------------------------------------------------------------------------
 
 
-def ink_image(image: "np.ndarray") -> "np.ndarray":
-    """Red ink as dark grey on white (BGR); black print, which is not red, turns white."""
+def ink_image(image: "np.ndarray", box: tuple[float, float, float, float] | None = None) -> "np.ndarray":
+    """Red ink as dark grey on white (BGR); black print, which is not red, turns white.
+
+    The strokes come from the brightness (sharp), the choice of pixels from the colour: JPEG keeps colour at
+    half resolution, so colour alone gives blurred characters on camera shots. Where the seal lies over black
+    print the pixel is dark but still red in hue, and stays ink. With `box`, the contrast is stretched so that
+    the seal's strong ink is black (a faded or dim photographed seal reads as well)."""
     import cv2
     import numpy as np
 
-    b, g, r = (image[..., i].astype(np.int16) for i in range(3))
-    redness = np.clip((r - np.maximum(g, b)) * 2.2, 0, 255).astype(np.uint8)
-    return cv2.cvtColor(255 - redness, cv2.COLOR_GRAY2BGR)
+    b, g, r = (image[..., i].astype(np.float32) for i in range(3))
+    redness = np.clip(r - np.maximum(g, b), 0, 255)
+    darkness = 255 - cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    red_weight = np.clip((cv2.GaussianBlur(redness, (0, 0), 1.0) - 12) / 30, 0, 1)
+    share = (r - np.maximum(g, b)) / np.maximum(r, 1)
+    over_print = (r < 120) & (r >= 12) & (share > 0.35)
+    weight = np.maximum(red_weight, over_print.astype(np.float32))
+    ink = darkness * weight
+    gain = 1.0
+    if box is not None:
+        x0, y0, x1, y1 = (int(v) for v in box)
+        inside = ink[max(0, y0):y1, max(0, x0):x1]
+        if np.count_nonzero(inside > 30) > 50:
+            strong = np.percentile(inside[inside > 30], 90)
+            gain = 230 / strong if strong > 20 else 1.0
+    ink = np.clip(ink * gain, 0, 255).astype(np.uint8)
+    return cv2.cvtColor(255 - ink, cv2.COLOR_GRAY2BGR)
 
 
-def _circle(ink: "np.ndarray", found: Found, radius: int) -> "np.ndarray":
-    """The seal's ellipse mapped onto an upright circle of `radius` pixels (a square image 2·radius wide)."""
+def _circle(ink: "np.ndarray", found: Found, radius: int) -> tuple["np.ndarray", float]:
+    """The seal's ellipse mapped onto an upright circle of `radius` pixels (a square image 2·radius wide), and
+    the vertical stretch that took (1 for a round seal)."""
     import cv2
     import numpy as np
 
     cx, cy = found.center
     a, b = found.axes[0] / 2, found.axes[1] / 2
     t = math.radians(found.angle)
-    # ellipse axis directions in the page; the ellipse's wider axis becomes horizontal
     if found.kind == "round":  # a circle's fitted angle means nothing: keep the page's axes
         u, v = np.array([(a + b) / 2, 0.0]), np.array([0.0, (a + b) / 2])
     else:
         u = np.array([math.cos(t), math.sin(t)]) * a
         v = np.array([-math.sin(t), math.cos(t)]) * b
-        if b > a:
+        if np.linalg.norm(v) > np.linalg.norm(u):
             u, v = v, -u
         if u[0] < 0:
-            u, v = -u, -v
+            u = -u
         if v[1] < 0:
             v = -v
     src = np.float32([[cx, cy], [cx + u[0], cy + u[1]], [cx + v[0], cy + v[1]]])
     dst = np.float32([[radius, radius], [2 * radius, radius], [radius, 2 * radius]])
     matrix = cv2.getAffineTransform(src, dst)
-    return cv2.warpAffine(ink, matrix, (2 * radius, 2 * radius), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    circle = cv2.warpAffine(ink, matrix, (2 * radius, 2 * radius), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    return circle, float(np.linalg.norm(u) / max(np.linalg.norm(v), 1e-6))
 
 
 def unwrap(circle: "np.ndarray", band: tuple[float, float] = (0.5, 0.93)) -> "np.ndarray":
     """The rim text of a circular seal as one straight line: polar unwarp from the bottom of the seal round
-    through the top, rim up, reading left to right."""
+    through the top, rim up, reading left to right; wide gaps between characters closed up."""
     import cv2
     import numpy as np
 
@@ -212,18 +242,115 @@ def unwrap(circle: "np.ndarray", band: tuple[float, float] = (0.5, 0.93)) -> "np
     polar = np.roll(polar, -rows // 4, axis=0)  # start at the bottom (90°), the top of the seal in the middle
     strip = cv2.transpose(polar)[::-1]  # rows: radius (rim first); columns: angle (clockwise = reading order)
     top, bottom = round((1 - band[1]) * radius), round((1 - band[0]) * radius)
-    return np.ascontiguousarray(strip[top:bottom])
+    # the rim text never reaches the bottom of the seal: leave out 25° each side of it (text printed there)
+    cut = round(rows * 25 / 360)
+    strip = np.ascontiguousarray(strip[top:bottom, cut:rows - cut])
+    return _close_gaps(_main_run(strip))
 
 
-def _read_line(engine: "OcrEngine", image: "np.ndarray") -> tuple[str, float]:
-    """All the text of a one-line image, left to right, and the lowest score."""
-    import cv2
+def _take_centre_line(circle: "np.ndarray", y0: int, y1: int, x0: int, x1: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """The line under the star, cut out: the run of ink columns round the seal's vertical axis inside the band
+    y0..y1 (rim characters further out are not part of it). Returns the circle without it — its ends would
+    otherwise reach the rim's band near the bottom — and the line."""
+    import numpy as np
 
-    padded = cv2.copyMakeBorder(image, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=(255, 255, 255))
-    lines = sorted(engine.read(padded), key=lambda line: line.box[0])
-    text = "".join(_cjk(line.text) for line in lines)
-    scores = [line.score for line in lines if _cjk(line.text)]
-    return text, (min(scores) if scores else 0.0)
+    band = circle[y0:y1, x0:x1]
+    used = ((band.min(axis=2) if band.ndim == 3 else band) < 160).any(axis=0)
+    columns = np.flatnonzero(used)
+    if len(columns) == 0:
+        return circle, band
+    middle = band.shape[1] / 2
+    near = columns[np.abs(columns - middle) < band.shape[1] * 0.2]
+    if len(near) == 0:
+        return circle, band
+    gap = band.shape[0] * 0.45
+    left, right = int(near.min()), int(near.max())
+    for x in reversed(columns[columns < left]):
+        if left - x > gap:
+            break
+        left = int(x)
+    for x in columns[columns > right]:
+        if x - right > gap:
+            break
+        right = int(x)
+    line = band[:, max(0, left - 4):right + 5].copy()
+    cleared = circle.copy()
+    cleared[y0:y1, x0 + max(0, left - 2):x0 + right + 3] = 255
+    return cleared, line
+
+
+def _main_run(strip: "np.ndarray") -> "np.ndarray":
+    """The rim text is one run of characters round the top of the seal: the columns of ink reached from the
+    middle of the strip without crossing a gap wider than the band is high. Ends of the line under the star,
+    which can reach the band near the bottom, lie beyond such a gap and are dropped."""
+    import numpy as np
+
+    used = ((strip.min(axis=2) if strip.ndim == 3 else strip) < 160).any(axis=0)
+    columns = np.flatnonzero(used)
+    if len(columns) == 0:
+        return strip
+    middle = strip.shape[1] / 2
+    seed = int(columns[np.argmin(np.abs(columns - middle))])
+    gap = strip.shape[0] * 1.1
+    left = right = seed
+    for x in reversed(columns[columns < seed]):
+        if left - x > gap:
+            break
+        left = int(x)
+    for x in columns[columns > seed]:
+        if x - right > gap:
+            break
+        right = int(x)
+    out = np.full_like(strip, 255)
+    out[:, left:right + 1] = strip[:, left:right + 1]
+    return out
+
+
+def _close_gaps(strip: "np.ndarray") -> "np.ndarray":
+    """Blank runs of columns wider than a third of the strip's height shrink to that: widely spaced seal
+    characters become one line for the text detector."""
+    import numpy as np
+
+    ink = (strip.min(axis=2) if strip.ndim == 3 else strip) < 160
+    used = ink.any(axis=0)
+    keep = np.ones(strip.shape[1], bool)
+    gap = max(4, strip.shape[0] // 3)
+    run = 0
+    for x in range(strip.shape[1]):
+        run = 0 if used[x] else run + 1
+        keep[x] = run <= gap
+    return np.ascontiguousarray(strip[:, keep])
+
+
+def _read_lines(engine: "OcrEngine", parts: list["np.ndarray"]) -> list[tuple[str, float, tuple]]:
+    """The text of each one-line image, read in one OCR call, with the lowest score and the text's box in the
+    part's pixels: the parts are stacked on a white canvas at least as large as the detector's input, so that it
+    is not enlarged (PP-OCR scales small inputs up to 736 px, which is slow)."""
+    import numpy as np
+
+    width = max(736, max(p.shape[1] for p in parts) + 40)
+    spans, y = [], 30
+    for p in parts:
+        spans.append((y, y + p.shape[0]))
+        y += p.shape[0] + 40
+    canvas = np.full((max(736, y), width, 3), 255, np.uint8)
+    for p, (y0, y1) in zip(parts, spans):
+        canvas[y0:y1, 20:20 + p.shape[1]] = p if p.ndim == 3 else p[..., None]
+    found = sorted(engine.read(canvas), key=lambda line: line.box[0])
+    out = []
+    for y0, y1 in spans:
+        mine = [ln for ln in found if y0 - 10 <= (ln.box[1] + ln.box[3]) / 2 <= y1 + 10 and _cjk(ln.text)]
+        text = "".join(_cjk(ln.text) for ln in mine)
+        box = (min(ln.box[0] for ln in mine) - 20, min(ln.box[1] for ln in mine) - y0,
+               max(ln.box[2] for ln in mine) - 20, max(ln.box[3] for ln in mine) - y0) if mine else (0, 0, 0, 0)
+        out.append((text, min((ln.score for ln in mine), default=0.0), box))
+    return out
+
+
+def _name(text: str) -> str:
+    """An organisation's name on a rim: Chinese characters and brackets (stray Latin letters are the star's
+    points or specks read as text)."""
+    return re.sub(r"[A-Za-z0-9]", "", text)
 
 
 def _cjk(text: str) -> str:
@@ -231,21 +358,34 @@ def _cjk(text: str) -> str:
     return re.sub(r"[^\u4e00-\u9fff0-9A-Za-z（）()]", "", text)
 
 
-def read_seal(image: "np.ndarray", found: Found, engine: "OcrEngine") -> tuple[str, float]:
-    """The seal's text (rim text, then the line under the star) and the OCR's lowest score."""
+@dataclass(frozen=True)
+class SealText:
+    text: str  # all of it: the rim, then the line under the star
+    organisation: str  # the name on the rim without the kind of seal
+    confidence: float  # the OCR's lowest score
+
+
+def read_seal(image: "np.ndarray", found: Found, engine: "OcrEngine") -> SealText:
+    """What the seal says: the rim text names the organisation; the line under the star (合同专用章 …), read apart,
+    only adds to `text`, so a misread kind of seal never spoils the organisation."""
     import cv2
 
-    ink = ink_image(image)
+    ink = ink_image(image, found.box)
     if found.kind == "square":
-        return _read_square(ink, found, engine)
-    radius = 160
-    circle = _circle(ink, found, radius)
-    rim, rim_score = _read_line(engine, unwrap(circle))
-    below = circle[round(radius * 1.22):round(radius * 1.62), round(radius * 0.45):round(radius * 1.55)]
-    centre, centre_score = _read_line(engine, cv2.resize(below, None, fx=1.0, fy=1.0))
+        text, score = _read_square(ink, found, engine)
+        return SealText(text, organisation_of(text), score)
+    radius = 170
+    circle, stretch = _circle(ink, found, radius)
+    # the line under the star (round) or across the middle (oval, no star)
+    y0, y1, x0, x1 = round(radius * (1.22 if found.kind == "round" else 1.04)), round(radius * 1.64), \
+        round(radius * 0.36), round(radius * 1.64)
+    circle, below = _take_centre_line(circle, y0, y1, x0, x1)
+    if stretch > 1.05:  # an oval made round: its middle line back to its printed proportions
+        below = cv2.resize(below, (below.shape[1], max(8, round(below.shape[0] / stretch))))
+    (rim, rim_score, _box), (centre, centre_score, _box2) = _read_lines(engine, [unwrap(circle), below])
     if centre and centre_score >= 0.6 and len(centre) >= 2:
-        return rim + centre, min(rim_score, centre_score) if rim else centre_score
-    return rim, rim_score
+        return SealText(rim + centre, organisation_of(_name(rim)), min(rim_score, centre_score) if rim else centre_score)
+    return SealText(rim, organisation_of(_name(rim)), rim_score)
 
 
 def _read_square(ink: "np.ndarray", found: Found, engine: "OcrEngine") -> tuple[str, float]:
@@ -267,7 +407,8 @@ def _read_square(ink: "np.ndarray", found: Found, engine: "OcrEngine") -> tuple[
     half = inner.shape[0] // 2
     cells = [inner[:half, half:], inner[half:, half:], inner[:half, :half], inner[half:, :half]]
     line = np.hstack([cv2.copyMakeBorder(c, 6, 6, 4, 4, cv2.BORDER_CONSTANT, value=(255, 255, 255)) for c in cells])
-    return _read_line(engine, line)
+    text, score, _box = _read_lines(engine, [line])[0]
+    return text, score
 
 
 def organisation_of(text: str) -> str:
@@ -285,7 +426,7 @@ def seals_on_page(image: "np.ndarray", page: int, engine: "OcrEngine | None") ->
     """Every seal of a page as the result reports it. Without an engine the seals are found but not read."""
     out = []
     for found in find_seals(image):
-        text, score = read_seal(image, found, engine) if engine is not None else ("", 0.0)
-        out.append(Seal(text=text, organisation=organisation_of(text), kind=found.kind, page=page,
-                        box=found.box, confidence=round(float(score), 4)))
+        read = read_seal(image, found, engine) if engine is not None else SealText("", "", 0.0)
+        out.append(Seal(text=read.text, organisation=read.organisation, kind=found.kind, page=page,
+                        box=found.box, confidence=round(float(read.confidence), 4)))
     return out
