@@ -11,7 +11,7 @@ from pipeline.registry import DocumentType
 
 LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份")
 # Titles and labels of other documents that print a person's 姓名, 出生 and ID number.
-OTHER_DOCUMENTS = ("临时居民身份证", "居住证", "结婚证", "常住人口", "与户主关系", "法定代表人")
+OTHER_DOCUMENTS = ("临时居民身份证", "居住证", "通行证", "护照", "结婚证", "常住人口", "与户主关系", "法定代表人")
 ID_PATTERN = re.compile(r"[1-9]\d{16}[\dXx]")
 # Characters PP-OCR sometimes returns inside a digit string.
 _DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "Z": "2", "S": "5", "B": "8", "x": "X"})

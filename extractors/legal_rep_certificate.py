@@ -64,10 +64,13 @@ def extract(doc: Classified) -> dict[str, FieldValue]:
             if code := v.credit_code(piece.text):
                 fields["credit_code"] = field(code, [piece], form.page, raw=piece.text)
                 break
-    if f := form.text_field(form.hit(*REPRESENTATIVE), v.names):
-        fields["representative_name"] = f
-    if f := form.text_field(form.hit(*ID_LABELS), v.id_number):
-        fields["representative_id_number"] = f
+    # the first label that holds a value: the title's 身份证明 can pass for a misread 身份证号
+    for key, labels, clean in (("representative_name", REPRESENTATIVE, v.names),
+                               ("representative_id_number", ID_LABELS, v.id_number)):
+        for hit in (h for h in form.hits if h.label in labels):
+            if f := form.text_field(hit, clean):
+                fields[key] = f
+                break
     if ("representative_name" not in fields or "representative_id_number" not in fields) and (m := LETTER.search(prose.text)):
         name, number = v.names(m.group("name")), v.id_number(m.group("id"))
         if name and "representative_name" not in fields:

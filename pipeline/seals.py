@@ -91,12 +91,15 @@ def find_seals(image: "np.ndarray") -> list[Found]:
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     closed = cv2.dilate(closed, np.ones((3, 3), np.uint8))
     near = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    # every contour, not only outer ones: a red page frame or a red desk would enclose the seals
+    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     found: list[Found] = []
-    for contour in contours:
+    for contour in sorted(contours, key=lambda c: -cv2.contourArea(c)):
         x, y, cw, ch = cv2.boundingRect(contour)
         if max(cw, ch) < MIN_SIZE * short or max(cw, ch) > MAX_SIZE * short or len(contour) < 20:
             continue
+        if any(f.box[0] <= x + cw / 2 <= f.box[2] and f.box[1] <= y + ch / 2 <= f.box[3] for f in found):
+            continue  # the inside of a seal already found (its ring's inner edge, its characters)
         if min(cw, ch) < 0.45 * max(cw, ch):
             continue  # a line of red text, a stroke
         shape = _shape(contour)
