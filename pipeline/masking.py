@@ -1,7 +1,8 @@
 """Personal data masking for logs, errors and notices shown to third parties (DESIGN.md "Personal data").
 
 ID numbers keep the first 6 and last 4 characters with eight `*` between; names keep the first character
-followed by `*`. A logging filter masks any ID-number-like run that slips into a log message.
+followed by `*`. A logging filter masks any ID-number-like run, and any mainland mobile number (first 3 and
+last 4 digits kept), that slips into a log message or the traceback logged with it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import logging
 import re
 
 _ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])|(?<![0-9A-Za-z])(\d{6})(\d{5})(\d{4})(?![0-9A-Za-z])")
+
+
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
 
 
 def mask_id_number(value: str) -> str:
@@ -28,7 +32,7 @@ def mask_text(text: str) -> str:
     def repl(m: re.Match) -> str:
         return mask_id_number(m.group(0))
 
-    return _ID_LIKE.sub(repl, text)
+    return _MOBILE.sub(r"\1****\3", _ID_LIKE.sub(repl, text))
 
 
 class MaskingFilter(logging.Filter):
@@ -42,4 +46,12 @@ class MaskingFilter(logging.Filter):
         masked = mask_text(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # An exception's message can carry a value (pydantic echoes its input): format the traceback here,
+            # masked; handlers' formatters use exc_text as it is.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

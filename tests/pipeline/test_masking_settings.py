@@ -21,6 +21,27 @@ def test_log_records_are_masked(caplog):
     assert "110105199003071239" not in caplog.text and "110105********1239" in caplog.text
 
 
+def test_tracebacks_and_phone_numbers_are_masked_in_logs():
+    stream = __import__("io").StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("test.masking.traceback")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError("bad card 110105199003071239, phone 13812345678")
+        except ValueError:
+            logger.exception("assessment failed, call 13912345678")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "ValueError: bad card 110105********1239, phone 138****5678" in text, text
+    assert "call 139****5678" in text
+    assert "110105199003071239" not in text and "13812345678" not in text and "13912345678" not in text
+    assert mask_text("order 2026120415301234567 upload 12345678901") == "order 2026120415301234567 upload 12345678901"
+
+
 def test_production_refuses_placeholder_secrets(monkeypatch):
     monkeypatch.setenv("YICHUANG_ENV", "production")
     monkeypatch.setenv("YICHUANG_SECRET_KEY", "changeme")
