@@ -1,0 +1,196 @@
+"""Red seals: found by shape on page images (round, oval, square; not red text, not a red frame), their curved text
+unwrapped and read with PP-OCR (slow), reported only for types whose checks need them, and judged by the seal
+checks (missing, another organisation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import seals
+from pipeline.models import Document, FieldValue, Finding, Seal
+from pipeline.settings import Thresholds
+from pipeline.stages import check
+
+ROOT = Path(__file__).resolve().parents[2]
+AT = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def _load(name: str):
+    sys.path.insert(0, str(ROOT / "samples"))
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _page(stamps=(), *, frame: bool = False, pink_text: bool = True) -> tuple[np.ndarray, list]:
+    """A white A4 page at 200 dpi (BGR) with black print, optional stamps [(kind, text, cx_mm, cy_mm)]."""
+    _sheet, _seals = _load("_sheet"), _load("_seals")
+    sheet = _sheet.Sheet()
+    rng = random.Random(5)
+    if frame:  # a brownish-red printed frame round the page, as on licences
+        sheet.rect(8, 8, 202, 289, width=2.2, color=(180, 92, 60))
+    if pink_text:
+        sheet.text(160, 20, "样本", "noto_sans_bold", 22, color=(226, 150, 150))
+        sheet.text(20, 60, "红色印刷的标题文字不是印章", "noto_sans_bold", 20, color=(215, 40, 50))
+    for i in range(12):
+        sheet.text(20, 90 + i * 9, "本单位承诺所提交的全部材料真实有效，如有虚假愿承担相应的法律责任。", "noto_sans", 12)
+    for kind, text, cx, cy in stamps:
+        _seals.stamp(sheet, rng, cx, cy, text, kind, size={"round": 42, "oval": 48, "square": 18}[kind],
+                     extra="合同专用章" if kind == "oval" else "")
+    image = np.asarray(_sheet.to_image(sheet, 200))[..., ::-1].copy()
+    boxes = [[v * 200 / 25.4 for v in s["box"]] for s in sheet.seals]
+    return image, boxes
+
+
+def _centre_in(found, box) -> bool:
+    cx, cy = (found.box[0] + found.box[2]) / 2, (found.box[1] + found.box[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def test_round_oval_and_square_seals_are_found_with_their_kind():
+    image, boxes = _page([("round", "济宁博远商贸有限公司", 60, 230), ("oval", "济宁恒泰科技有限公司", 150, 230),
+                          ("square", "张三", 110, 190)])
+    found = seals.find_seals(image)
+    assert sorted(f.kind for f in found) == ["oval", "round", "square"]
+    for f in found:
+        expected = {"round": boxes[0], "oval": boxes[1], "square": boxes[2]}[f.kind]
+        assert _centre_in(f, expected)
+        assert f.coverage >= seals.RING_COVERAGE
+
+
+def test_red_text_and_the_sample_mark_are_not_seals():
+    image, _ = _page()
+    assert seals.has_red_ink(image)
+    assert seals.find_seals(image) == []
+
+
+def test_a_red_frame_round_the_page_does_not_hide_the_seal_inside_it():
+    image, boxes = _page([("round", "攀枝花市仁和区市场监督管理局", 140, 240)], frame=True)
+    found = seals.find_seals(image)
+    assert [f.kind for f in found] == ["round"] and _centre_in(found[0], boxes[0])
+
+
+def test_a_page_without_red_ink():
+    image = np.full((800, 600, 3), 255, np.uint8)
+    image[100:110, 50:500] = 20
+    assert not seals.has_red_ink(image)
+    assert seals.find_seals(image) == []
+
+
+def test_unwrap_turns_the_rim_into_one_line_with_the_rim_up():
+    image, _ = _page([("round", "济宁博远商贸有限公司", 100, 200)], pink_text=False)
+    found = seals.find_seals(image)[0]
+    circle, stretch = seals._circle(seals.ink_image(image, found.box), found, 170)
+    assert stretch == pytest.approx(1.0)
+    strip = seals.unwrap(circle)
+    assert strip.shape[0] == round(0.43 * 170)
+    assert strip.shape[1] > 3 * strip.shape[0]  # a long line
+    ink_rows = np.flatnonzero((strip.min(axis=2) < 160).any(axis=1))
+    assert len(ink_rows) > 0.5 * strip.shape[0]
+
+
+@pytest.mark.parametrize("text,expected", [("济宁博远商贸有限公司合同专用章", "济宁博远商贸有限公司"),
+                                           ("济宁市任城区市场监督管理局登记专用章", "济宁市任城区市场监督管理局"),
+                                           ("张三之印", "张三"), ("济宁博远商贸有限公司", "济宁博远商贸有限公司"),
+                                           ("公章", "公章")])
+def test_organisation_drops_the_kind_of_seal(text, expected):
+    assert seals.organisation_of(text) == expected
+
+
+# --- reading with PP-OCR ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind,text,expected", [("round", "济宁博远商贸有限公司", "济宁博远商贸有限公司"),
+                                                ("oval", "济宁恒泰科技有限公司", "济宁恒泰科技有限公司"),
+                                                ("square", "王伟", "王伟")])
+def test_seal_text_is_read(ocr_engine, kind, text, expected):
+    image, _ = _page([(kind, text, 105, 220)])
+    (found,) = seals.find_seals(image)
+    page_seals = seals.seals_on_page(image, 1, ocr_engine)
+    assert [(s.organisation, s.kind) for s in page_seals] == [(expected, kind)]
+    if kind == "oval":
+        assert page_seals[0].text.startswith(expected) and "专用" in page_seals[0].text
+    assert page_seals[0].confidence >= 0.8
+    assert tuple(page_seals[0].box) == found.box
+
+
+@pytest.mark.slow
+def test_stage_reports_seals_only_for_types_that_need_them(deps_factory):
+    """A legal-representative certificate is searched; a business licence, which no seal rule judges, is not."""
+    from pipeline.runner import make_upload, process
+    from tests.conftest import SAMPLES
+
+    deps = deps_factory()
+    path = SAMPLES / "legal_rep_certificate" / "legal_rep_certificate_s7-0002_clean.png"
+    data = path.read_bytes()
+    doc = process(make_upload(data, path.name, AT), data, deps, AT)[0]
+    assert sorted((s.kind, s.organisation) for s in doc.seals) == [("round", "井陉县益民早餐店"), ("square", "严华垚")]
+    assert all(s.page == 1 for s in doc.seals)
+    licence = SAMPLES / "business_licence" / "business_licence_s7-0000_clean.png"
+    data = licence.read_bytes()
+    doc = process(make_upload(data, licence.name, AT), data, deps, AT)[0]
+    assert doc.type == "business_licence" and doc.seals == ()
+
+
+# --- the checks ------------------------------------------------------------------------------------
+
+
+def _certificate(seal_list=(), findings=(), name="济宁博远商贸有限公司", name_confidence=0.99) -> Document:
+    fields = {"organisation_name": FieldValue(value=name, confidence=name_confidence),
+              "representative_name": FieldValue(value="张三", confidence=0.99),
+              "representative_id_number": FieldValue(value="110105199003071239", confidence=0.99)}
+    return Document(id="d", source="x.png", type="legal_rep_certificate", fields=fields, seals=tuple(seal_list),
+                    findings=tuple(findings))
+
+
+def _seal(organisation: str, kind: str = "round", confidence: float = 0.97) -> Seal:
+    return Seal(text=organisation, organisation=organisation, kind=kind, page=1, box=(0, 0, 10, 10), confidence=confidence)
+
+
+def _seal_findings(doc: Document) -> list[tuple[str, str]]:
+    from extractors import build_registry
+    from validators import build_checks
+
+    classes = build_registry().get(doc.type).field_classes
+    checked = check(doc, build_checks(), AT.date(), Thresholds(), classes)
+    return [(f.code, f.severity) for f in checked.findings if f.code.startswith("seal.")]
+
+
+def test_certificate_with_its_own_seal_passes():
+    assert _seal_findings(_certificate([_seal("济宁博远商贸有限公司"), _seal("张三", "square")])) == []
+
+
+def test_certificate_without_a_seal_is_an_error():
+    assert _seal_findings(_certificate()) == [("seal.missing", "error")]
+    # a name seal alone is not the organisation's seal
+    assert _seal_findings(_certificate([_seal("张三", "square")])) == [("seal.missing", "error")]
+
+
+def test_red_ink_that_formed_no_seal_is_left_to_a_person():
+    unrecognised = Finding(code="seal.unrecognised", severity="warning", message="页面上有红色印迹")
+    assert _seal_findings(_certificate(findings=[unrecognised])) == [("seal.unrecognised", "warning")]
+
+
+def test_seal_of_another_organisation_is_an_error_when_read_with_certainty():
+    assert _seal_findings(_certificate([_seal("临沂华盛建材有限公司")])) == [("seal.organisation_mismatch", "error")]
+
+
+def test_uncertain_or_near_seal_readings_are_warnings():
+    near = _certificate([_seal("济宁博远商贸有限公")])
+    assert _seal_findings(near) == [("seal.organisation_uncertain", "warning")]
+    unsure = _certificate([_seal("临沂华盛建材有限公司", confidence=0.5)])
+    assert _seal_findings(unsure) == [("seal.organisation_uncertain", "warning")]
+    low_name = _certificate([_seal("临沂华盛建材有限公司")], name_confidence=0.3)
+    assert _seal_findings(low_name) == [("seal.organisation_mismatch", "warning")]
