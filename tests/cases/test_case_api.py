@@ -232,6 +232,14 @@ def test_a_field_correction_through_the_api_keeps_both_values(env):
     assert {m["code"]: m["status"] for m in body["assessment"]["materials"]}["operator_id"] == "ok"
     after = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assert after["assessment_version"] == before["assessment_version"] + 1
+    from sqlalchemy.orm import Session
+
+    from storage.models import AuditEvent
+
+    with Session(app.state.repo.engine) as s:
+        [audited] = s.scalars(sa.select(AuditEvent).where(AuditEvent.action == "case.correction")).all()
+    assert (audited.target_id, audited.detail["kind"], audited.detail["document"], audited.detail["field"]) == (
+        case_id, "field", "app", "operator_name"), "the correction itself is audited"
     assert "张二" not in audit_details(app) and "张三" not in audit_details(app)
 
 
