@@ -24,22 +24,21 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from pipeline.assessment import Assessment, CaseInput, PersonAct, Submitted
 from pipeline.case_states import Transition
 from pipeline.errors import InfrastructureError
 from pipeline.interfaces import SHANGHAI
 from pipeline.models import Document, Hints
-from storage.db import as_utc, utcnow
+from storage.db import SessionScope, as_utc, utcnow
 from storage.case_records import CaseActRow, CaseEventRow, CaseNumberRow, SupersededUploadRow
 from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
 
@@ -65,16 +64,10 @@ class SavedAssessment:
     created_at: dt.datetime
 
 
-class CaseRepository:
+class CaseRepository(SessionScope):
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        super().__init__(engine)
         self.conflicts = 0  # how many saves lost a race (for tests and metrics)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
 
     # --- cases --------------------------------------------------------------------------------
 

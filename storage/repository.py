@@ -10,16 +10,12 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import as_utc, utcnow
+from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
 
 GENESIS = "0" * 64
@@ -35,16 +31,7 @@ class Identity:
     label: str = ""
 
 
-class Repository:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
-
+class Repository(SessionScope):
     # --- keys -------------------------------------------------------------------------------
 
     def add_key(self, *, key_id: str, key_hash: str, role: str, hall: str, label: str) -> str:

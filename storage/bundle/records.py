@@ -15,19 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pipeline.case_states import BY_ACT
 from storage.case_records import CaseActRow, CaseEventRow
-from storage.db import as_utc, utcnow
+from storage.db import SessionScope, as_utc, utcnow
 from storage.models import AssessmentRow, Base, CaseRow, DocumentRow, UploadRow
 
 
@@ -152,16 +149,7 @@ class BundleRecord:
                    row.size, row.signer, as_utc(row.created_at))
 
 
-class BundleRepository:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
-
+class BundleRepository(SessionScope):
     # --- reading the case ---------------------------------------------------------------------
 
     def case(self, case_id: str) -> CaseRow | None:
