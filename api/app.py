@@ -6,17 +6,18 @@ import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Header, Request, UploadFile
+from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api import auth, cases
+from api.auth import IdentityDep
+from api.case_schemas import public
 from api.errors import ApiError, error_response, handle_yichuang_error
 from pipeline.decode import MEDIA_TYPES, image_size, sniff
 from pipeline.errors import FileEmpty, FileTooLarge, InputError, YichuangError
 from pipeline.settings import Settings
-from storage.repository import Identity
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +71,6 @@ class BodyLimit:
             if not exceeded:
                 raise
             await guarded_send({"type": "http.response.start"})
-
-
-async def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
-                           x_api_key: Annotated[str | None, Header()] = None) -> Identity:
-    """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`."""
-    key = x_api_key or (authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None)
-    row = auth.authenticate(request.app.state.repo, request.app.state.secret, key) if key else None
-    if row is None:
-        raise ApiError("auth.required", "需要有效的访问密钥")
-    return Identity(key_id=row.id, role=row.role, hall=row.hall, label=row.label)
-
-
-IdentityDep = Annotated[Identity, Depends(current_identity)]
 
 
 class UploadAccepted(BaseModel):
@@ -197,7 +185,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
             raise ApiError("not_found", "找不到该上传记录")
         repo.audit(who, "upload.read", "upload", upload_id)
         error = {"code": row.error_code, "message": row.error_message or ""} if row.error_code else None
-        documents = [_public(d) for d in repo.documents_of(upload_id)] if row.status == "done" else []
+        documents = [public(d) for d in repo.documents_of(upload_id)] if row.status == "done" else []
         return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
 
     app.include_router(cases.router_for(settings))
@@ -207,10 +195,6 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(bundle.router_for(settings))
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
     return app
-
-
-def _public(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k not in ("image_keys", "upload_sha256")}
 
 
 async def _read_capped(file: UploadFile, cap: int) -> bytes:

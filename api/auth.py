@@ -5,6 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from api.errors import ApiError
+from storage.repository import Identity
 
 ROLES = ("clerk", "applicant", "reviewer", "integrator", "admin")
 
@@ -53,3 +59,16 @@ def can_see(identity, row) -> bool:
     if identity.role in ("applicant", "integrator"):
         return row.owner_key_id == identity.key_id
     return row.hall == identity.hall
+
+
+async def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
+                           x_api_key: Annotated[str | None, Header()] = None) -> Identity:
+    """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`."""
+    key = x_api_key or (authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None)
+    row = authenticate(request.app.state.repo, request.app.state.secret, key) if key else None
+    if row is None:
+        raise ApiError("auth.required", "需要有效的访问密钥")
+    return Identity(key_id=row.id, role=row.role, hall=row.hall, label=row.label)
+
+
+IdentityDep = Annotated[Identity, Depends(current_identity)]  # every route of the API takes its caller this way

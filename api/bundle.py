@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api import auth
+from api.auth import IdentityDep
 from api.errors import ApiError
 from pipeline.settings import Settings
 from storage.repository import Identity
@@ -24,16 +25,6 @@ from storage.repository import Identity
 logger = logging.getLogger(__name__)
 
 READERS = ("clerk", "reviewer", "integrator", "admin")
-
-
-async def _identity(request: Request, authorization: Annotated[str | None, Header()] = None,
-                    x_api_key: Annotated[str | None, Header()] = None) -> Identity:
-    from api.app import current_identity  # api.app includes this router: import at call time
-
-    return await current_identity(request, authorization, x_api_key)
-
-
-IdentityDep = Annotated[Identity, Depends(_identity)]
 
 
 class BundleVersion(BaseModel):

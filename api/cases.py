@@ -29,13 +29,14 @@ import logging
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 
 from api import auth
 from api.case_schemas import (
     CaseCreated, CaseRequest, CaseView, CorrectionRequest, EvaluationRequest, OriginalsRequest, ReaderRecord,
     TransitionRequest, act_view, deadlines_view, event_view, public,
 )
+from api.auth import IdentityDep
 from api.errors import ApiError
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
@@ -45,16 +46,6 @@ from storage.repository import Identity
 logger = logging.getLogger(__name__)
 
 CREATORS = ("clerk", "applicant", "integrator", "admin")
-
-
-async def _identity(request: Request, authorization: Annotated[str | None, Header()] = None,
-                    x_api_key: Annotated[str | None, Header()] = None) -> Identity:
-    from api.app import current_identity  # api.app includes this router: import at call time
-
-    return await current_identity(request, authorization, x_api_key)
-
-
-IdentityDep = Annotated[Identity, Depends(_identity)]
 
 
 @dataclass

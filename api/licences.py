@@ -17,10 +17,11 @@ import datetime as dt
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api.auth import IdentityDep
 from api.errors import ApiError
 from pipeline import licence_identifier
 from pipeline.interfaces import SHANGHAI
@@ -30,16 +31,6 @@ from pipeline.settings import Settings
 from storage.repository import Identity
 
 READERS = ("clerk", "reviewer", "integrator", "admin")
-
-
-async def _identity(request: Request, authorization: Annotated[str | None, Header()] = None,
-                    x_api_key: Annotated[str | None, Header()] = None) -> Identity:
-    from api.app import current_identity  # api.app includes this router: import at call time
-
-    return await current_identity(request, authorization, x_api_key)
-
-
-IdentityDep = Annotated[Identity, Depends(_identity)]
 
 
 class LicenceView(BaseModel):
