@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.auth import IdentityDep
+from api.cases import request_now
 from api.errors import ApiError
 from pipeline import licence_identifier
 from pipeline.interfaces import SHANGHAI
@@ -82,7 +83,7 @@ def router_for(settings: Settings) -> APIRouter:
                   on: dt.date | None = None) -> LicenceList:
         allowed(who)
         lib = library(request)
-        day = on or dt.datetime.now(SHANGHAI).date()
+        day = on or request_now(request).astimezone(SHANGHAI).date()  # the app's clock, judged in Shanghai
         try:
             found = lib.by_holder(holder_code, holder_code_type, licence_type, day)
         finally:
@@ -114,9 +115,12 @@ def router_for(settings: Settings) -> APIRouter:
         allowed(who)
         value = checked(identifier)
         lib = library(request)
-        found = lib.by_identifier(value)
-        request.app.state.repo.audit(who, "licence.file", "licence", _digest(value), identifier=value,
-                                     found=found is not None)
+        found = None
+        try:
+            found = lib.by_identifier(value)
+        finally:  # audited whatever the library answered, like a lookup
+            request.app.state.repo.audit(who, "licence.file", "licence", _digest(value), identifier=value,
+                                         found=found is not None)
         if found is None or not found.file_key:
             raise ApiError("not_found", "电子证照库中没有该证照的证照文件")
         try:

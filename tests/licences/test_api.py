@@ -104,6 +104,11 @@ def test_lookup_by_holder_masks_the_holder_code_in_the_audit(env):
     (event,) = audit(app, "licence.lookup")
     assert ZHANG not in json.dumps(event.detail, ensure_ascii=False) and ZHANG not in event.target_id
     assert event.detail["holder_code"] == "110105********1239"
+    app.state.clock = lambda: dt.datetime(2026, 11, 23, 17, 30, tzinfo=dt.timezone.utc)  # 01:30 on the 24th in Shanghai
+    undated = client.get("/api/v1/licences", headers=key("clerk"),
+                         params={"holder_code": ZHANG, "holder_code_type": "111", "licence_type": "id_card"})
+    assert undated.status_code == 200
+    assert audit(app, "licence.lookup")[-1].detail["on"] == "2026-11-24", "no `on`: the app's clock, in Shanghai"
     bad = client.get("/api/v1/licences", headers=key("clerk"),
                      params={"holder_code": ZHANG, "holder_code_type": "ID", "licence_type": "id_card"})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "request.invalid"
@@ -133,6 +138,9 @@ def test_an_unavailable_library_answers_503(env):
     assert response.status_code == 503
     assert response.json()["error"] == {"code": "library.unavailable", "message": "电子证照库暂时无法访问，需人工核验"}
     assert [e.detail["found"] for e in audit(app, "licence.read")] == [False], "the attempt is audited"
+    file = client.get(f"/api/v1/licences/{record('张三', 'id_card', '01')['identifier']}/file", headers=key("integrator"))
+    assert file.status_code == 503 and file.json()["error"]["code"] == "library.unavailable"
+    assert [e.detail["found"] for e in audit(app, "licence.file")] == [False], "a failed file fetch is audited too"
 
 
 def test_the_case_api_assesses_with_the_same_library_as_the_worker(env):
