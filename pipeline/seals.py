@@ -13,7 +13,8 @@ given; it returns `Seal` values (DESIGN.md "seals").
                square (name seals, 2 × 2 characters read right column first): the four cells in reading order
       ─> organisation = the text without suffixes such as 公章 / 合同专用章 / 登记专用章
 
-`has_red_ink` tells a page with no red ink at all (certainly no seal) from one whose red ink formed no seal.
+`seal_like_ink` tells a page with no seal-like red ink (certainly no seal) from one whose red ink looked like a
+seal but was not recognised as one.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ SUFFIXES = ("行政审批专用章", "合同专用章", "财务专用章", "登�
 MIN_SIZE = 0.035  # smallest seal, as a share of the page's shorter side (a 15 mm name seal on A4 is 0.07)
 MAX_SIZE = 0.6
 RING_COVERAGE = 0.72  # share of directions round the border that must show red ink
-RED_PIXELS_FOR_INK = 150  # fewer red pixels than this on a page: no red ink at all
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,22 @@ def red_mask(image: "np.ndarray") -> "np.ndarray":
     return ((reddish & (s >= 70) & (v >= 70) & margin) * 255).astype(np.uint8)
 
 
-def has_red_ink(image: "np.ndarray") -> bool:
+def seal_like_ink(image: "np.ndarray") -> bool:
+    """Red ink in a blob the size and proportions of a seal (that `find_seals` may still have refused): enough
+    for a person to look. Red print — a title, a 样本 mark, a frame — is long and thin or small, and is not."""
     import cv2
 
-    return int(cv2.countNonZero(red_mask(image))) >= RED_PIXELS_FOR_INK
+    mask = red_mask(image)
+    short = min(mask.shape)
+    k = max(3, round(short * 0.006)) | 1
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    for contour in contours:
+        _x, _y, w, h = cv2.boundingRect(contour)
+        if MIN_SIZE * short <= max(w, h) <= MAX_SIZE * short and min(w, h) >= 0.6 * max(w, h) \
+                and cv2.contourArea(cv2.convexHull(contour)) >= 0.3 * w * h:
+            return True
+    return False
 
 
 # --- detection ----------------------------------------------------------------------------------------

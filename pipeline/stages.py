@@ -206,7 +206,7 @@ def _merge_quality(qualities: Iterable[Quality]) -> QualityOut:
 def marks(doc: Document, classified: Classified, types: TypeRegistry, engine: "OcrEngine | None", images: Images) -> Document:
     """Red seals (pipeline/seals.py) and QR codes (pipeline/qr.py) on the document's pages, looked for only
     when its type asks (DocumentType.seals / .codes), so other pages never pay for it. A page with red ink that
-    forms no readable seal gets a `seal.unrecognised` warning for a person to look at."""
+    looks like a seal but is not recognised as one gets a `seal.unrecognised` warning for a person to look at."""
     doc_type = types.get(doc.type)
     if doc_type is None or not (doc_type.seals or doc_type.codes):
         return doc
@@ -220,7 +220,7 @@ def marks(doc: Document, classified: Classified, types: TypeRegistry, engine: "O
         if doc_type.seals:
             on_page = seals.seals_on_page(image, reading.page.page, engine)
             found += on_page
-            unrecognised |= not on_page and seals.has_red_ink(image)
+            unrecognised |= not on_page and seals.seal_like_ink(image)
         if doc_type.codes:
             codes += qr.read_codes(image, reading.page.page)
     findings = doc.findings
