@@ -150,14 +150,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         if who.role == "reviewer":
             raise ApiError("auth.forbidden", "审批人员不能上传材料")
         cases.check_upload_target(request.app, who, case_id, material, person)  # before anything is stored
-        data = await _read_capped(file, limits.max_upload_bytes)
-        kind = sniff(data)  # FileEmpty / UnsupportedType: refused, nothing stored
-        if kind in ("jpeg", "png", "tiff", "bmp", "webp"):
-            try:
-                image_size(data, limits)  # header check before decoding: bombs refused here
-            except InputError as exc:
-                if exc.code == "file.too_many_pixels":
-                    raise
+        data, kind = await read_upload(file, limits)
         if case_id is not None:  # one path with POST /cases/{id}/uploads: resubmissions supersede, audited
             row, _gone = cases.accept_case_upload(request.app, settings, who, case_id, data=data,
                                                   media_type=MEDIA_TYPES[kind], filename=file.filename or "",
@@ -195,6 +188,21 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(bundle.router_for(settings))
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
     return app
+
+
+async def read_upload(file: UploadFile, limits) -> tuple[bytes, str]:
+    """The bytes of an uploaded file and its kind by content, refused before anything is stored when empty,
+    too large, of an unsupported type, or (header check before decoding: bombs refused here) of too many
+    pixels. Who calls it: POST /api/v1/documents and POST /api/v1/cases/{id}/uploads."""
+    data = await _read_capped(file, limits.max_upload_bytes)
+    kind = sniff(data)  # FileEmpty / UnsupportedType
+    if kind in ("jpeg", "png", "tiff", "bmp", "webp"):
+        try:
+            image_size(data, limits)
+        except InputError as exc:
+            if exc.code == "file.too_many_pixels":
+                raise
+    return data, kind
 
 
 async def _read_capped(file: UploadFile, cap: int) -> bytes:

@@ -230,22 +230,13 @@ def router_for(settings: Settings) -> APIRouter:
                          file: Annotated[UploadFile, File(description="扫描件或电子文件")],
                          material: Annotated[str | None, Form(max_length=64)] = None,
                          person: Annotated[str | None, Form(max_length=32)] = None) -> dict[str, Any]:
-        from api.app import _read_capped
-        from pipeline.decode import MEDIA_TYPES, image_size, sniff
-        from pipeline.errors import InputError
+        from api.app import read_upload  # api.app includes this router: import at call time
+        from pipeline.decode import MEDIA_TYPES
 
         if who.role not in ("clerk", "applicant", "integrator", "admin"):
             raise ApiError("auth.forbidden", "审批人员不能上传材料")
         check_upload_target(request.app, who, case_id, material, person)
-        limits = settings.limits
-        data = await _read_capped(file, limits.max_upload_bytes)
-        kind = sniff(data)
-        if kind in ("jpeg", "png", "tiff", "bmp", "webp"):
-            try:
-                image_size(data, limits)
-            except InputError as exc:
-                if exc.code == "file.too_many_pixels":
-                    raise
+        data, kind = await read_upload(file, settings.limits)
         row, gone = accept_case_upload(request.app, settings, who, case_id, data=data, media_type=MEDIA_TYPES[kind],
                                        filename=file.filename or "", material=material, person=person, at=request_now(request))
         return {"upload_id": row.id, "documents_url": f"/api/v1/uploads/{row.id}", "superseded": gone}

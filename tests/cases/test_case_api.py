@@ -416,6 +416,30 @@ def test_an_oversized_case_upload_is_refused_while_it_streams_in(env):
     assert client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"] == []
 
 
+def bomb() -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", (4000, 4000), 0).save(buf, "PNG")  # 16 MP over the 4 MP cap, ~20 KB on the wire
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("data", "status", "code"), [
+    (b"", 400, "file.empty"),
+    (b"plain text pretending", 415, "file.unsupported_type"),
+    (None, 422, "file.too_many_pixels"),
+])
+def test_bad_case_uploads_are_refused_and_not_stored(env, data, status, code):
+    client, key, app, _now, enqueued = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    for url, form in ((f"/api/v1/cases/{case_id}/uploads", {}), ("/api/v1/documents", {"case_id": case_id})):
+        response = client.post(url, headers=clerk, data=form,
+                               files={"file": ("scan.png", bomb() if data is None else data, "image/png")})
+        assert response.status_code == status and response.json()["error"]["code"] == code, (url, response.text)
+        assert response.json()["error"]["message"]
+    assert enqueued == [] and client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"] == []
+    assert "case.upload" not in audit_actions(app)
+
+
 def test_a_case_left_without_a_notice_is_flagged_after_five_working_days(env):
     client, key, _app, now, _ = env
     clerk = key("clerk")
