@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -80,7 +80,7 @@ class CorrectionRequest(BaseModel):
     kind: Literal["field", "finding", "manual_check"]
     document: str | None = Field(default=None, max_length=64)
     field: str | None = Field(default=None, max_length=64)
-    value: str | int | float | bool | None = None
+    value: Annotated[str, Field(max_length=500)] | bool | None = None  # text (dates YYYY-MM-DD); true/false for `signed`
     finding: str | None = Field(default=None, max_length=64)
     material: str | None = Field(default=None, max_length=64)
     action: Literal["confirm", "dismiss"] | None = None

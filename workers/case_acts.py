@@ -5,6 +5,7 @@ machine's value beside the person's, errors as CaseFlowError; `at` explicit."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pipeline import case_states
@@ -32,6 +33,37 @@ def _editable(cases: CaseRepository, case_id: str, who: Identity, roles: tuple[s
     return row
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _field_value(assessor, type_code: str | None, field: str, value: Any, machine: Any) -> Any:
+    """A person's value in the shape the checks read (they would fail on anything else, on every later
+    reassessment): true/false for `signed`, text otherwise, dates as YYYY-MM-DD (`长期` for a validity's end)."""
+    if field == "signed" or isinstance(machine, bool):
+        if not isinstance(value, bool):
+            raise CaseFlowError("request.invalid", "该字段应填写 true（已签字）或 false（未签字）")
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise CaseFlowError("request.invalid", "更正后的值应为文字")
+    value = value.strip()
+    types = getattr(assessor, "types", None)
+    if types is None:
+        from extractors import build_registry
+
+        types = build_registry()
+    doc_type = types.get(type_code) if type_code else None
+    if doc_type is not None and doc_type.field_classes.get(field) == "date":
+        if value == "长期" and field.endswith("_until"):
+            return value
+        try:
+            if not _ISO_DAY.match(value):
+                raise ValueError(value)
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise CaseFlowError("request.invalid", "日期应写作 YYYY-MM-DD（如 2026-01-31）；有效期长期的填写“长期”") from None
+    return value
+
+
 def correct(cases: CaseRepository, assessor, case_id: str, who: Identity, *, kind: str, at: dt.datetime,
             reason: str = "", document: str | None = None, field: str | None = None, value: Any = None,
             finding: str | None = None, material: str | None = None, action: str | None = None):
@@ -50,7 +82,8 @@ def correct(cases: CaseRepository, assessor, case_id: str, who: Identity, *, kin
             raise CaseFlowError("request.invalid", "请填写更正后的值")
         machine = docs[document].get("fields", {}).get(field)
         machine_value = None if machine is None else {"value": machine.get("value"), "confidence": machine.get("confidence")}
-        person_value: Any = value
+        person_value: Any = _field_value(assessor, docs[document].get("type"), field, value,
+                                         None if machine is None else machine.get("value"))
     elif kind == "finding":
         if action not in ("confirm", "dismiss") or not finding:
             raise CaseFlowError("request.invalid", "请指定问题代码及处理方式（confirm 确认 / dismiss 排除）")

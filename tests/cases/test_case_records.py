@@ -258,6 +258,40 @@ def test_a_material_checked_by_hand_without_a_scan(db, people):
     assert "以下材料已由工作人员人工核验（无扫描件）：经营场所使用证明。" in saved.notice
 
 
+@pytest.mark.parametrize(("document", "field", "value"), [
+    ("op-back", "valid_until", 20410510),  # a number where the checks read a date
+    ("op-back", "valid_until", "2041/05/10"),
+    ("op-back", "valid_from", "长期"),  # only a validity's end may be 长期
+    ("op-front", "birth_date", "19900307x"),
+    ("app", "signed", "yes"),  # `signed` is true or false
+    ("op-front", "name", True),
+    ("op-front", "name", "   "),
+])
+def test_a_corrected_value_of_the_wrong_shape_is_refused_and_the_case_stays_assessable(db, people, document, field, value):
+    repo, cases = db
+    case = complete_case(db, people)
+    before = cases.reassess(case.id, ASSESSOR)
+    with pytest.raises(CaseFlowError) as refused:
+        correct(cases, ASSESSOR, case.id, people.clerk, kind="field", document=document, field=field, value=value,
+                reason="核对原件", at=utc(2026, 11, 2, 12))
+    assert refused.value.code == "request.invalid" and refused.value.message
+    assert cases.acts(case.id) == [], "nothing recorded"
+    again = cases.reassess(case.id, ASSESSOR)  # a recorded bad value used to break every later reassessment
+    assert again is None or again.decision == before.decision
+
+
+def test_well_formed_corrections_of_dates_and_signatures_are_kept(db, people):
+    repo, cases = db
+    case = complete_case(db, people)
+    cases.reassess(case.id, ASSESSOR)
+    for document, field, value in (("op-back", "valid_until", "长期"), ("op-back", "valid_from", "2021-05-10"),
+                                   ("app", "signed", True)):
+        act, saved = correct(cases, ASSESSOR, case.id, people.clerk, kind="field", document=document, field=field,
+                             value=value, reason="核对原件", at=utc(2026, 11, 2, 12))
+        assert act.person_value == value and saved is not None
+    assert saved.decision == "accept"
+
+
 def test_who_may_correct_and_when(db, people):
     repo, cases = db
     case = complete_case(db, people)
