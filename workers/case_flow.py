@@ -105,6 +105,8 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     if place:
         detail["place"] = place
     if supplement_by:
+        if supplement_by < today:  # printed on the one-time notice: a day already past tells the applicant nothing
+            raise CaseFlowError("request.invalid", f"补交期限（{supplement_by.isoformat()}）不能早于今天")
         detail["supplement_by"] = supplement_by.isoformat()
     if act in ("accept", "accept_tolerance"):
         if latest is None:

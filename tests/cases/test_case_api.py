@@ -323,6 +323,8 @@ def test_correction_and_refusal_notices(env):
     clerk = key("clerk", label="C0231")
     case_id = new_case(client, clerk)["case_id"]
     finish_upload(client, app, clerk, case_id, [application(signed=False)], material="application")
+    past = act(client, clerk, case_id, "request_correction", supplement_by="2026-09-28")  # the day before
+    assert past.status_code == 422 and past.json()["error"]["code"] == "request.invalid", past.text
     assert act(client, clerk, case_id, "request_correction", supplement_by="2026-10-16").status_code == 200
     text = pdf_text(client.get(f"/api/v1/cases/{case_id}/notices/correction.pdf", headers=clerk).content).replace("\n", "")
     for element in ("补齐补正材料通知书（一次性告知）", "一次性告知", "申请书未经经营者签字", "经营者身份证明：未提交",
