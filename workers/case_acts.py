@@ -167,6 +167,8 @@ def add_reader_record(cases: CaseRepository, store, case_id: str, who: Identity,
     parsed = id_parse(record["id_number"])
     if parsed.birth_date.isoformat() != record["birth_date"] or parsed.sex != record["sex"]:
         raise CaseFlowError("reader.invalid", "读卡器返回的出生日期或性别与公民身份号码不一致，请重新读卡")
+    if record["valid_until"] != "长期" and record["valid_until"] < record["valid_from"]:  # both ISO dates
+        raise CaseFlowError("reader.invalid", "读卡器返回的有效期截止日期早于起始日期，请重新读卡")
     key = store.put(raw, content_type="application/json")
     photo_key = store.put(photo, content_type="image/jpeg") if photo else None
 

@@ -270,6 +270,7 @@ def test_a_chip_reader_record_is_an_authoritative_identity_document(env):
     ({"id_number": "110105199003071238"}, "reader.invalid"),  # check character wrong
     ({"birth_date": "1990-03-08"}, "reader.invalid"),  # disagrees with the number
     ({"sex": "女"}, "reader.invalid"),
+    ({"valid_from": "2041-05-10", "valid_until": "2021-05-10"}, "reader.invalid"),  # ends before it starts
     ({"photo": base64.b64encode(b"not an image at all").decode()}, "reader.invalid"),
     ({"photo": "@@@"}, "reader.invalid"),
     ({"id_number": "11010519900307"}, "request.invalid"),
