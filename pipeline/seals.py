@@ -4,14 +4,15 @@ Who calls it: pipeline/stages.marks, only for document types whose checks judge 
 so a page of another type never pays for it. Pure: it reads the page image and calls the OCR engine it is
 given; it returns `Seal` values (DESIGN.md "seals").
 
-    page (BGR) ─> red-ink mask (HSV: hue near 0/180, saturated, not dark) ─> closed blobs ─> outer contours
-      ─> shape: ellipse fit (round / oval) or a four-cornered polygon filling its rectangle (square)
-      ─> a seal only if its border is inked almost all the way round (text and red marks are not)
-      ─> read: red ink as black on white (black print under the seal drops out);
-               round and oval: the ellipse made a circle, cv2.warpPolar, the rim band as one straight line,
-               plus the horizontal line under the star (合同专用章 …);
+    page (BGR) ─> red-ink mask (HSV: hue near 0/180, saturated, clearly redder than green and blue)
+      ─> closed blobs ─> every contour, largest first (a red frame or desk must not hide what is inside)
+      ─> shape of the convex hull: filling its rectangle (square) or an ellipse (round / oval)
+      ─> a seal only if its border is inked almost all the way round (red text and marks are not)
+      ─> read: the seal's strokes from brightness, chosen by colour (black print off the seal drops out);
+               round and oval: the ellipse made a circle, the line under the star cut out and read apart,
+               cv2.warpPolar, the rim band as one straight line (the run of characters round the top);
                square (name seals, 2 × 2 characters read right column first): the four cells in reading order
-      ─> organisation = the text without suffixes such as 公章 / 合同专用章 / 登记专用章
+      ─> organisation = the rim text without suffixes such as 公章 / 合同专用章 / 登记专用章
 
 `seal_like_ink` tells a page with no seal-like red ink (certainly no seal) from one whose red ink looked like a
 seal but was not recognised as one.
@@ -278,8 +279,15 @@ def _take_centre_line(circle: "np.ndarray", y0: int, y1: int, x0: int, x1: int) 
     near = columns[np.abs(columns - middle) < band.shape[1] * 0.2]
     if len(near) == 0:
         return circle, band
-    gap = band.shape[0] * 0.45
-    left, right = int(near.min()), int(near.max())
+    left, right = _grow(columns, int(near.min()), int(near.max()), band.shape[0] * 0.45)
+    line = band[:, max(0, left - 4):right + 5].copy()
+    cleared = circle.copy()
+    cleared[y0:y1, x0 + max(0, left - 2):x0 + right + 3] = 255
+    return cleared, line
+
+
+def _grow(columns, left: int, right: int, gap: float) -> tuple[int, int]:
+    """Widen [left, right] over the inked `columns` on each side while no blank run exceeds `gap`."""
     for x in reversed(columns[columns < left]):
         if left - x > gap:
             break
@@ -288,10 +296,7 @@ def _take_centre_line(circle: "np.ndarray", y0: int, y1: int, x0: int, x1: int) 
         if x - right > gap:
             break
         right = int(x)
-    line = band[:, max(0, left - 4):right + 5].copy()
-    cleared = circle.copy()
-    cleared[y0:y1, x0 + max(0, left - 2):x0 + right + 3] = 255
-    return cleared, line
+    return left, right
 
 
 def _main_run(strip: "np.ndarray") -> "np.ndarray":
@@ -306,16 +311,7 @@ def _main_run(strip: "np.ndarray") -> "np.ndarray":
         return strip
     middle = strip.shape[1] / 2
     seed = int(columns[np.argmin(np.abs(columns - middle))])
-    gap = strip.shape[0] * 1.1
-    left = right = seed
-    for x in reversed(columns[columns < seed]):
-        if left - x > gap:
-            break
-        left = int(x)
-    for x in columns[columns > seed]:
-        if x - right > gap:
-            break
-        right = int(x)
+    left, right = _grow(columns, seed, seed, strip.shape[0] * 1.1)
     out = np.full_like(strip, 255)
     out[:, left:right + 1] = strip[:, left:right + 1]
     return out

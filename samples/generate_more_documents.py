@@ -252,7 +252,10 @@ def _lines(sheet: Sheet, s: gd.Style, em: float, x: float, y: float, rows) -> No
 
 def _valid(rng: random.Random, years: int) -> tuple[dt.date, dt.date]:
     start = gd._day(rng, REFERENCE_DATE - dt.timedelta(days=365 * (years - 1)), REFERENCE_DATE - dt.timedelta(days=30))
-    return start, start.replace(year=start.year + years) - dt.timedelta(days=0)
+    try:
+        return start, start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start, dt.date(start.year + years, 3, 1)
 
 
 def identity_document(doc_type: str):
