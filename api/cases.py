@@ -362,12 +362,15 @@ def check_upload_target(app, who: Identity, case_id: str | None, material: str |
     caller, and hints must name a material / person of the case's item and situation."""
     if case_id is None:
         return
+    from pipeline.case_states import OPEN, STATES
     from storage.cases import CaseRepository
     from validators.catalog import item_from_snapshot
 
     row = CaseRepository(app.state.repo.engine).get(case_id)
     if row is None or not auth.can_see(who, row):
         raise ApiError("not_found", "找不到该办件")
+    if row.status not in OPEN:  # as for chip-reader records: a closed case takes no more materials
+        raise ApiError("case.transition_not_allowed", f"办件当前为“{STATES[row.status]}”状态，不能再提交材料")
     item = item_from_snapshot(row.item)
     codes = [m.code for m in item.materials_for(row.situation)]
     if material is not None and material not in codes:

@@ -443,6 +443,19 @@ def test_bad_case_uploads_are_refused_and_not_stored(env, data, status, code):
     assert "case.upload" not in audit_actions(app)
 
 
+def test_a_closed_case_takes_no_more_uploads(env):
+    client, key, app, _now, enqueued = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    assert act(client, clerk, case_id, "not_accept", reason="不属于本机关职权范围").status_code == 200
+    for url, form in ((f"/api/v1/cases/{case_id}/uploads", {}), ("/api/v1/documents", {"case_id": case_id})):
+        response = client.post(url, headers=clerk, data=form, files={"file": ("scan.jpg", jpeg(), "image/jpeg")})
+        assert response.status_code == 409 and response.json()["error"]["code"] == "case.transition_not_allowed", url
+        assert "不予受理" in response.json()["error"]["message"]
+    assert client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json=READER).status_code == 409
+    assert enqueued == [] and client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"] == []
+
+
 def test_a_case_left_without_a_notice_is_flagged_after_five_working_days(env):
     client, key, _app, now, _ = env
     clerk = key("clerk")
