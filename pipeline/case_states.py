@@ -107,9 +107,3 @@ def is_override(act: str, recommendation: str | None) -> bool:
 
 ROLE_LABELS = {"clerk": "窗口工作人员", "reviewer": "审批人员", "applicant": "申请人", "admin": "管理员",
                "integrator": "对接系统", "system": "系统"}
-
-
-def table_rows() -> list[dict[str, object]]:
-    """The table as data (for documentation and the API)."""
-    return [{"act": t.act, "label": t.label, "from": list(t.sources), "to": t.target, "roles": list(t.roles),
-             "reason_required": t.reason_required} for t in TRANSITIONS]
