@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api import auth, cases
 from api.auth import IdentityDep
@@ -86,9 +86,9 @@ class UploadStatus(BaseModel):
 
 
 class KeyRequest(BaseModel):
-    role: str
-    hall: str
-    label: str
+    role: str = Field(max_length=16)
+    hall: str = Field(min_length=1, max_length=64)  # the column sizes: longer answered 500 on PostgreSQL
+    label: str = Field(default="", max_length=200)
 
 
 class KeyCreated(BaseModel):

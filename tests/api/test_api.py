@@ -162,3 +162,16 @@ def test_openapi_documents_the_contract(env):
     client, *_ = env
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/documents", "/api/v1/uploads/{upload_id}", "/healthz"} <= set(paths)
+
+
+@pytest.mark.parametrize("body", [
+    {"role": "clerk", "hall": "h" * 65, "label": "x"},
+    {"role": "clerk", "hall": "", "label": "x"},
+    {"role": "clerk", "hall": "h1", "label": "x" * 201},
+    {"role": "c" * 1000, "hall": "h1", "label": "x"},
+])
+def test_a_key_request_that_does_not_fit_is_refused_with_422(env, body):
+    client, key, _, app = env
+    response = client.post("/api/v1/keys", headers=key("admin"), json=body)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "request.invalid", response.text
+    assert response.json()["error"]["message"]
