@@ -81,6 +81,7 @@ def case_services(app, settings: Settings) -> CaseServices:
     """Built once per app on first use (the case routes and POST /api/v1/documents with a `case_id`)."""
     state = app.state
     if getattr(state, "case_services", None) is None:
+        from api.licences import licence_library  # the same library the licence routes and the worker use
         from extractors import build_registry
         from pipeline.errors import ConfigurationError
         from storage.cases import CaseRepository
@@ -95,14 +96,10 @@ def case_services(app, settings: Settings) -> CaseServices:
             logger.error("service-item catalog invalid: %d problems", len(exc.problems))
             raise ConfigurationError(detail="service-item catalog invalid (yichuang catalog validate)") from exc
         calendar = build_calendar(settings)  # the package's years plus the administrator's files
-        if getattr(state, "licence_library", None) is None:  # the same library the worker assesses with
-            from workers.wiring import build_licence_library
-
-            state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
         state.case_services = CaseServices(
             cases=CaseRepository(state.repo.engine), catalog=catalog,
             assessor=Assessor(thresholds=settings.thresholds, types=build_registry(), calendar=calendar,
-                              library=state.licence_library, checks=build_checks()),
+                              library=licence_library(app, settings), checks=build_checks()),
             calendar=calendar)
     return state.case_services
 

@@ -49,18 +49,25 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def licence_library(app, settings: Settings):
+    """The app's configured library (workers.wiring.build_licence_library), built on first use and shared by
+    these routes and the case API's assessor, so both judge with the same library; tests may set
+    app.state.licence_library."""
+    state = app.state
+    if getattr(state, "licence_library", None) is None:
+        from workers.wiring import build_licence_library
+
+        state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
+    return state.licence_library
+
+
 def router_for(settings: Settings) -> APIRouter:
     """Who calls it: api.app.create_app (one include_router line). The library is the configured one
     (workers.wiring.build_licence_library), built on first use; tests may set app.state.licence_library."""
     router = APIRouter(prefix="/api/v1/licences", tags=["licences"])
 
     def library(request: Request):
-        state = request.app.state
-        if getattr(state, "licence_library", None) is None:
-            from workers.wiring import build_licence_library
-
-            state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
-        return state.licence_library
+        return licence_library(request.app, settings)
 
     def allowed(who: Identity) -> None:
         if who.role not in READERS:
