@@ -13,12 +13,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, false, or_, select, text, update
 
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
 
 GENESIS = "0" * 64
+AUDIT_LOCK = 0x79636175  # "ycau": the advisory lock that serialises audit appends on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -135,12 +136,16 @@ class Repository(SessionScope):
     # --- audit ------------------------------------------------------------------------------
 
     def audit(self, actor: Identity | None, action: str, target_type: str, target_id: str, **detail: Any) -> None:
-        """Append to the audit trail, chained to the previous row by SHA-256. Serialised per database by
-        locking the newest row (PostgreSQL) or by SQLite's single writer."""
+        """Append to the audit trail, chained to the previous row by SHA-256. Serialised per database, before
+        the newest hash is read: a transaction-scoped advisory lock on PostgreSQL (locking the newest row left
+        the first rows of an empty trail unserialised), SQLite's write lock taken by an empty UPDATE (a plain
+        read first would chain two parallel writers to the same previous row)."""
         at = utcnow()
         with self.session() as s:
             if s.bind.dialect.name == "postgresql":
-                s.execute(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1).with_for_update())
+                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+            else:
+                s.execute(update(AuditEvent).where(false()).values(action=AuditEvent.action))
             previous = s.scalars(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first() or GENESIS
             payload = {
                 "at": at.isoformat(), "actor": actor.key_id if actor else "system", "role": actor.role if actor else "system",

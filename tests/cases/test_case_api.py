@@ -404,6 +404,7 @@ def test_parallel_uploads_to_one_case_lose_nothing(env):
     final = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assigned = {d for m in final["assessment"]["materials"] for d in m["documents"]}
     assert assigned == {"app", "op-front", "op-back", "cert"} and final["assessment"]["decision"] == "accept"
+    assert app.state.repo.audit_chain_ok(), "parallel requests audit into one unbroken chain"
 
 
 def test_an_oversized_case_upload_is_refused_while_it_streams_in(env):

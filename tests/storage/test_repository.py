@@ -68,3 +68,29 @@ def test_audit_trail_is_chained_and_insert_only(repo):
         with repo.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM audit_events"))
     assert repo.audit_chain_ok()
+
+
+def test_concurrent_audits_keep_one_chain_from_the_first_row(repo):
+    """Parallel requests audit at once, the very first ones included (an empty trail has no newest row to lock)."""
+    import threading
+
+    who = Identity(key_id="k1", role="clerk", hall="h1")
+    start, errors = threading.Barrier(6), []
+
+    def write(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(5):
+                repo.audit(who, "case.read", "case", f"c{n}-{i}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with repo.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM audit_events")).scalar() == 30
+    assert repo.audit_chain_ok()
