@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
 
 from api import auth, cases
 from api.auth import IdentityDep
-from api.case_schemas import public
+from api.case_schemas import NO_NUL, RequestModel, public
 from api.errors import ApiError, error_response, handle_yichuang_error
 from pipeline.decode import MEDIA_TYPES, image_size, sniff
 from pipeline.errors import FileEmpty, FileTooLarge, InputError, YichuangError
@@ -73,6 +74,20 @@ class BodyLimit:
             await guarded_send({"type": "http.response.start"})
 
 
+class RefuseNul:
+    """ASGI middleware: a NUL character in the path or query string is refused with 422 before any route runs
+    (PostgreSQL text cannot hold it: lookups with it answered 500, or 503 from the licence library)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and ("\x00" in scope.get("path", "")
+                                        or b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b"")):
+            return await error_response("request.invalid", "请求地址中含有无效字符（NUL）")(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
 class UploadAccepted(BaseModel):
     upload_id: str
     documents_url: str
@@ -85,7 +100,7 @@ class UploadStatus(BaseModel):
     error: dict[str, str] | None = None
 
 
-class KeyRequest(BaseModel):
+class KeyRequest(RequestModel):
     role: str = Field(max_length=16)
     hall: str = Field(min_length=1, max_length=64)  # the column sizes: longer answered 500 on PostgreSQL
     label: str = Field(default="", max_length=200)
@@ -118,6 +133,13 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.state.repo, app.state.store, app.state.secret = repo, store, secret
     app.state.enqueue = enqueue  # case uploads (api/cases.py) enqueue the same way
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals (an unparsable body, no such route or method) in the API's error shape
+        code, message = {400: ("request.invalid", "请求内容无法解析，请检查格式"), 404: ("not_found", "找不到该地址"),
+                         405: ("request.invalid", "该地址不支持此请求方法")}.get(exc.status_code, ("request.invalid", "请求有误"))
+        return error_response(code, message, exc.status_code)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         fields = ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in exc.errors())
@@ -143,9 +165,9 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         request: Request,
         who: IdentityDep,
         file: Annotated[UploadFile, File(description="扫描件或电子文件")],
-        case_id: Annotated[str | None, Form()] = None,
-        material: Annotated[str | None, Form(max_length=64)] = None,
-        person: Annotated[str | None, Form(max_length=32)] = None,
+        case_id: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
+        material: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
+        person: Annotated[str | None, Form(max_length=32, pattern=NO_NUL)] = None,
     ) -> UploadAccepted:
         if who.role == "reviewer":
             raise ApiError("auth.forbidden", "审批人员不能上传材料")
@@ -187,6 +209,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
+    app.add_middleware(RefuseNul)
     return app
 
 

@@ -5,26 +5,51 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from storage.db import as_utc
 
 
-class Applicant(BaseModel):
+NO_NUL = r"^[^\x00]*$"  # for form fields: PostgreSQL text cannot hold NUL, and no clerk types one
+
+
+class RequestModel(BaseModel):
+    """Base of the API's request bodies: a NUL character anywhere in a string is refused (422), not carried to
+    PostgreSQL, whose text columns cannot hold it (that answered 500)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        def walk(value: Any) -> None:
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError("请求中含有无效字符（NUL）")
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(k)
+                    walk(v)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    walk(v)
+
+        walk(data)
+        return data
+
+
+class Applicant(RequestModel):
     kind: Literal["person", "organisation"] = "person"
     name: str | None = Field(default=None, max_length=200)
     id_number: str | None = Field(default=None, max_length=32)
     credit_code: str | None = Field(default=None, max_length=32)
 
 
-class Agent(BaseModel):
+class Agent(RequestModel):
     """代理人 (委托代理人办理)."""
 
     name: str = Field(max_length=200)
     id_number: str | None = Field(default=None, max_length=32)
 
 
-class CaseRequest(BaseModel):
+class CaseRequest(RequestModel):
     item: str = Field(max_length=100)
     item_version: int | None = None
     situation: str = Field(max_length=64)
@@ -67,7 +92,7 @@ class CaseView(BaseModel):
     allowed_acts: list[str] = []
 
 
-class TransitionRequest(BaseModel):
+class TransitionRequest(RequestModel):
     act: str = Field(max_length=32)
     reason: str = Field(default="", max_length=2000)
     clerk_number: str | None = Field(default=None, max_length=64)  # printed on notices; default: the key's label
@@ -76,7 +101,7 @@ class TransitionRequest(BaseModel):
     place: str | None = Field(default=None, max_length=200)  # where supplements are handed in
 
 
-class CorrectionRequest(BaseModel):
+class CorrectionRequest(RequestModel):
     kind: Literal["field", "finding", "manual_check"]
     document: str | None = Field(default=None, max_length=64)
     field: str | None = Field(default=None, max_length=64)
@@ -87,19 +112,19 @@ class CorrectionRequest(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-class OriginalsRequest(BaseModel):
+class OriginalsRequest(RequestModel):
     material: str = Field(max_length=64)
     originals_seen: int = Field(ge=0, le=99)
     copies_kept: int = Field(default=0, ge=0, le=99)
     reason: str = Field(default="", max_length=500)
 
 
-class EvaluationRequest(BaseModel):
+class EvaluationRequest(RequestModel):
     rating: str = Field(max_length=8)  # 非常满意 满意 基本满意 不满意 非常不满意
     comment: str = Field(default="", max_length=1000)
 
 
-class ReaderRecord(BaseModel):
+class ReaderRecord(RequestModel):
     """What an ID card reader (二代证阅读器) returns; dates ISO, `valid_until` may be 长期; photo base64."""
 
     name: str = Field(min_length=1, max_length=100)

@@ -33,7 +33,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 
 from api import auth
 from api.case_schemas import (
-    CaseCreated, CaseRequest, CaseView, CorrectionRequest, EvaluationRequest, OriginalsRequest, ReaderRecord,
+    NO_NUL, CaseCreated, CaseRequest, CaseView, CorrectionRequest, EvaluationRequest, OriginalsRequest, ReaderRecord,
     TransitionRequest, act_view, deadlines_view, event_view, public,
 )
 from api.auth import IdentityDep
@@ -225,8 +225,8 @@ def router_for(settings: Settings) -> APIRouter:
     @router.post("/{case_id}/uploads", status_code=202)
     async def add_upload(case_id: str, request: Request, who: IdentityDep,
                          file: Annotated[UploadFile, File(description="扫描件或电子文件")],
-                         material: Annotated[str | None, Form(max_length=64)] = None,
-                         person: Annotated[str | None, Form(max_length=32)] = None) -> dict[str, Any]:
+                         material: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
+                         person: Annotated[str | None, Form(max_length=32, pattern=NO_NUL)] = None) -> dict[str, Any]:
         from api.app import read_upload  # api.app includes this router: import at call time
         from pipeline.decode import MEDIA_TYPES
 

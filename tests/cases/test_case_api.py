@@ -444,6 +444,34 @@ def test_bad_case_uploads_are_refused_and_not_stored(env, data, status, code):
     assert "case.upload" not in audit_actions(app)
 
 
+def test_nul_characters_and_unparsable_bodies_get_a_clear_error_not_a_500(env):
+    """PostgreSQL text cannot hold NUL: such requests answered 500 (or 503 from the licence library)."""
+    client, key, app, _now, enqueued = env
+    clerk = key("clerk")
+    case_id = new_case(client, clerk)["case_id"]
+    body = {"item": REFERENCE, "situation": "self", "applicant": {"kind": "person", "name": "张\u0000三"}}
+    answers = [
+        client.post("/api/v1/cases", headers=clerk, json=body),
+        client.post(f"/api/v1/cases/{case_id}/transitions", headers=clerk, json={"act": "not_accept", "reason": "x\u0000"}),
+        client.get(f"/api/v1/cases/{case_id}%00", headers=clerk),
+        client.get("/api/v1/licences", headers=clerk, params={"holder_code": "1\u0000", "holder_code_type": "111",
+                                                               "licence_type": "id_card"}),
+        client.post("/api/v1/documents", headers=clerk, data={"material": "operator_id\u0000"},
+                    files={"file": ("scan.jpg", jpeg(), "image/jpeg")}),
+        client.post(f"/api/v1/cases/{case_id}/uploads", headers=clerk, data={"person": "operator\u0000"},
+                    files={"file": ("scan.jpg", jpeg(), "image/jpeg")}),
+    ]
+    for response in answers:
+        assert response.status_code == 422, (response.request.url, response.text)
+        assert response.json()["error"]["code"] == "request.invalid" and response.json()["error"]["message"]
+    assert enqueued == [] and client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["status"] == "received"
+    deep = client.post("/api/v1/cases", headers={**clerk, "content-type": "application/json"},
+                       content=b"[" * 100_000 + b"]" * 100_000)
+    assert deep.status_code == 400 and deep.json()["error"]["code"] == "request.invalid", deep.text
+    nowhere = client.get("/api/v1/nowhere", headers=clerk)
+    assert nowhere.status_code == 404 and nowhere.json()["error"] == {"code": "not_found", "message": "找不到该地址"}
+
+
 def test_a_closed_case_takes_no_more_uploads(env):
     client, key, app, _now, enqueued = env
     clerk = key("clerk")
