@@ -397,6 +397,9 @@ def cmd_keys(args) -> int:
     from api.auth import create_key
     from workers.wiring import build_repository
 
+    if not 1 <= len(args.hall) <= 64 or len(args.label) > 200:
+        print("营业厅编码应为 1–64 个字符，标签不超过 200 个字符", file=sys.stderr)
+        return EXIT_USAGE
     repo = build_repository(settings)
     key = create_key(repo, settings.secret(), role=args.role, hall=args.hall, label=args.label)
     repo.audit(None, "key.create", "api_key", key.split("_")[1], role=args.role, hall=args.hall, via="cli")

@@ -10,6 +10,7 @@ from typing import Any
 
 from pipeline import case_states
 from pipeline.assessment import STATUS_LABELS
+from pipeline.decode import MEDIA_TYPES, sniff
 from pipeline.workdays import WorkCalendar, YearNotCovered
 from storage.cases import CaseRepository
 from storage.repository import Identity
@@ -170,7 +171,7 @@ def add_reader_record(cases: CaseRepository, store, case_id: str, who: Identity,
     if record["valid_until"] != "长期" and record["valid_until"] < record["valid_from"]:  # both ISO dates
         raise CaseFlowError("reader.invalid", "读卡器返回的有效期截止日期早于起始日期，请重新读卡")
     key = store.put(raw, content_type="application/json")
-    photo_key = store.put(photo, content_type="image/jpeg") if photo else None
+    photo_key = store.put(photo, content_type=MEDIA_TYPES[sniff(photo)]) if photo else None  # JPEG, PNG or BMP
 
     def fields(names):
         return {n: FieldValue(value=record[n], confidence=1.0, source="reader") for n in names if record.get(n) not in (None, "")}

@@ -1,6 +1,7 @@
 """`yichuang verify` as a user runs it: one process, JSON on standard output, exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,10 @@ def test_verify_json_prints_exactly_one_object_and_reports_bad_files(tmp_path):
 def test_usage_errors_exit_2():
     assert run("verify", "--at", "yesterday", str(FRONT)).returncode == 2
     assert run("frobnicate").returncode == 2
+
+
+def test_keys_create_refuses_a_hall_longer_than_its_column(tmp_path):
+    env = {**os.environ, "YICHUANG_DATA_DIR": str(tmp_path), "YICHUANG_ENV": "test"}
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "keys", "create", "--role", "clerk", "--hall", "h" * 65,
+                           "--label", "scanner"], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "营业厅编码" in proc.stderr and proc.stdout == ""
