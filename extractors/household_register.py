@@ -36,6 +36,8 @@ def recognise(page: PageReading) -> float:
     elif ev.has("户口"):
         score += 0.2
     score += min(0.4, 0.1 * ev.row_starts(("户别", "户主姓名", "户号", "住址", "户主或与户主关系", "曾用名", "出生地", "籍贯")))
+    # a member card's own label: it still tells the page when the title is lost (a capture cropped to the table)
+    score += 0.25 if ev.has("与户主关系") else 0.0
     score += 0.1 if ev.has("公民身份证件编号") or ev.has("户口专用章") else 0.0
     if names_other_type(ev, "household_register", TITLE):
         score = min(score, 0.3)

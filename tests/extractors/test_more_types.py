@@ -241,3 +241,13 @@ def test_passport_makes_the_identity_material_needs_review_not_missing(deps):
     material = next(m for m in result.materials if m.code == "operator_id")
     assert material.status == "needs_review"
     assert "identity.unreadable_kind" in {f.code for f in material.findings}
+
+
+def test_member_card_cropped_to_its_table_is_still_a_household_register():
+    """The capture stage can crop a clean page to its ruled table, losing the title above it."""
+    page = reading([("姓名", 100, 30), ("钱悦", 300, 30), ("户主或与户主关系", 700, 30), ("户主", 1100, 30),
+                    ("曾用名", 100, 130), ("性别", 700, 130), ("女", 1100, 130), ("出生地", 100, 230), ("云南省大理白族自治州", 300, 230),
+                    ("民族", 700, 230), ("汉", 1100, 230), ("籍贯", 100, 330), ("出生日期", 700, 330), ("1970年05月03日", 1100, 330),
+                    ("公民身份证件编号", 700, 430), ("532930197005035064", 1100, 430)], size=(1437, 689))
+    assert _type_of(page) == "household_register"
+    assert _extract("household_register", page)["id_number"] == "532930197005035064"
