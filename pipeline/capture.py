@@ -844,6 +844,9 @@ def _text_outside(small: np.ndarray, chosen: list[_Candidate]) -> bool:
     return False
 
 
+MIN_DOCUMENT_MARKS, MIN_DOCUMENT_LINES = 30, 3  # silhouettes on generated camera cards: <= 19 marks, <= 2 lines
+
+
 def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -> list[Region]:
     """Every document in the frame as a straightened Region, largest first (cards split from a page
     top to bottom). Never fails: without a clear outline the whole image is one region."""
@@ -867,9 +870,10 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
     for c in chosen:
         q = frame.refine(_rescale(c.quad, 1 / s), c.border, 1.5 / s)
         preview = _preview(img, q)
-        # an outline with no text in it (a photo, a phone, the silhouette on a card whose own edge
-        # was missed) is not a document: without any, the whole frame is read
-        if preview.components < 6:
+        # an outline with (almost) no text in it (a photo, a phone, the silhouette on a card whose own
+        # edge was missed: a few marks, at most a line cut by its edge) is not a document; without any,
+        # the whole frame is read. A real card side holds dozens of characters on several lines.
+        if preview.components < MIN_DOCUMENT_MARKS and len(preview.lines) < MIN_DOCUMENT_LINES:
             continue
         kind, ratio = _decide_kind(img, q, settings, preview)
         plans.append((q, kind, ratio))

@@ -519,3 +519,19 @@ def test_strong_distortions_from_the_independent_generator_are_flagged(distortio
         results = capture(_decode(data), None)
         flagged += any(codes(q).get(expected) == "error" for _, _, q, _ in results)
     assert flagged >= share * len(items)
+
+
+def test_the_silhouette_on_a_low_contrast_card_is_not_taken_for_the_document():
+    """Generated camera shots (seed 2026, cards 4 and 6) where the card's own edge fades into a light desk:
+    the portrait silhouette has an outline but almost no text, so it must not become the page (it did, and
+    the card was read as an empty `unknown`)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "samples"))
+    import generate_idcards as gen
+
+    shots = [data for data, truth in gen.generate(2026, 7, "camera") if truth["type"] == "id_card_front"]
+    for index in (4, 6):
+        image = cv2.imdecode(np.frombuffer(shots[index], np.uint8), cv2.IMREAD_COLOR)
+        [region] = find_documents(image)
+        quad = np.asarray(region.quad, np.float32)
+        share = cv2.contourArea(quad) / (image.shape[0] * image.shape[1])
+        assert share > 0.15, (index, share)  # the card (or the whole frame), not the 3 % silhouette
