@@ -11,6 +11,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
+
+
+def load_sample_module(name: str):
+    """A module of samples/ (generators, drawing helpers), loaded once per test session."""
+    import importlib.util
+    import sys
+
+    if str(SAMPLES) not in sys.path:
+        sys.path.insert(0, str(SAMPLES))
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, SAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 SHARED_DATA = ROOT.parent / "shared" / "data" / "real"
 PG_ADMIN_URL = os.environ.get("YICHUANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("YICHUANG_TEST_REDIS", "redis://127.0.0.1:6379/11")

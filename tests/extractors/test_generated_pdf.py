@@ -5,11 +5,11 @@ Also the generator's own promises (valid numbers, determinism). Fast: no OCR eng
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import load_sample_module
 
 from pipeline import numbers
 
@@ -17,13 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AT = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
-def _load(name: str):
-    sys.path.insert(0, str(ROOT / "samples"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+_load = load_sample_module
 
 
 gen = _load("generate_documents")

@@ -6,9 +6,7 @@ material `needs_review`, never `missing`."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from extractors import build_registry
 from pipeline.settings import Thresholds
 from pipeline.stages import classify
 from pipeline.models import Reading
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, load_sample_module
 from tests.extractors.helpers import UPLOAD, classified, reading, values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,15 +25,7 @@ NEW_TYPES = ("household_register", "marriage_certificate", "legal_rep_certificat
              "residence_permit", "travel_permit_hkmo", "travel_permit_tw", "passport")
 
 
-def _load(name: str):
-    sys.path.insert(0, str(ROOT / "samples"))
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+_load = load_sample_module
 
 
 def _type_of(page) -> str:

@@ -4,13 +4,13 @@ reported on the document by the pipeline for the types that carry one (slow, wit
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+
+from tests.conftest import load_sample_module
 
 from pipeline.qr import read_codes
 
@@ -18,15 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AT = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
-def _load(name: str):
-    sys.path.insert(0, str(ROOT / "samples"))
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+_load = load_sample_module
 
 
 def test_qr_code_on_a_page_is_decoded_with_its_box():

@@ -5,9 +5,7 @@ checks (missing, another organisation)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,20 +15,13 @@ from pipeline import seals
 from pipeline.models import Document, FieldValue, Finding, Seal
 from pipeline.settings import Thresholds
 from pipeline.stages import check
+from tests.conftest import load_sample_module
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
-def _load(name: str):
-    sys.path.insert(0, str(ROOT / "samples"))
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+_load = load_sample_module
 
 
 def _page(stamps=(), *, frame: bool = False, pink_text: bool = True) -> tuple[np.ndarray, list]:
