@@ -100,8 +100,8 @@ def router_for(settings: Settings) -> APIRouter:
         return LicenceList(licences=[lic.model_dump(mode="json") | {"file_url": file_url(lic)} for lic in found],
                            source=getattr(lib, "source", None))
 
-    @router.get("/{identifier}", response_model=LicenceView)
-    def by_identifier(identifier: str, request: Request, who: IdentityDep) -> LicenceView:
+    def look_up(request: Request, who, identifier: str, action: str):
+        """The library and the licence with this identifier (or None); audited whatever the library answered."""
         allowed(who)
         value = checked(identifier)
         lib = library(request)
@@ -109,8 +109,13 @@ def router_for(settings: Settings) -> APIRouter:
         try:
             found = lib.by_identifier(value)
         finally:
-            request.app.state.repo.audit(who, "licence.read", "licence", _digest(value), identifier=value,
+            request.app.state.repo.audit(who, action, "licence", _digest(value), identifier=value,
                                          found=found is not None)
+        return lib, found
+
+    @router.get("/{identifier}", response_model=LicenceView)
+    def by_identifier(identifier: str, request: Request, who: IdentityDep) -> LicenceView:
+        lib, found = look_up(request, who, identifier, "licence.read")
         if found is None:
             raise ApiError("not_found", "电子证照库中没有该证照")
         return LicenceView(licence=found.model_dump(mode="json"), file_url=file_url(found), source=getattr(lib, "source", None))
@@ -119,15 +124,7 @@ def router_for(settings: Settings) -> APIRouter:
     def licence_file(identifier: str, request: Request, who: IdentityDep) -> Response:
         from pipeline.errors import ObjectNotFound
 
-        allowed(who)
-        value = checked(identifier)
-        lib = library(request)
-        found = None
-        try:
-            found = lib.by_identifier(value)
-        finally:  # audited whatever the library answered, like a lookup
-            request.app.state.repo.audit(who, "licence.file", "licence", _digest(value), identifier=value,
-                                         found=found is not None)
+        lib, found = look_up(request, who, identifier, "licence.file")
         if found is None or not found.file_key:
             raise ApiError("not_found", "电子证照库中没有该证照的证照文件")
         try:
