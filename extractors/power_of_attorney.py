@@ -103,4 +103,5 @@ DOCUMENT_TYPE = DocumentType(
     extract=extract,
     field_classes={"principal_name": "name", "principal_id_number": "id_number", "agent_name": "name",
                    "agent_id_number": "id_number", "matter": "text", "valid_until": "date", "signed": "enum"},
+    seals=True,  # an organisation's 授权委托书 bears its seal (the catalog's `sealed` rule, validators/assess.py)
 )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline import stages
 from pipeline.assessment import Assessment, CaseFinding, CaseInput, MaterialResult, PersonAct, Submitted
@@ -29,9 +30,11 @@ from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibr
 from pipeline.models import Document, Finding
 from pipeline.registry import CheckRegistry, TypeRegistry
 from pipeline.settings import Thresholds
-from validators import build_checks, consistency, licences, person_acts
+from validators import build_checks, consistency, licences, person_acts, seals
 from validators.assign import Assignment, assign, stated
-from validators.catalog import Material, NotExpiredRule, SameRule, ServiceItem, SignedRule, item_from_snapshot
+from validators.catalog import (
+    Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, item_from_snapshot,
+)
 from validators.id_card import pair_failures
 from validators.notice import WorkCalendar, YearNotCovered, notice_text
 from validators.vocabulary import (
@@ -94,6 +97,11 @@ class Assessor:
     def recheck(self, doc: Document, today: dt.date) -> list[Finding]:
         """The findings of `doc`'s type's own checks on `doc` as it stands (after a person's correction)."""
         return list(stages.check(doc, self.checks, today, self.thresholds, self.classes(doc.type)).findings)
+
+    def seals_looked_for(self, type_code: str) -> bool:
+        """Whether the capture stage looks for red seals on documents of this type (DocumentType.seals)."""
+        registered = (self.types if self.types is not None else _shipped_types()).get(type_code)
+        return bool(registered and registered.seals)
 
     def uncertain(self, doc: Document, name: str) -> bool:
         value = doc.fields.get(name)
@@ -179,7 +187,10 @@ class _Run:
                                            self.a.thresholds)
                 self.extra.setdefault(back.id, []).append(CaseFinding(**judged.model_dump(), document=back.id))
 
-    def _doc_findings(self, doc: Document) -> list[CaseFinding]:
+    def _doc_findings(self, doc: Document, seal_not_asked: bool = False) -> list[CaseFinding]:
+        """The document's own findings as the material shows them. `seal_not_asked`: the item says this
+        material needs no seal (a `sealed` rule with `when: never`), so what was said about its seal is for
+        information only."""
         out = []
         if doc.error is not None:
             out.append(CaseFinding(code="document.unreadable", severity="warning", document=doc.id,
@@ -195,6 +206,8 @@ class _Run:
         for f in doc.findings:
             if f.severity == "warning" and f.code.endswith("unread") and f.fields and not set(f.fields) & used:
                 f = f.model_copy(update={"severity": "info"})  # a value this item never uses: not a reason to look
+            elif seal_not_asked and f.code in seals.SEAL_CODES and f.severity != "info":
+                f = f.model_copy(update={"severity": "info", "message": f"{f.message}（本事项不要求加盖公章）"})
             out.append(CaseFinding(**f.model_dump(), document=doc.id))
         return out + self.extra.get(doc.id, [])
 
@@ -211,7 +224,7 @@ class _Run:
                 used.setdefault(type_code, set()).add(parts[-1])
 
         for m in self.materials:
-            for rule in m.rules:
+            for rule in self.item.rules_of(m):
                 used.setdefault(rule.document, set()).update(rule.fields if isinstance(rule, SameRule) else [rule.field])
                 for ref in rule.refs if isinstance(rule, SameRule) else ():
                     add(ref)
@@ -230,12 +243,14 @@ class _Run:
             findings: list[CaseFinding] = []
             deciding: list[tuple[Document, str]] = []
             docs = [d for d in self.docs[material.code] if d.error is None]
-            for rule in material.rules:
+            for rule in self.item.rules_of(material):
                 for doc in (d for d in docs if d.type == rule.document):
                     if isinstance(rule, SignedRule):
                         found, decided = self._signed(rule, doc)
                     elif isinstance(rule, NotExpiredRule):
                         found, decided = self._not_expired(rule, doc)
+                    elif isinstance(rule, SealedRule):
+                        found, decided = self._sealed(rule, doc), []
                     else:
                         found, decided = self._same(rule, doc), []
                     findings += found
@@ -289,6 +304,35 @@ class _Run:
         message = f"{rule.message or type_label(doc.type) + '已过期'}（{field_label(doc.type, rule.field)}为{day.year}年{day.month:02d}月{day.day:02d}日）"
         return [self._judge(rule.code, message, "error", [(doc, rule.field)], doc)], []
 
+    def _sealed(self, rule: SealedRule, doc: Document) -> list[CaseFinding]:
+        """The catalog asks for the seal of the organisation the document names (validators/seals.py judges it).
+        Nothing when the item asks for no seal, when the party is a natural person (or cannot be told: its unread
+        name is reported by the document's own checks), or when the document's own checks already judged its
+        seal; `seal.unchecked` (a person looks) when this type's seals are not looked for."""
+        if rule.when == "never" or self._known(doc) & seals.SEAL_CODES:
+            return []
+        involved: list[tuple[Document, str]] = []
+        if rule.when == "organisation":
+            number_field = seals.PARTY_NUMBER.get(rule.field)
+            number = doc.value(number_field) if number_field else None
+            if seals.party_kind(doc.value(rule.field), number) != "organisation":
+                return []
+            involved = [(doc, n) for n in (rule.field, number_field) if n and doc.value(n) not in (None, "")]
+        label = type_label(doc.type)
+        subject = doc.value(rule.field)
+        whose = f"{subject}的公章" if subject else "单位公章"
+        if not self.a.seals_looked_for(doc.type):
+            return [CaseFinding(code="seal.unchecked", severity="warning", document=doc.id, fields=(rule.field,),
+                                message=f"{label}应加盖{whose}，系统未检测该类文件上的印章，请人工核对")]
+        out = []
+        where = f"{label}中的{field_label(doc.type, rule.field)}"
+        for failure in seals.judge(doc, rule.field, self.a.thresholds.text, missing=f"{label}未加盖{whose}", where=where):
+            code, message = failure.code, failure.message
+            if code == "seal.missing":
+                code, message = rule.code, rule.message or message
+            out.append(self._judge(code, message, failure.severity, involved + [(doc, n) for n in failure.fields], doc))
+        return out
+
     def _same(self, rule: SameRule, doc: Document) -> list[CaseFinding]:
         own = [(doc, name, doc.value(name)) for name in rule.fields]
         others = [entry for ref in rule.refs for entry in stated(self.docs, ref, self.a.fields_of)]
@@ -325,8 +369,9 @@ class _Run:
     def _material(self, m: Material, rule_findings: list[CaseFinding], deciding: list[tuple[Document, str]]) -> MaterialResult:
         docs = self.docs[m.code]
         findings = list(self.assigned.notes[m.code])
+        not_asked = {r.document for r in self.item.rules_of(m) if isinstance(r, SealedRule) and r.when == "never"}
         for doc in docs:
-            findings += self._doc_findings(doc)
+            findings += self._doc_findings(doc, doc.type in not_asked)
         findings += rule_findings
         findings += self._uncertain_values(deciding, findings)
         if m.manual and docs:
@@ -478,6 +523,14 @@ class _Run:
             notes.append(CaseFinding(code="library.not_usable", severity="info",
                                      message="电子证照库中的证照不能调取：" + "；".join(unusable)))
         return status, None, record, notes
+
+
+@lru_cache(maxsize=1)
+def _shipped_types() -> TypeRegistry:
+    """The shipped document types, for an Assessor built without a type registry."""
+    from extractors import build_registry
+
+    return build_registry()
 
 
 def _decide(materials: Sequence[MaterialResult], unsettled_documents: bool) -> str:

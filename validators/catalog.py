@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from validators.vocabulary import IDENTITY_TYPES, KNOWN_FINDING_CODES, KNOWN_TYPES, TYPE_FIELDS
+from validators.vocabulary import (
+    IDENTITY_TYPES, KNOWN_FINDING_CODES, KNOWN_TYPES, SEAL_DEFAULTS, SEAL_SUBJECTS, TYPE_FIELDS,
+)
 
 SLUG = r"^[a-z][a-z0-9_]*$"
 ITEM_CODE = r"^[a-z][a-z0-9-]*[a-z0-9]$"
@@ -123,7 +125,29 @@ class SameRule(Model):
         return [self.with_] if isinstance(self.with_, str) else list(self.with_)
 
 
-Rule = Annotated[Union[SignedRule, NotExpiredRule, SameRule], Field(discriminator="rule")]
+class SealedRule(Model):
+    """The document bears the red seal of the organisation its `field` names (法定代表人身份证明书: 单位名称;
+    授权委托书: 委托人), and the seal names that organisation. `when`: `always`; `organisation` — only when that
+    party is an organisation (a credit code for its number, or a name such as …有限公司), not a natural person;
+    `never` — this item does not ask for it (overrides the default of SEAL_DEFAULTS). `code` is the code of a
+    missing seal; a seal of another organisation is `seal.organisation_mismatch`."""
+
+    rule: Literal["sealed"]
+    document: str
+    field: str = ""  # default: the type's subject (vocabulary.SEAL_SUBJECTS)
+    when: Literal["always", "organisation", "never"] = "always"
+    code: Annotated[str, Field(pattern=CHECK_CODE)] = "seal.missing"
+    message: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _subject(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("field") and data.get("document") in SEAL_SUBJECTS:
+            data = {**data, "field": SEAL_SUBJECTS[data["document"]]}
+        return data
+
+
+Rule = Annotated[Union[SignedRule, NotExpiredRule, SameRule, SealedRule], Field(discriminator="rule")]
 
 
 class Material(Model):
@@ -207,6 +231,22 @@ class ServiceItem(Model):
         if found is None:
             raise KeyError(situation)
         return [m for code in found.materials if (m := self.material(code)) is not None]
+
+    def rules_of(self, material: Material) -> list[Rule]:
+        """The material's rules plus the seal each accepted type needs by default (SEAL_DEFAULTS) where the
+        material states no `sealed` rule for that type. A 授权委托书 of an item that serves only organisations
+        needs the principal's seal always; of an item that also serves natural persons, when its principal is
+        an organisation."""
+        stated = {r.document for r in material.rules if isinstance(r, SealedRule)}
+        defaults: list[Rule] = []
+        for type_code in sorted(material.types()):
+            when = SEAL_DEFAULTS.get(type_code)
+            if when is None or type_code in stated:
+                continue
+            if when == "organisation" and "自然人" not in self.service_objects:
+                when = "always"
+            defaults.append(SealedRule(rule="sealed", document=type_code, when=when))
+        return list(material.rules) + defaults
 
 
 # --- problems with line numbers ------------------------------------------------------------
@@ -443,11 +483,19 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
             ref = getattr(source, attr)
             if ref and (problem := ref_problem(ref)):
                 yield at + ("source", attr), problem, "error"
+        sealed: set[str] = set()
         for r, rule in enumerate(material.rules):
             where = at + ("rules", r)
             if rule.document not in material.types():
                 yield where + ("document",), f"材料不接受 {rule.document!r} 类型的文件", "error"
                 continue
+            if isinstance(rule, SealedRule):
+                if not rule.field:
+                    yield where + ("field",), f"{rule.document!r} 须指明印章应属哪一单位的字段（field）", "error"
+                    continue
+                if rule.document in sealed:
+                    yield where + ("document",), f"{rule.document!r} 的盖章要求重复", "error"
+                sealed.add(rule.document)
             names = rule.fields if isinstance(rule, SameRule) else [rule.field]
             for name in names:
                 if name not in fields_of.get(rule.document, ()):

@@ -133,7 +133,35 @@ KNOWN_FINDING_CODES = frozenset({
     "party2_id_number.birth_date", "marriage_certificate.registered_future", "marriage_certificate.holder_not_party",
     "marriage_certificate.unread", "household_register.birth_mismatch", "household_register.sex_mismatch",
     "household_register.unread",
+    # the catalog's seal rule (validators/assess.py): seals of this type are not looked for, a person checks
+    "seal.unchecked",
+    # validators/identity_documents.py: the other identity documents
+    "temporary_id_card.validity_unread", "temporary_id_card.validity_dates", "temporary_id_card.not_yet_valid",
+    "temporary_id_card.expired", "temporary_id_card.validity_length", "temporary_id_card.permit_number",
+    "temporary_id_card.unread", "residence_permit.region", "residence_permit.validity_unread",
+    "residence_permit.validity_dates", "residence_permit.not_yet_valid", "residence_permit.expired",
+    "residence_permit.validity_length", "residence_permit.unread", "travel_permit_hkmo.validity_unread",
+    "travel_permit_hkmo.validity_dates", "travel_permit_hkmo.not_yet_valid", "travel_permit_hkmo.expired",
+    "travel_permit_hkmo.validity_length", "travel_permit_hkmo.unread", "travel_permit_tw.validity_unread",
+    "travel_permit_tw.validity_dates", "travel_permit_tw.not_yet_valid", "travel_permit_tw.expired",
+    "travel_permit_tw.unread", "passport.validity_unread", "passport.validity_dates", "passport.not_yet_valid",
+    "passport.expired", "passport.unread", "permit_number.format", "passport_number.format",
+    "passport_number.pattern", "mrz.format", "mrz.checksum", "mrz.number_mismatch", "mrz.expiry_mismatch",
 })
+
+# Which party's seal a document bears when the catalog asks for one (validators/catalog.SealedRule): the field
+# naming the organisation, and by default whether the item asks for it. `always`: 法定代表人身份证明书 is issued
+# by the organisation; `organisation`: a 授权委托书 needs the principal's seal when the principal is an
+# organisation (an item that serves only organisations asks for it always).
+SEAL_SUBJECTS: dict[str, str] = {
+    "legal_rep_certificate": "organisation_name",
+    "power_of_attorney": "principal_name",
+    "application_form": "entity_name",
+}
+SEAL_DEFAULTS: dict[str, str] = {
+    "legal_rep_certificate": "always",
+    "power_of_attorney": "organisation",
+}
 
 # Check-stage findings that already say a value could not be read or checked (the assessment adds no second one).
 UNREAD_CODES: dict[tuple[str, str], frozenset[str]] = {

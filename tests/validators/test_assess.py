@@ -18,7 +18,7 @@ from pipeline.assessment import Submitted
 from pipeline.errors import LibraryUnavailable
 from pipeline.interfaces import SHANGHAI
 from pipeline.library import Licence, LicenceStatus
-from pipeline.models import Document, FieldValue, FileError, Hints, QualityIssue, QualityOut
+from pipeline.models import Document, FieldValue, FileError, Hints, QualityIssue, QualityOut, Seal
 from pipeline.settings import Thresholds
 from validators import build_checks
 from validators.assess import Assessor
@@ -808,6 +808,8 @@ def test_a_lone_card_in_the_agent_situation_without_the_papers_is_not_called_mis
 
 AGENT_FOR_ENTITY = dict(principal_name="北京博远商贸有限公司", principal_id_number=None, agent_name="李四",
                         agent_id_number="370811198808120420", matter="代为办理公共场所卫生许可", signed=True)
+ENTITY_SEAL = Seal(text="北京博远商贸有限公司", organisation="北京博远商贸有限公司", kind="round", page=1,
+                   box=(100.0, 100.0, 300.0, 300.0), confidence=0.95)
 BROKEN = Document(id="broken-x", source="x.pdf", error=FileError(code="file.truncated", message="文件不完整或已损坏"))
 
 
@@ -815,7 +817,8 @@ def hygiene_case(situation="self", **overrides):
     parts = {"application": [hygiene_form()], "licence": [business_licence()], "rep": card(REP, REP_BACK),
              "premises": [property_certificate(holder="王五")]}
     if situation == "agent":
-        parts["poa"] = [doc("power_of_attorney", **{k: v for k, v in AGENT_FOR_ENTITY.items() if v is not None})]
+        poa = doc("power_of_attorney", **{k: v for k, v in AGENT_FOR_ENTITY.items() if v is not None})
+        parts["poa"] = [poa.model_copy(update={"seals": (ENTITY_SEAL,)})]  # the company's seal: the item asks for it
         parts["agent"] = card(AGENT, AGENT_BACK)
     parts.update(overrides)
     return [d for documents in parts.values() for d in documents]

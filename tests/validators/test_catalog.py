@@ -125,7 +125,7 @@ def test_unknown_rule_kind_and_misspelt_key(reference_text):
     text = edited(reference_text, "{rule: signed, document: application_form", "{rule: signd, document: application_form")
     text = edited(text, "standard: 原件；经营者本人签字", "standrad: 原件；经营者本人签字")
     assert problems_of(text) == [(line_of(text, "standrad:"), "不允许的字段（拼写错误？）"),
-                                 (line_of(text, "rule: signd"), "未知的规则类型 'signd'，应为 'signed'、'not_expired'、'same' 之一")]
+                                 (line_of(text, "rule: signd"), "未知的规则类型 'signd'，应为 'signed'、'not_expired'、'same'、'sealed' 之一")]
 
 
 def test_missing_required_key_points_at_its_parent(reference_text):
