@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from extractors._layout import Piece, field, pieces, union
+from extractors._normalise import simplified
 from pipeline.models import FieldValue, PageReading
 
 COLONS = ":：;；,，.。 "
@@ -134,7 +135,7 @@ def _match_at(row: list[Piece], i: int, label: str, fuzzy: bool = False
         if used and piece.box[0] - used[-1].box[2] > 4.5 * piece.height:
             return None
         used.append(piece)
-        text += piece.text
+        text += simplified(piece.text)  # PP-OCR's traditional forms (户別 for 户别) still start a label
         if len(text) >= len(label):
             head = text[:len(label)]
             if head != label and not (fuzzy and _similar(head, label)):
@@ -193,11 +194,18 @@ class Form:
         stop = self._next_label_x(hit)
         found = [hit.rest] if hit.rest is not None else []
         edge = hit.x1
+        label_end = hit.used[-1].box[2]
         for p in self.rows[hit.row]:
-            if p.box[0] < hit.x1 - 0.3 * p.height or id(p) in self._label_pieces or p.box[0] >= stop - 1:
+            if id(p) in self._label_pieces or p.box[0] >= stop - 1:
+                continue
+            # PP-OCR pads its boxes: a value printed a short gap after its label may start inside the label's box
+            if p.box[0] < hit.x1 - 0.3 * p.height and not (p.box[0] >= label_end - 0.8 * p.height
+                                                            and p.box[2] > label_end + p.height):
                 continue
             if p.box[0] - edge > (next_gap if found else max_gap) * self.h:
                 break
+            if found and found[-1] is hit.rest and _read_twice(hit.rest, p):
+                found.pop()
             found.append(p)
             edge = p.box[2]
         return found
@@ -284,6 +292,12 @@ class Form:
         if not value:
             return None
         return field(value, used, self.page, raw=raw)
+
+
+def _read_twice(rest: Piece, after: Piece) -> bool:
+    """The label's box ran on into the value and read its first characters ("身份证件号：5" then
+    "522324…"): the next piece starts inside that rest and with the same text, so it is the same ink."""
+    return after.box[0] < rest.box[2] and after.text.startswith(rest.text)
 
 
 def _cy(line: list[Piece]) -> float:

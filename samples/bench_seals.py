@@ -53,7 +53,18 @@ def _inside(point, quad) -> bool:
     return min(xs) <= point[0] <= max(xs) and min(ys) <= point[1] <= max(ys)
 
 
-def bench_types(deps, seed: int, count: int, variants: list[str]) -> None:
+def _print_misses(truth: dict, doc: dict | None) -> None:
+    if doc is None or doc["type"] != truth["type"]:
+        print(f"  miss {truth['type']} {gd.file_stem(truth)}: read as {doc['type'] if doc else None}")
+        return
+    for name, want in truth["fields"].items():
+        got = doc["fields"].get(name)
+        if got is None or got["value"] != want:
+            print(f"  miss {truth['type']} {gd.file_stem(truth)} {name}: {want!r} -> {got['value'] if got else None!r}")
+
+
+def bench_types(deps, seed: int, count: int, variants: list[str], types: tuple[str, ...] = gm.TYPES,
+                show_misses: bool = False) -> None:
     from extractors import build_registry
     from pipeline.runner import make_upload, process
 
@@ -61,7 +72,7 @@ def bench_types(deps, seed: int, count: int, variants: list[str]) -> None:
     classes = {t.code: t.field_classes for t in build_registry()}
     for variant in variants:
         tally, seconds, pages = bd.Tally(), 0.0, 0
-        for data, truth in gm.generate(seed, count, variant):
+        for data, truth in gm.generate(seed, count, variant, types):
             at = dt.datetime.fromisoformat(truth["reference_date"] + "T12:00:00+08:00")
             start = time.perf_counter()
             docs = process(make_upload(data, "page", at), data, deps, at)
@@ -72,9 +83,11 @@ def bench_types(deps, seed: int, count: int, variants: list[str]) -> None:
                 "type": doc.type, "type_confidence": doc.type_confidence,
                 "fields": {k: {"value": f.value, "confidence": f.confidence} for k, f in doc.fields.items()}}
             tally.page(truth["type"], as_dict, truth["fields"], classes)
+            if show_misses:
+                _print_misses(truth, as_dict)
         print(f"\n== document types, {variant}: {pages} pages, {seconds / max(pages, 1):.2f} s/page")
         print("  classification:")
-        bd._print_confusion(tally, list(gm.TYPES))
+        bd._print_confusion(tally, list(types))
         print("  fields (exact match of the normalised value):")
         bd._print_fields(tally)
 
@@ -155,6 +168,9 @@ def main() -> None:
     parser.add_argument("--variants", default="clean,camera")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-types", action="store_true")
+    parser.add_argument("--skip-seals", action="store_true", help="run only the document-types part")
+    parser.add_argument("--misses", action="store_true", help="print every field read wrong or not read")
+    parser.add_argument("--types", default=",".join(gm.TYPES), help="document types of the types part")
     args = parser.parse_args()
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
@@ -164,9 +180,11 @@ def main() -> None:
     variants = args.variants.split(",")
     print(f"seed {args.seed}: {args.count} documents per new type and variant; seals on {args.seal_count} pages per type "
           f"and variant ({args.seal_count * 3} legal-representative certificates); {args.threads} ONNX threads")
-    bench_seals(deps.engine, args.seed, args.seal_count, variants)
+    if not args.skip_seals:
+        bench_seals(deps.engine, args.seed, args.seal_count, variants)
     if not args.skip_types:
-        bench_types(deps, args.seed, args.count, variants)
+        bench_types(deps, args.seed, args.count, variants, tuple(t for t in args.types.split(",") if t),
+                    args.misses)
 
 
 if __name__ == "__main__":

@@ -241,3 +241,64 @@ def test_member_card_cropped_to_its_table_is_still_a_household_register():
                     ("公民身份证件编号", 700, 430), ("532930197005035064", 1100, 430)], size=(1437, 689))
     assert _type_of(page) == "household_register"
     assert _extract("household_register", page)["id_number"] == "532930197005035064"
+
+
+# --- PP-OCR's padded boxes (boxes as the engine gave them on generated pages, seed 2028) ---------------
+
+
+def _boxed(lines, size=(1079, 680)):
+    """A reading from (text, (x0, y0, x1, y1)) lines: boxes exactly as the OCR engine returned them."""
+    from pipeline.models import Page, PageReading, TextLine
+
+    return PageReading(page=Page(page=1, width=size[0], height=size[1], has_text_layer=False),
+                       lines=tuple(TextLine(text=t, score=0.99, box=b) for t, b in lines), source="ocr", engine="test")
+
+
+PERMIT_HEAD = [("中华人民共和国台湾居民居住证", (252, 45, 746, 85)), ("姓名钱悦", (44, 141, 180, 178)),
+               ("性别女", (44, 199, 153, 237)), ("签发机关大理白族自治州公安局", (47, 260, 454, 291)),
+               ("有效期限2025.07.01-2030.07.01", (47, 317, 465, 348))]
+
+
+def test_residence_permit_number_whose_box_starts_inside_the_label_box():
+    """A short gap after 公民身份号码: the number's padded box starts 10 px inside the label's."""
+    page = _boxed(PERMIT_HEAD + [("公民身份号码", (47, 538, 249, 568)), ("830000197005035066", (239, 538, 552, 566))])
+    assert _type_of(page) == "residence_permit"
+    assert _extract("residence_permit", page)["id_number"] == "830000197005035066"
+
+
+@pytest.mark.parametrize("label,number", [
+    (("公民身份号码8", (47, 538, 253, 568)), ("830000200011250461", (238, 539, 551, 565))),
+    (("公民身份号码：8", (47, 538, 270, 568)), ("830000200011250461", (238, 539, 551, 565))),
+])
+def test_a_digit_read_both_by_the_label_box_and_by_the_number_box_counts_once(label, number):
+    page = _boxed(PERMIT_HEAD + [label, number])
+    assert _extract("residence_permit", page)["id_number"] == "830000200011250461"
+
+
+def test_marriage_certificate_id_number_first_digit_read_twice():
+    page = _boxed([("结婚证", (1030, 170, 1306, 251)), ("持证人：钱悦", (1253, 373, 1483, 417)),
+                   ("结婚证字号：J532930-2020-078917", (1254, 509, 1806, 552)),
+                   ("姓名：钱悦", (1252, 670, 1452, 721)), ("身份证件号：532930197005035064", (1255, 802, 1789, 844)),
+                   ("姓名：余立", (1252, 890, 1447, 933)), ("身份证件号：5", (1256, 1020, 1487, 1060)),
+                   ("522324195604060332", (1467, 1024, 1787, 1056))], size=(2339, 1654))
+    got = _extract("marriage_certificate", page)
+    assert got["party1_id_number"] == "532930197005035064"
+    assert got["party2_id_number"] == "522324195604060332"
+
+
+def test_a_value_left_of_its_label_is_not_taken():
+    """The padding allowance takes a box that runs past the label's end, never one that lies over the label."""
+    page = _boxed(PERMIT_HEAD + [("公民身份号码", (47, 538, 249, 568)), ("8300", (200, 538, 262, 566))])
+    assert "id_number" not in _extract("residence_permit", page)
+
+
+def test_household_register_label_read_in_its_traditional_form():
+    """PP-OCR printed 户別 for 户别 on a clean 户主页."""
+    page = _boxed([("样本", (1312, 60, 1482, 145)), ("居民户口簿", (628, 206, 1025, 284)), ("户別", (162, 417, 251, 470)),
+                   ("集体户", (353, 417, 469, 468)), ("户主姓名", (792, 418, 952, 468)), ("莫一晨", (997, 418, 1119, 468)),
+                   ("户号", (160, 517, 250, 575)), ("250349712", (353, 528, 529, 563)), ("住址", (162, 620, 251, 674)),
+                   ("四川省阿坝藏族羌族自治州若尔盖县解放南路147号", (358, 624, 1195, 667))], size=(1654, 2339))
+    assert _type_of(page) == "household_register"
+    got = _extract("household_register", page)
+    assert got["household_type"] == "集体户"
+    assert got["head_name"] == "莫一晨"
