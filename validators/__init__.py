@@ -10,10 +10,11 @@ from pipeline.registry import CheckRegistry
 
 
 def build_checks() -> CheckRegistry:
-    from validators import documents, id_card, seals
+    from validators import documents, id_card, identity_documents, seals
 
     registry = CheckRegistry()
     id_card.register(registry)
     documents.register(registry)
     seals.register(registry)
+    identity_documents.register(registry)
     return registry

@@ -201,7 +201,7 @@ class _Run:
                                    message=f"图像质量不合格（{issues}），请重新扫描或人工核对"))
         if doc.type in IDENTITY_TYPES:
             out.append(CaseFinding(code="identity.unreadable_kind", severity="warning", document=doc.id,
-                                   message=f"{type_label(doc.type)}暂不能自动核验，请人工核验"))
+                                   message=f"{type_label(doc.type)}的持证人暂不能自动与申请材料比对，请人工核验"))
         used = self.used_fields.get(doc.type, set())
         for f in doc.findings:
             if f.severity == "warning" and f.code.endswith("unread") and f.fields and not set(f.fields) & used:
