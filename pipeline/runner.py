@@ -1,4 +1,4 @@
-"""Runs the stages over one file: decode -> preprocess -> read -> classify -> extract -> check.
+"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> marks -> check.
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
 built once per process by workers/wiring.py. It returns documents; it stores only derived page images
@@ -75,8 +75,9 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
     reading = stages.read(pages, raw_pages, deps.engine, images)
     documents = []
     for classified in stages.classify(reading, deps.types, deps.thresholds):
+        classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
-        doc = stages.marks(doc, classified, deps.types, deps.engine, images)
+        doc = stages.marks(doc, classified, deps.types, deps.engine, images, found_seals)
         doc_type = deps.types.get(doc.type)
         classes = doc_type.field_classes if doc_type else {}
         doc = stages.check(doc, deps.checks, today, deps.thresholds, classes)

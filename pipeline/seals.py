@@ -1,8 +1,8 @@
 """Red seals (印章) on a page: find them, unwrap their curved text and read the organisation they name.
 
-Who calls it: pipeline/stages.marks, only for document types whose checks judge a seal (DocumentType.seals),
-so a page of another type never pays for it. Pure: it reads the page image and calls the OCR engine it is
-given; it returns `Seal` values (DESIGN.md "seals").
+Who calls it: pipeline/stages.under_seals and stages.marks, only for document types whose checks judge a seal
+(DocumentType.seals), so a page of another type never pays for it. Pure: it reads the page image and calls the OCR
+engine it is given; it returns `Seal` values (DESIGN.md "seals").
 
     page (BGR) ─> red-ink mask (HSV: hue near 0/180, saturated, clearly redder than green and blue)
       ─> closed blobs ─> every contour, largest first (a red frame or desk must not hide what is inside)
@@ -13,6 +13,9 @@ given; it returns `Seal` values (DESIGN.md "seals").
                cv2.warpPolar, the rim band as one straight line (the run of characters round the top);
                square (name seals, 2 × 2 characters read right column first): the four cells in reading order
       ─> organisation = the rim text without suffixes such as 公章 / 合同专用章 / 登记专用章
+
+`read_under` reads again, without the red ink, print under a seal that the page's OCR missed (a certificate's
+date is stamped over); `merge_lines` adds it to the page's lines before extraction.
 
 `seal_like_ink` tells a page with no seal-like red ink (certainly no seal) from one whose red ink looked like a
 seal but was not recognised as one.
@@ -433,11 +436,126 @@ def organisation_of(text: str) -> str:
     return value
 
 
-def seals_on_page(image: "np.ndarray", page: int, engine: "OcrEngine | None") -> list[Seal]:
-    """Every seal of a page as the result reports it. Without an engine the seals are found but not read."""
+def seals_on_page(image: "np.ndarray", page: int, engine: "OcrEngine | None",
+                  found_seals: list[Found] | None = None) -> list[Seal]:
+    """Every seal of a page as the result reports it (`found_seals`: find_seals already run on the page). Without an
+    engine the seals are found but not read."""
     out = []
-    for found in find_seals(image):
+    for found in find_seals(image) if found_seals is None else found_seals:
         read = read_seal(image, found, engine) if engine is not None else SealText("", "", 0.0)
         out.append(Seal(text=read.text, organisation=read.organisation, kind=found.kind, page=page,
                         box=found.box, confidence=round(float(read.confidence), 4)))
     return out
+
+
+# --- print under a seal ---------------------------------------------------------------------------------
+# A seal is stamped over the print beside 单位（盖章）: the date of a certificate, the line it is signed on. The
+# page's OCR often misses those lines (the ring and the star cut through the characters); without the red ink
+# they read plainly.
+
+
+def without_red(image: "np.ndarray") -> "np.ndarray":
+    """Black print on white with the red ink gone (BGR): the red channel, in which red ink is as light as the
+    paper and black print stays dark (also where the seal lies over it), stretched so the paper is white."""
+    import cv2
+    import numpy as np
+
+    red = image[..., 2].astype(np.float32)
+    paper = float(np.percentile(red, 90)) if red.size else 255.0
+    out = np.clip(red * 255 / max(0.8 * paper, 1), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+
+
+def _print_mask(image: "np.ndarray") -> "np.ndarray":
+    """255 where the pixel is dark print that is not red (black or blue ink), else 0."""
+    import cv2
+    import numpy as np
+
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    b, g, r = (image[..., i].astype(np.int16) for i in range(3))
+    paper = float(np.percentile(gray, 90)) if gray.size else 255.0
+    return (((gray < 0.55 * paper) & (r - np.maximum(g, b) < 40)) * 255).astype(np.uint8)
+
+
+def _intersection(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def print_missed_under(image: "np.ndarray", found: Found, lines, text_height: float
+                       ) -> list[tuple[float, float, float, float]]:
+    """Boxes of lines of black print crossing the seal that none of the OCR's `lines` covers (empty when the
+    OCR read everything under it). Characters are joined along their line by closing gaps narrower than a
+    character; a blob must be about a line high."""
+    import cv2
+    import numpy as np
+
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = (int(v) for v in found.box)
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    mask = _print_mask(image[y0:y1, x0:x1])
+    for ln in lines:  # what the OCR read needs no second reading
+        lx0, ly0, lx1, ly1 = (int(round(v)) for v in ln.box)
+        mask[max(0, ly0 - y0):max(0, ly1 - y0), max(0, lx0 - x0):max(0, lx1 - x0)] = 0
+    k = max(3, round(text_height * 0.6))
+    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, max(3, k // 3))))
+    count, _labels, stats, _c = cv2.connectedComponentsWithStats(joined)
+    out = []
+    for i in range(1, count):
+        bx, by, bw, bh, pixels = stats[i]
+        ink = int(np.count_nonzero(mask[by:by + bh, bx:bx + bw]))
+        if 0.4 * text_height <= bh <= 2.0 * text_height and bw >= 2.5 * text_height and ink >= 0.08 * bh * bw:
+            out.append((float(x0 + bx), float(y0 + by), float(x0 + bx + bw), float(y0 + by + bh)))
+    return out
+
+
+def read_under(image: "np.ndarray", found: Found, lines, engine: "OcrEngine") -> list:
+    """Lines of print under the seal that the page's OCR `lines` missed or cut short, read again without the red
+    ink (TextLine values in page pixels). Nothing is read when the OCR missed nothing there."""
+    import numpy as np
+
+    from pipeline.models import TextLine
+
+    heights = sorted(ln.box[3] - ln.box[1] for ln in lines if len(ln.text.strip()) >= 2)
+    text_height = heights[len(heights) // 2] if heights else 0.06 * found.axes[1]
+    missed = print_missed_under(image, found, lines, text_height)
+    if not missed:
+        return []
+    h, w = image.shape[:2]
+    # the seal, what was missed under it, and whole lines the OCR read there (one may be cut short at the ring)
+    boxes = [found.box, *missed, *(ln.box for ln in lines if _intersection(ln.box, found.box) > 0)]
+    margin = text_height * 0.6
+    x0, y0 = max(0, int(min(b[0] for b in boxes) - margin)), max(0, int(min(b[1] for b in boxes) - margin))
+    x1, y1 = min(w, int(max(b[2] for b in boxes) + margin)), min(h, int(max(b[3] for b in boxes) + margin))
+    crop = without_red(image[y0:y1, x0:x1])
+    # on a white canvas the detector's size (736 px), so that a small crop is not scaled up
+    canvas = np.full((max(736, crop.shape[0] + 40), max(736, crop.shape[1] + 40), 3), 255, np.uint8)
+    canvas[20:20 + crop.shape[0], 20:20 + crop.shape[1]] = crop
+    out = []
+    for ln in engine.read(canvas):
+        bx0, by0, bx1, by1 = ln.box
+        box = (bx0 - 20 + x0, by0 - 20 + y0, bx1 - 20 + x0, by1 - 20 + y0)
+        out.append(TextLine(text=ln.text, score=ln.score, box=box, angle=ln.angle))
+    return out
+
+
+def merge_lines(lines, again) -> list:
+    """The page's lines with the lines read `again` under a seal: a line read again is added where the page's OCR
+    read nothing, and takes the place of the lines it contains when it reads more (the whole line where the OCR
+    read its end); elsewhere the page's reading stands."""
+    kept = list(lines)
+    for new in sorted(again, key=lambda ln: -ln.score):
+        if new.score < 0.6 or len(new.text.strip()) < 2:
+            continue
+        # padded boxes of neighbouring lines overlap a little: only a line sharing half its box is the same text
+        touching = [ln for ln in kept if _intersection(ln.box, new.box) > 0.5 * min(_area(new.box), _area(ln.box))]
+        inside = [ln for ln in touching if _intersection(ln.box, new.box) >= 0.7 * _area(ln.box)]
+        if len(inside) != len(touching):
+            continue
+        if touching and len(new.text.strip()) <= sum(len(ln.text.strip()) for ln in inside):
+            continue
+        kept = [ln for ln in kept if not any(ln is i for i in inside)] + [new]
+    return kept
+
+
+def _area(box) -> float:
+    return max((box[2] - box[0]) * (box[3] - box[1]), 1e-6)

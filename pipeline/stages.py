@@ -203,10 +203,42 @@ def _merge_quality(qualities: Iterable[Quality]) -> QualityOut:
 # --- marks: seals and codes on the paper -----------------------------------------------------
 
 
-def marks(doc: Document, classified: Classified, types: TypeRegistry, engine: "OcrEngine | None", images: Images) -> Document:
+def under_seals(classified: Classified, types: TypeRegistry, engine: "OcrEngine | None", images: Images
+                ) -> tuple[Classified, dict[str, list]]:
+    """For a type whose checks judge seals (DocumentType.seals): the seals of each page, and the print under a seal
+    that the page's OCR missed (a certificate's date is stamped over) read again without the red ink and added to
+    the page's lines, so that extraction sees it. Returns the document's pages with those lines and the seals
+    found, by page image key, for `marks`. Other types pass through untouched and pay nothing."""
+    doc_type = types.get(classified.type)
+    if doc_type is None or not doc_type.seals:
+        return classified, {}
+    from pipeline import seals
+
+    found: dict[str, list] = {}
+    pages = []
+    for reading in classified.pages:
+        if not reading.page.image_key:
+            pages.append(reading)
+            continue
+        image = images.get(reading.page.image_key)
+        found[reading.page.image_key] = on_page = seals.find_seals(image)
+        lines = list(reading.lines)
+        if engine is not None and reading.source == "ocr":
+            for seal in on_page:
+                lines = seals.merge_lines(lines, seals.read_under(image, seal, lines, engine))
+        if len(lines) != len(reading.lines) or any(a is not b for a, b in zip(lines, reading.lines)):
+            lines.sort(key=lambda ln: (ln.box[1], ln.box[0]))
+            reading = reading.model_copy(update={"lines": tuple(lines)})
+        pages.append(reading)
+    return classified.model_copy(update={"pages": tuple(pages)}), found
+
+
+def marks(doc: Document, classified: Classified, types: TypeRegistry, engine: "OcrEngine | None", images: Images,
+          found_seals: dict[str, list] | None = None) -> Document:
     """Red seals (pipeline/seals.py) and QR codes (pipeline/qr.py) on the document's pages, looked for only
     when its type asks (DocumentType.seals / .codes), so other pages never pay for it. A page with red ink that
-    looks like a seal but is not recognised as one gets a `seal.unrecognised` warning for a person to look at."""
+    looks like a seal but is not recognised as one gets a `seal.unrecognised` warning for a person to look at.
+    `found_seals` (by page image key, from `under_seals`) spares finding them again."""
     doc_type = types.get(doc.type)
     if doc_type is None or not (doc_type.seals or doc_type.codes):
         return doc
@@ -218,7 +250,8 @@ def marks(doc: Document, classified: Classified, types: TypeRegistry, engine: "O
             continue
         image = images.get(reading.page.image_key)
         if doc_type.seals:
-            on_page = seals.seals_on_page(image, reading.page.page, engine)
+            known = (found_seals or {}).get(reading.page.image_key)
+            on_page = seals.seals_on_page(image, reading.page.page, engine, known)
             found += on_page
             unrecognised |= not on_page and seals.seal_like_ink(image)
         if doc_type.codes:

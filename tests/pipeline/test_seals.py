@@ -143,6 +143,87 @@ def test_stage_reports_seals_only_for_types_that_need_them(deps_factory):
     assert doc.type == "business_licence" and doc.seals == ()
 
 
+# --- print under a seal ------------------------------------------------------------------------------
+
+
+def _stamped_date(seed: int = 3) -> tuple[np.ndarray, tuple]:
+    """A page whose 单位（盖章）： line and date are stamped over by a round seal, as on a certificate; returns the
+    image and the date line's box in pixels."""
+    _sheet, _seals = _load("_sheet"), _load("_seals")
+    sheet = _sheet.Sheet()
+    for i in range(6):
+        sheet.text(20, 60 + i * 9, "兹证明钱悦同志现任我单位执行董事职务，为我单位法定代表人。", "noto_sans", 12)
+    sheet.text(110, 180, "单位（盖章）：", "noto_serif", 14)
+    date_box = sheet.text(118, 194, "2025年11月24日", "noto_serif", 14)
+    _seals.stamp(sheet, random.Random(seed), 140, 186, "大理白族自治州润丰餐饮管理有限公司", "round", size=42)
+    image = np.asarray(_sheet.to_image(sheet, 200))[..., ::-1].copy()
+    return image, tuple(v * 200 / 25.4 for v in date_box)
+
+
+def _line(text: str, box, score: float = 0.99):
+    from pipeline.models import TextLine
+
+    return TextLine(text=text, score=score, box=tuple(float(v) for v in box))
+
+
+def test_without_red_keeps_black_print_and_drops_the_seal():
+    image, date_box = _stamped_date()
+    (found,) = seals.find_seals(image)
+    plain = seals.without_red(image)
+    assert seals.find_seals(plain) == []
+    x0, y0, x1, y1 = (round(v) for v in date_box)
+    assert (plain[y0:y1, x0:x1, 0] < 100).sum() > 0.5 * (image[y0:y1, x0:x1].min(axis=2) < 100).sum()
+
+
+def test_print_under_a_seal_that_the_ocr_missed_is_found_and_nothing_when_it_was_read():
+    image, date_box = _stamped_date()
+    (found,) = seals.find_seals(image)
+    body = [_line("兹证明钱悦同志现任我单位执行董事职务，为我单位法定代表人。", (150, 440 + i * 71, 1100, 480 + i * 71))
+            for i in range(6)]
+    missed = seals.print_missed_under(image, found, body, 40)
+    assert any(b[0] <= (date_box[0] + date_box[2]) / 2 <= b[2] and b[1] <= (date_box[1] + date_box[3]) / 2 <= b[3]
+               for b in missed)
+    x0, y0, x1, y1 = date_box
+    read = body + [_line("单位（盖章）：", (860, 1370, 1100, 1425)), _line("2025年11月24日", (x0 - 8, y0 - 8, x1 + 8, y1 + 8))]
+    assert seals.print_missed_under(image, found, read, 40) == []
+
+
+def test_merge_lines_adds_what_was_missed_and_replaces_a_line_read_short():
+    page = [_line("特此证明。", (100, 100, 300, 140)), _line("(盖章)", (957, 1121, 1061, 1173)),
+            _line("发日期：2012年07月07日", (897, 1074, 1307, 1116)), _line("垢", (847, 1015, 912, 1080), 0.36)]
+    again = [_line("单位（盖章）：", (880, 1118, 1110, 1175)), _line("2025年11月24日", (932, 1230, 1180, 1280)),
+             _line("签发日期：2012年07月07日", (865, 1075, 1305, 1115)), _line("特此", (100, 100, 200, 140)),
+             _line("户口专用章", (861, 978, 1056, 1025)), _line("口", (400, 400, 440, 440), 0.3)]
+    merged = sorted(ln.text for ln in seals.merge_lines(page, again))
+    assert merged == sorted(["特此证明。", "单位（盖章）：", "2025年11月24日", "签发日期：2012年07月07日", "户口专用章", "垢"])
+
+
+@pytest.mark.slow
+def test_date_stamped_over_by_the_seal_is_read(ocr_engine):
+    image, date_box = _stamped_date()
+    lines = [ln for ln in ocr_engine.read(image) if not (ln.box[1] > date_box[1] - 150 and ln.box[0] > 800)]
+    (found,) = seals.find_seals(image)
+    again = seals.read_under(image, found, lines, ocr_engine)
+    assert "2025年11月24日" in [ln.text for ln in again]
+    assert seals.read_under(image, found, seals.merge_lines(lines, again), ocr_engine) == []
+
+
+@pytest.mark.slow
+def test_legal_rep_certificate_date_under_its_seal_through_the_pipeline(deps_factory):
+    """Generated certificates whose page OCR missed the date under the seal (seed 2028: 1 and 3, clean)."""
+    from pipeline.runner import make_upload, process
+
+    gd = _load("generate_documents")
+    _load("generate_more_documents")
+    deps = deps_factory()
+    for index in (1, 3):
+        ((data, truth),) = gd.page_images(2028, index, "legal_rep_certificate", "clean")
+        doc = process(make_upload(data, "page.png", AT), data, deps, AT)[0]
+        assert doc.type == "legal_rep_certificate"
+        assert doc.fields["signed_on"].value == truth["fields"]["signed_on"]
+        assert [s.organisation for s in doc.seals if s.kind == "round"] == [truth["seals"][0]["organisation"]]
+
+
 # --- the checks ------------------------------------------------------------------------------------
 
 
