@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from pipeline import stages
 from pipeline.assessment import Assessment, CaseFinding, CaseInput, MaterialResult, PersonAct, Submitted
@@ -33,7 +32,7 @@ from pipeline.settings import Thresholds
 from validators import build_checks, consistency, licences, person_acts, seals
 from validators.assign import Assignment, assign, stated
 from validators.catalog import (
-    Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, item_from_snapshot,
+    Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, item_from_snapshot, seal_searched_types,
 )
 from validators.id_card import pair_failures
 from validators.notice import WorkCalendar, YearNotCovered, notice_text
@@ -100,7 +99,9 @@ class Assessor:
 
     def seals_looked_for(self, type_code: str) -> bool:
         """Whether the capture stage looks for red seals on documents of this type (DocumentType.seals)."""
-        registered = (self.types if self.types is not None else _shipped_types()).get(type_code)
+        if self.types is None:
+            return type_code in seal_searched_types()
+        registered = self.types.get(type_code)
         return bool(registered and registered.seals)
 
     def uncertain(self, doc: Document, name: str) -> bool:
@@ -523,14 +524,6 @@ class _Run:
             notes.append(CaseFinding(code="library.not_usable", severity="info",
                                      message="电子证照库中的证照不能调取：" + "；".join(unusable)))
         return status, None, record, notes
-
-
-@lru_cache(maxsize=1)
-def _shipped_types() -> TypeRegistry:
-    """The shipped document types, for an Assessor built without a type registry."""
-    from extractors import build_registry
-
-    return build_registry()
 
 
 def _decide(materials: Sequence[MaterialResult], unsettled_documents: bool) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -496,6 +497,9 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
                 if rule.document in sealed:
                     yield where + ("document",), f"{rule.document!r} 的盖章要求重复", "error"
                 sealed.add(rule.document)
+                if rule.when != "never" and rule.document not in seal_searched_types():
+                    yield (where + ("document",), f"系统不检测 {rule.document!r} 类文件上的印章，受理时将提示人工核对是否盖章",
+                           "warning")
             names = rule.fields if isinstance(rule, SameRule) else [rule.field]
             for name in names:
                 if name not in fields_of.get(rule.document, ()):
@@ -506,6 +510,14 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
                         yield where + ("with",), problem, "error"
     if item.promised_limit.unit == item.statutory_limit.unit and item.promised_limit.days > item.statutory_limit.days:
         yield ("promised_limit", "days"), "承诺办结时限不能长于法定办结时限", "error"
+
+
+@lru_cache(maxsize=1)
+def seal_searched_types() -> frozenset[str]:
+    """The shipped document types on which the capture stage looks for red seals (DocumentType.seals)."""
+    from extractors import build_registry
+
+    return frozenset(t.code for t in build_registry() if t.seals)
 
 
 # --- loading the catalog --------------------------------------------------------------------

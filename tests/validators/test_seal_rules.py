@@ -119,6 +119,16 @@ def test_catalog_refuses_a_seal_rule_it_cannot_judge():
     assert any("'always'、'organisation'、'never'" in p.message for p in caught.value.problems)
 
 
+def test_catalog_warns_of_a_seal_rule_on_a_type_whose_seals_are_not_looked_for():
+    text = ITEM.replace("RULES", "[]").replace("[[legal_rep_certificate]]", "[[application_form]]").replace(
+        "rules: []", "rules: [{rule: sealed, document: application_form}]")
+    item, warnings = parse_item(text, "form.yaml")
+    [rule] = item.rules_of(item.material("legal_rep_proof"))
+    assert (rule.field, rule.when) == ("entity_name", "always")
+    assert [(w.severity, w.message) for w in warnings] == [
+        ("warning", "系统不检测 'application_form' 类文件上的印章，受理时将提示人工核对是否盖章")]
+
+
 # --- who is an organisation ---------------------------------------------------------------------------
 
 
