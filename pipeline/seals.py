@@ -450,8 +450,11 @@ def seals_on_page(image: "np.ndarray", page: int, engine: "OcrEngine | None",
 
 # --- print under a seal ---------------------------------------------------------------------------------
 # A seal is stamped over the print beside 单位（盖章）: the date of a certificate, the line it is signed on. The
-# page's OCR often misses those lines (the ring and the star cut through the characters); without the red ink
-# they read plainly.
+# page's OCR often misses those lines or misreads them (the ring and the star cut through the characters); without
+# the red ink they read plainly.
+
+READ = 0.8  # a line read with less certainty is taken for the seal's own strokes read as text, not as print
+DOUBTFUL = 0.95  # a line crossing a seal read with less certainty than this is read again
 
 
 def without_red(image: "np.ndarray") -> "np.ndarray":
@@ -481,11 +484,15 @@ def _intersection(a, b) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
+def _area(box) -> float:
+    return max((box[2] - box[0]) * (box[3] - box[1]), 1e-6)
+
+
 def print_missed_under(image: "np.ndarray", found: Found, lines, text_height: float
                        ) -> list[tuple[float, float, float, float]]:
-    """Boxes of lines of black print crossing the seal that none of the OCR's `lines` covers (empty when the
-    OCR read everything under it). Characters are joined along their line by closing gaps narrower than a
-    character; a blob must be about a line high."""
+    """Boxes of lines of black print crossing the seal that none of the OCR's `lines` read (empty when the OCR
+    read everything under it). Characters are joined along their line by closing gaps narrower than a character;
+    a blob must be about a line high and a few characters long."""
     import cv2
     import numpy as np
 
@@ -494,35 +501,43 @@ def print_missed_under(image: "np.ndarray", found: Found, lines, text_height: fl
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     mask = _print_mask(image[y0:y1, x0:x1])
     for ln in lines:  # what the OCR read needs no second reading
-        lx0, ly0, lx1, ly1 = (int(round(v)) for v in ln.box)
-        mask[max(0, ly0 - y0):max(0, ly1 - y0), max(0, lx0 - x0):max(0, lx1 - x0)] = 0
+        if ln.score >= READ:
+            lx0, ly0, lx1, ly1 = (int(round(v)) for v in ln.box)
+            mask[max(0, ly0 - y0):max(0, ly1 - y0), max(0, lx0 - x0):max(0, lx1 - x0)] = 0
     k = max(3, round(text_height * 0.6))
     joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, max(3, k // 3))))
     count, _labels, stats, _c = cv2.connectedComponentsWithStats(joined)
     out = []
     for i in range(1, count):
-        bx, by, bw, bh, pixels = stats[i]
+        bx, by, bw, bh, _pixels = stats[i]
         ink = int(np.count_nonzero(mask[by:by + bh, bx:bx + bw]))
         if 0.4 * text_height <= bh <= 2.0 * text_height and bw >= 2.5 * text_height and ink >= 0.08 * bh * bw:
             out.append((float(x0 + bx), float(y0 + by), float(x0 + bx + bw), float(y0 + by + bh)))
     return out
 
 
+def doubtful_under(found: Found, lines) -> list:
+    """Lines of print the seal crosses that the OCR read with some doubt (the ring or the star cut through them)."""
+    return [ln for ln in lines
+            if READ <= ln.score < DOUBTFUL and _intersection(ln.box, found.box) >= 0.3 * _area(ln.box)]
+
+
 def read_under(image: "np.ndarray", found: Found, lines, engine: "OcrEngine") -> list:
-    """Lines of print under the seal that the page's OCR `lines` missed or cut short, read again without the red
-    ink (TextLine values in page pixels). Nothing is read when the OCR missed nothing there."""
+    """Lines of print under the seal that the page's OCR `lines` missed or read with doubt, read again without the
+    red ink (TextLine values in page pixels). Nothing is read when the OCR read everything there with certainty."""
     import numpy as np
 
     from pipeline.models import TextLine
 
-    heights = sorted(ln.box[3] - ln.box[1] for ln in lines if len(ln.text.strip()) >= 2)
+    heights = sorted(ln.box[3] - ln.box[1] for ln in lines if len(ln.text.strip()) >= 2 and ln.score >= READ)
     text_height = heights[len(heights) // 2] if heights else 0.06 * found.axes[1]
     missed = print_missed_under(image, found, lines, text_height)
-    if not missed:
+    doubtful = doubtful_under(found, lines)
+    if not missed and not doubtful:
         return []
     h, w = image.shape[:2]
-    # the seal, what was missed under it, and whole lines the OCR read there (one may be cut short at the ring)
-    boxes = [found.box, *missed, *(ln.box for ln in lines if _intersection(ln.box, found.box) > 0)]
+    # the seal, what is to be read again, and whole lines read there (one may have been cut short at the ring)
+    boxes = [found.box, *missed, *(ln.box for ln in lines if ln.score >= READ and _intersection(ln.box, found.box) > 0)]
     margin = text_height * 0.6
     x0, y0 = max(0, int(min(b[0] for b in boxes) - margin)), max(0, int(min(b[1] for b in boxes) - margin))
     x1, y1 = min(w, int(max(b[2] for b in boxes) + margin)), min(h, int(max(b[3] for b in boxes) + margin))
@@ -539,23 +554,25 @@ def read_under(image: "np.ndarray", found: Found, lines, engine: "OcrEngine") ->
 
 
 def merge_lines(lines, again) -> list:
-    """The page's lines with the lines read `again` under a seal: a line read again is added where the page's OCR
-    read nothing, and takes the place of the lines it contains when it reads more (the whole line where the OCR
-    read its end); elsewhere the page's reading stands."""
+    """The page's lines with the lines read `again` under a seal. A line read again is added where the page's OCR
+    read nothing; it takes the place of the lines it overlaps when each of them is the same line (or a part of it)
+    or the seal's strokes read as text (score below READ), and it reads them better: more characters or with more
+    certainty.
+    Elsewhere the page's reading stands."""
     kept = list(lines)
     for new in sorted(again, key=lambda ln: -ln.score):
-        if new.score < 0.6 or len(new.text.strip()) < 2:
+        chars = len(new.text.strip())
+        if new.score < 0.6 or chars < 2:
             continue
         # padded boxes of neighbouring lines overlap a little: only a line sharing half its box is the same text
         touching = [ln for ln in kept if _intersection(ln.box, new.box) > 0.5 * min(_area(new.box), _area(ln.box))]
-        inside = [ln for ln in touching if _intersection(ln.box, new.box) >= 0.7 * _area(ln.box)]
-        if len(inside) != len(touching):
+        # the same line (read short, or with the seal's strokes in its box), or a part of it
+        same = [ln for ln in touching if _intersection(ln.box, new.box) >= 0.7 * min(_area(new.box), _area(ln.box))]
+        if any(ln.score >= READ and not any(ln is s for s in same) for ln in touching):
             continue
-        if touching and len(new.text.strip()) <= sum(len(ln.text.strip()) for ln in inside):
+        better = new.score > max((ln.score for ln in touching), default=0.0) \
+            or (new.score >= 0.9 and chars > sum(len(ln.text.strip()) for ln in same if ln.score >= READ))
+        if touching and not better:
             continue
-        kept = [ln for ln in kept if not any(ln is i for i in inside)] + [new]
+        kept = [ln for ln in kept if not any(ln is t for t in touching)] + [new]
     return kept
-
-
-def _area(box) -> float:
-    return max((box[2] - box[0]) * (box[3] - box[1]), 1e-6)

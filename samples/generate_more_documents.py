@@ -51,7 +51,12 @@ def _cell_table(sheet: Sheet, s: gd.Style, x0: float, y: float, widths: list[flo
                 while text_width(text, s.value, pt) > w - 3 and pt > 7:
                     pt *= 0.94
                 face = s.label if key is None else s.value
-                sheet.text(x + 1.5, y + h / 2 + em * 0.35, text, face, pt, color=s.ink, key=key)
+                # what is still too long wraps inside its cell, as a register prints it, never over the next cell
+                parts = wrap(text, s.value, pt, w - 3)
+                step = pt * _sheet.PT_MM * 1.2
+                for j, part in enumerate(parts):
+                    sheet.text(x + 1.5, y + h / 2 + em * 0.35 + (j - (len(parts) - 1) / 2) * step, part, face, pt,
+                               color=s.ink, key=key)
             x += w
         sheet.line(right, y, right, y + h, 0.35)
         y += h

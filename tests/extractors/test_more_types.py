@@ -148,6 +148,31 @@ def test_generated_pdf_of_each_new_type_is_typed_and_read(text_deps, doc_type, i
     assert got == fields[0]
 
 
+def test_a_birthplace_too_long_for_its_cell_wraps_inside_it(text_deps):
+    """新疆维吾尔自治区克孜勒苏柯尔克孜自治州 does not fit its cell even at 7 pt: the generator once printed it over the
+    民族 label beside it, which no register shows; it wraps in its cell, and the labels beside it read."""
+    from pipeline.runner import make_upload, process
+
+    _load("generate_more_documents")
+    gd, sheet = _load("generate_documents"), _load("_sheet")
+    sheets, fields, _case = gd.render_document(2031, 0, "household_register")
+    assert fields[0]["ethnicity"] == "维吾尔" and fields[0]["page_kind"] == "member"
+    boxes = []
+    for op in sheets[0].ops:
+        if op[0] == "text":
+            _, x, y, text, face, pt, _color, spacing = op
+            em = pt * sheet.PT_MM
+            boxes.append((text, x, y - 0.88 * em, x + sheet.text_width(text, face, pt, spacing), y + 0.14 * em))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap_y = min(a[4], b[4]) - max(a[2], b[2])
+            overlap_x = min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_y <= 0 or overlap_x <= 0, f"{a[0]} printed over {b[0]}"
+    data = sheet.to_pdf(sheets)
+    doc = process(make_upload(data, "doc.pdf", AT), data, text_deps, AT)[0]
+    assert {k: doc.value(k) for k in fields[0]} == fields[0]
+
+
 def test_generated_legal_rep_certificate_seals_are_found_on_the_rendered_pdf_page(text_deps):
     """The seal is a picture in the PDF: found on the rendered page (unread without an OCR engine)."""
     from pipeline.runner import make_upload, process
