@@ -101,7 +101,7 @@ def seal_pages(seed: int, count: int, variant: str):
                 yield data, truth
 
 
-def bench_seals(engine, seed: int, count: int, variants: list[str]) -> None:
+def bench_seals(engine, seed: int, count: int, variants: list[str], show_misses: bool = False) -> None:
     from pipeline import seals as seal_mod
 
     for variant in variants:
@@ -137,8 +137,8 @@ def bench_seals(engine, seed: int, count: int, variants: list[str]) -> None:
                 read_s += time.perf_counter() - start
                 ok = read.organisation == want["organisation"]
                 read_ok[want["kind"]] += ok
-                if not ok and len(misreads) < 8:
-                    misreads.append(f"{want['organisation']} -> {read.organisation}")
+                if not ok and (show_misses or len(misreads) < 8):
+                    misreads.append(f"{want['kind']} {want['organisation']} -> {read.organisation}")
             for t in expected:
                 truth_n[t["kind"]] += 1
             for text in truth.get("codes", []):
@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-types", action="store_true")
     parser.add_argument("--skip-seals", action="store_true", help="run only the document-types part")
-    parser.add_argument("--misses", action="store_true", help="print every field read wrong or not read")
+    parser.add_argument("--misses", action="store_true", help="print every field and seal organisation read wrong or not read")
     parser.add_argument("--types", default=",".join(gm.TYPES), help="document types of the types part")
     args = parser.parse_args()
     from pipeline.settings import Settings
@@ -181,7 +181,7 @@ def main() -> None:
     print(f"seed {args.seed}: {args.count} documents per new type and variant; seals on {args.seal_count} pages per type "
           f"and variant ({args.seal_count * 3} legal-representative certificates); {args.threads} ONNX threads")
     if not args.skip_seals:
-        bench_seals(deps.engine, args.seed, args.seal_count, variants)
+        bench_seals(deps.engine, args.seed, args.seal_count, variants, args.misses)
     if not args.skip_types:
         bench_types(deps, args.seed, args.count, variants, tuple(t for t in args.types.split(",") if t),
                     args.misses)
