@@ -249,12 +249,15 @@ def _circle(ink: "np.ndarray", found: Found, radius: int) -> tuple["np.ndarray",
     return circle, float(np.linalg.norm(u) / max(np.linalg.norm(v), 1e-6))
 
 
-def unwrap(circle: "np.ndarray", band: tuple[float, float] = (0.5, 0.93)) -> "np.ndarray":
+def unwrap(circle: "np.ndarray", band: tuple[float, float] = (0.5, 0.93), stretch: float = 1.0) -> "np.ndarray":
     """The rim text of a circular seal as one straight line: polar unwarp from the bottom of the seal round
-    through the top, rim up, reading left to right; wide gaps between characters closed up."""
+    through the top, rim up, reading left to right; wide gaps between characters closed up. An oval made round
+    (`stretch`, its width over its height) is unwrapped along its own rim instead (`_unwrap_oval`)."""
     import cv2
     import numpy as np
 
+    if stretch > 1.05:
+        return _close_gaps(_main_run(_unwrap_oval(circle, band, stretch)))
     radius = circle.shape[0] // 2
     rows = max(64, round(2 * math.pi * radius * 0.74))  # angular samples: glyphs keep their width at the text
     polar = cv2.warpPolar(circle, (radius, rows), (radius, radius), radius, cv2.WARP_POLAR_LINEAR | cv2.INTER_LINEAR)
@@ -265,6 +268,31 @@ def unwrap(circle: "np.ndarray", band: tuple[float, float] = (0.5, 0.93)) -> "np
     cut = round(rows * 25 / 360)
     strip = np.ascontiguousarray(strip[top:bottom, cut:rows - cut])
     return _close_gaps(_main_run(strip))
+
+
+def _unwrap_oval(circle: "np.ndarray", band: tuple[float, float], stretch: float) -> "np.ndarray":
+    """An oval seal's name runs at a constant distance inside its rim, so once the oval is made round it no longer
+    follows a circle: it lies closer to the rim at the ends of the long axis. Unwrap along the curves at a constant
+    distance d inside the printed rim instead — in the round image, ellipses with half-axes r·(1 - d/a) across and
+    r·(1 - d/b) down, d counted in the short half-axis b as `band` counts it in the radius — sampled at equal
+    lengths along the text, from the bottom round through the top, skipping 25° each side of the bottom."""
+    import cv2
+    import numpy as np
+
+    radius = circle.shape[0] // 2
+    insets = np.linspace(1 - band[1], 1 - band[0], max(8, round((band[1] - band[0]) * radius)))  # rim first
+    theta = np.radians(np.linspace(90 + 25, 450 - 25, 4000))  # angle in the round image, clockwise on screen
+    middle = insets[len(insets) // 2]
+    # lengths along the text as printed (across, the round image is 1/stretch narrower than the seal), so that
+    # the glyphs keep their printed proportions, at the round unwrap's sampling
+    xs, ys = (stretch - middle) * np.cos(theta), (1 - middle) * np.sin(theta)
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(xs), np.diff(ys)))]) * radius
+    columns = max(64, round(arc[-1] * 0.74))
+    at = np.interp(np.linspace(0, arc[-1], columns), arc, theta)[None, :]
+    inset = insets[:, None]
+    map_x = (radius + radius * (1 - inset / stretch) * np.cos(at)).astype(np.float32)
+    map_y = (radius + radius * (1 - inset) * np.sin(at)).astype(np.float32)
+    return np.ascontiguousarray(cv2.remap(circle, map_x, map_y, cv2.INTER_LINEAR, borderValue=(255, 255, 255)))
 
 
 def _take_centre_line(circle: "np.ndarray", y0: int, y1: int, x0: int, x1: int) -> tuple["np.ndarray", "np.ndarray"]:
@@ -396,7 +424,8 @@ def read_seal(image: "np.ndarray", found: Found, engine: "OcrEngine") -> SealTex
     circle, below = _take_centre_line(circle, y0, y1, x0, x1)
     if stretch > 1.05:  # an oval made round: its middle line back to its printed proportions
         below = cv2.resize(below, (below.shape[1], max(8, round(below.shape[0] / stretch))))
-    (rim, rim_score, _box), (centre, centre_score, _box2) = _read_lines(engine, [unwrap(circle), below])
+    strip = unwrap(circle, stretch=stretch)
+    (rim, rim_score, _box), (centre, centre_score, _box2) = _read_lines(engine, [strip, below])
     if centre and centre_score >= 0.6 and len(centre) >= 2:
         return SealText(rim + centre, organisation_of(_name(rim)), min(rim_score, centre_score) if rim else centre_score)
     return SealText(rim, organisation_of(_name(rim)), rim_score)

@@ -99,6 +99,28 @@ def test_unwrap_turns_the_rim_into_one_line_with_the_rim_up():
     assert len(ink_rows) > 0.5 * strip.shape[0]
 
 
+def test_an_oval_seal_unwraps_along_its_own_rim_into_a_straight_line():
+    """Its name runs at a constant distance inside the rim: a polar unwrap of the oval made round curves it (the ends
+    sit nearer the rim); the unwrap along the oval keeps the characters on one straight line."""
+    image, _ = _page([("oval", "济宁恒泰科技有限公司", 100, 200)], pink_text=False)
+    (found,) = seals.find_seals(image)
+    circle, stretch = seals._circle(seals.ink_image(image, found.box), found, 170)
+    assert stretch > 1.3
+
+    def spread(strip):  # how far the ink's centre row wanders along the strip, in strip heights
+        ink = strip.min(axis=2) < 160
+        ink[ink.mean(axis=1) > 0.6] = False  # ring lines run the whole strip: not characters
+        rows = np.arange(strip.shape[0])[:, None]
+        used = ink.sum(axis=0) > 3
+        centres = (ink * rows).sum(axis=0)[used] / ink.sum(axis=0)[used]
+        return (np.percentile(centres, 90) - np.percentile(centres, 10)) / strip.shape[0]
+
+    oval = seals._unwrap_oval(circle, (0.5, 0.93), stretch)
+    polar = seals.unwrap(circle)  # as an oval was unwrapped before
+    assert oval.shape[0] == polar.shape[0]
+    assert spread(oval) < 0.6 * spread(polar)
+
+
 @pytest.mark.parametrize("text,expected", [("济宁博远商贸有限公司合同专用章", "济宁博远商贸有限公司"),
                                            ("济宁市任城区市场监督管理局登记专用章", "济宁市任城区市场监督管理局"),
                                            ("张三之印", "张三"), ("济宁博远商贸有限公司", "济宁博远商贸有限公司"),
