@@ -80,8 +80,9 @@ class CaptureSettings(BaseModel):
     min_deskew_outlined: float = Field(1.0, description="the same for documents straightened by their outline")
 
     # --- quality gate ---
-    blur_warning: float = Field(0.075, description="edge spread (Gaussian sigma) / text height")
-    blur_error: float = Field(0.11, description="edge spread (Gaussian sigma) / text height")
+    blur_warning: float = Field(0.048, description="edge spread (Gaussian sigma) / text height")
+    blur_error: float = Field(0.058, description="edge spread (Gaussian sigma) / text height")
+    blur_min_px: float = Field(1.0, description="optical edge spread (source px) below which blur is at most a warning")
     glare_warning: float = Field(0.04, description="washed-out (clipped) share of the document")
     glare_error: float = Field(0.12, description="washed-out (clipped) share of the document")
     glare_level: int = Field(250, description="paper brightness counted as clipped by a highlight")
@@ -91,6 +92,8 @@ class CaptureSettings(BaseModel):
     text_height_error: float = Field(9.0, description="median text-line height in source pixels")
     border_margin: float = Field(0.004, description="outline corners closer to the frame edge (share of its size) are cut")
     min_text_components: int = Field(6, description="fewer text-like marks than this is not a document")
+    min_mark_contrast: float = Field(75.0, description="marks fainter than this (grey levels) over a frame with no "
+                                     "document outline are a desk or cloth texture when they are also soft")
 
 
 # --- image helpers ---------------------------------------------------------------------------
@@ -364,6 +367,10 @@ MESSAGES = {
 }
 
 EXPECTED_TEXT_SHARE = {"id_card": 0.035, "a4": 0.0118, "unknown": 0.02}  # text height / long side
+GLARE_INK_FADE = 1.0  # a clipped blob hides print when more of the ink beside it is pale than elsewhere (x this)
+GLARE_MIN_PALE = 0.25  # ... and at least this share of it is pale (a highlight's halo fades the print around it)
+CARD_TEXT_SHARE_MAX = 0.037
+EDGE_SPREAD_FLOOR = 0.96  # px: edge_spread of a perfectly sharp edge on the pixel grid  # the tallest text lines a sharp ID-1 card shows, as a share of its long side
 
 
 def _issue(code: str, severity: str) -> QualityIssue:
@@ -398,8 +405,14 @@ def edge_spread(gray: np.ndarray, text: np.ndarray, mark_size: float) -> float |
     if np.count_nonzero(sel) < 30:
         return None
     sigma = contrast[sel] / (2.5 * mag[sel])
-    # the sharpest quarter of edges: blur affects all of them, shading and halftones only some
-    return float(np.percentile(sigma, 25))
+    # the sharpest quarter of edges: blur affects all of them, shading and halftones only some. Motion
+    # blur spreads only the edges across the motion, so the spread is taken per edge direction (four
+    # bins of the gradient's angle) and the worst direction counts; text has edges in every direction.
+    angle = (np.degrees(np.arctan2(gy[sel], gx[sel])) + 202.5) % 180.0
+    bins = (angle // 45.0).astype(np.int64)
+    spreads = [float(np.percentile(sigma[bins == b], 25)) for b in range(4)
+               if np.count_nonzero(bins == b) >= max(30, 0.05 * sigma.size)]
+    return max(spreads) if spreads else float(np.percentile(sigma, 25))
 
 
 def glare_share(gray: np.ndarray, mark_size: float, level: int) -> float:
@@ -425,6 +438,24 @@ def glare_share(gray: np.ndarray, mark_size: float, level: int) -> float:
     edges = (x <= 1).astype(int) + (y <= 1) + (x + w >= sw - 1) + (y + h >= sh - 1)
     keep = (areas >= 0.002 * flat.size) & ((areas <= 0.4 * flat.size) | (darker_rest & (edges <= 2)))
     return float(areas[keep].sum()) / flat.size
+
+
+def optical_spread(spread: float) -> float:
+    """`edge_spread` less what the measurement itself gives a perfectly sharp edge on the pixel grid
+    (pre-filter, Sobel), in quadrature: small print is not blurred for being small."""
+    return math.sqrt(max(spread**2 - EDGE_SPREAD_FLOOR**2, 0.0))
+
+
+def mark_contrast(gray: np.ndarray, stats: TextStats) -> float:
+    """How much darker the strongest marks are than what surrounds them (grey levels, 90th percentile
+    over the text marks' pixels of the local range across ~1.5 marks). Print: 90-250 even when
+    blurred; a desk's grain, a cloth's weave or a mat's mottle: 25-65."""
+    if not stats.text.any():
+        return 0.0
+    k = max(3, int(round(1.5 * max(stats.mark_size, 2.0))) | 1)
+    kernel = np.ones((k, k), np.uint8)
+    local = cv2.subtract(cv2.dilate(gray, kernel), cv2.erode(gray, kernel))
+    return float(np.percentile(local[stats.text > 0], 90))
 
 
 def _quad_touches_border(quad: np.ndarray, shape: tuple[int, ...], margin: float) -> bool:
@@ -520,11 +551,15 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
     if p90 < settings.dark_error:  # too dark to tell what is there: that is the problem to fix
         add("too_dark", "error", max(0.05, 0.5 * p90 / settings.dark_error))
         return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
+    # no outline was found and the marks are faint: a desk's grain or a cloth's weave, not print (even
+    # smeared print keeps its ink several times darker than the paper)
+    whole = q is None or original_shape is None or is_whole_image(q, original_shape)
+    faint = whole and region_kind == "unknown" and mark_contrast(gray, stats) < settings.min_mark_contrast
     if blank or noisy or not text_like:
         # text smeared beyond recognition is a blurred document, not an empty one
         expected = EXPECTED_TEXT_SHARE.get(region_kind, 0.02) * max(gray.shape)
-        spread = None if blank or noisy else edge_spread(gray, np.full_like(gray, 255), expected)
-        if spread is not None and spread / expected >= settings.blur_error:
+        spread = None if blank or noisy or faint else edge_spread(gray, np.full_like(gray, 255), expected)
+        if spread is not None and optical_spread(spread) / expected >= settings.blur_error:
             add("blur", "error", 0.2)
         else:
             add("not_a_document", "error", 0.2)
@@ -540,8 +575,19 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
     # blur, relative to text height (scale-invariant)
     spread = edge_spread(gray, stats.text, stats.mark_size)
     if spread is not None:
-        rel = spread / max(text_h, 1.0)
-        add("blur", *_grade(rel, settings.blur_warning, settings.blur_error))
+        # blur smears text lines taller; a card's print has a known size, so its lines cannot be taller
+        # than that (straight cards measure 0.026-0.036 of the long side, smeared ones up to 0.05)
+        sharp_h = min(text_h, CARD_TEXT_SHARE_MAX * max(gray.shape)) if region_kind == "id_card" else text_h
+        optical = optical_spread(spread)
+        rel = optical / max(sharp_h, 1.0)
+        if faint and rel >= settings.blur_error:  # soft, faint marks over the whole frame: no print at all
+            add("not_a_document", "error", 0.2)
+            return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
+        severity, sub = _grade(rel, settings.blur_warning, settings.blur_error)
+        if severity == "error" and optical * per_px < settings.blur_min_px:
+            # small print that is sharp at its own pixel size: the resolution limits it, not the focus
+            severity, sub = "warning", 0.6
+        add("blur", severity, sub)
 
     # glare
     add("glare", *_grade(glare_share(gray, stats.mark_size, settings.glare_level),

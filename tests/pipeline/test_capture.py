@@ -382,7 +382,7 @@ def test_a_good_photo_passes_the_whole_stage():
     assert cap.crop is not None and cap.deskew_degrees == 0.0
 
 
-@pytest.mark.parametrize(("sigma", "severity"), [(2.0, None), (3.5, "warning"), (6.0, "error")])
+@pytest.mark.parametrize(("sigma", "severity"), [(1.2, None), (2.0, "warning"), (6.0, "error")])
 def test_blur_is_graded_relative_to_text_size(straight_card, sigma, severity):
     quality = assess_quality(S.blur(straight_card, sigma), "id_card")
     assert codes(quality).get("blur") == severity
