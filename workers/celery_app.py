@@ -52,6 +52,14 @@ def configure(settings: Settings) -> Celery:
     return app
 
 
+def publish(task, args: list, queue: str) -> None:
+    """Send a task without time limits in the message, so the worker's own settings decide them.
+
+    Celery copies the publisher's limits (bound once per process from its first configuration) into
+    every message, and a worker obeys the message over its own settings."""
+    task.apply_async(args=args, queue=queue, time_limit=None, soft_time_limit=None)
+
+
 def _drop_cached_connections() -> None:
     """Celery caches its connection and producer pools on first use; a reconfigured app (another data
     folder or broker, as in one test process that builds several services) must not keep publishing to

@@ -34,6 +34,7 @@ def sweep(repo, enqueue: Callable[[str, str], None], *, queued_after: int, max_a
 
 
 def enqueue(upload_id: str, queue: str) -> None:
+    from workers.celery_app import publish
     from workers.tasks import process_upload
 
-    process_upload.apply_async(args=[upload_id], queue=queue)
+    publish(process_upload, [upload_id], queue)

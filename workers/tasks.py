@@ -10,7 +10,7 @@ from celery.signals import worker_process_init
 from pipeline import runner
 from pipeline.errors import InfrastructureError, TaskTimeout
 from workers import wiring
-from workers.celery_app import app
+from workers.celery_app import app, publish
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def assess_case(self, case_id: str) -> str:
 def enqueue_assessment(case_id: str, queue: str) -> None:
     """After an upload of the case finished; a lost message leaves the previous assessment until the next one."""
     try:
-        assess_case.apply_async(args=[case_id], queue=queue)
+        publish(assess_case, [case_id], queue)
     except Exception:  # noqa: BLE001 - the upload itself is done; never fail it for this
         logger.exception("could not enqueue the assessment of case %s", case_id)
 

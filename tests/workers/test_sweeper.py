@@ -80,3 +80,27 @@ def test_an_assessment_that_changed_nothing_still_counts_as_current(repos):
     sent: list[tuple[str, str]] = []
     # ... and the sweeper does not send the case again and again
     assert sweep(repo, lambda *_: None, queued_after=-1, max_attempts=3, assess=lambda c, q: sent.append((c, q))) == 0
+
+
+def test_published_messages_leave_the_time_limits_to_the_worker(tmp_path, monkeypatch):
+    """A publisher configured earlier with other limits (Celery binds them once per process) must not impose
+    them: the message carries no limits and the worker's settings decide."""
+    import base64
+    import json
+
+    from pipeline.settings import Settings
+    from workers.celery_app import configure
+    from workers.sweeper import enqueue
+
+    for limit in ("600", "7"):
+        monkeypatch.setenv("YICHUANG_DATA_DIR", str(tmp_path / limit))
+        monkeypatch.setenv("YICHUANG_TASK_TIME_LIMIT", limit)
+        monkeypatch.setenv("YICHUANG_TASK_SOFT_TIME_LIMIT", str(int(limit) // 2))
+        settings = Settings()
+        configure(settings)
+        enqueue(f"upload-{limit}", "counter")
+        [message] = (settings.broker_folder() / "queue").iterdir()
+        envelope = json.loads(message.read_text())
+        assert envelope["headers"]["task"] == "yichuang.process_upload"
+        assert envelope["headers"]["timelimit"] == [None, None]
+        assert json.loads(base64.b64decode(envelope["body"]))[0] == [f"upload-{limit}"]

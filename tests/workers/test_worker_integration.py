@@ -34,7 +34,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 class Service:
     def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
-        self.env, self.workers = env, []
+        self.env, self.workers, self.logs = env, [], tmp_path / "worker-logs"
+        self.logs.mkdir(exist_ok=True)
         for key, value in env.items():
             if key.startswith("YICHUANG_"):
                 os.environ[key] = value
@@ -45,8 +46,10 @@ class Service:
                                                      hall="h1", label="scanner")}
 
     def start_worker(self, **extra: str) -> subprocess.Popen:
+        log = (self.logs / f"worker-{len(self.workers)}.log").open("wb")
         proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env={**self.env, **extra}, cwd=ROOT,
-                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
         self.workers.append(proc)
         return proc
 
@@ -71,14 +74,20 @@ class Service:
                 return body
             for proc in self.workers:
                 if proc.poll() is not None and proc.returncode not in (0, -9, -15):
-                    pytest.fail(f"worker exited with {proc.returncode}: {proc.stderr.read().decode()[-3000:]}")
+                    pytest.fail(f"worker exited with {proc.returncode}: {self.worker_log()}")
             time.sleep(0.3)
-        pytest.fail(f"upload not {statuses} within {timeout}s: {body['status']}")
+        pytest.fail(f"upload not {statuses} within {timeout}s: {body['status']}\n{self.worker_log()}")
+
+    def worker_log(self) -> str:
+        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in sorted(self.logs.glob("*.log")))
 
     def close(self) -> None:
         for proc in self.workers:
             if proc.poll() is None:
-                self.kill(proc, signal.SIGTERM)
+                try:  # warm shutdown first; a worker still busy after 30 s is killed (cleanup only)
+                    self.kill(proc, signal.SIGTERM)
+                except subprocess.TimeoutExpired:
+                    self.kill(proc)
         for key in self.env:
             if key.startswith("YICHUANG_"):
                 os.environ.pop(key, None)
