@@ -16,7 +16,11 @@ samples/generate_idcards.py when present (an independent generator), and real fi
 - quality gate: per code, precision and recall of "error" issues over good shots and shots made to
   have that problem (a warning counts as not flagged);
 - time: capture per image (find, orientation, deskew, quality), and the ratio to OCR time of the
-  straightened crops (rapidocr det+rec, the engine's own call) on the same machine.
+  straightened crops (rapidocr det+rec, the engine's own call) on the same machine;
+- ID number exact match on generator camera shots of card fronts (plain; turned a quarter or half;
+  hard: turned 10-15 degrees, strongly keystoned, glared, ~0.6 x resolution; hard and turned), read by
+  bare OCR of the frame plus a pattern, by the pipeline with the capture stage replaced by the whole
+  frame as it came, and by the whole pipeline.
 """
 
 from __future__ import annotations
@@ -303,20 +307,109 @@ def bench_time(engine: ClassifierOnly, n: int) -> None:
               f"{1000 * statistics.median(ocr_t):8.0f} ms {100 * sum(cap_t) / sum(ocr_t):10.1f} %")
 
 
+# --- ID number exact match with and without the capture stage --------------------------------------
+
+
+def _without_capture(image, engine=None, settings=None):
+    """The capture stage switched off: the decoded frame as it came, no outline, turn or quality check."""
+    from pipeline.models import Capture, Quality
+
+    h, w = image.shape[:2]
+    return [(image, Capture(), Quality(), C.Region(C._as_quad(C._corners(w, h)), image, "unknown", 0.0))]
+
+
+def bench_id_numbers(n: int, threads: int) -> None:
+    print("\n== ID number exact match on camera shots of card fronts: bare OCR, pipeline without / with capture ==")
+    if GEN is None:
+        print("(samples/generate_idcards.py absent: skipped)")
+        return
+    import datetime as dt
+    import re
+
+    from pipeline.ocr import RapidOcrEngine
+    from pipeline.runner import make_upload, process
+    from pipeline.settings import Settings
+    from storage.objects import MemoryStore
+    from workers.wiring import build_dependencies
+
+    sets = {
+        "camera": GEN.generate(83, n, "camera", sides=("front",)),
+        "camera, turned 90/180/270": GEN.generate(84, n, "camera", sides=("front",), distortions=["orientation"]),
+        "hard": GEN.generate(85, n, "camera", sides=("front",), hard=True),
+        "hard, turned 90/180/270": GEN.generate(86, n, "camera", sides=("front",), hard=True,
+                                                distortions=["orientation"]),
+    }
+    deps = build_dependencies(Settings(ocr_threads=threads), MemoryStore())
+    bare = RapidOcrEngine(threads=threads)
+    pattern = re.compile(r"[1-9]\d{16}[\dXx]")
+    real_capture = C.capture
+
+    def pipeline_id(data: bytes, truth: dict, capture_on: bool) -> tuple[str | None, float]:
+        at = dt.datetime.fromisoformat(truth["reference_date"] + "T12:00:00+08:00")
+        C.capture = real_capture if capture_on else _without_capture
+        try:
+            t = time.perf_counter()
+            docs = process(make_upload(data, "shot.jpg", at), data, deps, at)
+            seconds = time.perf_counter() - t
+        finally:
+            C.capture = real_capture
+        found = [d.fields["id_number"].value for d in docs if "id_number" in d.fields]
+        return (found[0] if found else None), seconds
+
+    print(f"{'set':28s} {'n':>3s} {'bare OCR':>9s} {'no capture':>11s} {'pipeline':>9s} "
+          f"{'s/shot no capture':>18s} {'s/shot pipeline':>16s}")
+    totals = defaultdict(list)
+    misses: list[str] = []
+    for name, items in sets.items():
+        hits = defaultdict(list)
+        secs = defaultdict(list)
+        for data, truth in items:
+            want = truth["fields"]["id_number"]
+            frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+            text = "".join(line.text for line in bare.read(frame)).replace(" ", "")
+            match = pattern.search(text)
+            hits["bare"].append(bool(match) and match.group(0).upper() == want)
+            for mode, on in (("off", False), ("on", True)):
+                got, seconds = pipeline_id(data, truth, on)
+                hits[mode].append(got == want)
+                secs[mode].append(seconds)
+                if on and got != want:
+                    misses.append(f"{name} {truth['card_id']}: {got} (rotation {truth['rotation']}, "
+                                  f"turn {truth['orientation']})")
+        for mode in hits:
+            totals[mode] += hits[mode]
+        print(f"{name:28s} {len(items):3d} {100 * statistics.fmean(hits['bare']):8.1f}% "
+              f"{100 * statistics.fmean(hits['off']):10.1f}% {100 * statistics.fmean(hits['on']):8.1f}% "
+              f"{statistics.median(secs['off']):18.2f} {statistics.median(secs['on']):16.2f}")
+    print(f"{'all':28s} {len(totals['on']):3d} {100 * statistics.fmean(totals['bare']):8.1f}% "
+          f"{100 * statistics.fmean(totals['off']):10.1f}% {100 * statistics.fmean(totals['on']):8.1f}%")
+    if misses:
+        print("pipeline misses: " + "; ".join(misses))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer shots (about a minute)")
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime threads for the classifier and OCR")
+    parser.add_argument("--only", choices=("corners", "orientation", "quality", "time", "id_numbers"),
+                        help="run one section")
     args = parser.parse_args()
     n = 6 if args.quick else 20
     engine = ClassifierOnly(args.threads)
     started = time.perf_counter()
-    bench_corners(n)
-    bench_orientation(engine, max(4, n // 2))
-    times = bench_quality(n)
-    print(f"(capture without classifier over the quality set: median {1000 * statistics.median(times):.0f} ms, "
-          f"p95 {1000 * _pct(times, 0.95):.0f} ms per frame)")
-    bench_time(engine, max(4, n // 2))
+    want = (lambda section: args.only in (None, section))
+    if want("corners"):
+        bench_corners(n)
+    if want("orientation"):
+        bench_orientation(engine, max(4, n // 2))
+    if want("quality"):
+        times = bench_quality(n)
+        print(f"(capture without classifier over the quality set: median {1000 * statistics.median(times):.0f} ms, "
+              f"p95 {1000 * _pct(times, 0.95):.0f} ms per frame)")
+    if want("time"):
+        bench_time(engine, max(4, n // 2))
+    if want("id_numbers"):
+        bench_id_numbers(n, args.threads)
     print(f"\ntotal {time.perf_counter() - started:.0f} s; generator {'used' if GEN else 'absent'}; "
           f"real data {'used' if REAL.exists() else 'absent'}")
 

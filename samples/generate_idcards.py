@@ -620,12 +620,12 @@ def _desk(fw: int, fh: int, rng: random.Random, g: np.random.Generator) -> np.nd
 
 
 def _place_quad(rng: random.Random, g: np.random.Generator, tw: float, fw: int, fh: int, angle: float,
-                cut_off: bool) -> np.ndarray:
+                cut_off: bool, hard: bool = False) -> np.ndarray:
     """The card's four corners in the frame: keystoned, rotated, then positioned."""
     th = tw * CARD_MM[1] / CARD_MM[0]
     pts = np.array([[-tw / 2, -th / 2], [tw / 2, -th / 2], [tw / 2, th / 2], [-tw / 2, th / 2]])
     i, j = ((0, 1), (1, 2), (2, 3), (3, 0))[rng.randrange(4)]  # the edge farther from the lens
-    shrink = rng.uniform(0.0, 0.1)
+    shrink = rng.uniform(0.12, 0.2) if hard else rng.uniform(0.0, 0.1)  # hard: strong keystone (~15 deg tilt)
     mid = (pts[i] + pts[j]) / 2
     pts[i], pts[j] = mid + (pts[i] - mid) * (1 - shrink), mid + (pts[j] - mid) * (1 - shrink)
     pts += g.uniform(-0.012, 0.012, (4, 2)) * tw
@@ -645,15 +645,24 @@ def _place_quad(rng: random.Random, g: np.random.Generator, tw: float, fw: int, 
     return pts + offset
 
 
-def _camera_shot(card: Image.Image, boxes: dict, rng: random.Random, chosen: set[str]) -> dict:
-    """Photograph the card on a desk; returns image array, corners, boxes, rotation, applied distortions."""
+def _camera_shot(card: Image.Image, boxes: dict, rng: random.Random, chosen: set[str], hard: bool = False) -> dict:
+    """Photograph the card on a desk; returns image array, corners, boxes, rotation, applied distortions.
+
+    hard: a usable but difficult shot: turned 10-15 degrees, strongly keystoned, under a room light's
+    highlight, at about 0.6 x the usual resolution."""
     g = _np_rng(rng)
     applied = ["perspective", "shadow", "uneven_light", "blur", "noise", "jpeg"]
     tw = rng.uniform(190, 260) if "low_resolution" in chosen else rng.uniform(600, 900)
+    if hard:
+        tw *= 0.6
+        applied += ["hard"]
     fw = round(tw / rng.uniform(0.55, 0.8))
     fh = round(fw / rng.choice((4 / 3, 4 / 3, 4 / 3, 16 / 9)))
-    angle = rng.uniform(-15, 15) if rng.random() < 0.5 else rng.uniform(-4, 4)
-    quad = _place_quad(rng, g, tw, fw, fh, angle, "cut_off" in chosen)
+    if hard:
+        angle = rng.choice((-1, 1)) * rng.uniform(10, 15)
+    else:
+        angle = rng.uniform(-15, 15) if rng.random() < 0.5 else rng.uniform(-4, 4)
+    quad = _place_quad(rng, g, tw, fw, fh, angle, "cut_off" in chosen, hard)
     if abs(angle) >= 0.5:
         applied.insert(1, "rotation")
 
@@ -689,7 +698,7 @@ def _camera_shot(card: Image.Image, boxes: dict, rng: random.Random, chosen: set
         centre = [(field_box[0] + field_box[2]) / 2 * k, (field_box[1] + field_box[3]) / 2 * k]
         cx, cy = _transform([centre], matrix)[0]
         glare = (cx, cy, rng.uniform(0.09, 0.14) * tw, rng.uniform(420, 600))
-    elif rng.random() < 0.3:
+    elif hard or rng.random() < 0.3:
         w = g.dirichlet(np.ones(4))
         cx, cy = w @ quad
         glare = (cx, cy, rng.uniform(0.05, 0.12) * tw, rng.uniform(30, 80) * gain)  # a room light
@@ -830,13 +839,15 @@ def file_stem(truth: dict) -> str:
 
 def generate(seed: int, count: int, variant: str = "clean", *, sides=SIDES, distortions=(),
              orientation: int | None = None, random_distortions: float = 0.0, expired_share: float = 0.1,
-             width: int | None = None) -> list[tuple[bytes, dict]]:
+             width: int | None = None, hard: bool = False) -> list[tuple[bytes, dict]]:
     """`count` card holders; per holder one image per side (clean, camera) or one A4 page (a4_copy).
 
     distortions: names from OPTIONAL_DISTORTIONS applied to every image (all but `orientation` are
     camera-only); random_distortions: chance per image of one more, drawn at random; orientation:
     force 0/90/180/270 (else random 90/180/270 when `orientation` is among the distortions);
-    expired_share: chance a card ended before REFERENCE_DATE; width: card width of clean images.
+    expired_share: chance a card ended before REFERENCE_DATE; width: card width of clean images;
+    hard: camera shots turned 10-15 degrees, strongly keystoned, with a room light's highlight, at about
+    0.6 x resolution (usable, so no quality code is expected).
     Returns (encoded bytes, truth) pairs: PNG for clean and a4_copy, JPEG for camera.
     """
     if variant not in VARIANTS:
@@ -844,6 +855,8 @@ def generate(seed: int, count: int, variant: str = "clean", *, sides=SIDES, dist
     allowed = set(OPTIONAL_DISTORTIONS) if variant == "camera" else {"orientation"}
     if unknown := set(distortions) - allowed:
         raise ValueError(f"distortions {sorted(unknown)} not available for variant {variant}")
+    if hard and variant != "camera":
+        raise ValueError("hard shots are camera shots")
     if orientation not in (None, 0, 90, 180, 270):
         raise ValueError("orientation must be 0, 90, 180 or 270")
     results = []
@@ -880,7 +893,7 @@ def generate(seed: int, count: int, variant: str = "clean", *, sides=SIDES, dist
                     corners, qboxes = _quad([0, 0, w, h]), {n: _quad(b) for n, b in boxes.items()}
                     fmt, quality = "PNG", None
                 else:
-                    shot = _camera_shot(card, boxes, rng, chosen)
+                    shot = _camera_shot(card, boxes, rng, chosen, hard)
                     image, corners, qboxes = shot["image"], shot["corners"], shot["boxes"]
                     h, w = image.shape[:2]
                     quality = rng.randint(60, 85)
@@ -914,6 +927,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random-distortions", type=float, default=0.0, metavar="SHARE")
     parser.add_argument("--expired-share", type=float, default=0.1, metavar="SHARE")
     parser.add_argument("--width", type=int, help="card width in pixels (clean variant)")
+    parser.add_argument("--hard", action="store_true",
+                        help="camera shots turned 10-15 degrees, keystoned, glared, at ~0.6 x resolution")
     parser.add_argument("--by-type", action="store_true",
                         help="write into OUT/id_card_front, OUT/id_card_back and OUT/a4_copies")
     args = parser.parse_args(argv)
@@ -924,7 +939,7 @@ def main(argv: list[str] | None = None) -> int:
         items = generate(args.seed, args.count, args.variant, sides=sides,
                          distortions=tuple(d for d in args.distort.split(",") if d),
                          orientation=args.orientation, random_distortions=args.random_distortions,
-                         expired_share=args.expired_share, width=args.width)
+                         expired_share=args.expired_share, width=args.width, hard=args.hard)
     except ValueError as exc:
         parser.error(str(exc))
     for data, truth in items:

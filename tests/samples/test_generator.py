@@ -216,6 +216,25 @@ def test_orientation_turns_the_image_and_its_points(turn):
     assert a.shape == b.shape and np.abs(a - b).mean() < 3
 
 
+def test_hard_shots_are_turned_keystoned_glared_and_smaller():
+    plain = gen.generate(6, 6, "camera", sides=("front",))
+    hard = gen.generate(6, 6, "camera", sides=("front",), hard=True)
+    for (_, p), (data, t) in zip(plain, hard, strict=True):
+        assert p["fields"] == t["fields"]  # the same people, photographed harder
+        assert 10 <= abs(t["rotation"]) <= 15
+        assert {"hard", "glare", "rotation"} <= set(t["distortions"]) and t["expected_quality"] == []
+        w, h = t["image_size"]
+        assert inside(t["corners"], w, h)
+        (a, b, c, d) = np.asarray(t["corners"], float)
+        top, bottom = np.linalg.norm(b - a), np.linalg.norm(c - d)
+        assert 600 * 0.6 * 0.9 < max(top, bottom) < 900 * 0.6 * 1.05
+        left, right = np.linalg.norm(d - a), np.linalg.norm(c - b)
+        assert max(max(top, bottom) / min(top, bottom), max(left, right) / min(left, right)) > 1.08  # keystone
+    assert "hard" not in {d for _, p in plain for d in p["distortions"]}
+    with pytest.raises(ValueError):
+        gen.generate(1, 1, "clean", hard=True)
+
+
 def test_random_distortions_draw_from_the_optional_list():
     items = gen.generate(12, 6, "camera", sides=("front",), random_distortions=1.0)
     for _, truth in items:
