@@ -409,6 +409,33 @@ def test_a_white_scan_is_not_glare():
     assert "glare" not in codes(assess_quality(page, "a4"))
 
 
+def test_paper_clipped_by_uneven_light_is_not_glare(straight_card):
+    """A light brighter on one side clips the paper between the lines, but the print stays: not glare."""
+    ramp = np.linspace(0.85, 1.35, straight_card.shape[1], dtype=np.float32)[None, :, None]
+    lit = np.clip(straight_card.astype(np.float32) * ramp, 0, 255).astype(np.uint8)
+    assert (lit[..., 1] >= 250).mean() > 0.35
+    assert "glare" not in codes(assess_quality(lit, "id_card"))
+
+
+def _lettered_page(panel: int) -> np.ndarray:
+    page = np.full((800, 1200, 3), 200, np.uint8)
+    page[150:650, 300:800] = panel
+    for y in range(60, 760, 40):
+        for x in range(40, 1160, 28):
+            if panel == 200 or not (140 < y < 660 and 290 < x < 810):
+                cv2.putText(page, "A", (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)
+    return page
+
+
+def test_a_white_panel_with_a_crisp_edge_is_not_glare_but_a_highlight_over_print_is():
+    """Same page, same washed-out area: a printed white box ends at a step, a highlight fades out."""
+    assert "glare" not in codes(assess_quality(_lettered_page(255), "unknown"))
+    yy, xx = np.mgrid[0:800, 0:1200].astype(np.float32)
+    spot = 2.2 * 255 * np.exp(-(((xx - 550) / 330) ** 2 + ((yy - 400) / 330) ** 2) * 1.2)
+    glared = np.clip(_lettered_page(200).astype(np.float32) + spot[..., None], 0, 255).astype(np.uint8)
+    assert codes(assess_quality(glared, "unknown")).get("glare") == "error"
+
+
 @pytest.mark.parametrize(("factor", "severity"), [(0.6, None), (0.25, "warning"), (0.1, "error")])
 def test_darkness(straight_card, factor, severity):
     image = S.darken(straight_card, np.random.default_rng(25), factor, noise=3.0)
