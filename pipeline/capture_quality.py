@@ -61,7 +61,7 @@ class CaptureSettings(BaseModel):
       and above but for 11 (0.04-0.09: spots over blank paper or half off the card; 0: a spot that
       clipped most of a pale card, or a card not found) -> warning 0.05, error 0.10 (85 % recall).
       Hard shots (seed 91, 20): 2 over. The earlier rule (any clipped, mark-free blob) alarmed on 9 % of
-      good cards and a quarter of hard shots at the same recall.
+      good cards and a quarter of hard shots at about the same recall.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -92,6 +92,8 @@ class CaptureSettings(BaseModel):
     glare_warning: float = Field(0.05, description="washed-out (clipped) share of the document")
     glare_error: float = Field(0.10, description="washed-out (clipped) share of the document")
     glare_level: int = Field(250, description="paper brightness counted as clipped by a highlight")
+    glare_spot: float = Field(0.2, description="narrowest washed-out area counted, as a share of the short side")
+    glare_halo: float = Field(0.8, description="share of a ring around a highlight that must be nearly clipped too")
     dark_warning: float = Field(70.0, description="paper level (90th percentile luminance) below which warn")
     dark_error: float = Field(35.0, description="paper level below which the image is too dark to read")
     text_height_warning: float = Field(13.0, description="median text-line height in source pixels")
@@ -606,7 +608,8 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
         add("blur", severity, sub)
 
     # glare
-    add("glare", *_grade(glare_share(gray, stats.mark_size, settings.glare_level),
+    add("glare", *_grade(glare_share(gray, stats.mark_size, settings.glare_level, settings.glare_spot,
+                                     settings.glare_halo),
                          settings.glare_warning, settings.glare_error))
 
     # resolution: text height in source pixels (larger is better)
