@@ -2,7 +2,8 @@
 
 Not a test: it prints figures. One process, models loaded once; times are measured per image inside it.
 
-    .venv/bin/python samples/bench_capture.py            # ~3-4 minutes on 2 cores
+    .venv/bin/python samples/bench_capture.py            # ~6-7 minutes on 2 cores
+    .venv/bin/python samples/bench_capture.py --only quality --gen-seed 93   # one section, held-out cards
     .venv/bin/python samples/bench_capture.py --quick    # fewer shots
 
 Material: shots drawn by samples/capture/synthetic.py (known corners), cards from
@@ -258,7 +259,7 @@ def bench_quality(n: int, gen_seed: int = 80) -> list[float]:
         if expected:
             caught.append(bool(errors))
             caught_code.append(bool(errors & expected))
-        if not expected:
+        else:
             good_ok.append(not errors)
             for code in errors:
                 false_alarms[code] += 1
@@ -333,8 +334,8 @@ def bench_id_numbers(n: int, threads: int) -> None:
         print("(samples/generate_idcards.py absent: skipped)")
         return
     import datetime as dt
-    import re
 
+    from _harness import ID_RE
     from pipeline.ocr import RapidOcrEngine
     from pipeline.runner import make_upload, process
     from pipeline.settings import Settings
@@ -350,7 +351,6 @@ def bench_id_numbers(n: int, threads: int) -> None:
     }
     deps = build_dependencies(Settings(ocr_threads=threads), MemoryStore())
     bare = RapidOcrEngine(threads=threads)
-    pattern = re.compile(r"[1-9]\d{16}[\dXx]")
     real_capture = C.capture
 
     def pipeline_id(data: bytes, truth: dict, capture_on: bool) -> tuple[str | None, float]:
@@ -376,7 +376,7 @@ def bench_id_numbers(n: int, threads: int) -> None:
             want = truth["fields"]["id_number"]
             frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
             text = "".join(line.text for line in bare.read(frame)).replace(" ", "")
-            match = pattern.search(text)
+            match = ID_RE.search(text)
             hits["bare"].append(bool(match) and match.group(0).upper() == want)
             for mode, on in (("off", False), ("on", True)):
                 got, seconds = pipeline_id(data, truth, on)
