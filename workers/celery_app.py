@@ -25,11 +25,19 @@ def configure(settings: Settings) -> Celery:
     elif broker.startswith(("redis", "rediss")):
         # Above the hard time limit, so a running task is never handed to a second worker.
         options = {"visibility_timeout": settings.task_time_limit + 2 * settings.lease_margin,
-                   "global_keyprefix": f"{settings.redis_key_prefix}:"}
+                   "global_keyprefix": f"{settings.redis_key_prefix}:",
+                   # A stopped or unreachable Redis fails a publish within seconds instead of holding it.
+                   "socket_timeout": settings.redis_socket_timeout,
+                   "socket_connect_timeout": settings.redis_connect_timeout,
+                   "retry_on_timeout": False, "health_check_interval": 10}
     app.conf.update(
         broker_url=broker,
         broker_transport_options=options,
         broker_connection_retry_on_startup=True,
+        broker_connection_timeout=settings.redis_connect_timeout,
+        # One quick retry, then the caller's fallback (the row stays `queued`; the sweeper sends it later).
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
+        worker_proc_alive_timeout=settings.worker_start_timeout,
         result_backend=None,
         task_ignore_result=True,
         task_queues=[Queue(q, Exchange(q, type="direct"), routing_key=q) for q in QUEUES],
@@ -70,3 +78,25 @@ def _drop_cached_connections() -> None:
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+
+
+def broker_ping(settings: Settings) -> None:
+    """Readiness of the broker (GET /readyz, `yichuang worker` start-up): raises `BrokerUnavailable`."""
+    from pipeline.errors import BrokerUnavailable
+
+    url = settings.resolved_broker_url()
+    if url.startswith("filesystem"):
+        if not settings.broker_folder().is_dir():
+            raise BrokerUnavailable(detail="broker folder missing")
+        return
+    if url.startswith(("redis", "rediss")):
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=settings.redis_socket_timeout,
+                                      socket_connect_timeout=settings.redis_connect_timeout)
+        try:
+            client.ping()
+        except redis.RedisError as exc:
+            raise BrokerUnavailable(detail=type(exc).__name__) from exc
+        finally:
+            client.close()
