@@ -209,8 +209,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
-    app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
-    app.add_middleware(edge.AuthBeforeBody)  # inside the body limit and timeout: the key before the body
+    app.add_middleware(edge.AuthBeforeBody)  # the key before one byte of the body is read
+    app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)  # a declared oversize: 413 before even the key
     app.add_middleware(edge.DenialAudit)
     app.add_middleware(edge.BodyTimeout, seconds=settings.body_read_timeout)
     app.add_middleware(RefuseNul)
