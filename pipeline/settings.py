@@ -96,16 +96,16 @@ class Settings(BaseSettings):
     lease_margin: int = 60
     # A worker holds its upload for `lease_seconds` and renews the lease every `heartbeat_interval` while it
     # works: a dead worker's upload is free again within `lease_seconds` (not the whole time limit).
-    lease_seconds: int = Field(default=30, ge=2)
-    heartbeat_interval: float = Field(default=10.0, gt=0)
-    queued_stuck_after: int = 45
-    sweep_interval: int = 15
+    lease_seconds: int = Field(default=20, ge=2)
+    heartbeat_interval: float = Field(default=5.0, gt=0)
+    queued_stuck_after: int = 30
+    sweep_interval: int = 10
     max_attempts: int = 3
     worker_start_timeout: float = Field(default=60.0, gt=0)  # Celery's wait for a new child (it builds the OCR engine)
 
     # Network timeouts (seconds): a dependency that is down or hung answers 503 instead of holding requests.
     redis_connect_timeout: float = Field(default=3.0, gt=0)
-    redis_socket_timeout: float = Field(default=5.0, gt=0)
+    redis_socket_timeout: float = Field(default=3.0, gt=0)
     db_connect_timeout: int = Field(default=3, ge=1)
     db_statement_timeout: float = Field(default=15.0, gt=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)

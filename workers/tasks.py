@@ -27,7 +27,10 @@ def _build_once_per_process(**_kwargs) -> None:
 def process_upload(self, upload_id: str) -> str:
     svc = wiring.worker_services()
     s = svc.settings
-    row = svc.repo.claim(upload_id, s.lease_seconds, s.max_attempts)
+    try:
+        row = svc.repo.claim(upload_id, s.lease_seconds, s.max_attempts)
+    except InfrastructureError as exc:  # the database is away: this message tries again; the sweeper also would
+        raise self.retry(exc=exc, countdown=5)
     if row is None:
         return "skipped"  # a duplicate delivery, a row another worker holds, or already finished
     try:
