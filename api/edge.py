@@ -20,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from api.auth import identify, parse_key, presented_key
-from api.errors import error_response
+from api.errors import STATUS, error_response
+from pipeline.errors import YichuangError
 from pipeline.masking import mask_text
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,13 @@ class AuthBeforeBody:
             return await self.app(scope, receive, send)
         state = scope["app"].state if "app" in scope else None
         key = presented_key(Headers(scope=scope))
-        identity = await run_in_threadpool(identify, state.repo, state.secret, key) if key and state else None
+        try:
+            identity = await run_in_threadpool(identify, state.repo, state.secret, key) if key and state else None
+        except YichuangError as exc:  # the database is down: 503 in the error shape (outside the app's handlers)
+            logger.warning("key check failed before the body: %s", exc.code)
+            response = error_response(exc.code, exc.message, STATUS.get(exc.code, 503 if exc.retryable else 500))
+            response.headers["connection"] = "close"
+            return await response(scope, receive, send)
         if identity is None:
             # The body is never read; the server closes the connection after the answer.
             response = error_response("auth.required", "需要有效的访问密钥")

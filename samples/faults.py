@@ -354,7 +354,7 @@ class Campaign:
         start = time.time()
         self.procs.signal(self.redis, signal.SIGKILL)
         self.redis.wait(timeout=10)
-        time.sleep(2)
+        time.sleep(self.args.redis_down)
         self.start_redis()
         back = time.time()
         recovered = self.wait_done(pending | self._pending(), back)
@@ -429,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=20, help="kill -9 of a busy worker (default 20)")
     parser.add_argument("--freeze", type=float, default=30, help="seconds Redis stays stopped (default 30)")
+    parser.add_argument("--redis-down", type=float, default=10, help="seconds between Redis' kill and restart (default 10)")
     parser.add_argument("--cut", type=float, default=20, help="seconds the database is cut off (default 20)")
     parser.add_argument("--work", type=float, default=2.0, help="seconds of fake OCR per page (default 2)")
     parser.add_argument("--every", type=float, default=2.5, help="seconds between uploads (default 2.5)")
@@ -445,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         campaign.start()
         time.sleep(10)  # warm up: the workers build their engines, the first uploads go through
-        campaign.record("none (baseline)", time.time() - 8, time.time(), 0.0)
+        time.sleep(10)
+        campaign.record("none (baseline)", time.time() - 10, time.time(), 0.0)
         campaign.kill_workers(args.kills)
         campaign.restart_redis()
         campaign.freeze_redis(args.freeze)

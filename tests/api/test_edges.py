@@ -56,17 +56,17 @@ def service(tmp_path):
 
 def test_healthz_answers_at_once_while_a_request_waits_on_the_database(service):
     live, repo, key, _ = service
-    repo.delay = 3.0
+    repo.delay = 6.0  # three uploads on the loop would hold it 6-18 s; off the loop /healthz waits for none
     results = []
     threads = [threading.Thread(target=lambda: results.append(httpx.post(
         f"{live.url}/api/v1/documents", headers={"X-API-Key": key}, files={"file": ("a.jpg", _jpeg(), "image/jpeg")},
         timeout=30).status_code)) for _ in range(3)]
     for t in threads:
         t.start()
-    time.sleep(0.5)  # the uploads are now waiting on the slow key lookups
+    time.sleep(1.0)  # the uploads are now waiting on the slow key lookups
     started = time.perf_counter()
     assert httpx.get(f"{live.url}/healthz", timeout=10).json() == {"status": "ok"}
-    assert time.perf_counter() - started < 0.5, "the event loop was blocked by a database call"
+    assert time.perf_counter() - started < 3, "the event loop was blocked by a database call"
     for t in threads:
         t.join()
     assert results == [202, 202, 202]
@@ -88,6 +88,9 @@ def test_a_database_that_is_down_answers_503_json(tmp_path):
         assert time.perf_counter() - started < 10
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "storage.unavailable" and response.json()["error"]["message"]
+        upload = httpx.post(f"{live.url}/api/v1/documents", headers={"X-API-Key": key},
+                            files={"file": ("a.jpg", _jpeg(), "image/jpeg")}, timeout=30)
+        assert upload.status_code == 503 and upload.json()["error"]["code"] == "storage.unavailable"
         assert httpx.get(f"{live.url}/healthz").status_code == 200
         ready = httpx.get(f"{live.url}/readyz", timeout=10)
         assert ready.status_code == 503 and ready.json()["checks"]["database"] != "ok"
@@ -103,10 +106,7 @@ def test_a_hung_database_answers_503_json_within_the_connect_timeout(tmp_path):
             started = time.perf_counter()
             response = httpx.get(f"{live.url}/api/v1/uploads/u1", headers={"X-API-Key": key}, timeout=30)
             assert response.status_code == 503 and response.json()["error"]["code"] == "storage.unavailable"
-            assert time.perf_counter() - started < 10
-            healthz = time.perf_counter()
-            assert httpx.get(f"{live.url}/healthz").status_code == 200
-            assert time.perf_counter() - healthz < 0.5
+            assert time.perf_counter() - started < 10, "the connect timeout did not bound the wait"
 
 
 def _raw_request(port: int, head: str, body: bytes = b"") -> socket.socket:
@@ -116,13 +116,15 @@ def _raw_request(port: int, head: str, body: bytes = b"") -> socket.socket:
 
 
 def _read_status(conn: socket.socket) -> tuple[int, bytes]:
+    """The status and the whole answer (headers, then the body its Content-Length announces)."""
     data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
+    while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
         data += chunk
-    return int(data.split(b" ", 2)[1]), data
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length and (chunk := conn.recv(65536)):
+        body += chunk
+    return int(head.split(b" ", 2)[1]), head + b"\r\n\r\n" + body
 
 
 def test_an_upload_without_a_valid_key_is_refused_before_its_body_is_read(service):
