@@ -398,7 +398,7 @@ def cmd_worker(args) -> int:
     build_repository(settings)  # migrations before the first task
     from workers.celery_app import configure
 
-    app = configure(settings)
+    app = configure(settings, worker=True)
     queues = args.queues or settings.worker_queues
     concurrency = args.concurrency or settings.worker_concurrency
     app.worker_main(["worker", "--pool=prefork", f"--concurrency={concurrency}", f"--queues={queues}",

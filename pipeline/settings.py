@@ -104,8 +104,9 @@ class Settings(BaseSettings):
     worker_start_timeout: float = Field(default=60.0, gt=0)  # Celery's wait for a new child (it builds the OCR engine)
 
     # Network timeouts (seconds): a dependency that is down or hung answers 503 instead of holding requests.
-    redis_connect_timeout: float = Field(default=3.0, gt=0)
-    redis_socket_timeout: float = Field(default=3.0, gt=0)
+    redis_connect_timeout: float = Field(default=2.0, gt=0)
+    redis_socket_timeout: float = Field(default=2.0, gt=0)
+    redis_worker_socket_timeout: float = Field(default=120.0, gt=0)  # workers wait out a Redis freeze (celery_app)
     db_connect_timeout: int = Field(default=3, ge=1)
     db_statement_timeout: float = Field(default=15.0, gt=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)

@@ -334,20 +334,34 @@ class Campaign:
         for watcher in watchers:
             watcher.join()
 
-    def _watch_kill(self, n: int, busy: set[str], start: float) -> None:
-        recovered = self.wait_done(busy, start)
+    def _watch_kill(self, n: int, busy: dict[str, int], start: float) -> None:
+        """Recovery of one kill: the killed worker's upload claimed again by another worker (its attempt number
+        went up), and every upload in flight at the kill finished."""
+        taken_up: dict[str, float] = {}
+        deadline = start + self.args.recovery_wait
+        while time.time() < deadline:
+            rows = self.rows()
+            for upload_id, attempts in busy.items():
+                if upload_id not in taken_up and rows.get(upload_id, ("", 0))[1] > attempts:
+                    taken_up[upload_id] = time.time() - start
+            if all(rows.get(i, ("",))[0] in ("done", "failed") for i in busy):
+                break
+            time.sleep(0.25)
+        done = time.time() - start if time.time() < deadline else None
+        recovered = max(taken_up.values()) if taken_up else done
         with self.lock:
-            self.record(f"kill -9 worker #{n}", start, start + (recovered or self.args.recovery_wait), recovered,
-                        in_flight=len(busy))
+            self.record(f"kill -9 worker #{n}", start, start + (done or self.args.recovery_wait), recovered,
+                        in_flight=len(busy), taken_up_again=len(taken_up),
+                        all_in_flight_done_s=None if done is None else round(done, 1))
 
-    def _wait_busy(self) -> set[str]:
+    def _wait_busy(self) -> dict[str, int]:
         deadline = time.time() + 60
         while time.time() < deadline:
-            busy = {i for i, (status, _) in self.rows().items() if status == "processing"}
+            busy = {i: attempts for i, (status, attempts) in self.rows().items() if status == "processing"}
             if busy:
                 return busy
             time.sleep(0.2)
-        return set()
+        return {}
 
     def restart_redis(self) -> None:
         pending = self._pending()
@@ -433,9 +447,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cut", type=float, default=20, help="seconds the database is cut off (default 20)")
     parser.add_argument("--work", type=float, default=2.0, help="seconds of fake OCR per page (default 2)")
     parser.add_argument("--every", type=float, default=2.5, help="seconds between uploads (default 2.5)")
-    parser.add_argument("--gap", type=float, default=8, help="seconds between two worker kills (default 8)")
+    parser.add_argument("--gap", type=float, default=15, help="seconds between two worker kills (default 15)")
     parser.add_argument("--recovery-wait", type=float, default=150, help="give up waiting for a recovery after this")
     parser.add_argument("--deadline", type=float, default=1800, help="stop everything after this many seconds")
+    parser.add_argument("--faults", default="kill,redis,freeze,cut", help="which faults, in this order (default all)")
     parser.add_argument("--real-ocr", action="store_true", help="rapidocr in the workers instead of the fake engine")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
@@ -448,10 +463,15 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(10)  # warm up: the workers build their engines, the first uploads go through
         time.sleep(10)
         campaign.record("none (baseline)", time.time() - 10, time.time(), 0.0)
-        campaign.kill_workers(args.kills)
-        campaign.restart_redis()
-        campaign.freeze_redis(args.freeze)
-        campaign.cut_database(args.cut)
+        phases = args.faults.split(",")
+        if "kill" in phases:
+            campaign.kill_workers(args.kills)
+        if "redis" in phases:
+            campaign.restart_redis()
+        if "freeze" in phases:
+            campaign.freeze_redis(args.freeze)
+        if "cut" in phases:
+            campaign.cut_database(args.cut)
         campaign.uploader.stop.set()
         summary = campaign.summary()
     except KeyboardInterrupt:

@@ -12,7 +12,10 @@ app = Celery("yichuang", include=["workers.tasks"])
 QUEUES = ("counter", "bulk")
 
 
-def configure(settings: Settings) -> Celery:
+def configure(settings: Settings, *, worker: bool = False) -> Celery:
+    """`worker=True` (`yichuang worker`): the consumer's Redis socket timeout is the longer
+    `redis_worker_socket_timeout`. A consumer whose read timed out mid-reply (an ack while Redis was frozen) was
+    left consuming nothing (Celery/kombu); waiting out a freeze of up to that long keeps it consuming after."""
     broker = settings.resolved_broker_url()
     options: dict = {}
     if broker.startswith("filesystem"):
@@ -27,7 +30,7 @@ def configure(settings: Settings) -> Celery:
         options = {"visibility_timeout": settings.task_time_limit + 2 * settings.lease_margin,
                    "global_keyprefix": f"{settings.redis_key_prefix}:",
                    # A stopped or unreachable Redis fails a publish within seconds instead of holding it.
-                   "socket_timeout": settings.redis_socket_timeout,
+                   "socket_timeout": settings.redis_worker_socket_timeout if worker else settings.redis_socket_timeout,
                    "socket_connect_timeout": settings.redis_connect_timeout,
                    "retry_on_timeout": False, "health_check_interval": 10}
     app.conf.update(
