@@ -69,17 +69,21 @@ class BodyTimeout:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        timed_out, started = False, False
+        timed_out, started, body_done = False, False, False
 
         async def timed_receive():
-            nonlocal timed_out
+            nonlocal timed_out, body_done
             if timed_out:
                 return {"type": "http.disconnect"}
+            if body_done:  # after the body only a disconnect can come (a streaming answer waits for it): no limit
+                return await receive()
             try:
-                return await asyncio.wait_for(receive(), self.seconds)
+                message = await asyncio.wait_for(receive(), self.seconds)
             except asyncio.TimeoutError:
                 timed_out = True
                 return {"type": "http.disconnect"}
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
 
         async def tracked_send(message):
             nonlocal started

@@ -169,3 +169,27 @@ def test_denied_requests_are_audited_with_caller_route_and_reason_without_person
     assert rows[1].detail["presented_key"] == "none" and rows[2].detail["presented_key"] == "feedfeedfeedfeed"
     assert "110105199003071239" not in str(rows[0].detail)
     assert repo.audit_chain_ok()
+
+
+def test_the_body_timeout_never_cuts_a_slow_answer():
+    """After the request body, only a disconnect can arrive: a streaming answer longer than the body timeout
+    (a large bundle to a slow client) is not taken for a silent client."""
+    import asyncio
+
+    from starlette.applications import Starlette
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    from api.edge import BodyTimeout
+
+    async def slow_parts():
+        for _ in range(4):
+            await asyncio.sleep(0.4)
+            yield b"part "
+
+    async def stream(_request):
+        return StreamingResponse(slow_parts())
+
+    app = BodyTimeout(Starlette(routes=[Route("/slow", stream)]), seconds=0.5)
+    with LiveServer(app) as live:
+        assert httpx.get(f"{live.url}/slow", timeout=10).content == b"part " * 4
