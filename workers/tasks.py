@@ -10,8 +10,8 @@ from celery.signals import worker_process_init
 from pipeline import runner
 from pipeline.errors import InfrastructureError, TaskTimeout
 from workers import wiring
-from workers.lease import Heartbeat
 from workers.celery_app import app, publish
+from workers.lease import Heartbeat
 
 logger = logging.getLogger(__name__)
 
