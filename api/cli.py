@@ -376,12 +376,12 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
 
 
 def _sweep_loop(settings, repo, stop: threading.Event) -> None:
-    from workers.sweeper import enqueue, sweep
+    from workers.sweeper import resend, sweep
     from workers.tasks import enqueue_assessment
 
     while not stop.wait(settings.sweep_interval):
         try:
-            sweep(repo, enqueue, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
+            sweep(repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
             from workers.case_flow import build_calendar, sweep_lapsed_cases
 
@@ -450,13 +450,13 @@ def cmd_licences(args) -> int:
 def cmd_sweep(args) -> int:
     settings = _settings()
     from workers.celery_app import configure
-    from workers.sweeper import enqueue, sweep
+    from workers.sweeper import resend, sweep
     from workers.tasks import enqueue_assessment
     from workers.wiring import build_repository
 
     configure(settings)
     repo = build_repository(settings)
-    count = sweep(repo, enqueue, queued_after=settings.queued_stuck_after,
+    count = sweep(repo, resend, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
     from workers.case_flow import build_calendar, sweep_lapsed_cases
 

@@ -63,12 +63,19 @@ def configure(settings: Settings, *, worker: bool = False) -> Celery:
     return app
 
 
-def publish(task, args: list, queue: str) -> None:
+# Redis serves priority 0 first: an upload sent again (its worker died, its message was lost) goes ahead of
+# the queue it already waited in once. The embedded filesystem broker ignores priorities.
+NORMAL_PRIORITY, RESEND_PRIORITY = 6, 0
+
+
+def publish(task, args: list, queue: str, *, resend: bool = False) -> None:
     """Send a task without time limits in the message, so the worker's own settings decide them.
 
     Celery copies the publisher's limits (bound once per process from its first configuration) into
-    every message, and a worker obeys the message over its own settings."""
-    task.apply_async(args=args, queue=queue, time_limit=None, soft_time_limit=None)
+    every message, and a worker obeys the message over its own settings. The priority is explicit for the
+    same reason. `resend`: the sweeper sends a row again."""
+    task.apply_async(args=args, queue=queue, time_limit=None, soft_time_limit=None,
+                     priority=RESEND_PRIORITY if resend else NORMAL_PRIORITY)
 
 
 def _drop_cached_connections() -> None:

@@ -39,3 +39,11 @@ def enqueue(upload_id: str, queue: str) -> None:
     from workers.tasks import process_upload
 
     publish(process_upload, [upload_id], queue)
+
+
+def resend(upload_id: str, queue: str) -> None:
+    """The sweeper's sender (`yichuang serve`, `yichuang sweep`): ahead of first sends on Redis."""
+    from workers.celery_app import publish
+    from workers.tasks import process_upload
+
+    publish(process_upload, [upload_id], queue, resend=True)

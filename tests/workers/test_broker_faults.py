@@ -69,3 +69,28 @@ def test_an_upload_during_a_broker_freeze_is_answered_202_within_10_s(tmp_path, 
         ready = httpx.get(f"{live.url}/readyz", timeout=30)
         assert ready.status_code == 503 and ready.json()["checks"]["broker"] != "ok"
         assert ready.json()["checks"]["database"] == "ok"
+
+
+def test_an_upload_sent_again_goes_ahead_of_the_queue_on_redis(redis_broker):
+    """A dead worker's upload already waited in the queue once: the sweeper's message is served first."""
+    from pipeline.settings import Settings as S
+    from workers.celery_app import configure, publish
+    from workers.tasks import process_upload
+
+    url, prefix = redis_broker
+    app = configure(S(broker_url=url, redis_key_prefix=prefix))
+    for n in range(3):
+        publish(process_upload, [f"first-{n}"], "bulk")
+    publish(process_upload, ["sent-again"], "bulk", resend=True)
+    got: list[str] = []
+
+    def on_message(body, message):
+        got.append(body[0][0])
+        message.ack()
+
+    with app.connection_for_read() as conn, conn.Consumer(app.amqp.queues["bulk"], callbacks=[on_message],
+                                                           accept=["json"], prefetch_count=1):
+        deadline = time.time() + 20
+        while len(got) < 4 and time.time() < deadline:
+            conn.drain_events(timeout=5)
+    assert got == ["sent-again", "first-0", "first-1", "first-2"]
