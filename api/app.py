@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
 
-from api import auth, cases
+from api import auth, cases, edge
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
 from api.errors import ApiError, error_response, handle_yichuang_error
@@ -146,9 +147,19 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         return error_response("request.invalid", f"请求格式错误：{fields}")
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        repo.has_active_admin()
+    async def healthz() -> dict[str, str]:
+        """Liveness: answers at once whatever the dependencies do (no I/O, not even the thread pool)."""
         return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Readiness: the database, the object store and the broker, each with a short timeout."""
+        from workers.celery_app import broker_ping
+
+        checks = {"database": repo.has_active_admin, "object_store": store.ping,
+                  "broker": lambda: broker_ping(settings)}
+        ready, report = await edge.readiness(checks, settings.readiness_timeout)
+        return JSONResponse({"status": "ready" if ready else "not_ready", "checks": report}, status_code=200 if ready else 503)
 
     @app.post("/api/v1/keys", status_code=201, response_model=KeyCreated)
     def create_key(body: KeyRequest, who: IdentityDep) -> KeyCreated:
@@ -171,26 +182,16 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     ) -> UploadAccepted:
         if who.role == "reviewer":
             raise ApiError("auth.forbidden", "审批人员不能上传材料")
-        cases.check_upload_target(request.app, who, case_id, material, person)  # before anything is stored
+        # Database, store and broker calls run in the thread pool: the event loop never waits on them.
+        await run_in_threadpool(cases.check_upload_target, request.app, who, case_id, material, person)  # before anything is stored
         data, kind = await read_upload(file, limits)
         if case_id is not None:  # one path with POST /cases/{id}/uploads: resubmissions supersede, audited
-            row, _gone = cases.accept_case_upload(request.app, settings, who, case_id, data=data,
-                                                  media_type=MEDIA_TYPES[kind], filename=file.filename or "",
-                                                  material=material, person=person, at=cases.request_now(request))
+            row, _gone = await run_in_threadpool(
+                lambda: cases.accept_case_upload(request.app, settings, who, case_id, data=data, media_type=MEDIA_TYPES[kind],
+                                                 filename=file.filename or "", material=material, person=person,
+                                                 at=cases.request_now(request)))
             return UploadAccepted(upload_id=row.id, documents_url=f"/api/v1/uploads/{row.id}")
-        key = store.put(data, content_type=MEDIA_TYPES[kind])  # the original, first and unchanged
-        queue = "counter" if who.role == "clerk" else "bulk"
-        row = repo.add_upload(
-            owner_key_id=who.key_id, hall=who.hall, case_id=case_id, object_key=key, sha256=key.split("/")[1],
-            size=len(data), filename=(file.filename or "")[:500], media_type=MEDIA_TYPES[kind], material_hint=material,
-            person_hint=person, queue=queue, received_at=dt.datetime.now(dt.timezone.utc),
-        )
-        repo.audit(who, "upload.create", "upload", row.id, size=len(data), media_type=MEDIA_TYPES[kind], queue=queue)
-        try:
-            enqueue(row.id, queue)
-            repo.mark_enqueued(row.id)
-        except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
-            logger.exception("enqueue failed for upload %s; the sweeper will retry", row.id)
+        row = await run_in_threadpool(_accept_upload, repo, store, enqueue, who, data, kind, file.filename or "", material, person)
         return UploadAccepted(upload_id=row.id, documents_url=f"/api/v1/uploads/{row.id}")
 
     @app.get("/api/v1/uploads/{upload_id}", response_model=UploadStatus)
@@ -208,9 +209,31 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
-    app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
+    app.add_middleware(edge.AuthBeforeBody)  # the key before one byte of the body is read
+    app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)  # a declared oversize: 413 before even the key
+    app.add_middleware(edge.DenialAudit)
+    app.add_middleware(edge.BodyTimeout, seconds=settings.body_read_timeout)
     app.add_middleware(RefuseNul)
     return app
+
+
+def _accept_upload(repo, store, enqueue, who, data: bytes, kind: str, filename: str, material, person):
+    """POST /api/v1/documents without a case, in the thread pool: the original stored first and unchanged, the
+    row committed `queued`, audited, then enqueued (a broker that is down leaves the row to the sweeper)."""
+    key = store.put(data, content_type=MEDIA_TYPES[kind])
+    queue = "counter" if who.role == "clerk" else "bulk"
+    row = repo.add_upload(
+        owner_key_id=who.key_id, hall=who.hall, case_id=None, object_key=key, sha256=key.split("/")[1],
+        size=len(data), filename=filename[:500], media_type=MEDIA_TYPES[kind], material_hint=material,
+        person_hint=person, queue=queue, received_at=dt.datetime.now(dt.timezone.utc),
+    )
+    repo.audit(who, "upload.create", "upload", row.id, size=len(data), media_type=MEDIA_TYPES[kind], queue=queue)
+    try:
+        enqueue(row.id, queue)
+        repo.mark_enqueued(row.id)
+    except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
+        logger.warning("enqueue failed for upload %s; the sweeper will retry", row.id, exc_info=True)
+    return row
 
 
 async def read_upload(file: UploadFile, limits) -> tuple[bytes, str]:

@@ -61,14 +61,30 @@ def can_see(identity, row) -> bool:
     return row.hall == identity.hall
 
 
-async def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
-                           x_api_key: Annotated[str | None, Header()] = None) -> Identity:
-    """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`."""
-    key = x_api_key or (authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None)
-    row = authenticate(request.app.state.repo, request.app.state.secret, key) if key else None
-    if row is None:
+def presented_key(headers) -> str | None:
+    """The key a request carries, as `Authorization: Bearer …` or `X-API-Key` (a Starlette Headers mapping)."""
+    authorization = headers.get("authorization")
+    return headers.get("x-api-key") or (authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None)
+
+
+def identify(repo, secret: bytes, key: str | None) -> Identity | None:
+    """The caller of a presented key, or None. Blocking (a database read): callers run it in the thread pool."""
+    row = authenticate(repo, secret, key) if key else None
+    return Identity(key_id=row.id, role=row.role, hall=row.hall, label=row.label) if row is not None else None
+
+
+def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
+                     x_api_key: Annotated[str | None, Header()] = None) -> Identity:
+    """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`. A plain
+    function, so FastAPI runs its database read in the thread pool, never on the event loop. An upload's
+    caller was already identified before its body was read (api/edge.py AuthBeforeBody)."""
+    identity = getattr(request.state, "identity", None)
+    if identity is None:
+        identity = identify(request.app.state.repo, request.app.state.secret, presented_key(request.headers))
+    if identity is None:
         raise ApiError("auth.required", "需要有效的访问密钥")
-    return Identity(key_id=row.id, role=row.role, hall=row.hall, label=row.label)
+    request.state.identity = identity  # the denial audit (api/edge.py) names the caller of a 403/404
+    return identity
 
 
 IdentityDep = Annotated[Identity, Depends(current_identity)]  # every route of the API takes its caller this way

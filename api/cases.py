@@ -232,10 +232,13 @@ def router_for(settings: Settings) -> APIRouter:
 
         if who.role not in ("clerk", "applicant", "integrator", "admin"):
             raise ApiError("auth.forbidden", "审批人员不能上传材料")
-        check_upload_target(request.app, who, case_id, material, person)
+        from starlette.concurrency import run_in_threadpool  # database, store, broker: never on the event loop
+
+        await run_in_threadpool(check_upload_target, request.app, who, case_id, material, person)
         data, kind = await read_upload(file, settings.limits)
-        row, gone = accept_case_upload(request.app, settings, who, case_id, data=data, media_type=MEDIA_TYPES[kind],
-                                       filename=file.filename or "", material=material, person=person, at=request_now(request))
+        row, gone = await run_in_threadpool(
+            lambda: accept_case_upload(request.app, settings, who, case_id, data=data, media_type=MEDIA_TYPES[kind],
+                                       filename=file.filename or "", material=material, person=person, at=request_now(request)))
         return {"upload_id": row.id, "documents_url": f"/api/v1/uploads/{row.id}", "superseded": gone}
 
     @router.post("/{case_id}/reader", status_code=201)

@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, ConfigurationError):
             print(f"配置错误：{exc.message} ({exc.detail})", file=sys.stderr)
             return EXIT_USAGE
-        if isinstance(exc, YichuangError):
-            print(f"{exc.code}: {exc.message}", file=sys.stderr)
+        if isinstance(exc, YichuangError):  # one line, no traceback (a database that is down, …)
+            print(f"{exc.code}: {exc.message}" + (f" ({exc.detail})" if exc.detail else ""), file=sys.stderr)
             return EXIT_INFRA
         logger.exception("command failed")
         return EXIT_INFRA
@@ -324,11 +324,8 @@ def cmd_serve(args) -> int:
     repo = build_repository(settings)
     secret = settings.secret()
     if not repo.has_active_admin():
-        from api.auth import create_key
-
-        key = create_key(repo, secret, role="admin", hall="default", label="first admin")
-        # Standard output only, never the log.
-        print(f"管理员密钥（只显示这一次，请妥善保存）: {key}", flush=True)
+        path = write_first_admin_key(repo, secret, settings.admin_key_file())
+        print(f"管理员密钥已写入 {path}（仅本用户可读；取出保存后请删除该文件）", flush=True)
     from api.app import create_app
 
     app = create_app(settings, repo=repo)
@@ -342,6 +339,23 @@ def cmd_serve(args) -> int:
         if worker is not None:
             _stop_process_group(worker)
     return EXIT_OK
+
+
+def write_first_admin_key(repo, secret: bytes, path: Path) -> Path:
+    """`serve` on first start with no active admin: a new admin key into a file only this user can read (0600).
+    The key goes to no stream: supervisors record standard output, and logs travel. Returns the path."""
+    from api.auth import create_key
+
+    key = create_key(repo, secret, role="admin", hall="default", label="first admin")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    os.replace(tmp, path)  # an older file (its admin since revoked) is replaced, never appended to
+    repo.audit(None, "key.create", "api_key", key.split("_")[1], role="admin", hall="default", via="serve")
+    return path
 
 
 def _start_embedded_worker(settings) -> subprocess.Popen:
@@ -362,12 +376,12 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
 
 
 def _sweep_loop(settings, repo, stop: threading.Event) -> None:
-    from workers.sweeper import enqueue, sweep
+    from workers.sweeper import resend, sweep
     from workers.tasks import enqueue_assessment
 
     while not stop.wait(settings.sweep_interval):
         try:
-            sweep(repo, enqueue, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
+            sweep(repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
             from workers.case_flow import build_calendar, sweep_lapsed_cases
 
@@ -384,7 +398,7 @@ def cmd_worker(args) -> int:
     build_repository(settings)  # migrations before the first task
     from workers.celery_app import configure
 
-    app = configure(settings)
+    app = configure(settings, worker=True)
     queues = args.queues or settings.worker_queues
     concurrency = args.concurrency or settings.worker_concurrency
     app.worker_main(["worker", "--pool=prefork", f"--concurrency={concurrency}", f"--queues={queues}",
@@ -436,13 +450,13 @@ def cmd_licences(args) -> int:
 def cmd_sweep(args) -> int:
     settings = _settings()
     from workers.celery_app import configure
-    from workers.sweeper import enqueue, sweep
+    from workers.sweeper import resend, sweep
     from workers.tasks import enqueue_assessment
     from workers.wiring import build_repository
 
     configure(settings)
     repo = build_repository(settings)
-    count = sweep(repo, enqueue, queued_after=settings.queued_stuck_after,
+    count = sweep(repo, resend, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
     from workers.case_flow import build_calendar, sweep_lapsed_cases
 

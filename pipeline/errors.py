@@ -90,6 +90,17 @@ class StorageUnavailable(InfrastructureError):
     message = "文件存储暂时不可用，请稍后重试"
 
 
+class DatabaseUnavailable(StorageUnavailable):
+    """The database is down, unreachable or too slow (storage/db.py turns driver errors into this)."""
+
+    message = "数据库暂时不可用，请稍后重试"
+
+
+class BrokerUnavailable(InfrastructureError):
+    code = "broker.unavailable"
+    message = "任务队列暂时不可用，请稍后重试"
+
+
 class ObjectNotFound(YichuangError):
     code = "storage.not_found"
     message = "找不到所需的文件"

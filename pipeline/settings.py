@@ -94,9 +94,26 @@ class Settings(BaseSettings):
     task_soft_time_limit: int = 240
     task_time_limit: int = 300
     lease_margin: int = 60
-    queued_stuck_after: int = 600
-    sweep_interval: int = 60
+    # A worker holds its upload for `lease_seconds` and renews the lease every `heartbeat_interval` while it
+    # works: a dead worker's upload is free again within `lease_seconds` (not the whole time limit).
+    lease_seconds: int = Field(default=20, ge=2)
+    heartbeat_interval: float = Field(default=5.0, gt=0)
+    queued_stuck_after: int = 30
+    sweep_interval: int = 10
     max_attempts: int = 3
+    worker_start_timeout: float = Field(default=60.0, gt=0)  # Celery's wait for a new child (it builds the OCR engine)
+
+    # Network timeouts (seconds): a dependency that is down or hung answers 503 instead of holding requests.
+    redis_connect_timeout: float = Field(default=2.0, gt=0)
+    redis_socket_timeout: float = Field(default=2.0, gt=0)
+    redis_worker_socket_timeout: float = Field(default=120.0, gt=0)  # workers wait out a Redis freeze (celery_app)
+    db_connect_timeout: int = Field(default=3, ge=1)
+    db_statement_timeout: float = Field(default=15.0, gt=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    s3_connect_timeout: float = Field(default=3.0, gt=0)
+    s3_read_timeout: float = Field(default=10.0, gt=0)
+    body_read_timeout: float = Field(default=30.0, gt=0)  # the API waits this long for the next piece of a body
+    readiness_timeout: float = Field(default=2.0, gt=0)  # per dependency in GET /readyz
 
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
@@ -109,6 +126,12 @@ class Settings(BaseSettings):
         if value.startswith(("http://", "https://")):
             return value
         raise ValueError("YICHUANG_LICENCE_LIBRARY must be embedded, none, or an http(s):// URL")
+
+    @model_validator(mode="after")
+    def _lease_outlives_heartbeat(self) -> "Settings":
+        if self.heartbeat_interval * 2 > self.lease_seconds:
+            raise ValueError("YICHUANG_HEARTBEAT_INTERVAL must be at most half of YICHUANG_LEASE_SECONDS")
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
@@ -133,6 +156,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'yichuang.sqlite').resolve()}"
+
+    def admin_key_file(self) -> Path:
+        """Where `serve` writes the first admin key (0600); only this path is printed."""
+        return (self.data_dir / "admin.key").resolve()
 
     def resolved_broker_url(self) -> str:
         return self.broker_url or "filesystem://"

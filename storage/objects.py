@@ -46,6 +46,9 @@ class MemoryStore:
     def exists(self, key: str) -> bool:
         return key in self._objects
 
+    def ping(self) -> None:
+        """Readiness (GET /readyz): raises when the store cannot be used."""
+
 
 class LocalStore:
     def __init__(self, root: Path) -> None:
@@ -89,16 +92,26 @@ class LocalStore:
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
+    def ping(self) -> None:
+        if not (self.root.is_dir() and os.access(self.root, os.W_OK)):
+            raise StorageUnavailable(detail="object folder not writable")
+
 
 class S3Store:
     """MinIO / S3 through the `minio` client. Objects are written once: an existing key is left alone."""
 
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *, secure: bool = True,
-                 region: str | None = None) -> None:
+                 region: str | None = None, connect_timeout: float = 3.0, read_timeout: float = 10.0) -> None:
+        import urllib3
         from minio import Minio
 
         self.bucket = bucket
-        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
+        # Bounded waits and one retry: an S3 server that is down or hung gives `StorageUnavailable` in seconds
+        # (minio's default pool waits five minutes and retries five times).
+        http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout), maxsize=16,
+                                   retries=urllib3.Retry(total=1, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]))
+        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region,
+                            http_client=http)
         try:
             if not self.client.bucket_exists(bucket):
                 self.client.make_bucket(bucket)
@@ -144,6 +157,14 @@ class S3Store:
             if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
                 return False
             raise StorageUnavailable(detail=exc.code) from exc
+        except Exception as exc:  # noqa: BLE001 - connection refused, time-outs
+            raise StorageUnavailable(detail=type(exc).__name__) from exc
+
+    def ping(self) -> None:
+        try:
+            self.client.bucket_exists(self.bucket)
+        except Exception as exc:  # noqa: BLE001
+            raise StorageUnavailable(detail=type(exc).__name__) from exc
 
     def presigned_url(self, key: str, seconds: int = 300) -> str:
         import datetime as dt

@@ -83,12 +83,23 @@ class Repository(SessionScope):
                 return None
             return s.get(UploadRow, upload_id)
 
-    def finish(self, upload_id: str, documents: list[dict[str, Any]]) -> bool:
-        """Save the documents and mark the upload done, unless someone else finished it first."""
+    def renew_lease(self, upload_id: str, attempt: int, lease_seconds: float) -> bool:
+        """The worker's heartbeat: extend the lease of a claim it still holds (compare-and-set on the attempt
+        number, which every claim increments). False when the claim was lost (the row was taken again)."""
+        with self.session() as s:
+            result = s.execute(
+                update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status == "processing",
+                                        UploadRow.attempts == attempt)
+                .values(lease_until=utcnow() + dt.timedelta(seconds=lease_seconds)))
+            return result.rowcount == 1
+
+    def finish(self, upload_id: str, documents: list[dict[str, Any]], attempt: int | None = None) -> bool:
+        """Save the documents and mark the upload done, unless someone else finished it first (or, with
+        `attempt`, took it over after this claim's lease ran out)."""
         now = utcnow()
         with self.session() as s:
             result = s.execute(
-                update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status == "processing")
+                update(UploadRow).where(*_held(upload_id, attempt))
                 .values(status="done", finished_at=now, lease_until=None)
             )
             if result.rowcount != 1:
@@ -98,18 +109,23 @@ class Repository(SessionScope):
                                   body=body, created_at=now))
             return True
 
-    def fail(self, upload_id: str, code: str, message: str) -> None:
+    def fail(self, upload_id: str, code: str, message: str, attempt: int | None = None) -> None:
+        condition = _held(upload_id, attempt) if attempt is not None else (UploadRow.id == upload_id, UploadRow.status != "done")
         with self.session() as s:
-            s.execute(update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status != "done")
+            s.execute(update(UploadRow).where(*condition)
                       .values(status="failed", error_code=code, error_message=message, finished_at=utcnow(), lease_until=None))
 
-    def requeue(self, upload_id: str) -> None:
+    def requeue(self, upload_id: str, attempt: int | None = None, *, only_expired: bool = False) -> bool:
+        """Back to `queued` (the caller sends a message). With `attempt`, only while that claim still holds it;
+        `only_expired` (the sweeper): only when no heartbeat renewed the lease meanwhile."""
+        condition = _held(upload_id, attempt) + ((UploadRow.lease_until < utcnow(),) if only_expired else ())
         with self.session() as s:
-            s.execute(update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status == "processing")
-                      .values(status="queued", lease_until=None))
+            result = s.execute(update(UploadRow).where(*condition).values(status="queued", lease_until=None))
+            return result.rowcount == 1
 
     def stuck(self, queued_after: int) -> list[UploadRow]:
-        """Rows whose worker died (processing past the lease) or that were never picked up."""
+        """Rows whose worker died (processing past the lease: no heartbeat renewed it) or whose message was
+        lost (queued and last enqueued more than `queued_after` seconds ago)."""
         now = utcnow()
         with self.session() as s:
             return list(s.scalars(select(UploadRow).where(or_(
@@ -166,3 +182,9 @@ class Repository(SessionScope):
                     return False
                 previous = row.hash
             return True
+
+
+def _held(upload_id: str, attempt: int | None) -> tuple:
+    """The row while it is being processed, and with `attempt` only under that claim."""
+    condition = (UploadRow.id == upload_id, UploadRow.status == "processing")
+    return condition + ((UploadRow.attempts == attempt,) if attempt is not None else ())

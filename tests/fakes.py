@@ -46,3 +46,12 @@ class FixedEngine:
 
     def orientation(self, crops):
         return [(0, 1.0) for _ in crops]
+
+
+class SlowStartEngine(FixedEngine):
+    """Takes YICHUANG_TEST_BUILD_SECONDS to build (a model load on a loaded machine), then reads like FixedEngine."""
+
+    name = "fake-slow-start"
+
+    def __init__(self) -> None:
+        time.sleep(float(os.environ.get("YICHUANG_TEST_BUILD_SECONDS", "6")))

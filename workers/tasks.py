@@ -11,41 +11,64 @@ from pipeline import runner
 from pipeline.errors import InfrastructureError, TaskTimeout
 from workers import wiring
 from workers.celery_app import app, publish
+from workers.lease import Heartbeat
 
 logger = logging.getLogger(__name__)
 
 
 @worker_process_init.connect
 def _build_once_per_process(**_kwargs) -> None:
-    wiring.worker_services()  # the OCR engine is built here, once per worker process
+    # The OCR engine is built here, once per worker process; Celery waits `worker_start_timeout` for it
+    # (workers/celery_app.py), not its default 4 s, which a loaded machine's 3 s engine build overran.
+    wiring.worker_services()
 
 
 @app.task(bind=True, name="yichuang.process_upload", max_retries=3)
 def process_upload(self, upload_id: str) -> str:
     svc = wiring.worker_services()
     s = svc.settings
-    row = svc.repo.claim(upload_id, s.task_time_limit + s.lease_margin, s.max_attempts)
-    if row is None:
-        return "skipped"  # a duplicate delivery, or already finished
     try:
-        upload = wiring.upload_from_row(row)
-        documents = runner.process(upload, svc.store.get(row.object_key), svc.deps, at=upload.received_at)
+        row = svc.repo.claim(upload_id, s.lease_seconds, s.max_attempts)
+    except InfrastructureError as exc:  # the database is away: this message tries again; the sweeper also would
+        raise self.retry(exc=exc, countdown=5)
+    if row is None:
+        return "skipped"  # a duplicate delivery, a row another worker holds, or already finished
+    try:
+        with Heartbeat(svc.repo, upload_id, row.attempts, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
+            upload = wiring.upload_from_row(row)
+            documents = runner.process(upload, svc.store.get(row.object_key), svc.deps, at=upload.received_at)
     except SoftTimeLimitExceeded:
-        if row.attempts < s.max_attempts:
-            svc.repo.requeue(upload_id)
-            return "timeout"
-        svc.repo.fail(upload_id, TaskTimeout.code, TaskTimeout.message)
-        if row.case_id:
-            enqueue_assessment(row.case_id, row.queue)  # a failed file sends the case to a person
-        return "timeout"
+        return _timed_out(svc, row)
     except InfrastructureError as exc:
-        svc.repo.requeue(upload_id)
+        svc.repo.requeue(upload_id, row.attempts)
         raise self.retry(exc=exc, countdown=10 * row.attempts)
-    svc.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents])
+    if not svc.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents], attempt=row.attempts):
+        return "superseded"  # the lease ran out and another claim took the row: its result counts
     logger.info("upload %s done: %d documents", upload_id, len(documents))
     if row.case_id:
         enqueue_assessment(row.case_id, row.queue)
     return "done"
+
+
+def _timed_out(svc, row) -> str:
+    """The soft time limit: another attempt through a new message while attempts remain, else `failed`."""
+    if row.attempts < svc.settings.max_attempts:
+        if svc.repo.requeue(row.id, row.attempts):
+            send_upload(svc.repo, row.id, row.queue)  # the sweeper would find the row anyway, later
+        return "timeout"
+    svc.repo.fail(row.id, TaskTimeout.code, TaskTimeout.message, attempt=row.attempts)
+    if row.case_id:
+        enqueue_assessment(row.case_id, row.queue)  # a failed file sends the case to a person
+    return "timeout"
+
+
+def send_upload(repo, upload_id: str, queue: str) -> None:
+    """A new message for a row put back to `queued`; a broker that is down leaves it to the sweeper."""
+    try:
+        publish(process_upload, [upload_id], queue)
+        repo.mark_enqueued(upload_id)
+    except Exception:  # noqa: BLE001 - the row is queued in the database, the source of truth
+        logger.warning("could not enqueue upload %s again; the sweeper will", upload_id, exc_info=True)
 
 
 @app.task(bind=True, name="yichuang.assess_case", max_retries=5)

@@ -44,16 +44,17 @@ def build_store(settings: Settings):
 
             raise ConfigurationError(detail="s3 store needs YICHUANG_S3_ENDPOINT, _ACCESS_KEY and _SECRET_KEY")
         return S3Store(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key.get_secret_value(),
-                       settings.s3_bucket, secure=settings.s3_secure, region=settings.s3_region)
+                       settings.s3_bucket, secure=settings.s3_secure, region=settings.s3_region,
+                       connect_timeout=settings.s3_connect_timeout, read_timeout=settings.s3_read_timeout)
     return LocalStore(settings.objects_dir())
 
 
 def build_repository(settings: Settings, *, migrate: bool = True):
-    from storage.db import make_engine
+    from storage.db import engine_for
     from storage.db import migrate as run_migrations
     from storage.repository import Repository
 
-    engine = make_engine(settings.resolved_database_url())
+    engine = engine_for(settings)
     if migrate:
         run_migrations(engine)
     return Repository(engine)

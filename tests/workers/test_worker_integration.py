@@ -131,29 +131,58 @@ def test_round_trip_over_redis_with_real_ocr(service_factory, redis_broker):
     _assert_front(service.wait(service.upload(SAMPLE_FRONT), timeout=180))
 
 
-def test_worker_killed_mid_task_leaves_a_row_the_sweeper_finishes(service_factory, tmp_path):
-    from workers.sweeper import enqueue, sweep
-
-    image = tmp_path / "scan.png"
+def _blank(tmp_path: Path) -> Path:
     from PIL import Image
 
+    image = tmp_path / "scan.png"
     Image.new("RGB", (640, 400), "white").save(image)
-    service = service_factory(YICHUANG_TASK_TIME_LIMIT="8", YICHUANG_TASK_SOFT_TIME_LIMIT="7", YICHUANG_LEASE_MARGIN="1")
+    return image
+
+
+def test_worker_killed_mid_task_is_taken_up_again_within_the_lease(service_factory, tmp_path):
+    """The heartbeat keeps a 4 s lease alive for as long as the OCR works (far past the lease); once the worker
+    is killed, the sweeper finds the row within the lease and a second worker finishes it."""
+    from workers.sweeper import enqueue, sweep
+
+    service = service_factory(YICHUANG_LEASE_SECONDS="4", YICHUANG_HEARTBEAT_INTERVAL="1")
     first = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
-    url = service.upload(image)
+    url = service.upload(_blank(tmp_path))
     service.wait(url, statuses=("processing",), timeout=60)
-    service.kill(first)  # the worker dies holding the row
     upload_id = url.rsplit("/", 1)[1]
     repo = service.app.state.repo
-    assert repo.get_upload(upload_id).status == "processing"
-    deadline = time.time() + 30
-    while time.time() < deadline and not repo.stuck(queued_after=600):
-        time.sleep(0.5)  # the lease (time limit + margin) runs out
-    service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")
-    assert sweep(repo, enqueue, queued_after=600, max_attempts=3) == 1
-    body = service.wait(url, timeout=60)
-    _assert_front(body)
+    time.sleep(8)  # twice the lease: a live worker's lease is renewed, so its upload is not lost
+    assert repo.stuck(queued_after=600) == [] and repo.get_upload(upload_id).attempts == 1
+    second = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")
+    service.kill(first)  # the worker dies holding the row
+    killed = time.time()
+    while time.time() - killed < 30 and not sweep(repo, enqueue, queued_after=600, max_attempts=3):
+        time.sleep(0.5)  # the sweeper's period, shortened
+    assert time.time() - killed <= 4 + 1.5, "the upload was not free again within the lease"
+    _assert_front(service.wait(url, timeout=60))
     assert repo.get_upload(upload_id).attempts == 2
+    assert second.poll() is None
+
+
+def test_a_soft_time_out_sends_the_upload_again_by_itself(service_factory, tmp_path):
+    """No sweeper runs here: the second attempt comes from the message the timed-out task sent."""
+    service = service_factory(YICHUANG_TASK_TIME_LIMIT="8", YICHUANG_TASK_SOFT_TIME_LIMIT="3", YICHUANG_MAX_ATTEMPTS="2",
+                              YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
+    service.start_worker()
+    url = service.upload(_blank(tmp_path))
+    body = service.wait(url, timeout=60)
+    assert body["status"] == "failed" and body["error"]["code"] == "task.timeout"
+    assert service.app.state.repo.get_upload(url.rsplit("/", 1)[1]).attempts == 2
+
+
+def test_children_that_build_their_engine_slowly_are_not_killed_at_start(service_factory, tmp_path):
+    """Two children building a 6 s engine at once (Celery's default wait for a new child is 4 s)."""
+    service = service_factory(YICHUANG_OCR_ENGINE="tests.fakes:SlowStartEngine", YICHUANG_TEST_BUILD_SECONDS="6",
+                              YICHUANG_WORKER_CONCURRENCY="2")
+    service.start_worker()
+    urls = [service.upload(_blank(tmp_path)) for _ in range(2)]
+    for url in urls:
+        assert service.wait(url, timeout=90)["status"] == "done"
+    assert "Timed out waiting for UP message" not in service.worker_log()
 
 
 def test_hung_ocr_hits_the_time_limit_and_fails_with_task_timeout(service_factory, tmp_path):
