@@ -7,7 +7,8 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
 from storage.repository import Identity
@@ -61,10 +62,17 @@ def can_see(identity, row) -> bool:
     return row.hall == identity.hall
 
 
-async def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
-                           x_api_key: Annotated[str | None, Header()] = None) -> Identity:
+# The OpenAPI security schemes (either one): `Authorization: Bearer <key>` or `X-API-Key: <key>`. auto_error off:
+# a missing key answers the API's own 401 (auth.required), not FastAPI's 403.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description="访问密钥：Authorization: Bearer yc_…")
+API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey", description="访问密钥：X-API-Key: yc_…")
+
+
+async def current_identity(request: Request,
+                           bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+                           x_api_key: Annotated[str | None, Depends(API_KEY)] = None) -> Identity:
     """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`."""
-    key = x_api_key or (authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None)
+    key = x_api_key or (bearer.credentials if bearer else None)
     row = authenticate(request.app.state.repo, request.app.state.secret, key) if key else None
     if row is None:
         raise ApiError("auth.required", "需要有效的访问密钥")

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from sqlalchemy import and_, false, or_, select, text, update
 
 from storage.db import SessionScope, as_utc, utcnow
@@ -141,6 +142,7 @@ class Repository(SessionScope):
         the first rows of an empty trail unserialised), SQLite's write lock taken by an empty UPDATE (a plain
         read first would chain two parallel writers to the same previous row)."""
         at = utcnow()
+        request_id = structlog.contextvars.get_contextvars().get("request_id")  # bound by api/request_id.py
         with self.session() as s:
             if s.bind.dialect.name == "postgresql":
                 s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
@@ -150,17 +152,19 @@ class Repository(SessionScope):
             payload = {
                 "at": at.isoformat(), "actor": actor.key_id if actor else "system", "role": actor.role if actor else "system",
                 "action": action, "target_type": target_type, "target_id": target_id, "detail": detail,
+                **({"request_id": request_id} if request_id else {}),  # chained too; rows before 0010 have none
             }
             digest = hashlib.sha256((previous + json.dumps(payload, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
             s.add(AuditEvent(at=at, actor=payload["actor"], role=payload["role"], action=action, target_type=target_type,
-                             target_id=target_id, detail=detail, prev_hash=previous, hash=digest))
+                             target_id=target_id, detail=detail, prev_hash=previous, hash=digest, request_id=request_id))
 
     def audit_chain_ok(self) -> bool:
         with self.session() as s:
             previous = GENESIS
             for row in s.scalars(select(AuditEvent).order_by(AuditEvent.id)):
                 payload = {"at": as_utc(row.at).isoformat(), "actor": row.actor, "role": row.role, "action": row.action,
-                           "target_type": row.target_type, "target_id": row.target_id, "detail": row.detail}
+                           "target_type": row.target_type, "target_id": row.target_id, "detail": row.detail,
+                           **({"request_id": row.request_id} if row.request_id else {})}
                 digest = hashlib.sha256((previous + json.dumps(payload, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
                 if row.prev_hash != previous or row.hash != digest:
                     return False
