@@ -18,6 +18,7 @@ from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
 from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
 from api.errors import ApiError, error_response, handle_yichuang_error
+from api.idempotency import Idempotency
 from api.request_id import RequestId
 from pipeline.decode import MEDIA_TYPES, image_size, sniff
 from pipeline.errors import FileEmpty, FileTooLarge, InputError, YichuangError
@@ -213,6 +214,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
+    app.add_middleware(Idempotency)  # inside BodyLimit: the body it buffers is bounded
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
     app.add_middleware(RefuseNul)
     app.add_middleware(RequestId)  # the outermost: every answer carries X-Request-ID
