@@ -27,6 +27,7 @@ from pipeline.settings import Settings
 logger = logging.getLogger(__name__)
 
 UPLOAD_PATH = "/api/v1/documents"
+VERIFY_PATH = "/api/v1/verify"
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -40,7 +41,7 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         path = scope.get("path") or ""
         case_upload = path.startswith("/api/v1/cases/") and path.endswith(("/uploads", "/reader"))
-        if scope["type"] != "http" or (path != UPLOAD_PATH and not case_upload) or scope.get("method") != "POST":
+        if scope["type"] != "http" or (path not in (UPLOAD_PATH, VERIFY_PATH) and not case_upload) or scope.get("method") != "POST":
             return await self.app(scope, receive, send)
         limit = self.max_bytes + MULTIPART_OVERHEAD
         length = dict(scope.get("headers") or []).get(b"content-length")
@@ -145,7 +146,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.openapi = lambda: contract.openapi(app)
     docs.install(app)
     app.add_exception_handler(YichuangError, handle_yichuang_error)
-    app.state.repo, app.state.store, app.state.secret = repo, store, secret
+    app.state.repo, app.state.store, app.state.secret, app.state.settings = repo, store, secret, settings
     app.state.enqueue = enqueue  # case uploads (api/cases.py) enqueue the same way
 
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
@@ -214,6 +215,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
+    from api import verify  # synchronous verify through the counter queue
+    app.include_router(verify.router_for(settings))
     app.add_middleware(Idempotency)  # inside BodyLimit: the body it buffers is bounded
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
     app.add_middleware(RefuseNul)

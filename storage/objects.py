@@ -46,6 +46,10 @@ class MemoryStore:
     def exists(self, key: str) -> bool:
         return key in self._objects
 
+    def delete(self, key: str) -> None:
+        """Only for objects nothing else refers to (a synchronous verify that is not kept, api/verify.py)."""
+        self._objects.pop(key, None)
+
 
 class LocalStore:
     def __init__(self, root: Path) -> None:
@@ -88,6 +92,15 @@ class LocalStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def delete(self, key: str) -> None:
+        """Only for objects nothing else refers to (a synchronous verify that is not kept, api/verify.py)."""
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StorageUnavailable(detail=type(exc).__name__) from exc
 
 
 class S3Store:
@@ -144,6 +157,13 @@ class S3Store:
             if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
                 return False
             raise StorageUnavailable(detail=exc.code) from exc
+
+    def delete(self, key: str) -> None:
+        """Only for objects nothing else refers to (a synchronous verify that is not kept, api/verify.py)."""
+        try:
+            self.client.remove_object(self.bucket, _check_key(key))
+        except Exception as exc:  # noqa: BLE001 - as in put/get: the server is unreachable
+            raise StorageUnavailable(detail=f"s3 delete failed: {type(exc).__name__}") from exc
 
     def presigned_url(self, key: str, seconds: int = 300) -> str:
         import datetime as dt

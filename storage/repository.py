@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, false, or_, select, text, update
+from sqlalchemy import Text, and_, cast, delete, false, or_, select, text, update
 
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
@@ -57,6 +57,25 @@ class Repository(SessionScope):
         with self.session() as s:
             s.add(row)
         return row
+
+    def forget_upload(self, upload_id: str) -> list[str]:
+        """Delete an upload that is not to be kept (a synchronous verify without `store`) and its documents.
+        Returns the object keys (original, page images) that no other upload or document refers to any more,
+        for the caller to delete from the store."""
+        with self.session() as s:
+            row = s.get(UploadRow, upload_id)
+            if row is None:
+                return []
+            bodies = list(s.scalars(select(DocumentRow.body).where(DocumentRow.upload_id == upload_id)))
+            keys = {row.object_key} | {k for body in bodies for k in body.get("image_keys", [])}
+            s.execute(delete(DocumentRow).where(DocumentRow.upload_id == upload_id))
+            s.delete(row)
+            s.flush()
+            shared = set(s.scalars(select(UploadRow.object_key).where(UploadRow.object_key.in_(keys))))
+            for key in keys - shared:
+                if s.scalar(select(DocumentRow.id).where(cast(DocumentRow.body, Text).contains(key)).limit(1)):
+                    shared.add(key)
+            return sorted(keys - shared)
 
     def get_upload(self, upload_id: str) -> UploadRow | None:
         with self.session() as s:
