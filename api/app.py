@@ -215,6 +215,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
+    from api import catalog  # the service items, for integrators
+    app.include_router(catalog.router_for(settings))
     from api import verify  # synchronous verify through the counter queue
     app.include_router(verify.router_for(settings))
     app.add_middleware(Idempotency)  # inside BodyLimit: the body it buffers is bounded
