@@ -2,7 +2,8 @@
 gets the first answer (status and body) again, and the work is not done twice (a scanner's retry does not
 duplicate a document); the same key with another request answers 422 `idempotency.mismatch`; a duplicate that
 arrives while the first still runs waits briefly for its answer, else 409 `idempotency.in_progress`.
-Answers of 500 and above are not kept: a retry does the work. Keys are scoped per caller (the API key's row),
+Answers of 500 and above are not kept: a retry does the work; nor are answers marked `Cache-Control: no-store`
+(a synchronous verify that keeps nothing: its result is not kept here either). Keys are scoped per caller (the API key's row),
 so callers cannot see each other's answers. Storage: storage/idempotency.py (one winner by unique constraint).
 """
 
@@ -135,10 +136,11 @@ async def _run_and_keep(app, scope, receive, send, store: IdempotencyStore, owne
         await run_in_threadpool(store.release, owner, key)
         raise
     status = start.get("status", 500)
-    if status >= 500:
+    headers = dict(start.get("headers") or [])
+    if status >= 500 or b"no-store" in headers.get(b"cache-control", b""):  # e.g. a verify that keeps nothing
         await run_in_threadpool(store.release, owner, key)
         return
-    content_type = dict(start.get("headers") or []).get(b"content-type", b"application/json").decode("latin-1")
+    content_type = headers.get(b"content-type", b"application/json").decode("latin-1")
     await run_in_threadpool(store.finish, owner, key, status, content_type, b"".join(chunks))
 
 

@@ -18,7 +18,7 @@ import logging
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -152,7 +152,7 @@ def _intake(request: Request, who: Identity, data: bytes, media_type: str, filen
     return row
 
 
-async def verify(request: Request, who: IdentityDep,
+async def verify(request: Request, response: Response, who: IdentityDep,
                  file: Annotated[UploadFile, File(description="一个文件（证件、短表单），页数有上限")],
                  item: Annotated[str | None, Form(max_length=100, pattern=NO_NUL)] = None,
                  situation: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
@@ -189,6 +189,7 @@ async def verify(request: Request, who: IdentityDep,
                             stored=store, documents=len(result["documents"]))
     if not store:
         await run_in_threadpool(_forget, request.app, row.id)
+        response.headers["Cache-Control"] = "no-store"  # not kept anywhere, idempotency answers included
     return result
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import SessionScope, as_utc, utcnow
@@ -32,10 +32,10 @@ class IdempotencyStore(SessionScope):
         A row older than 24 hours, or abandoned while running, is forgotten first."""
         now = utcnow()
         with self.session() as s:
-            s.execute(delete(IdempotencyKey).where(
-                IdempotencyKey.owner == owner, IdempotencyKey.key == key,
-                or_(IdempotencyKey.created_at < now - RETENTION,
-                    and_(IdempotencyKey.state == "running", IdempotencyKey.created_at < now - ABANDONED))))
+            s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - RETENTION))  # anyone's: expired
+            s.execute(delete(IdempotencyKey).where(IdempotencyKey.owner == owner, IdempotencyKey.key == key,
+                                                   IdempotencyKey.state == "running",
+                                                   IdempotencyKey.created_at < now - ABANDONED))
         try:
             with self.session() as s:
                 s.add(IdempotencyKey(owner=owner, key=key, fingerprint=fingerprint, state="running", created_at=now))

@@ -80,6 +80,17 @@ def test_sync_verify_answers_the_result_and_keeps_nothing_but_the_audit(env):
     assert env.count("SELECT count(*) FROM uploads") == 0 and env.count("SELECT count(*) FROM documents") == 0
     assert env.objects() == 0
     assert env.count("SELECT count(*) FROM audit_events WHERE action = 'verify.create'") == 1
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_idempotent_verify_that_keeps_nothing_keeps_no_answer_either(env):
+    headers = {**env.key(), "Idempotency-Key": "verify-1"}
+    first = env.verify(headers, png())
+    assert first.status_code == 200 and env.count("SELECT count(*) FROM idempotency_keys") == 0
+    again = env.verify(headers, png())  # done again (nothing was kept to answer from)
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    kept = env.verify({**env.key(), "Idempotency-Key": "verify-2"}, png(), store="true")
+    assert kept.status_code == 200 and env.count("SELECT count(*) FROM idempotency_keys") == 1
 
 
 def test_store_true_keeps_the_upload_and_its_documents(env):
