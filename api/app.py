@@ -4,19 +4,23 @@
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, cases, edge
+from api import auth, cases, contract, docs, edge
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
+from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
 from api.errors import ApiError, error_response, handle_yichuang_error
+from api.idempotency import Idempotency
+from api.request_id import RequestId
 from pipeline.decode import MEDIA_TYPES, image_size, sniff
 from pipeline.errors import FileEmpty, FileTooLarge, InputError, YichuangError
 from pipeline.settings import Settings
@@ -24,6 +28,7 @@ from pipeline.settings import Settings
 logger = logging.getLogger(__name__)
 
 UPLOAD_PATH = "/api/v1/documents"
+VERIFY_PATH = "/api/v1/verify"
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -37,7 +42,7 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         path = scope.get("path") or ""
         case_upload = path.startswith("/api/v1/cases/") and path.endswith(("/uploads", "/reader"))
-        if scope["type"] != "http" or (path != UPLOAD_PATH and not case_upload) or scope.get("method") != "POST":
+        if scope["type"] != "http" or (path not in (UPLOAD_PATH, VERIFY_PATH) and not case_upload) or scope.get("method") != "POST":
             return await self.app(scope, receive, send)
         limit = self.max_bytes + MULTIPART_OVERHEAD
         length = dict(scope.get("headers") or []).get(b"content-length")
@@ -94,22 +99,39 @@ class UploadAccepted(BaseModel):
     documents_url: str
 
 
+class UploadError(BaseModel):
+    code: str
+    message: str
+
+
 class UploadStatus(BaseModel):
     upload_id: str
-    status: str
-    documents: list[dict[str, Any]]
-    error: dict[str, str] | None = None
+    status: UploadState
+    documents: list[dict[str, Any]] = Field(description="结果 JSON 的文档对象（见 README「结果 JSON」）")
+    error: UploadError | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+_DEPENDENCY_WORDS = {"database": "数据库", "object_store": "文件存储", "broker": "任务队列"}
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
+    checks: dict[str, str] = Field(description="each dependency: ok, timeout or an error code")
 
 
 class KeyRequest(RequestModel):
-    role: str = Field(max_length=16)
+    role: str = Field(max_length=16, json_schema_extra={"enum": list(auth.ROLES)})
     hall: str = Field(min_length=1, max_length=64)  # the column sizes: longer answered 500 on PostgreSQL
     label: str = Field(default="", max_length=200)
 
 
 class KeyCreated(BaseModel):
     key: str
-    role: str
+    role: Role
     hall: str
     label: str
 
@@ -129,39 +151,36 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         configure(settings)
         enqueue = celery_enqueue
 
-    app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API")
+    app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API", docs_url=None, redoc_url=None)
+    app.openapi = lambda: contract.openapi(app)
+    docs.install(app)
     app.add_exception_handler(YichuangError, handle_yichuang_error)
-    app.state.repo, app.state.store, app.state.secret = repo, store, secret
+    app.state.repo, app.state.store, app.state.secret, app.state.settings = repo, store, secret, settings
     app.state.enqueue = enqueue  # case uploads (api/cases.py) enqueue the same way
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        # FastAPI's own refusals (an unparsable body, no such route or method) in the API's error shape
-        code, message = {400: ("request.invalid", "请求内容无法解析，请检查格式"), 404: ("not_found", "找不到该地址"),
-                         405: ("request.invalid", "该地址不支持此请求方法")}.get(exc.status_code, ("request.invalid", "请求有误"))
-        return error_response(code, message, exc.status_code)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(RequestValidationError, handle_invalid)
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in exc.errors())
-        return error_response("request.invalid", f"请求格式错误：{fields}")
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
+    @app.get("/healthz", response_model=Health)
+    async def healthz() -> Health:
         """Liveness: answers at once whatever the dependencies do (no I/O, not even the thread pool)."""
-        return {"status": "ok"}
+        return Health(status="ok")
 
-    @app.get("/readyz")
-    async def readyz() -> JSONResponse:
-        """Readiness: the database, the object store and the broker, each with a short timeout."""
+    @app.get("/readyz", response_model=Readiness, responses=errors(503))
+    async def readyz() -> Readiness | JSONResponse:
+        """Readiness: the database, the object store and the broker, each with a short timeout. Not ready is
+        503 `service.not_ready` in the one error shape, each dependency's answer in `details.checks`."""
         from workers.celery_app import broker_ping
 
         checks = {"database": repo.has_active_admin, "object_store": store.ping,
                   "broker": lambda: broker_ping(settings)}
         ready, report = await edge.readiness(checks, settings.readiness_timeout)
-        return JSONResponse({"status": "ready" if ready else "not_ready", "checks": report}, status_code=200 if ready else 503)
+        if not ready:
+            down = "、".join(_DEPENDENCY_WORDS.get(name, name) for name, answer in report.items() if answer != "ok")
+            return error_response("service.not_ready", f"服务尚未就绪：{down}不可用", 503, details={"checks": report})
+        return Readiness(status="ready", checks=report)
 
-    @app.post("/api/v1/keys", status_code=201, response_model=KeyCreated)
+    @app.post("/api/v1/keys", status_code=201, response_model=KeyCreated, responses=errors(*AUTHED, 403))
     def create_key(body: KeyRequest, who: IdentityDep) -> KeyCreated:
         if who.role != "admin":
             raise ApiError("auth.forbidden", "只有管理员可以创建访问密钥")
@@ -171,7 +190,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         repo.audit(who, "key.create", "api_key", auth.parse_key(key) or "", role=body.role, hall=body.hall)
         return KeyCreated(key=key, role=body.role, hall=body.hall, label=body.label)
 
-    @app.post(UPLOAD_PATH, status_code=202, response_model=UploadAccepted)
+    @app.post(UPLOAD_PATH, status_code=202, response_model=UploadAccepted, responses=errors(*AUTHED, *UPLOAD, 403, 404, 409))
     async def post_document(
         request: Request,
         who: IdentityDep,
@@ -194,13 +213,13 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         row = await run_in_threadpool(_accept_upload, repo, store, enqueue, who, data, kind, file.filename or "", material, person)
         return UploadAccepted(upload_id=row.id, documents_url=f"/api/v1/uploads/{row.id}")
 
-    @app.get("/api/v1/uploads/{upload_id}", response_model=UploadStatus)
+    @app.get("/api/v1/uploads/{upload_id}", response_model=UploadStatus, responses=errors(*AUTHED, 404))
     def get_upload(upload_id: str, who: IdentityDep) -> UploadStatus:
         row = repo.get_upload(upload_id)
         if row is None or not auth.can_see(who, row):
             raise ApiError("not_found", "找不到该上传记录")
         repo.audit(who, "upload.read", "upload", upload_id)
-        error = {"code": row.error_code, "message": row.error_message or ""} if row.error_code else None
+        error = UploadError(code=row.error_code, message=row.error_message or "") if row.error_code else None
         documents = [public(d) for d in repo.documents_of(upload_id)] if row.status == "done" else []
         return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
 
@@ -209,11 +228,17 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
+    from api import catalog  # the service items, for integrators
+    app.include_router(catalog.router_for(settings))
+    from api import verify  # synchronous verify through the counter queue
+    app.include_router(verify.router_for(settings))
+    app.add_middleware(Idempotency)  # inside BodyLimit and AuthBeforeBody: the body it buffers is bounded and authorised
     app.add_middleware(edge.AuthBeforeBody)  # the key before one byte of the body is read
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)  # a declared oversize: 413 before even the key
     app.add_middleware(edge.DenialAudit)
     app.add_middleware(edge.BodyTimeout, seconds=settings.body_read_timeout)
     app.add_middleware(RefuseNul)
+    app.add_middleware(RequestId)  # the outermost: every answer carries X-Request-ID
     return app
 
 
@@ -234,6 +259,24 @@ def _accept_upload(repo, store, enqueue, who, data: bytes, kind: str, filename: 
     except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
         logger.warning("enqueue failed for upload %s; the sweeper will retry", row.id, exc_info=True)
     return row
+
+
+async def handle_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """FastAPI's own refusals (an unparsable body, no such route or method) in the API's error shape; a 405
+    says in `Allow` which methods the address takes (from every route of the path, not only the first)."""
+    if exc.status_code == 405:
+        allowed = sorted({m for r in contract.all_routes(request.app) if getattr(r, "methods", None)
+                          and r.matches(request.scope)[0] == Match.PARTIAL for m in r.methods})
+        return error_response("method.not_allowed", "该地址不支持此请求方法", 405,
+                              headers={"Allow": ", ".join(allowed)} if allowed else None)
+    code, message = {400: ("request.invalid", "请求内容无法解析，请检查格式"),
+                     404: ("not_found", "找不到该地址")}.get(exc.status_code, ("request.invalid", "请求有误"))
+    return error_response(code, message, exc.status_code)
+
+
+async def handle_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    locations = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()]
+    return error_response("request.invalid", f"请求格式错误：{', '.join(locations)}", details={"fields": locations})
 
 
 async def read_upload(file: UploadFile, limits) -> tuple[bytes, str]:

@@ -7,7 +7,8 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
 from storage.repository import Identity
@@ -73,14 +74,22 @@ def identify(repo, secret: bytes, key: str | None) -> Identity | None:
     return Identity(key_id=row.id, role=row.role, hall=row.hall, label=row.label) if row is not None else None
 
 
-def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
-                     x_api_key: Annotated[str | None, Header()] = None) -> Identity:
+# The OpenAPI security schemes (either one): `Authorization: Bearer <key>` or `X-API-Key: <key>`. auto_error off:
+# a missing key answers the API's own 401 (auth.required), not FastAPI's 403.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description="访问密钥：Authorization: Bearer yc_…")
+API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey", description="访问密钥：X-API-Key: yc_…")
+
+
+def current_identity(request: Request,
+                     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+                     x_api_key: Annotated[str | None, Depends(API_KEY)] = None) -> Identity:
     """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`. A plain
     function, so FastAPI runs its database read in the thread pool, never on the event loop. An upload's
     caller was already identified before its body was read (api/edge.py AuthBeforeBody)."""
     identity = getattr(request.state, "identity", None)
     if identity is None:
-        identity = identify(request.app.state.repo, request.app.state.secret, presented_key(request.headers))
+        key = x_api_key or (bearer.credentials if bearer else None)
+        identity = identify(request.app.state.repo, request.app.state.secret, key)
     if identity is None:
         raise ApiError("auth.required", "需要有效的访问密钥")
     request.state.identity = identity  # the denial audit (api/edge.py) names the caller of a 403/404

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from api import auth
 from api.auth import IdentityDep
+from api.contract import AUTHED, errors, pdf
 from api.errors import ApiError
 from pipeline.settings import Settings
 from storage.repository import Identity
@@ -69,7 +70,7 @@ def router_for(settings: Settings) -> APIRouter:
             raise ApiError("not_found", "找不到该办件")
 
     @router.get("/{case_id}/bundle.pdf", response_class=Response,
-                responses={200: {"content": {"application/pdf": {}}, "description": "经大厅证书签名的办件材料包"}})
+                responses={**pdf("经大厅证书签名的办件材料包"), **errors(*AUTHED, 403, 404)})
     def get_bundle(case_id: str, who: IdentityDep, request: Request,
                    version: Annotated[int | None, Query(ge=0, description="办件版本；不填为当前版本")] = None,
                    svc=Depends(service)) -> Response:
@@ -87,7 +88,7 @@ def router_for(settings: Settings) -> APIRouter:
             "X-Bundle-Case-Version": str(record.case_version), "X-Bundle-SHA256": record.sha256,
             "ETag": f'"{record.sha256}"', "Cache-Control": "private, no-store"})
 
-    @router.get("/{case_id}/bundles", response_model=list[BundleVersion])
+    @router.get("/{case_id}/bundles", response_model=list[BundleVersion], responses=errors(*AUTHED, 403, 404))
     def list_bundles(case_id: str, who: IdentityDep, request: Request, svc=Depends(service)) -> list[dict[str, Any]]:
         visible_case(who, case_id, svc)
         request.app.state.repo.audit(who, "bundle.list", "case", case_id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.contract import ACTS, Act, CaseState, Role, Severity, UploadState
 from storage.db import as_utc
 
 
@@ -57,15 +58,46 @@ class CaseRequest(RequestModel):
     agent: Agent | None = None
 
 
+class CaseFinding(BaseModel):
+    """A finding of the case assessment (the result JSON's `case.findings`); free keys beyond these."""
+
+    model_config = ConfigDict(extra="allow")
+    code: str
+    severity: Severity
+    message: str
+
+
+class CaseAssessment(BaseModel):
+    """The result JSON's `case` object (see README "Result JSON"): decision, checklist, findings."""
+
+    model_config = ConfigDict(extra="allow")
+    decision: str
+    findings: list[CaseFinding] = []
+
+
+class Flag(BaseModel):
+    code: str
+    message: str
+
+
 class CaseCreated(BaseModel):
     case_id: str
     case_url: str
     case_number: str | None = None
-    status: str = "received"
+    status: CaseState = "received"
     item: str
     item_version: int
     situation: str
-    assessment: dict[str, Any] | None = None
+    assessment: CaseAssessment | None = None
+
+
+class CaseUpload(BaseModel):
+    upload_id: str
+    status: UploadState
+    material: str | None = None
+    person: str | None = None
+    documents_url: str
+    superseded_by: str | None = None
 
 
 class CaseView(BaseModel):
@@ -77,23 +109,121 @@ class CaseView(BaseModel):
     item_name: str
     situation: str
     situation_name: str
-    status: str
+    status: CaseState
     status_label: str = ""
-    outcome: str | None = None
+    outcome: Literal["approved", "refused"] | None = None
     applicant: dict[str, Any]
     agent: dict[str, Any] | None = None
     created_at: str
-    uploads: list[dict[str, Any]]
-    documents: list[dict[str, Any]]
-    assessment: dict[str, Any] | None = None
+    uploads: list[CaseUpload]
+    documents: list[dict[str, Any]] = Field(description="结果 JSON 的文档对象")
+    assessment: CaseAssessment | None = None
     assessment_version: int | None = None
     deadlines: dict[str, Any] = {}
-    flags: list[dict[str, str]] = []
-    allowed_acts: list[str] = []
+    flags: list[Flag] = []
+    allowed_acts: list[Act] = []
+
+
+class CaseSummary(BaseModel):
+    """One line of a hall's queue (GET /api/v1/cases)."""
+
+    case_id: str
+    case_number: str | None = None
+    item: str
+    item_name: str
+    status: CaseState
+    status_label: str
+    created_at: str
+    flags: list[Flag]
+
+
+class CaseUploadAccepted(BaseModel):
+    upload_id: str
+    documents_url: str
+    superseded: list[str] = Field(description="本次提交取代的上传（补正轮次）")
+
+
+class ReaderAccepted(BaseModel):
+    upload_id: str
+    documents: list[dict[str, Any]] = Field(description="结果 JSON 的文档对象")
+    superseded: list[str]
+    assessment: CaseAssessment | None = None
+
+
+class EventView(BaseModel):
+    """A transition of the case, as recorded."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    act: Act
+    from_: CaseState | None = Field(default=None, alias="from")
+    to: CaseState
+    at: str
+    role: Role | Literal["system"]
+    clerk_number: str | None = None
+    reason: str | None = None
+    recommendation: str | None = None
+    overridden: bool | None = None
+    assessment_version: int | None = None
+    detail: dict[str, Any] | None = None
+
+
+class ActView(BaseModel):
+    """A person's act on the case: a correction, originals seen, an evaluation."""
+
+    id: int | str
+    kind: str
+    at: str
+    role: Role | Literal["system"]
+    document: str | None = None
+    field: str | None = None
+    finding: str | None = None
+    material: str | None = None
+    action: str | None = None
+    machine_value: Any = None
+    person_value: Any = None
+    reason: str | None = None
+
+
+class TransitionDone(BaseModel):
+    case_id: str
+    status: CaseState
+    event: EventView
+
+
+class CorrectionDone(BaseModel):
+    act: ActView
+    assessment: CaseAssessment | None = None
+
+
+class ActDone(BaseModel):
+    act: ActView
+
+
+class AssessmentLine(BaseModel):
+    version: int
+    decision: str
+    created_at: str
+
+
+class SupersededUpload(BaseModel):
+    upload_id: str
+    material: str | None = None
+    superseded_by: str
+    round: int | None = None
+    at: str
+
+
+class CaseHistory(BaseModel):
+    events: list[EventView]
+    acts: list[ActView]
+    assessments: list[AssessmentLine]
+    superseded_uploads: list[SupersededUpload]
+    documents: list[dict[str, Any]] = Field(description="结果 JSON 的文档对象，附 upload_id 与 superseded")
 
 
 class TransitionRequest(RequestModel):
-    act: str = Field(max_length=32)
+    # an unknown act answers 422 `case.unknown_act` from the workflow; the schema lists the acts
+    act: str = Field(max_length=32, json_schema_extra={"enum": list(ACTS)})
     reason: str = Field(default="", max_length=2000)
     clerk_number: str | None = Field(default=None, max_length=64)  # printed on notices; default: the key's label
     commitment_signed: bool = False  # 容缺受理: the applicant signed the 容缺受理信用承诺书

@@ -33,9 +33,11 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 
 from api import auth
 from api.case_schemas import (
-    NO_NUL, CaseCreated, CaseRequest, CaseView, CorrectionRequest, EvaluationRequest, OriginalsRequest, ReaderRecord,
+    NO_NUL, ActDone, CaseCreated, CaseHistory, CaseRequest, CaseSummary, CaseUploadAccepted, CaseView, CorrectionDone,
+    CorrectionRequest, EvaluationRequest, OriginalsRequest, ReaderAccepted, ReaderRecord, TransitionDone,
     TransitionRequest, act_view, deadlines_view, event_view, public,
 )
+from api.contract import AUTHED, UPLOAD, CaseState, errors, pdf
 from api.auth import IdentityDep
 from api.errors import ApiError
 from pipeline.interfaces import SHANGHAI
@@ -148,7 +150,7 @@ def router_for(settings: Settings) -> APIRouter:
     def audit(request: Request, who: Identity, action: str, case_id: str, **detail: Any) -> None:
         request.app.state.repo.audit(who, action, "case", case_id, **detail)
 
-    @router.post("", status_code=201, response_model=CaseCreated)
+    @router.post("", status_code=201, response_model=CaseCreated, responses=errors(*AUTHED, 403))
     def create_case(body: CaseRequest, who: IdentityDep, request: Request,
                     svc: CaseServices = Depends(services)) -> CaseCreated:
         from validators.catalog import item_snapshot
@@ -176,8 +178,8 @@ def router_for(settings: Settings) -> APIRouter:
         return CaseCreated(case_id=row.id, case_url=f"/api/v1/cases/{row.id}", case_number=row.case_number,
                            item=item.code, item_version=item.version, situation=body.situation, assessment=assessment)
 
-    @router.get("", response_model=list[dict[str, Any]])
-    def list_cases(who: IdentityDep, request: Request, state: str | None = None, flag: str | None = None,
+    @router.get("", response_model=list[CaseSummary], responses=errors(*AUTHED))
+    def list_cases(who: IdentityDep, request: Request, state: CaseState | None = None, flag: str | None = None,
                    svc: CaseServices = Depends(services)) -> list[dict[str, Any]]:
         from pipeline.case_states import STATES
         from workers.case_flow import case_timeline
@@ -197,7 +199,8 @@ def router_for(settings: Settings) -> APIRouter:
         request.app.state.repo.audit(who, "case.list", "case", "*", state=state, flag=flag, count=len(out))
         return out
 
-    @router.get("/{case_id}", response_model=CaseView)
+    @router.get("/{case_id}", response_model=CaseView, response_model_exclude_unset=True,  # superseded_by only when so
+                responses=errors(*AUTHED, 404))
     def get_case(case_id: str, who: IdentityDep, request: Request, svc: CaseServices = Depends(services)) -> CaseView:
         from pipeline.case_states import STATES
         from workers.case_flow import allowed_acts, case_timeline
@@ -222,7 +225,8 @@ def router_for(settings: Settings) -> APIRouter:
                         deadlines=deadlines_view(line), flags=[{"code": f.code, "message": f.message} for f in line.flags],
                         allowed_acts=allowed_acts(row, who.role))
 
-    @router.post("/{case_id}/uploads", status_code=202)
+    @router.post("/{case_id}/uploads", status_code=202, response_model=CaseUploadAccepted,
+                 responses=errors(*AUTHED, *UPLOAD, 403, 404, 409))
     async def add_upload(case_id: str, request: Request, who: IdentityDep,
                          file: Annotated[UploadFile, File(description="扫描件或电子文件")],
                          material: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
@@ -241,7 +245,8 @@ def router_for(settings: Settings) -> APIRouter:
                                        filename=file.filename or "", material=material, person=person, at=request_now(request)))
         return {"upload_id": row.id, "documents_url": f"/api/v1/uploads/{row.id}", "superseded": gone}
 
-    @router.post("/{case_id}/reader", status_code=201)
+    @router.post("/{case_id}/reader", status_code=201, response_model=ReaderAccepted,
+                 responses=errors(*AUTHED, 403, 404, 409))
     def add_reader_record(case_id: str, body: ReaderRecord, who: IdentityDep, request: Request,
                           svc: CaseServices = Depends(services)) -> dict[str, Any]:
         from pipeline.decode import sniff
@@ -270,7 +275,7 @@ def router_for(settings: Settings) -> APIRouter:
         return {"upload_id": upload.id, "documents": [public(d) for d in documents], "superseded": gone,
                 "assessment": saved.to_case_dict() if saved else None}
 
-    @router.post("/{case_id}/transitions")
+    @router.post("/{case_id}/transitions", response_model=TransitionDone, responses=errors(*AUTHED, 403, 404, 409))
     def transition(case_id: str, body: TransitionRequest, who: IdentityDep, request: Request,
                    svc: CaseServices = Depends(services)) -> dict[str, Any]:
         from workers.case_flow import perform
@@ -288,7 +293,8 @@ def router_for(settings: Settings) -> APIRouter:
               to_state=event.to_state, overridden=event.overridden, recommendation=event.recommendation)
         return {"case_id": case_id, "status": event.to_state, "event": event_view(event)}
 
-    @router.post("/{case_id}/corrections", status_code=201)
+    @router.post("/{case_id}/corrections", status_code=201, response_model=CorrectionDone,
+                 responses=errors(*AUTHED, 403, 404, 409))
     def correct(case_id: str, body: CorrectionRequest, who: IdentityDep, request: Request,
                 svc: CaseServices = Depends(services)) -> dict[str, Any]:
         from workers.case_acts import correct as record
@@ -301,7 +307,8 @@ def router_for(settings: Settings) -> APIRouter:
               field=body.field, finding=body.finding, material=body.material, finding_action=body.action)
         return {"act": act_view(act), "assessment": saved.to_case_dict() if saved else None}
 
-    @router.post("/{case_id}/originals", status_code=201)
+    @router.post("/{case_id}/originals", status_code=201, response_model=ActDone,
+                 responses=errors(*AUTHED, 403, 404, 409))
     def originals(case_id: str, body: OriginalsRequest, who: IdentityDep, request: Request,
                   svc: CaseServices = Depends(services)) -> dict[str, Any]:
         from workers.case_acts import attest_originals
@@ -314,7 +321,8 @@ def router_for(settings: Settings) -> APIRouter:
               originals_seen=body.originals_seen, copies_kept=body.copies_kept)
         return {"act": act_view(act)}
 
-    @router.post("/{case_id}/evaluation", status_code=201)
+    @router.post("/{case_id}/evaluation", status_code=201, response_model=ActDone,
+                 responses=errors(*AUTHED, 403, 404, 409))
     def evaluation(case_id: str, body: EvaluationRequest, who: IdentityDep, request: Request,
                    svc: CaseServices = Depends(services)) -> dict[str, Any]:
         from workers.case_acts import evaluate
@@ -324,7 +332,7 @@ def router_for(settings: Settings) -> APIRouter:
         audit(request, who, "case.evaluation", case_id, act_id=act.id, rating=body.rating)
         return {"act": act_view(act)}
 
-    @router.get("/{case_id}/history")
+    @router.get("/{case_id}/history", response_model=CaseHistory, responses=errors(*AUTHED, 404))
     def history(case_id: str, who: IdentityDep, request: Request, svc: CaseServices = Depends(services)) -> dict[str, Any]:
         visible(svc, who, case_id)
         audit(request, who, "case.history", case_id)
@@ -340,7 +348,8 @@ def router_for(settings: Settings) -> APIRouter:
                           for d, upload_id, gone in svc.cases.all_documents(case_id)],
         }
 
-    @router.get("/{case_id}/notices/{kind}.pdf", response_class=Response)
+    @router.get("/{case_id}/notices/{kind}.pdf", response_class=Response,
+                responses={**pdf("通知书（PDF）"), **errors(*AUTHED, 403, 404, 409)})
     def notice(case_id: str, kind: str, who: IdentityDep, request: Request,
                svc: CaseServices = Depends(services)) -> Response:
         from validators.notices_pdf import render

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from api.auth import IdentityDep
 from api.cases import request_now
+from api.contract import AUTHED, errors
 from api.errors import ApiError
 from pipeline import licence_identifier
 from pipeline.interfaces import SHANGHAI
@@ -82,7 +83,7 @@ def router_for(settings: Settings) -> APIRouter:
     def file_url(lic: Licence) -> str | None:
         return f"/api/v1/licences/{lic.identifier}/file" if lic.file_key and lic.identifier else None
 
-    @router.get("", response_model=LicenceList)
+    @router.get("", response_model=LicenceList, responses=errors(*AUTHED, 403))
     def by_holder(request: Request, who: IdentityDep,
                   holder_code: Annotated[str, Query(min_length=1, max_length=64)],
                   holder_code_type: Annotated[str, Query(pattern=r"^[0-9]{3}$")],
@@ -113,14 +114,18 @@ def router_for(settings: Settings) -> APIRouter:
                                          found=found is not None)
         return lib, found
 
-    @router.get("/{identifier}", response_model=LicenceView)
+    @router.get("/{identifier}", response_model=LicenceView, responses=errors(*AUTHED, 403, 404))
     def by_identifier(identifier: str, request: Request, who: IdentityDep) -> LicenceView:
         lib, found = look_up(request, who, identifier, "licence.read")
         if found is None:
             raise ApiError("not_found", "电子证照库中没有该证照")
         return LicenceView(licence=found.model_dump(mode="json"), file_url=file_url(found), source=getattr(lib, "source", None))
 
-    @router.get("/{identifier}/file")
+    @router.get("/{identifier}/file", response_class=Response, responses={
+        200: {"description": "经签名的证照文件（PDF 或 OFD）；X-Content-SHA256 为其摘要",
+              "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                          "application/ofd": {"schema": {"type": "string", "format": "binary"}}}},
+        **errors(*AUTHED, 403, 404)})
     def licence_file(identifier: str, request: Request, who: IdentityDep) -> Response:
         from pipeline.errors import ObjectNotFound
 

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     max_pages: int = Limits().max_pages
     pdf_dpi: int = Limits().pdf_dpi
 
+    verify_timeout: float = 30.0  # POST /api/v1/verify waits this long for the counter queue, then answers 202
+    verify_max_pages: int = 10  # a synchronous verify is for a card or a short form, not a set
+
     worker_concurrency: int = 1
     worker_queues: str = "counter,bulk"
     embedded_worker: bool = True

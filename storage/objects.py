@@ -49,6 +49,10 @@ class MemoryStore:
     def ping(self) -> None:
         """Readiness (GET /readyz): raises when the store cannot be used."""
 
+    def delete(self, key: str) -> None:
+        """Only for objects nothing else refers to (a synchronous verify that is not kept, api/verify.py)."""
+        self._objects.pop(key, None)
+
 
 class LocalStore:
     def __init__(self, root: Path) -> None:
@@ -95,6 +99,15 @@ class LocalStore:
     def ping(self) -> None:
         if not (self.root.is_dir() and os.access(self.root, os.W_OK)):
             raise StorageUnavailable(detail="object folder not writable")
+
+    def delete(self, key: str) -> None:
+        """Only for objects nothing else refers to (a synchronous verify that is not kept, api/verify.py)."""
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StorageUnavailable(detail=type(exc).__name__) from exc
 
 
 class S3Store:
@@ -165,6 +178,13 @@ class S3Store:
             self.client.bucket_exists(self.bucket)
         except Exception as exc:  # noqa: BLE001
             raise StorageUnavailable(detail=type(exc).__name__) from exc
+
+    def delete(self, key: str) -> None:
+        """Only for objects nothing else refers to (a synchronous verify that is not kept, api/verify.py)."""
+        try:
+            self.client.remove_object(self.bucket, _check_key(key))
+        except Exception as exc:  # noqa: BLE001 - as in put/get: the server is unreachable
+            raise StorageUnavailable(detail=f"s3 delete failed: {type(exc).__name__}") from exc
 
     def presigned_url(self, key: str, seconds: int = 300) -> str:
         import datetime as dt

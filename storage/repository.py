@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, text, update
+import structlog
+from sqlalchemy import Text, and_, cast, delete, false, or_, select, text, update
 
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
@@ -56,6 +57,25 @@ class Repository(SessionScope):
         with self.session() as s:
             s.add(row)
         return row
+
+    def forget_upload(self, upload_id: str) -> list[str]:
+        """Delete an upload that is not to be kept (a synchronous verify without `store`) and its documents.
+        Returns the object keys (original, page images) that no other upload or document refers to any more,
+        for the caller to delete from the store."""
+        with self.session() as s:
+            row = s.get(UploadRow, upload_id)
+            if row is None:
+                return []
+            bodies = list(s.scalars(select(DocumentRow.body).where(DocumentRow.upload_id == upload_id)))
+            keys = {row.object_key} | {k for body in bodies for k in body.get("image_keys", [])}
+            s.execute(delete(DocumentRow).where(DocumentRow.upload_id == upload_id))
+            s.delete(row)
+            s.flush()
+            shared = set(s.scalars(select(UploadRow.object_key).where(UploadRow.object_key.in_(keys))))
+            for key in keys - shared:
+                if s.scalar(select(DocumentRow.id).where(cast(DocumentRow.body, Text).contains(key)).limit(1)):
+                    shared.add(key)
+            return sorted(keys - shared)
 
     def get_upload(self, upload_id: str) -> UploadRow | None:
         with self.session() as s:
@@ -157,6 +177,7 @@ class Repository(SessionScope):
         the first rows of an empty trail unserialised), SQLite's write lock taken by an empty UPDATE (a plain
         read first would chain two parallel writers to the same previous row)."""
         at = utcnow()
+        request_id = structlog.contextvars.get_contextvars().get("request_id")  # bound by api/request_id.py
         with self.session() as s:
             if s.bind.dialect.name == "postgresql":
                 s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
@@ -166,17 +187,19 @@ class Repository(SessionScope):
             payload = {
                 "at": at.isoformat(), "actor": actor.key_id if actor else "system", "role": actor.role if actor else "system",
                 "action": action, "target_type": target_type, "target_id": target_id, "detail": detail,
+                **({"request_id": request_id} if request_id else {}),  # chained too; rows before 0010 have none
             }
             digest = hashlib.sha256((previous + json.dumps(payload, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
             s.add(AuditEvent(at=at, actor=payload["actor"], role=payload["role"], action=action, target_type=target_type,
-                             target_id=target_id, detail=detail, prev_hash=previous, hash=digest))
+                             target_id=target_id, detail=detail, prev_hash=previous, hash=digest, request_id=request_id))
 
     def audit_chain_ok(self) -> bool:
         with self.session() as s:
             previous = GENESIS
             for row in s.scalars(select(AuditEvent).order_by(AuditEvent.id)):
                 payload = {"at": as_utc(row.at).isoformat(), "actor": row.actor, "role": row.role, "action": row.action,
-                           "target_type": row.target_type, "target_id": row.target_id, "detail": row.detail}
+                           "target_type": row.target_type, "target_id": row.target_id, "detail": row.detail,
+                           **({"request_id": row.request_id} if row.request_id else {})}
                 digest = hashlib.sha256((previous + json.dumps(payload, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
                 if row.prev_hash != previous or row.hash != digest:
                     return False

@@ -220,6 +220,7 @@ class ServiceItem(Model):
     persons: dict[Annotated[str, Field(pattern=SLUG)], Person] = {}
     materials: list[Material] = Field(min_length=1)
     situations: list[Situation] = Field(min_length=1)
+    halls: list[Annotated[str, Field(min_length=1, max_length=64)]] = []  # halls that take it in; empty: every hall
 
     def material(self, code: str) -> Material | None:
         return next((m for m in self.materials if m.code == code), None)

@@ -27,12 +27,22 @@ def configure_logging(settings: Settings) -> None:
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(MaskingFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(_bind_context)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s%(context)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     structlog.configure(logger_factory=structlog.stdlib.LoggerFactory(), wrapper_class=structlog.stdlib.BoundLogger)
+
+
+def _bind_context(record: logging.LogRecord) -> bool:
+    """Adds structlog's context (the API's request id, api/request_id.py) to every stdlib log line."""
+    import structlog
+
+    context = structlog.contextvars.get_contextvars()
+    record.context = "".join(f" {k}={v}" for k, v in sorted(context.items()))
+    return True
 
 
 def build_store(settings: Settings):

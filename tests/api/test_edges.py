@@ -93,8 +93,8 @@ def test_a_database_that_is_down_answers_503_json(tmp_path):
         assert upload.status_code == 503 and upload.json()["error"]["code"] == "storage.unavailable"
         assert httpx.get(f"{live.url}/healthz").status_code == 200
         ready = httpx.get(f"{live.url}/readyz", timeout=10)
-        assert ready.status_code == 503 and ready.json()["checks"]["database"] != "ok"
-        assert ready.json()["checks"]["object_store"] == "ok"
+        assert ready.status_code == 503 and ready.json()["error"]["code"] == "service.not_ready" and ready.json()["error"]["details"]["checks"]["database"] != "ok"
+        assert ready.json()["error"]["details"]["checks"]["object_store"] == "ok"
 
 
 def test_a_hung_database_answers_503_json_within_the_connect_timeout(tmp_path):

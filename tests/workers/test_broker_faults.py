@@ -67,8 +67,8 @@ def test_an_upload_during_a_broker_freeze_is_answered_202_within_10_s(tmp_path, 
         row = app.state.repo.get_upload(frozen.json()["upload_id"])
         assert row.status == "queued" and row.enqueued_at is None, "left for the sweeper"
         ready = httpx.get(f"{live.url}/readyz", timeout=30)
-        assert ready.status_code == 503 and ready.json()["checks"]["broker"] != "ok"
-        assert ready.json()["checks"]["database"] == "ok"
+        assert ready.status_code == 503 and ready.json()["error"]["code"] == "service.not_ready" and ready.json()["error"]["details"]["checks"]["broker"] != "ok"
+        assert ready.json()["error"]["details"]["checks"]["database"] == "ok"
 
 
 def test_an_upload_sent_again_goes_ahead_of_the_queue_on_redis(redis_broker):

@@ -1,0 +1,93 @@
+"""The service-item catalog for integrators: which items, versions, situations and materials exist, with their
+codes and names, and which halls take each item in (an item without `halls` is served by every hall).
+
+    GET /api/v1/catalog?hall=        every item's newest version, with all versions listed
+    GET /api/v1/catalog/{item}?version=   one item (newest version unless asked)
+
+Any identity may read it (it holds no personal data); reads are not audited as case reads are.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from api.auth import IdentityDep
+from api.contract import AUTHED, errors
+from api.errors import ApiError
+from pipeline.settings import Settings
+
+
+class CatalogMaterial(BaseModel):
+    code: str
+    name: str
+    necessity: Literal["required", "optional", "tolerable"]
+    form: Literal["paper", "electronic", "paper_or_electronic"]
+    originals: int
+    copies: int
+    types: list[str]  # document type codes that satisfy it (e.g. id_card_front)
+    person: str | None = None
+
+
+class CatalogSituation(BaseModel):
+    code: str
+    name: str
+    materials: list[str]  # material codes
+
+
+class CatalogItem(BaseModel):
+    code: str
+    name: str
+    version: int
+    versions: list[int]
+    department: str
+    case_type: Literal["即办件", "承诺件"]
+    allows_tolerance: bool
+    halls: list[str]  # empty: every hall
+    situations: list[CatalogSituation]
+    materials: list[CatalogMaterial]
+
+
+class CatalogList(BaseModel):
+    items: list[CatalogItem]
+
+
+def item_view(item, versions: list[int]) -> CatalogItem:
+    return CatalogItem(
+        code=item.code, name=item.name, version=item.version, versions=versions, department=item.department,
+        case_type=item.case_type, allows_tolerance=item.allows_tolerance, halls=list(item.halls),
+        situations=[CatalogSituation(code=s.code, name=s.name, materials=list(s.materials)) for s in item.situations],
+        materials=[CatalogMaterial(code=m.code, name=m.name, necessity=m.necessity, form=m.form, originals=m.originals,
+                                   copies=m.copies, types=sorted(m.types()), person=m.person) for m in item.materials])
+
+
+def _catalog(request: Request, settings: Settings):
+    from api.cases import case_services
+
+    return case_services(request.app, settings).catalog
+
+
+def router_for(settings: Settings) -> APIRouter:
+    """Who calls it: api.app.create_app (one include_router line)."""
+    router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+
+    @router.get("", response_model=CatalogList, responses=errors(*AUTHED))
+    def list_items(request: Request, _who: IdentityDep,
+                   hall: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None) -> CatalogList:
+        catalog = _catalog(request, settings)
+        items = [i for i in catalog.latest() if hall is None or not i.halls or hall in i.halls]
+        return CatalogList(items=[item_view(i, catalog.versions(i.code)) for i in items])
+
+    @router.get("/{item}", response_model=CatalogItem, responses=errors(*AUTHED, 404))
+    def get_item(item: str, request: Request, _who: IdentityDep,
+                 version: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> CatalogItem:
+        catalog = _catalog(request, settings)
+        try:
+            found = catalog.get(item, version)
+        except KeyError:
+            raise ApiError("not_found", "找不到该服务事项或版本") from None
+        return item_view(found, catalog.versions(found.code))
+
+    return router

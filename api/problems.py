@@ -1,0 +1,69 @@
+"""Every problem code the API answers with, in one place: its HTTP status and the default Chinese message.
+
+api/errors.py turns codes into responses with this table; api/contract.py declares, per route, the statuses
+its codes can produce; the README's error table is generated from nothing else. A code raised somewhere that
+is missing here answers 500 (503 when retryable), and tests/api/test_contract.py fails on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    status: int
+    message: str  # the default; a raise site may say more precisely what is wrong
+
+
+PROBLEMS: tuple[Problem, ...] = (
+    # the request itself
+    Problem("request.invalid", 422, "请求格式错误"),  # 400 when the body cannot be parsed at all
+    Problem("method.not_allowed", 405, "该地址不支持此请求方法"),
+    Problem("request.timeout", 408, "请求内容发送超时，请检查网络后重试"),  # api/edge.py BodyTimeout
+    Problem("not_found", 404, "找不到该资源"),
+    Problem("auth.required", 401, "需要有效的访问密钥"),
+    Problem("auth.forbidden", 403, "无权执行此操作"),
+    Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),
+    Problem("idempotency.in_progress", 409, "同一幂等键的请求正在处理，请稍后重试"),
+    # uploaded files (pipeline/errors.py InputError)
+    Problem("file.empty", 400, "上传的文件是空的，请重新扫描或选择文件"),
+    Problem("file.too_large", 413, "文件太大，请压缩后重新上传"),
+    Problem("file.unsupported_type", 415, "不支持的文件类型"),
+    Problem("file.too_many_pixels", 422, "图像像素过多，请降低分辨率后重新上传"),
+    Problem("file.too_many_pages", 422, "文件页数过多"),
+    Problem("file.truncated", 422, "文件不完整，请重新上传"),
+    Problem("file.encrypted", 422, "文件已加密，请上传未加密的文件"),
+    Problem("ofd.malformed", 422, "OFD 文件格式有误"),
+    # cases (workers/case_flow.py, workers/case_acts.py)
+    Problem("case.transition_not_allowed", 409, "办件当前状态不允许此操作"),
+    Problem("case.state_changed", 409, "办件状态已被他人更改，请刷新后重试"),
+    Problem("case.conflict", 409, "办件已被他人更改，请刷新后重试"),
+    Problem("case.unknown_act", 422, "未知的办件操作"),
+    Problem("case.reason_required", 422, "此操作需要填写理由"),
+    Problem("case.originals_unattested", 409, "尚未核验原件"),
+    Problem("case.not_assessed", 409, "办件尚未完成核验"),
+    Problem("case.tolerance_not_allowed", 409, "该事项或材料不允许容缺受理"),
+    Problem("case.commitment_missing", 422, "容缺受理需要申请人签署信用承诺书"),
+    Problem("case.nothing_tolerated", 409, "没有可容缺的材料"),
+    Problem("case.tolerance_outstanding", 409, "仍有容缺材料未补齐"),
+    Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
+    Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
+    Problem("reader.invalid", 422, "读卡器信息无效"),
+    # services behind the API
+    Problem("bundle.signing_unavailable", 503, "大厅尚未配置签名证书，暂不能生成材料包"),
+    Problem("storage.unavailable", 503, "存储服务暂时不可用，请稍后重试"),
+    Problem("broker.unavailable", 503, "任务队列暂时不可用，请稍后重试"),
+    Problem("library.unavailable", 503, "电子证照库暂时不可用，请稍后重试"),
+    Problem("ocr.unavailable", 503, "识别服务暂时不可用，请稍后重试"),
+    Problem("task.timeout", 503, "处理超时，请稍后重试"),
+    Problem("config.invalid", 500, "服务配置有误，请联系管理员"),  # the operator's fault: not retryable
+    Problem("calendar.invalid", 500, "工作日历文件有误，请联系管理员"),  # an administrator's calendar file
+    Problem("internal", 500, "系统内部错误，请稍后重试或联系管理员"),
+    Problem("infrastructure", 503, "服务暂时不可用，请稍后重试"),
+    Problem("service.not_ready", 503, "服务尚未就绪：数据库、存储或任务队列不可用"),  # GET /readyz, details.checks
+)
+
+BY_CODE: dict[str, Problem] = {p.code: p for p in PROBLEMS}
+STATUS: dict[str, int] = {p.code: p.status for p in PROBLEMS}
