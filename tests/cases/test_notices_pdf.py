@@ -11,9 +11,14 @@ import pytest
 
 from pipeline.errors import ConfigurationError
 from validators import notices_pdf
+from validators.halls import Hall
 from validators.notices_pdf import NoticeData, NoticeMaterial, render
 
-BASE = dict(agency="济宁市市场监督管理局", place="济宁市政务服务中心A区3号窗口", case_number="h1-2026-000007",
+HALL = Hall(code="h1", name="济宁市政务服务中心", agency="济宁市市场监督管理局", agency_credit_code="11000000000000000U",
+            locality="山东省济宁市", address="济宁市任城区太白楼中路1号", phone="0537-1234567", hours="工作日9:00-17:00",
+            review_body="济宁市人民政府", court="济宁市任城区人民法院", number_pattern="济市监受字〔{year}〕第{seq:04d}号",
+            signoff_role="窗口负责人")
+BASE = dict(hall=HALL, place="济宁市政务服务中心A区3号窗口", case_number="h1-2026-000007",
             item_name="个体工商户设立登记", situation_name="经营者本人办理", applicant_name="张三",
             applicant_id="110105199003071239", issued_on=dt.date(2026, 10, 9), received_on=dt.date(2026, 10, 8),
             clerk_number="C0231", query_code="K7M2Q9XH3T",
@@ -30,10 +35,11 @@ def text(data: NoticeData) -> str:
     ("acceptance", "受理通知书", "第三十二条第一款第（五）项"),
     ("tolerance", "容缺受理通知书", "容缺受理制度"),
     ("correction", "补齐补正材料通知书（一次性告知）", "第三十二条第一款第（四）项"),
-    ("refusal", "不予受理决定书", "第三十二条第一款第（一）、（二）项"),
+    ("refusal", "不予受理决定书", "第三十二条第一款第（二）项"),
 ])
 def test_each_kind_has_its_title_basis_and_the_common_elements(kind, title, basis):
-    out = text(NoticeData(kind=kind, **BASE, reasons="不属于本机关职权范围", problems=("申请书未签字",),
+    reason_basis = ("《中华人民共和国行政许可法》第三十二条第一款第（二）项",) if kind == "refusal" else ()
+    out = text(NoticeData(kind=kind, **BASE, reasons="不属于本机关职权范围", problems=("申请书未签字",), basis=reason_basis,
                           tolerance=(("经营场所使用证明", dt.date(2026, 10, 16)),), promised_days=3,
                           decision_due=dt.date(2026, 10, 14)))
     for element in (title, basis, "济宁市市场监督管理局", "h1-2026-000007", "110105********1239", "受理人员工号：C0231",
