@@ -202,6 +202,16 @@ class ItemResult(Model):
     sample: str | None = None
 
 
+class RefusalReason(Model):
+    """A reason to refuse (不予受理 `not_accept`, 不予许可 `refuse`) with the legal basis that fits it; the clerk
+    names it by `code` and the notice prints `label` (the applicant's words) and `basis` (the articles)."""
+
+    code: Annotated[str, Field(pattern=SLUG)]
+    act: Literal["not_accept", "refuse"]
+    label: str = Field(min_length=4)
+    basis: list[str] = Field(min_length=1)
+
+
 class ServiceItem(Model):
     code: Annotated[str, Field(pattern=ITEM_CODE)]
     version: int = Field(ge=1)
@@ -217,6 +227,7 @@ class ServiceItem(Model):
     legal_basis: list[str] = []
     conditions: str = ""  # 受理条件
     result: ItemResult | None = None  # 审批结果
+    refusal_reasons: list[RefusalReason] = []  # 不予受理 / 不予许可 reasons with their legal basis
     persons: dict[Annotated[str, Field(pattern=SLUG)], Person] = {}
     materials: list[Material] = Field(min_length=1)
     situations: list[Situation] = Field(min_length=1)
