@@ -44,14 +44,14 @@ class Hall(BaseModel):
     signoff_role: str = Field(min_length=2, max_length=50)  # 签发人职务（如 窗口负责人）
     configured: bool = True  # False only for the placeholder
 
-    @field_validator("agency_credit_code")
+    @field_validator("agency_credit_code", mode="before")
     @classmethod
-    def _credit_code(cls, value: str) -> str:
+    def _credit_code(cls, value: object) -> str:
         from stdnum.cn import uscc
         from stdnum.exceptions import ValidationError as NumberError
 
-        try:
-            return uscc.validate(value)
+        try:  # YAML reads an all-digit code as a number
+            return uscc.validate(str(value))
         except NumberError:
             raise ValueError("统一社会信用代码无效（18位，校验位不符）") from None
 
@@ -102,6 +102,8 @@ def _message(error: dict) -> str:
         return "不允许的字段（拼写错误？）"
     if kind in ("string_too_short", "string_too_long"):
         return "长度不符合要求"
+    if kind in ("string_type", "bool_type"):
+        return "应为文字" if kind == "string_type" else "应为 true 或 false"
     if kind == "string_pattern_mismatch":
         return "格式不符合要求（字母、数字、_ . -）"
     if kind == "value_error":
