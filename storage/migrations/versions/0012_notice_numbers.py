@@ -1,4 +1,5 @@
-"""Document numbers (文号) of issued notices, per hall and year without gaps (storage/notice_numbers.py).
+"""Document numbers (文号) of issued notices, per hall and year without gaps (storage/notice_numbers.py), and
+the latest act each case bundle shows (a bundle per case version and act, storage/bundle/records.py).
 
 Revision ID: 0012
 """
@@ -9,10 +10,11 @@ from alembic import op
 revision = "0012"
 down_revision = "0002"
 branch_labels = None
-depends_on = None
+depends_on = ("0005",)  # adds a column to case_bundles
 
 
 def upgrade() -> None:
+    op.add_column("case_bundles", sa.Column("last_act", sa.String(32), nullable=True))
     op.create_table(
         "notice_numbers",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -31,3 +33,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("notice_numbers")
+    with op.batch_alter_table("case_bundles") as batch:
+        batch.drop_column("last_act")
