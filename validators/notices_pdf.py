@@ -9,7 +9,7 @@ marked "预览 不作为正式文书" on every page and carries no number and no
 
 Who calls it: the API (`GET /api/v1/cases/{id}/notices/{kind}.pdf`). Pure: a function of a `NoticeData`; the
 Chinese font (TrueType, embedded as a subset) comes from the Debian packages scripts/setup installs. Lines are
-broken by validators/typeset.py (禁则; item numbers hang).
+broken by pipeline/typeset.py (禁则; item numbers hang).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from fpdf import FPDF
 from pipeline.errors import ConfigurationError
 from pipeline.masking import mask_id_number
 from validators.halls import UNSET, Hall
-from validators.typeset import wrap
+from pipeline.typeset import wrap
 
 # TrueType CJK faces first (their text extracts cleanly); Noto CJK (CFF) as a last resort.
 FONT_CANDIDATES: tuple[tuple[Path, int], ...] = (
@@ -241,7 +241,7 @@ def _place(data: NoticeData) -> str:
 
 
 def _body(data: NoticeData) -> list[str]:
-    lines = [f"{data.applicant_name}："]
+    lines = [f"致{data.hall.agency}：" if data.kind == "commitment" else f"{data.applicant_name}："]
     if data.kind in ("acceptance", "tolerance"):
         limit = (f"本事项承诺办结时限为{data.promised_days}个{data.promised_unit}，" if data.promised_days is not None else "")
         due = (f"预计于{_date(data.decision_due)}前办结（补正、特别程序所需时间不计算在内）。"

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 SEVERITY = {"error": "问题", "warning": "需核对", "info": "说明"}
 LATER = {"none": "无", "form_filling": "填写表单", "annotations": "添加批注", "other": "其他修改"}
 MANIFEST_NAME = "manifest.json"
+NEARLY_EMPTY = 0.2  # a last cover page used less than this is a spill, not a page
+COMPACT = 0.86
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class Renderer:
         self.signer, self.test_signer = signer, test_signer
         self.at = generated_at.astimezone(SHANGHAI)
         footer = f"办件 {content.case_number} · 材料包（办件第 {content.case_version} 版）· 生成于 {self.at:%Y-%m-%d %H:%M}"
+        self.footer = footer
         self.gen = Generated(footer)
         self.parts: list[_Part] = []
         self.marks: list[_Mark] = []
@@ -176,7 +179,7 @@ class Renderer:
     # --- the bundle ---------------------------------------------------------------------------
 
     def render(self) -> Rendered:
-        self.marks.append(_Mark("封面", self._generated(self._cover)))
+        self.marks.append(_Mark("封面", self._generated(self._fitted_cover)))
         for index, material in enumerate(self.c.materials, 1):
             self.marks.append(self._material(index, material))
         if self.c.unassigned:
@@ -238,6 +241,16 @@ class Renderer:
         return _Mark(f"电子证照：{licence.get('name', '')}（{name}）", part)
 
     # --- generated pages ----------------------------------------------------------------------
+
+    def _fitted_cover(self) -> None:
+        """The cover; drawn again smaller when at full size it ends on a nearly empty page (a few lines spilled
+        over). It is the first thing drawn, so starting the generated pages afresh loses nothing."""
+        self._cover()
+        if self.gen.count() > 1 and self.gen.last_page_fill() < NEARLY_EMPTY:
+            self.gen = Generated(self.footer)
+            self.gen.scale = COMPACT
+            self._cover()
+            self.gen.scale = 1.0
 
     def _cover(self) -> None:
         c, g, a = self.c, self.gen, self.c.assessment

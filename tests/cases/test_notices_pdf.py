@@ -148,7 +148,7 @@ LONG = ("个体工商户登记（备案）申请书：申请书未签字，请�
 
 def test_lines_never_start_with_closing_punctuation_and_numbers_stay_with_their_text():
     from validators.notices_pdf import NoticeMaterial as M
-    from validators.typeset import NO_LINE_START
+    from pipeline.typeset import NO_LINE_START
 
     problems = tuple(f"{name}：{LONG}" for name in ("经营场所使用证明", "授权委托书", "个体工商户登记（备案）申请书", "甲" * 37))
     lines = lines_of(NoticeData(kind="correction", **{**BASE, "materials": tuple(M(f"材料{i}" * 9, "已收取") for i in range(9))},
@@ -161,7 +161,7 @@ def test_lines_never_start_with_closing_punctuation_and_numbers_stay_with_their_
 
 
 def test_wrap_rules_directly():
-    from validators.typeset import wrap
+    from pipeline.typeset import wrap
 
     def measure(s: str) -> float:
         return float(len(s))
