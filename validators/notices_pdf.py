@@ -200,7 +200,7 @@ def render(data: NoticeData) -> bytes:
 
 
 def _tail(data: NoticeData) -> list[tuple[str, float, float]]:
-    basis = [b for b in (data.basis or (BASIS[data.kind],)) if b] + list(data.legal_basis)
+    basis = list(dict.fromkeys(b for b in (*(data.basis or (BASIS[data.kind],)), *data.legal_basis) if b))
     out = [(f"法律依据：{'；'.join(basis)}。", 10, 6)] if basis else []
     if data.kind in APPEALABLE:
         out.append((f"救济途径：{appeal_route(data.hall)}", 10, 6))

@@ -212,6 +212,8 @@ def notice_kind_check(row, kind: str) -> None:
         raise CaseFlowError("not_found", "本事项不是行政许可，办结时出具办结通知书（completion）")
     if kind == "completion" and licence:
         raise CaseFlowError("not_found", "本事项为行政许可，准予许可时出具准予行政许可决定书（approval）")
+    if kind in ("commitment", "tolerance") and not row.item.get("allows_tolerance"):
+        raise CaseFlowError("not_found", "本事项不适用容缺受理")
 
 
 def notice_event(cases: CaseRepository, row, kind: str):
