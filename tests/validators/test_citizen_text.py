@@ -34,3 +34,18 @@ def test_internal_statuses_never_reach_the_applicant():
         assert citizen_status(kind, "needs_review") == "已收取"
         assert "容缺" not in citizen_status(kind, "tolerated")
     assert citizen_status("tolerance", "tolerated").startswith("容缺后补")
+
+
+def test_every_shipped_item_names_its_refusal_reasons_with_the_articles_that_fit():
+    from validators.catalog import load_catalog
+
+    catalog = load_catalog()
+    for code in catalog.codes():
+        reasons = catalog.get(code).refusal_reasons
+        assert {r.act for r in reasons} == {"not_accept", "refuse"}, code
+        assert len({r.code for r in reasons}) == len(reasons), code
+        for reason in reasons:
+            assert any("第" in b and "条" in b for b in reason.basis), (code, reason.code)
+    licence = {r.code: r.basis for r in catalog.get("individual-business-registration").refusal_reasons}
+    assert licence["not_competent"] == ["《中华人民共和国行政许可法》第三十二条第一款第（二）项"]
+    assert licence["not_corrected"] == ["《中华人民共和国行政许可法》第三十二条第一款第（四）项"]
