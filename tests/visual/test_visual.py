@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,17 +38,21 @@ def pages(pdf: bytes, tmp_path: Path, name: str) -> list[Image.Image]:
     return [Image.open(p).convert("RGB") for p in sorted(tmp_path.glob(f"{name}-*.png"))]
 
 
+def approved(name: str) -> list[Path]:
+    return sorted(p for p in APPROVED.glob(f"{name}-p*.png") if re.fullmatch(rf"{re.escape(name)}-p\d+\.png", p.name))
+
+
 def compare(name: str, rendered: list[Image.Image]) -> None:
     if APPROVE:
-        for old in APPROVED.glob(f"{name}-p*.png"):
+        for old in approved(name):
             old.unlink()
         APPROVED.mkdir(exist_ok=True)
         for i, page in enumerate(rendered, 1):
             page.save(APPROVED / f"{name}-p{i}.png", optimize=True)
         return
-    approved = sorted(APPROVED.glob(f"{name}-p*.png"))
-    assert len(rendered) == len(approved), f"{name}: {len(rendered)} pages, approved {len(approved)}"
-    for i, (page, path) in enumerate(zip(rendered, approved), 1):
+    paths = approved(name)
+    assert len(rendered) == len(paths), f"{name}: {len(rendered)} pages, approved {len(paths)}"
+    for i, (page, path) in enumerate(zip(rendered, paths), 1):
         want = np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
         got = np.asarray(page, dtype=np.int16)
         assert got.shape == want.shape, f"{name} page {i}: size {got.shape} != {want.shape}"
@@ -95,5 +100,5 @@ def test_the_comparison_sees_a_changed_line(tmp_path):
 
 def test_approving_is_off_in_ci():
     assert not (APPROVE and os.environ.get("CI")), "YICHUANG_APPROVE_VISUALS must not be set in CI"
-    assert all(list(APPROVED.glob(f"notice-{kind}-p*.png")) for kind in KINDS), "approved PNGs are committed"
-    assert list(APPROVED.glob("bundle-cover-p1.png"))
+    assert all(approved(f"notice-{kind}") for kind in KINDS), "approved PNGs are committed"
+    assert approved("bundle-cover") and approved("notice-correction-preview")
