@@ -16,6 +16,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as FastApiPath
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -108,7 +109,8 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.get("/{case_id}/bundles/{bundle_id}.pdf", response_class=Response,
                 responses={200: {"content": {"application/pdf": {}}, "description": "按标识取得的已签名材料包"}})
-    def get_bundle_by_id(case_id: str, bundle_id: int, who: IdentityDep, request: Request,
+    def get_bundle_by_id(case_id: str, bundle_id: Annotated[int, FastApiPath(ge=1, le=2**31 - 1)], who: IdentityDep,
+                         request: Request,
                          svc=Depends(service)) -> Response:
         visible_case(who, case_id, svc)
         bundle = svc.stored(case_id, bundle_id)
