@@ -426,6 +426,10 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
     for index, code in enumerate(codes):
         if codes.index(code) != index:
             yield ("materials", index, "code"), f"材料代码 {code!r} 重复", "error"
+    reasons = [r.code for r in item.refusal_reasons]
+    for index, code in enumerate(reasons):
+        if reasons.index(code) != index:
+            yield ("refusal_reasons", index, "code"), f"理由代码 {code!r} 重复", "error"
     situation_codes = [s.code for s in item.situations]
     used: set[str] = set()
     for index, situation in enumerate(item.situations):

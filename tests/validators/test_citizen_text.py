@@ -49,3 +49,17 @@ def test_every_shipped_item_names_its_refusal_reasons_with_the_articles_that_fit
     licence = {r.code: r.basis for r in catalog.get("individual-business-registration").refusal_reasons}
     assert licence["not_competent"] == ["《中华人民共和国行政许可法》第三十二条第一款第（二）项"]
     assert licence["not_corrected"] == ["《中华人民共和国行政许可法》第三十二条第一款第（四）项"]
+
+
+def test_a_repeated_refusal_reason_code_is_a_catalog_error():
+    from pathlib import Path
+
+    import pytest
+
+    from validators.catalog import CatalogError, parse_item
+
+    text = (Path(__file__).resolve().parents[2] / "validators" / "catalog_data" / "real-estate-transfer.yaml").read_text(
+        encoding="utf-8")
+    parse_item(text, "ok.yaml")
+    with pytest.raises(CatalogError, match="理由代码 'unlawful' 重复"):
+        parse_item(text.replace("code: ownership_dispute", "code: unlawful"), "bad.yaml")
