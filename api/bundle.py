@@ -1,8 +1,11 @@
 """The verified case bundle in the JSON API: one signed PDF per case version.
 
 `GET /api/v1/cases/{id}/bundle.pdf` -> the bundle of the case as it stands (built when the case changed since
-the last one); `?version=N` -> the bundle of case version N (as the case stood when version N+1 came).
-`GET /api/v1/cases/{id}/bundles` -> every bundle built for the case.
+the last one: a new assessment or a new act); `?version=N` -> the bundle first served for case version N (built
+as the case stood when version N+1 came if nobody asked for it then).
+`GET /api/v1/cases/{id}/bundles/{bundle_id}.pdf` -> one bundle by its own identifier (e.g. the one signed at
+approval, after delivery and archiving made newer ones of the same case version).
+`GET /api/v1/cases/{id}/bundles` -> every bundle built for the case, each once, with its own URL.
 Clerks and reviewers of the case's hall, the integrator that created it, and admins may read it; applicants
 read their case through `GET /api/v1/cases/{id}`. Every read and every build is audited.
 """
@@ -13,6 +16,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as FastApiPath
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -29,7 +33,9 @@ READERS = ("clerk", "reviewer", "integrator", "admin")
 
 
 class BundleVersion(BaseModel):
+    bundle_id: int
     case_version: int
+    last_act: str | None
     assessment_version: int | None
     sha256: str
     size: int
@@ -49,7 +55,24 @@ def build_service(settings: Settings, repo, store):
         repo.engine, store,
         lambda: load_signer(settings.signing_p12, passphrase, production=settings.env == "production",
                             data_dir=settings.data_dir),
-        verifier=Verifier(settings.trust_dir), labels=Labels(type_label=type_label, field_label=field_label))
+        verifier=Verifier(settings.trust_dir),
+        labels=Labels(type_label=type_label, field_label=field_label, hall_label=lambda code: hall_label(settings, code)))
+
+
+def hall_label(settings: Settings, code: str) -> str:
+    """The hall on the bundle cover: its name and agency as configured, or visibly unset."""
+    from api.halls import hall_config
+
+    hall, _seal = hall_config(settings, code)
+    return f"{hall.name}（{hall.agency}{'，示例配置' if hall.example else ''}）"
+
+
+def _pdf(case_id: str, bundle) -> Response:
+    record = bundle.record
+    return Response(bundle.data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="case-{case_id}-v{record.case_version}-b{record.id}.pdf"',
+        "X-Bundle-Id": str(record.id), "X-Bundle-Case-Version": str(record.case_version),
+        "X-Bundle-SHA256": record.sha256, "ETag": f'"{record.sha256}"', "Cache-Control": "private, no-store"})
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -83,18 +106,30 @@ def router_for(settings: Settings) -> APIRouter:
         if bundle.built:
             repo.audit(who, "bundle.create", "case", case_id, case_version=record.case_version, sha256=record.sha256)
         repo.audit(who, "bundle.read", "case", case_id, case_version=record.case_version, sha256=record.sha256)
-        return Response(bundle.data, media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="case-{case_id}-v{record.case_version}.pdf"',
-            "X-Bundle-Case-Version": str(record.case_version), "X-Bundle-SHA256": record.sha256,
-            "ETag": f'"{record.sha256}"', "Cache-Control": "private, no-store"})
+        return _pdf(case_id, bundle)
+
+    @router.get("/{case_id}/bundles/{bundle_id}.pdf", response_class=Response,
+                responses={**pdf("按标识取得的已签名材料包"), **errors(*AUTHED, 403, 404)})
+    def get_bundle_by_id(case_id: str, bundle_id: Annotated[int, FastApiPath(ge=1, le=2**31 - 1)], who: IdentityDep,
+                         request: Request,
+                         svc=Depends(service)) -> Response:
+        visible_case(who, case_id, svc)
+        bundle = svc.stored(case_id, bundle_id)
+        if bundle is None:
+            raise ApiError("not_found", "找不到该材料包")
+        record = bundle.record
+        request.app.state.repo.audit(who, "bundle.read", "case", case_id, bundle_id=record.id,
+                                     case_version=record.case_version, sha256=record.sha256)
+        return _pdf(case_id, bundle)
 
     @router.get("/{case_id}/bundles", response_model=list[BundleVersion], responses=errors(*AUTHED, 403, 404))
     def list_bundles(case_id: str, who: IdentityDep, request: Request, svc=Depends(service)) -> list[dict[str, Any]]:
         visible_case(who, case_id, svc)
         request.app.state.repo.audit(who, "bundle.list", "case", case_id)
-        return [BundleVersion(case_version=r.case_version, assessment_version=r.assessment_version, sha256=r.sha256,
-                              size=r.size, signer=r.signer, created_at=r.created_at.isoformat(),
-                              url=f"/api/v1/cases/{case_id}/bundle.pdf?version={r.case_version}").model_dump()
+        return [BundleVersion(bundle_id=r.id, case_version=r.case_version, last_act=r.last_act,
+                              assessment_version=r.assessment_version, sha256=r.sha256, size=r.size, signer=r.signer,
+                              created_at=r.created_at.isoformat(),
+                              url=f"/api/v1/cases/{case_id}/bundles/{r.id}.pdf").model_dump()
                 for r in svc.repo.versions(case_id)]
 
     return router

@@ -229,6 +229,7 @@ class TransitionRequest(RequestModel):
     commitment_signed: bool = False  # 容缺受理: the applicant signed the 容缺受理信用承诺书
     supplement_by: dt.date | None = None  # 补齐补正: by when (optional)
     place: str | None = Field(default=None, max_length=200)  # where supplements are handed in
+    reason_code: str | None = Field(default=None, max_length=64)  # 不予受理/不予许可: the item's refusal_reasons code
 
 
 class CorrectionRequest(RequestModel):

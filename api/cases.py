@@ -16,7 +16,9 @@ Every call is audited, reads included; audit details never carry personal data.
     POST /api/v1/cases/{id}/evaluation              好差评 after delivery (applicant, clerk)
     GET  /api/v1/cases/{id}/history                 transitions, people's acts, assessments, superseded uploads
     GET  /api/v1/cases/{id}/notices/{kind}.pdf      acceptance | tolerance | correction | refusal (不予受理) |
-                                                    refusal_decision (不予许可, once a reviewer refused)
+                                                    refusal_decision (不予许可) | approval (准予许可) | completion
+                                                    (办结) | commitment (容缺受理信用承诺书, for signature);
+                                                    ?preview=1: before the act, watermarked, no number
 """
 
 from __future__ import annotations
@@ -285,7 +287,7 @@ def router_for(settings: Settings) -> APIRouter:
             event = _flow_errors(perform, svc.cases, svc.calendar, case_id, body.act, who, at=request_now(request),
                                  reason=body.reason, clerk_number=body.clerk_number,
                                  commitment_signed=body.commitment_signed, supplement_by=body.supplement_by,
-                                 place=body.place)
+                                 place=body.place, reason_code=body.reason_code)
         except ApiError as exc:
             audit(request, who, "case.transition_refused", case_id, act=body.act, code=exc.code)
             raise
@@ -349,21 +351,47 @@ def router_for(settings: Settings) -> APIRouter:
         }
 
     @router.get("/{case_id}/notices/{kind}.pdf", response_class=Response,
-                responses={**pdf("通知书（PDF）"), **errors(*AUTHED, 403, 404, 409)})
-    def notice(case_id: str, kind: str, who: IdentityDep, request: Request,
+                responses={**pdf("通知书 / 决定书（PDF）；preview=1 为预览件"), **errors(*AUTHED, 403, 404, 409)})
+    def notice(case_id: str, kind: str, who: IdentityDep, request: Request, preview: bool = False,
                svc: CaseServices = Depends(services)) -> Response:
-        from validators.notices_pdf import render
-        from workers.case_acts import notice_data
-
         row = visible(svc, who, case_id)
         if who.role == "integrator":
             raise ApiError("auth.forbidden", "对接系统不能下载通知书")
-        data = _flow_errors(notice_data, svc.cases, row, kind, svc.calendar)
-        audit(request, who, "case.notice", case_id, kind=kind)
+        data = issue_notice(request.app, settings, svc, row, kind, preview=preview, today=_today(request))
+        audit(request, who, "case.notice_preview" if preview else "case.notice", case_id, kind=kind,
+              number=data.document_number, hall_configured=data.hall.configured)
+        from validators.notices_pdf import render
+
+        name = f"{row.case_number}-{kind}{'-preview' if preview else ''}.pdf"
         return Response(render(data), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{row.case_number}-{kind}.pdf"'})
+                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
 
     return router
+
+
+def issue_notice(app, settings: Settings, svc: CaseServices, row, kind: str, *, preview: bool, today: dt.date):
+    """The NoticeData of a notice: a preview from the case as it stands (no number, no seal image), or the
+    notice of its act with the hall's document number, taken the first time it is issued (gap-free per hall
+    and year, storage/notice_numbers.py) and the same ever after."""
+    from api.halls import hall_config
+    from storage.notice_numbers import NoticeNumbers
+    from validators.notices_pdf import NUMBERED
+    from workers.case_acts import notice_data, notice_event
+    from workers.case_flow import day_of
+
+    hall, seal = hall_config(settings, row.hall)
+    if preview or kind == "commitment":
+        return _flow_errors(notice_data, svc.cases, row, kind, svc.calendar, hall=hall, today=today, preview=preview,
+                            seal_png=seal)
+    event = _flow_errors(notice_event, svc.cases, row, kind)
+    number = None
+    if hall.configured and kind in NUMBERED:
+        year = day_of(event.at).year
+        number = NoticeNumbers(app.state.repo.engine).allocate(
+            hall=row.hall, year=year, case_id=row.id, kind=kind, event_id=event.id,
+            number=lambda seq: hall.document_number(year, seq)).number
+    return _flow_errors(notice_data, svc.cases, row, kind, svc.calendar, hall=hall, today=today,
+                        document_number=number, seal_png=seal)
 
 
 def check_upload_target(app, who: Identity, case_id: str | None, material: str | None, person: str | None) -> None:

@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_show = calendar_sub.add_parser("show", help="holidays and make-up working days of YEAR as counted")
     calendar_show.add_argument("year", type=int, metavar="YEAR")
 
+    halls = sub.add_parser("halls", help="hall configurations (<data dir>/halls/<code>.yaml) printed on notices")
+    halls_sub = halls.add_subparsers(dest="halls_command", required=True)
+    halls_validate = halls_sub.add_parser("validate", help="check hall files (YAML); the file name is the hall code")
+    halls_validate.add_argument("files", nargs="*", type=Path, help="default: every file in <data dir>/halls/")
     sub.add_parser("sweep", help="re-enqueue uploads stuck in the queue once")
     sub.add_parser("migrate", help="bring the database schema up to date")
     return parser
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"verify": cmd_verify, "serve": cmd_serve, "worker": cmd_worker, "keys": cmd_keys,
                 "catalog": cmd_catalog, "sweep": cmd_sweep, "migrate": cmd_migrate,
-                "licences": cmd_licences, "calendar": cmd_calendar}[args.command](args)
+                "licences": cmd_licences, "calendar": cmd_calendar, "halls": cmd_halls}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_INFRA
     except Exception as exc:  # noqa: BLE001 - the one place that maps failures to exit codes
@@ -310,6 +314,46 @@ def cmd_calendar(args) -> int:
     return EXIT_OK
 
 
+# --- halls ----------------------------------------------------------------------------------
+
+
+def cmd_halls(args) -> int:
+    """`validate`: exit 0 when every file is valid, 1 when any is not (or there is none to check)."""
+    from api.halls import halls_dir
+    from validators.halls import validate_file
+
+    files = list(args.files) or sorted(halls_dir(_settings()).glob("*.yaml"))
+    if not files:
+        print(f"没有大厅配置文件：请参照 samples/halls/default.yaml 在 {halls_dir(_settings())} 中为每个大厅建立 "
+              "<大厅代码>.yaml", file=sys.stderr)
+        return 1
+    failed = False
+    for path in files:
+        problems = validate_file(Path(path))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        failed |= bool(problems)
+        print(f"{path}: {'有 %d 处错误' % len(problems) if problems else '通过'}")
+    return 1 if failed else EXIT_OK
+
+
+def _warn_unconfigured_halls(settings, repo) -> None:
+    """Startup: every hall that has API keys but no valid configuration, loudly (notices print it as unset)."""
+    import sqlalchemy as sa
+
+    from api.halls import halls_dir, unconfigured
+    from storage.models import ApiKey
+
+    with repo.engine.connect() as conn:
+        codes = list(conn.execute(sa.select(ApiKey.hall).where(ApiKey.revoked_at.is_(None)).distinct()).scalars())
+    for code in unconfigured(settings, codes):
+        logger.warning("hall %r has no valid configuration in %s: notices and bundles print its name, agency and "
+                       "appeal bodies as unset (see samples/halls/default.yaml; yichuang halls validate)",
+                       code, halls_dir(settings))
+        print(f"警告：大厅 {code} 未配置（{halls_dir(settings) / (code + '.yaml')}），通知书将显示“【未配置】”",
+              file=sys.stderr)
+
+
 # --- service --------------------------------------------------------------------------------
 
 
@@ -326,6 +370,7 @@ def cmd_serve(args) -> int:
     if not repo.has_active_admin():
         path = write_first_admin_key(repo, secret, settings.admin_key_file())
         print(f"管理员密钥已写入 {path}（仅本用户可读；取出保存后请删除该文件）", flush=True)
+    _warn_unconfigured_halls(settings, repo)
     from api.app import create_app
 
     app = create_app(settings, repo=repo)

@@ -202,6 +202,16 @@ class ItemResult(Model):
     sample: str | None = None
 
 
+class RefusalReason(Model):
+    """A reason to refuse (不予受理 `not_accept`, 不予许可 `refuse`) with the legal basis that fits it; the clerk
+    names it by `code` and the notice prints `label` (the applicant's words) and `basis` (the articles)."""
+
+    code: Annotated[str, Field(pattern=SLUG)]
+    act: Literal["not_accept", "refuse"]
+    label: str = Field(min_length=4)
+    basis: list[str] = Field(min_length=1)
+
+
 class ServiceItem(Model):
     code: Annotated[str, Field(pattern=ITEM_CODE)]
     version: int = Field(ge=1)
@@ -217,6 +227,7 @@ class ServiceItem(Model):
     legal_basis: list[str] = []
     conditions: str = ""  # 受理条件
     result: ItemResult | None = None  # 审批结果
+    refusal_reasons: list[RefusalReason] = []  # 不予受理 / 不予许可 reasons with their legal basis
     persons: dict[Annotated[str, Field(pattern=SLUG)], Person] = {}
     materials: list[Material] = Field(min_length=1)
     situations: list[Situation] = Field(min_length=1)
@@ -416,6 +427,10 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
     for index, code in enumerate(codes):
         if codes.index(code) != index:
             yield ("materials", index, "code"), f"材料代码 {code!r} 重复", "error"
+    reasons = [r.code for r in item.refusal_reasons]
+    for index, code in enumerate(reasons):
+        if reasons.index(code) != index:
+            yield ("refusal_reasons", index, "code"), f"理由代码 {code!r} 重复", "error"
     situation_codes = [s.code for s in item.situations]
     used: set[str] = set()
     for index, situation in enumerate(item.situations):

@@ -9,10 +9,41 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from pipeline.assessment import DECISION_LABELS, MaterialResult
-from pipeline.workdays import WorkCalendar, YearNotCovered
+from typing import Any
 
-__all__ = ["WorkCalendar", "YearNotCovered", "notice_text"]
+from pipeline.assessment import MaterialResult
+from pipeline.workdays import WorkCalendar, YearNotCovered
+from validators.vocabulary import citizen_message
+
+__all__ = ["WorkCalendar", "YearNotCovered", "citizen_problem", "citizen_status", "notice_text"]
+
+# What a material's status reads as on a notice to the applicant, per notice kind. Internal words (需人工核验,
+# 容缺后补 outside a 容缺 notice) never print: a material still to be looked at by staff was received.
+_RECEIVED = {"ok": "已收取", "from_library": "已从电子证照库调取（免提交）", "needs_review": "已收取",
+             "missing": "未提交", "invalid": "需补正", "tolerated": "未提交", "not_provided": "未提交（非必需）"}
+CITIZEN_STATUS: dict[str, dict[str, str]] = {
+    "correction": {**_RECEIVED, "missing": "需补交"},
+    "tolerance": {**_RECEIVED, "tolerated": "容缺后补（见上文期限）"},
+}
+
+
+def citizen_status(kind: str, status: str) -> str:
+    return CITIZEN_STATUS.get(kind, _RECEIVED).get(status, "已收取")
+
+
+def citizen_problem(material: dict[str, Any], standard: str = "") -> str:
+    """One line of a correction notice for a material of the assessment body (missing or invalid): its name
+    and, in plain words, what to bring or fix (per finding code, vocabulary.CITIZEN_MESSAGES); where no code
+    says it, the material's standard from the item. Reviewer-only words never print."""
+    if material.get("status") == "missing" or material.get("status") == "tolerated":
+        return f"{material['name']}：未提交，请补交" + (f"（要求：{standard}）" if standard else "") + "。"
+    texts = []
+    for finding in material.get("findings", ()):
+        if finding.get("severity") != "error":
+            continue
+        texts.append(citizen_message(finding.get("code", "")) or
+                     (f"不符合要求，请按以下要求重新提交：{standard}" if standard else "不符合要求，请按要求重新提交"))
+    return f"{material['name']}：{'；'.join(dict.fromkeys(texts)) or '不符合要求，请按要求重新提交'}。"
 
 
 def _date(day: dt.date) -> str:
@@ -24,15 +55,27 @@ def _problems(material: MaterialResult) -> str:
     return "；".join(dict.fromkeys(messages)) or "不符合要求"
 
 
+def _headline(decision: str, problems: bool, tolerated: bool, pending: bool) -> str:
+    """What the text's headline says agrees with what it lists: definite problems are 补齐补正 even when the
+    machine's decision (its internal order) is needs_review because something else is uncertain."""
+    if problems:
+        return "需补齐补正" + ("（另有材料待工作人员核对）" if pending else "")
+    if pending:
+        return "待工作人员核对"
+    if tolerated or decision == "accept_with_tolerance":
+        return "可容缺受理"
+    return "材料齐全，可以受理" if decision == "accept" else "待工作人员核对"
+
+
 def notice_text(*, item_name: str, situation_name: str, judged_on: dt.date, decision: str,
                 materials: Sequence[MaterialResult], unassigned: int, pending: int, originals: Sequence[str]) -> str:
     """Plain Chinese for the applicant: every definite problem at once, what to bring by when, what a person
     still has to look at. No names or ID numbers (finding messages carry none)."""
-    lines = [f"{item_name}（{situation_name}）材料核验意见", f"核验日期：{_date(judged_on)}",
-             f"核验结论：{DECISION_LABELS[decision]}"]
     problems = [m for m in materials if m.status in ("missing", "invalid")]
     tolerated = [m for m in materials if m.status == "tolerated"]
     review = [m for m in materials if m.status == "needs_review"]
+    lines = [f"{item_name}（{situation_name}）材料核验意见", f"核验日期：{_date(judged_on)}",
+             f"核验结论：{_headline(decision, bool(problems), bool(tolerated), bool(review or unassigned or pending))}"]
     if decision == "accept":
         lines.append("申请材料齐全、符合法定形式。")
     if problems:

@@ -196,3 +196,65 @@ DECIDING_FIELDS: dict[str, tuple[str, ...]] = {
     "id_card_front": ("id_number",),
     "id_card_back": ("valid_until",),
 }
+
+
+# What the applicant reads on a notice for a finding (补齐补正通知书 and the like): plain words saying what to
+# bring or fix, never the reviewer's technical message. By exact code first, then by the code's last part;
+# notice code falls back on the material's standard from the catalog (validators/notice.citizen_problem).
+CITIZEN_MESSAGES: dict[str, str] = {
+    "material.missing": "未提交，请补交",
+    "material.incomplete": "材料不全，请补齐全部页面或全部所需文件",
+    "document.unsigned": "未签字，请签字后重新提交",
+    "document.expired": "已超过有效期，请提交有效期内的材料",
+    "document.unreadable": "文件无法打开或看不清，请提交清晰完整的材料",
+    "document.quality": "拍摄或扫描不清晰，请提交清晰的材料",
+    "document.unknown_type": "无法确认是所需的材料，请按要求提交",
+    "assignment.type_mismatch": "提交的文件不是本项所需的材料，请按要求提交",
+    "id_card.expired": "居民身份证已过有效期，请提交有效期内的居民身份证",
+    "id_card.not_yet_valid": "居民身份证尚未生效，请提交有效的居民身份证",
+    "id_card.validity_dates": "居民身份证有效期有误，请提交有效的居民身份证",
+    "id_number.checksum": "公民身份号码有误，请核对后重新填写",
+    "id_number.birth_date": "公民身份号码有误，请核对后重新填写",
+    "id_number.format": "公民身份号码有误，请核对后重新填写",
+    "id_number.missing": "未能看到公民身份号码，请提交清晰完整的身份证件",
+    "id_number.birth_mismatch": "身份证上的出生日期与公民身份号码不一致，请提交有效的居民身份证",
+    "id_number.sex_mismatch": "身份证上的性别与公民身份号码不一致，请提交有效的居民身份证",
+    "credit_code.format": "统一社会信用代码有误，请核对后重新填写",
+    "credit_code.checksum": "统一社会信用代码有误，请核对后重新填写",
+    "credit_code.missing": "未填写统一社会信用代码，请补填",
+    "business_licence.term_ended": "营业执照已超过营业期限，请提交有效的营业执照",
+    "application.unsigned": "申请书未签字，请签字后重新提交",
+    "application.signed_future": "申请书签署日期有误，请核对后重新签署",
+    "phone.format": "联系电话有误，请核对后重新填写",
+    "power_of_attorney.expired": "授权委托书已超过委托期限，请提交在委托期限内的授权委托书",
+    "power_of_attorney.unsigned": "授权委托书未经委托人签字，请签字后重新提交",
+    "power_of_attorney.same_person": "委托人与受托人不能是同一人，请重新提交授权委托书",
+    "lease_contract.ended": "租赁合同已到期，请提交在租赁期内的合同或其他场所使用证明",
+    "lease_contract.not_started": "租赁合同尚未开始，请提交已生效的合同或其他场所使用证明",
+    "lease_contract.term_order": "租赁合同的租赁期限有误，请核对后重新提交",
+    "seal.missing": "未加盖印章，请加盖印章后重新提交",
+    "seal.organisation_mismatch": "所盖印章与单位名称不一致，请加盖本单位印章后重新提交",
+    "marriage_certificate.holder_not_party": "结婚证持证人与申请人不符，请提交本人的结婚证",
+    "property_certificate.region_mismatch": "不动产权证书有误，请核对后重新提交",
+}
+CITIZEN_BY_SUFFIX: dict[str, str] = {
+    "expired": "已超过有效期，请提交有效期内的证件或材料",
+    "not_yet_valid": "尚未生效，请提交有效的证件或材料",
+    "unsigned": "未签字，请签字后重新提交",
+    "checksum": "所填号码有误，请核对后重新填写",
+    "format": "所填内容格式有误，请核对后重新填写",
+    "birth_date": "所填号码有误，请核对后重新填写",
+    "unread": "内容看不清，请提交清晰完整的材料",
+    "mismatch": "与其他材料所填内容不一致，请核对后重新提交",
+}
+
+
+def citizen_message(code: str) -> str | None:
+    """The applicant's words for a finding code, or None when only the material's standard can say it."""
+    if code in CITIZEN_MESSAGES:
+        return CITIZEN_MESSAGES[code]
+    if code.startswith("consistency."):
+        return CITIZEN_BY_SUFFIX["mismatch"]
+    last = code.rsplit(".", 1)[-1]
+    return CITIZEN_BY_SUFFIX.get(last) or next((text for suffix, text in CITIZEN_BY_SUFFIX.items()
+                                                if last.endswith("_" + suffix)), None)

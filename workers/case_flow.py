@@ -83,8 +83,10 @@ def allowed_acts(row, role: str) -> list[str]:
 
 def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: str, who: Identity, *, at: dt.datetime,
             reason: str = "", clerk_number: str | None = None, commitment_signed: bool = False,
-            supplement_by: dt.date | None = None, place: str | None = None):
-    """Perform a transition. Returns the recorded event. Raises CaseFlowError."""
+            supplement_by: dt.date | None = None, place: str | None = None, reason_code: str | None = None):
+    """Perform a transition. Returns the recorded event. Raises CaseFlowError. `reason_code` names one of the
+    item's refusal reasons (不予受理 / 不予许可): its legal basis goes on the notice, its label stands in for an
+    empty reason."""
     row = cases.get(case_id)
     if row is None:
         raise CaseFlowError("not_found", "找不到该办件")
@@ -96,12 +98,17 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     recommendation = latest.decision if latest else None
     overridden = case_states.is_override(act, recommendation)
     reason = (reason or "").strip()
+    refusal = _refusal_reason(row, act, reason_code)
+    if refusal is not None and not reason:
+        reason = refusal["label"]
     if (transition.reason_required or overridden) and not reason:
         why = (f"系统建议为“{_decision_label(recommendation)}”，改为“{transition.label}”须填写理由" if overridden
                else f"“{transition.label}”须填写理由或意见")
         raise CaseFlowError("case.reason_required", why)
     today = day_of(at)
     detail: dict[str, Any] = {}
+    if refusal is not None:
+        detail["reason_code"] = refusal["code"]
     if place:
         detail["place"] = place
     if supplement_by:
@@ -138,6 +145,17 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
                          person_value={"signed": True, "materials": [t["material"] for t in detail["tolerance"]]},
                          reason="申请人已签署《容缺受理信用承诺书》")
     return event
+
+
+def _refusal_reason(row, act: str, code: str | None) -> dict[str, Any] | None:
+    if not code:
+        return None
+    reasons = [r for r in row.item.get("refusal_reasons", []) if r.get("act") == act]
+    found = next((r for r in reasons if r.get("code") == code), None)
+    if found is None:
+        choices = "、".join(f"{r['code']}（{r['label']}）" for r in reasons) or "无（本事项未规定，本操作不需要理由代码）"
+        raise CaseFlowError("request.invalid", f"理由代码应为 {choices} 之一")
+    return found
 
 
 def _decision_label(decision: str | None) -> str:

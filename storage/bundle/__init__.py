@@ -61,9 +61,12 @@ class BundleService:
             return self._signer
 
     def bundle(self, case_id: str, version: int | None = None, *, requested_by: str) -> Bundle | None:
-        """The bundle of case version `version` (default: the current one) as it stands: the stored one when
-        nothing it shows has changed, else a new one, kept beside the earlier ones. None when the case or the
-        version does not exist."""
+        """Without `version`: the bundle of the case as it stands: the stored one when nothing it shows has
+        changed, else a new one (a new act on the same case version makes a new bundle), kept beside the earlier
+        ones. With `version`: the bundle first served for that version, or one built as the case stood then when
+        nobody asked for it yet. None when the case or the version does not exist."""
+        if version is not None and (served := self.repo.first(case_id, version)) is not None:
+            return Bundle(served, self.store.get(served.object_key), built=False)
         content = self.repo.content(case_id, version)
         if content is None:
             return None
@@ -79,6 +82,11 @@ class BundleService:
         if record.object_key != key:  # a concurrent request recorded the same content first: serve that one
             return Bundle(record, self.store.get(record.object_key), built=False)
         return Bundle(record, signed, built=True)
+
+    def stored(self, case_id: str, bundle_id: int) -> Bundle | None:
+        """A bundle by its own identifier, exactly as it was served."""
+        record = self.repo.get(case_id, bundle_id)
+        return Bundle(record, self.store.get(record.object_key), built=False) if record is not None else None
 
     def build(self, content: BundleContent) -> tuple[bytes, HallSigner]:
         """Render and sign (stores nothing)."""

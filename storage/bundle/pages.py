@@ -72,6 +72,7 @@ class Generated:
             self.pdf.add_font("cjk", "B", str(bold), collection_font_number=index)
             self.bold = "B"
         self.pdf.set_font("cjk", size=10)
+        self.scale = 1.0  # < 1: a compact cover that would otherwise spill a few lines onto a page of its own
         self._need(footer)
 
     def _need(self, *texts: str) -> None:
@@ -88,8 +89,9 @@ class Generated:
     def page(self) -> None:
         self.pdf.add_page()
 
-    def title(self, text: str, size: int = 16) -> None:
+    def title(self, text: str, size: float = 16) -> None:
         self._need(text)
+        size *= self.scale
         self.pdf.set_font("cjk", self.bold, size)
         self.pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
         self.pdf.ln(2)
@@ -100,17 +102,29 @@ class Generated:
         self.title(text, 12)
 
     def line(self, text: str, size: float = 10, color: int = 0) -> None:
+        """A paragraph broken by pipeline.typeset (禁则: no closing punctuation first on a line; bullets and item
+        numbers hang)."""
+        from pipeline.typeset import wrap
+
         self._need(text)
+        size *= self.scale
         self.pdf.set_font("cjk", "", size)
         self.pdf.set_text_color(color)
-        self.pdf.multi_cell(0, size * 0.52, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        height = size * 0.52
+        for paragraph in text.split("\n"):
+            for piece in wrap(paragraph, self.pdf.epw, self.pdf.get_string_width):
+                if self.pdf.get_y() + height > self.pdf.page_break_trigger:
+                    self.pdf.add_page()
+                self.pdf.set_x(self.pdf.l_margin + piece.indent)
+                self.pdf.cell(self.pdf.epw - piece.indent, height, piece.text, new_x="LMARGIN", new_y="NEXT")
         self.pdf.set_text_color(0)
 
     def pairs(self, rows: list[tuple[str, str]]) -> None:
         if not rows:
             return
         self._need(*(cell for row in rows for cell in row))
-        with self.pdf.table(col_widths=(32, 146), first_row_as_headings=False, wrapmode="CHAR", line_height=5.5,
+        self.pdf.set_font("cjk", "", 10 * self.scale)
+        with self.pdf.table(col_widths=(32, 146), first_row_as_headings=False, wrapmode="CHAR", line_height=5.5 * self.scale,
                             text_align="LEFT") as table:
             for key, value in rows:
                 table.row((key, value or "—"))
@@ -120,6 +134,7 @@ class Generated:
         from fpdf.fonts import FontFace
 
         self._need(*head, *(cell for row in rows for cell in row))
+        size *= self.scale
         self.pdf.set_font("cjk", "", size)
         with self.pdf.table(col_widths=widths, wrapmode="CHAR", line_height=size * 0.55, text_align="LEFT",
                             headings_style=FontFace(emphasis=self.bold or None, fill_color=(235, 235, 235))) as table:
@@ -142,6 +157,11 @@ class Generated:
 
     def count(self) -> int:
         return self.pdf.page_no()
+
+    def last_page_fill(self) -> float:
+        """How much of the current page's body is used (0..1)."""
+        top, bottom = self.pdf.t_margin, self.pdf.page_break_trigger
+        return (self.pdf.get_y() - top) / (bottom - top)
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())

@@ -41,6 +41,7 @@ class BundleRow(Base):
     signer: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[str] = mapped_column(String(36))  # api key row id of whoever asked first
     created_at: Mapped[dt.datetime]
+    last_act: Mapped[str | None] = mapped_column(String(32))  # the latest transition it shows (migration 0012)
 
     __table_args__ = (UniqueConstraint("case_id", "case_version", "fingerprint", name="uq_case_bundles_content"),
                       Index("ix_case_bundles_case", "case_id", "case_version"))
@@ -142,11 +143,13 @@ class BundleRecord:
     size: int
     signer: str
     created_at: dt.datetime
+    id: int = 0  # the bundle's own identifier (/api/v1/cases/{id}/bundles/{bundle_id}.pdf)
+    last_act: str | None = None  # the latest transition it shows (a bundle per case version and act)
 
     @classmethod
     def of(cls, row: BundleRow) -> "BundleRecord":
         return cls(row.case_id, row.case_version, row.assessment_version, row.fingerprint, row.object_key, row.sha256,
-                   row.size, row.signer, as_utc(row.created_at))
+                   row.size, row.signer, as_utc(row.created_at), row.id, row.last_act)
 
 
 class BundleRepository(SessionScope):
@@ -225,6 +228,18 @@ class BundleRepository(SessionScope):
                                                     BundleRow.fingerprint == fingerprint)).first()
             return BundleRecord.of(row) if row else None
 
+    def first(self, case_id: str, case_version: int) -> BundleRecord | None:
+        """The bundle first served for a case version: what `?version=N` keeps returning."""
+        with self.session() as s:
+            row = s.scalars(select(BundleRow).where(BundleRow.case_id == case_id, BundleRow.case_version == case_version)
+                            .order_by(BundleRow.id).limit(1)).first()
+            return BundleRecord.of(row) if row else None
+
+    def get(self, case_id: str, bundle_id: int) -> BundleRecord | None:
+        with self.session() as s:
+            row = s.get(BundleRow, bundle_id)
+            return BundleRecord.of(row) if row is not None and row.case_id == case_id else None
+
     def latest(self, case_id: str, case_version: int | None = None) -> BundleRecord | None:
         """The newest bundle of the case (of one case version when given)."""
         with self.session() as s:
@@ -245,7 +260,8 @@ class BundleRepository(SessionScope):
         record wins (both PDFs are in the store; only one is named)."""
         row = BundleRow(case_id=content.case_id, case_version=content.case_version,
                         assessment_version=content.assessment_version, fingerprint=fingerprint, object_key=object_key,
-                        sha256=sha256, size=size, signer=signer[:300], created_by=created_by, created_at=utcnow())
+                        sha256=sha256, size=size, signer=signer[:300], created_by=created_by, created_at=utcnow(),
+                        last_act=content.events[-1].act if content.events else None)
         try:
             with self.session() as s:
                 s.add(row)

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 SEVERITY = {"error": "问题", "warning": "需核对", "info": "说明"}
 LATER = {"none": "无", "form_filling": "填写表单", "annotations": "添加批注", "other": "其他修改"}
 MANIFEST_NAME = "manifest.json"
+NEARLY_EMPTY = 0.2  # a last cover page used less than this is a spill, not a page
+COMPACT = 0.86
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Labels:
 
     type_label: Callable[[str], str] = str
     field_label: Callable[[str, str], str] = lambda _type, name: name
+    # the hall and its agency as configured (api/halls.py); a hall without configuration says so visibly
+    hall_label: Callable[[str], str] = lambda code: f"【未配置】大厅（{code}）"
 
 
 @dataclass
@@ -77,6 +81,51 @@ def _person(person: dict[str, Any]) -> str:
     return f"{person.get('name') or '—'}（公民身份号码 {mask_id_number(number) if number else '—'}）"
 
 
+def _reading(value: Any) -> str:
+    """A reading as stored in an act ({"value", "confidence"}, or a bare value) in words."""
+    if isinstance(value, dict):
+        shown = value.get("value")
+        confidence = value.get("confidence")
+        text = f"“{mask_text(str(shown))}”" if shown not in (None, "") else "（未识别）"
+        return text + (f"（置信度 {float(confidence):.0%}）" if isinstance(confidence, (int, float)) else "")
+    if isinstance(value, bool):
+        return "“已签字”" if value else "“未签字”"
+    return f"“{mask_text(str(value))}”" if value not in (None, "") else "（无）"
+
+
+def _is_scan(data: bytes, body: dict[str, Any]) -> bool:
+    """A PDF whose pages (those the document took) carry no text layer: a scan, shown as the straightened page
+    images the capture stage stored (the original stays attached byte-for-byte)."""
+    import pypdfium2 as pdfium
+
+    if not body.get("image_keys"):
+        return False
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return False
+    try:
+        wanted = [p for p in (body.get("pages") or range(1, len(pdf) + 1)) if 1 <= p <= len(pdf)]
+        return bool(wanted) and all(pdf[p - 1].get_textpage().count_chars() == 0 for p in wanted)
+    finally:
+        pdf.close()
+
+
+def _counts(person: Any, machine: Any) -> str:
+    """Originals seen and copies kept as the clerk attested, beside what the item asks for."""
+    if not isinstance(person, dict):
+        return f"{person}份" if person not in (None, "") else ""
+    text = f"{int(person.get('originals_seen', 0))}份，收取复印件{int(person.get('copies_kept', 0))}份"
+    if isinstance(machine, dict) and ("originals" in machine or "copies" in machine):
+        text += f"（事项要求原件{int(machine.get('originals') or 0)}份、复印件{int(machine.get('copies') or 0)}份）"
+    return text
+
+
+def _commitment(person: Any, names: dict[str, str]) -> str:
+    materials = person.get("materials") if isinstance(person, dict) else None
+    return f"，容缺材料：{'、'.join(names.get(str(m), str(m)) for m in materials)}" if materials else ""
+
+
 class Renderer:
     """One bundle. `files(key)` returns an original's bytes from the object store; `verifier` checks the
     signatures of library licence files (uploads carry theirs already)."""
@@ -87,6 +136,7 @@ class Renderer:
         self.signer, self.test_signer = signer, test_signer
         self.at = generated_at.astimezone(SHANGHAI)
         footer = f"办件 {content.case_number} · 材料包（办件第 {content.case_version} 版）· 生成于 {self.at:%Y-%m-%d %H:%M}"
+        self.footer = footer
         self.gen = Generated(footer)
         self.parts: list[_Part] = []
         self.marks: list[_Mark] = []
@@ -129,7 +179,7 @@ class Renderer:
     # --- the bundle ---------------------------------------------------------------------------
 
     def render(self) -> Rendered:
-        self.marks.append(_Mark("封面", self._generated(self._cover)))
+        self.marks.append(_Mark("封面", self._generated(self._fitted_cover)))
         for index, material in enumerate(self.c.materials, 1):
             self.marks.append(self._material(index, material))
         if self.c.unassigned:
@@ -165,7 +215,8 @@ class Renderer:
         title = f"{label}（{attached}）" if attached else label
         if body.get("error"):
             return _Mark(title, self._generated(lambda: self._summary(material_name, body, source, attached)))
-        if source and source.media_type == "application/pdf" and body.get("region") is None:
+        scan = data is not None and source.media_type == "application/pdf" and _is_scan(data, body)
+        if source and source.media_type == "application/pdf" and body.get("region") is None and not scan:
             part = self._original_pages(source, data, tuple(body.get("pages") or ()))
             if part is not None:
                 return _Mark(title, part)
@@ -191,6 +242,16 @@ class Renderer:
 
     # --- generated pages ----------------------------------------------------------------------
 
+    def _fitted_cover(self) -> None:
+        """The cover; drawn again smaller when at full size it ends on a nearly empty page (a few lines spilled
+        over). It is the first thing drawn, so starting the generated pages afresh loses nothing."""
+        self._cover()
+        if self.gen.count() > 1 and self.gen.last_page_fill() < NEARLY_EMPTY:
+            self.gen = Generated(self.footer)
+            self.gen.scale = COMPACT
+            self._cover()
+            self.gen.scale = 1.0
+
     def _cover(self) -> None:
         c, g, a = self.c, self.gen, self.c.assessment
         g.page()
@@ -203,7 +264,7 @@ class Renderer:
         taken = (self._event_text(c.events[-1], who=True) if c.events
                  else "尚无工作人员作出决定（系统建议仅供参考，由工作人员决定）")
         signer = self.signer + ("（开发测试证书，不具效力）" if self.test_signer else "")
-        rows = [("办件编号", c.case_number), ("事项", f"{c.item_name}（{c.item_code}，第 {c.item_version} 版）"),
+        rows = [("办件编号", c.case_number), ("受理大厅", self.labels.hall_label(c.hall)), ("事项", f"{c.item_name}（{c.item_code}，第 {c.item_version} 版）"),
                 ("办理情形", c.situation_name), ("申请人", _person(c.applicant))]
         if c.agent:
             rows.append(("代理人", _person(c.agent)))
@@ -277,24 +338,28 @@ class Renderer:
         return out
 
     def _act_text(self, a: PersonAct, types: dict[str, str]) -> str:
+        """One person's act in words, every value with its label (never a Python repr of the stored JSON)."""
         who = f"{ROLE_LABELS.get(a.role, a.role)}于 {a.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
         why = f"，理由：{mask_text(a.reason)}" if a.reason else ""
         if a.kind == "field":
             doc_type = types.get(a.document, "")
             what = self.labels.type_label(doc_type) if doc_type else "文件"
             label = f"{what}的{self.labels.field_label(doc_type, a.field or '')}"
-            return (f"{label}：机器识别为“{mask_text(str(a.machine_value or '—'))}”，{who}更正为"
-                    f"“{mask_text(str(a.person_value or '—'))}”{why}")
+            return (f"{label}：机器识别为{_reading(a.machine_value)}，{who}更正为{_reading(a.person_value)}{why}")
         if a.kind == "finding":
             verb = "确认为问题" if a.action == "confirm" else "核实排除"
-            return f"核验发现 {a.finding}：{who}{verb}{why}"
+            machine = a.machine_value if isinstance(a.machine_value, dict) else {}
+            message = f"（{mask_text(str(machine['message']))}）" if machine.get("message") else ""
+            return f"核验发现 {a.finding}{message}：{who}{verb}{why}"
         if a.kind == "manual_check":
-            return f"{who}人工核验（无扫描件）{why}"
+            machine = a.machine_value if isinstance(a.machine_value, dict) else {}
+            before = STATUS_LABELS.get(machine.get("status"), machine.get("status")) if machine.get("status") else None
+            return f"{who}人工核验（无扫描件）" + (f"，此前系统判定为“{before}”" if before else "") + why
         if a.kind == "original_seen":
-            count = f"{a.person_value}份" if a.person_value not in (None, "") else ""
-            return f"{who}核验原件{count}{why}"
+            return f"{who}核验原件{_counts(a.person_value, a.machine_value)}{why}"
         if a.kind == "commitment":
-            return f"申请人已签署容缺受理信用承诺书（{who}记录）{why}"
+            names = {m.result["code"]: m.result["name"] for m in self.c.materials}
+            return f"申请人已签署容缺受理信用承诺书（{who}记录{_commitment(a.person_value, names)}）{why}"
         return f"{a.kind}（{who}）{why}"
 
     def _nothing(self, m: dict[str, Any]) -> None:

@@ -143,3 +143,31 @@ def test_a_rare_name_character_is_drawn_from_the_fallback_font():
     with pikepdf.open(io.BytesIO(rendered.pdf)) as pdf:
         fonts = {str(font.get("/BaseFont")) for font in pdf.pages[0].Resources.Font.values()}
     assert any("Noto" in name for name in fonts) and any("WenQuanYi" in name for name in fonts), fonts
+
+
+@pytest.mark.parametrize("events", [9, 12, 20])
+def test_the_cover_never_ends_on_a_nearly_empty_page(events):
+    """At full size 9 or 12 transitions spill a few lines of the cover onto a page of their own: the cover is
+    then drawn compact on one page; 20 transitions fill a second page properly."""
+    import dataclasses
+
+    import pdfplumber
+
+    from storage.bundle.records import Event
+    from tests.visual.samples import bundle_content
+
+    at = dt.datetime(2026, 10, 9, 2, tzinfo=dt.timezone.utc)
+    content = dataclasses.replace(bundle_content(), events=tuple(
+        Event(at + dt.timedelta(minutes=i), "request_correction", "C0231", "clerk", "received", "correction",
+              "申请书未签字" * (i % 3 + 1), None, False) for i in range(events)))
+    rendered = Renderer(content, MemoryStore().get, verifier=Verifier(None), labels=Labels(), signer="s",
+                        test_signer=True, generated_at=at).render()
+    with pikepdf.open(io.BytesIO(rendered.pdf)) as pdf:
+        with pdf.open_outline() as outline:
+            cover_pages = pikepdf.Page(list(outline.root)[1].destination[0]).index
+    assert cover_pages == (1 if events < 15 else 2)
+    with pdfplumber.open(io.BytesIO(rendered.pdf)) as pdf:
+        last = pdf.pages[cover_pages - 1]
+        body = [w for w in last.extract_words() if w["bottom"] < last.height - 20]  # the footer aside
+        assert max(w["bottom"] for w in body) > last.height * 0.3
+    assert "一次性告知内容" in "".join(texts(rendered.pdf)[:cover_pages])

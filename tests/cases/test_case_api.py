@@ -30,6 +30,7 @@ READER = {"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "199
 def env(request, tmp_path):
     url = None if request.param == "sqlite" else request.getfixturevalue("pg_url")
     settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=2 * 1024 * 1024, max_pixels=4_000_000)
+    write_hall(tmp_path, "hall-1")
     enqueued: list[tuple[str, str]] = []
     app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
     now = {"at": utc(2026, 9, 29, 9)}
@@ -42,6 +43,16 @@ def env(request, tmp_path):
 
     yield client, key, app, now, enqueued
     app.state.repo.engine.dispose()
+
+
+def write_hall(data_dir, code: str) -> None:
+    """The hall's configuration (validators/halls.py): notices print its agency and appeal bodies."""
+    (data_dir / "halls").mkdir(exist_ok=True)
+    (data_dir / "halls" / f"{code}.yaml").write_text(
+        f"code: {code}\nname: 济宁市政务服务中心\nagency: 济宁市市场监督管理局\nagency_credit_code: 11000000000000000U\n"
+        "locality: 山东省济宁市\naddress: 济宁市任城区太白楼中路1号\nphone: 0537-1234567\nhours: 工作日9:00-17:00\n"
+        "review_body: 济宁市人民政府\ncourt: 济宁市任城区人民法院\nnumber_pattern: \"济市监受字〔{year}〕第{seq:04d}号\"\n"
+        "signoff_role: 窗口负责人\n", encoding="utf-8")
 
 
 def png() -> bytes:
@@ -328,7 +339,7 @@ def test_correction_and_refusal_notices(env):
     assert past.status_code == 422 and past.json()["error"]["code"] == "request.invalid", past.text
     assert act(client, clerk, case_id, "request_correction", supplement_by="2026-10-16").status_code == 200
     text = pdf_text(client.get(f"/api/v1/cases/{case_id}/notices/correction.pdf", headers=clerk).content).replace("\n", "")
-    for element in ("补齐补正材料通知书（一次性告知）", "一次性告知", "申请书未经经营者签字", "经营者身份证明：未提交",
+    for element in ("补齐补正材料通知书（一次性告知）", "一次性告知", "申请书未签字，请签字后重新提交", "经营者身份证明：未提交",
                     "2026年10月16日前", "第三十二条第一款第（四）项", "受理人员工号：C0231", "110105********1239"):
         assert element in text, element
     assert act(client, clerk, case_id, "not_accept", reason="申请人不具备经营能力证明，不符合受理条件").status_code == 200
