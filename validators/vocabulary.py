@@ -147,6 +147,8 @@ KNOWN_FINDING_CODES = frozenset({
     "travel_permit_tw.unread", "passport.validity_unread", "passport.validity_dates", "passport.not_yet_valid",
     "passport.expired", "passport.unread", "permit_number.format", "passport_number.format",
     "passport_number.pattern", "mrz.format", "mrz.checksum", "mrz.number_mismatch", "mrz.expiry_mismatch",
+    # pipeline/text_layer.py: a PDF's text layer judged against what the page shows
+    "pdf.text_layer_mismatch", "pdf.text_layer_unusable",
 })
 
 # Which party's seal a document bears when the catalog asks for one (validators/catalog.SealedRule): the field
