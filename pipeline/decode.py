@@ -101,8 +101,25 @@ def decode(data: bytes, limits: Limits) -> tuple[MediaKind, list[RawPage]]:
         return kind, _decode_image(data, limits)
     if kind == "pdf":
         return kind, _decode_pdf(data, limits)
-    # OFD files carry no page image we can render; their content is read from the package.
-    return kind, []
+    return kind, _decode_ofd(data, limits)
+
+
+def _decode_ofd(data: bytes, limits: Limits) -> list[RawPage]:
+    """OFD pages rendered from their images and text objects (pipeline/ofd.py). A page whose form is printed in a
+    template image is OCR'd with its text objects laid over (`overlay`); one whose text says it all is read from
+    its text (`text_lines`), like a born-digital PDF page."""
+    from pipeline import ofd
+
+    px_per_mm = ofd.RENDER_DPI / 25.4
+    pages = []
+    for page in ofd.read_pages(data, limits):
+        ofd.pixel_check(page, px_per_mm, limits)
+        image = ofd.render(page, px_per_mm)
+        lines = ofd.lines_of(page, px_per_mm)
+        ocr = ofd.needs_ocr(page)
+        pages.append(RawPage(page=page.number, image=image, text_lines=[] if ocr else lines, overlay=lines if ocr else [],
+                             digital=True, dpi=ofd.RENDER_DPI))
+    return pages
 
 
 # --- images ---------------------------------------------------------------------------------
