@@ -18,6 +18,7 @@ defusedxml); raises OfdMalformed for a package without readable pages.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from dataclasses import dataclass, field
@@ -306,6 +307,7 @@ def lines_of(page: OfdPage, px_per_mm: float) -> list[TextLine]:
             for r in merged]
 
 
+@functools.lru_cache(maxsize=64)
 def _font(size_px: int):
     from PIL import ImageFont
 
@@ -328,7 +330,7 @@ def render(page: OfdPage, px_per_mm: float):
                 w, h = max(1, round((x1 - x0) * px_per_mm)), max(1, round((y1 - y0) * px_per_mm))
                 if im.width * im.height > 64_000_000:
                     continue
-                picture = im.convert("RGBA").resize((w, h))
+                picture = im.convert("RGBA").resize((w, h), Image.BILINEAR)
         except Exception as exc:  # noqa: BLE001 - a broken image is left out; the text still reads
             logger.info("ofd image unreadable: %s", type(exc).__name__)
             continue

@@ -34,6 +34,7 @@ REASONS = {
     "mapping": "字符映射错误",
     "rare_characters": "文字层汉字多为生僻字或乱码，与页面显示不符",
     "no_words": "文字层不含可识别的词语",
+    "script": "文字层的文字与页面上显示的文字不是同一种文字",
 }
 MISMATCH_MESSAGE = ("PDF文件中的文字层与页面上可见的内容不一致（{count}项关键信息不同），已按页面可见内容识别；"
                     "文字层可能被篡改，请核对原件")
@@ -124,13 +125,28 @@ def compare(doc: Document, classified: Classified, layers: dict[int, TextLayer],
     if not pages:
         return doc
     findings = list(doc.findings)
-    for reason in dict.fromkeys(layers[n].problem for n in pages if layers[n].problem):
+    seen = {p.page.page: p for p in classified.pages}
+    problems = {n: layers[n].problem or _wrong_script(layers[n], seen[n]) for n in pages}
+    for reason in dict.fromkeys(r for r in problems.values() if r):
         findings.append(unusable_finding(reason))
-    usable = [n for n in pages if layers[n].problem is None and layers[n].lines]
+    usable = [n for n in pages if problems[n] is None and layers[n].lines]
     if usable:
         readings = tuple(_layer_reading(layers[n], n) for n in usable)
         findings += _mismatches(doc, classified, readings, types, thresholds)
     return doc.model_copy(update={"findings": tuple(findings)})
+
+
+def _wrong_script(layer: TextLayer, seen: PageReading) -> str | None:
+    """"script" when the page shows Chinese (OCR) but its layer holds next to none (another engine's Latin-only OCR,
+    a layer of another page), or the other way round."""
+    shown = "".join(line.text for line in seen.lines)
+    said = "".join(line.text for line in layer.lines)
+    shown_cjk, said_cjk = sum(map(_is_cjk, shown)), sum(map(_is_cjk, said))
+    if shown_cjk >= 10 and said_cjk < 0.1 * shown_cjk:
+        return "script"
+    if said_cjk >= 10 and len(shown) >= 20 and shown_cjk < 0.1 * said_cjk:
+        return "script"
+    return None
 
 
 def _layer_type(readings: tuple[PageReading, ...], types: TypeRegistry, thresholds: Thresholds) -> str | None:

@@ -188,3 +188,21 @@ def test_garbage_layer_is_ignored_with_an_info(deps, shared_data):
 def test_high_dpi_small_page_is_not_low_resolution(deps, shared_data):
     [doc] = _run(deps, (shared_data / "scanned_pdfs/ocrmypdf/2400dpi.pdf").read_bytes(), "2400dpi.pdf")
     assert "low_resolution" not in {issue.code for issue in doc.quality.issues}
+
+
+def test_a_latin_layer_over_a_chinese_page_is_the_wrong_script():
+    from pipeline.models import Classified, Page, PageReading, TextLine, Upload
+    from pipeline.registry import TypeRegistry
+    from pipeline.settings import Thresholds
+    from pipeline.text_layer import TextLayer, compare
+    from pipeline.models import Document
+
+    page = Page(page=1, width=100, height=100)
+    seen = PageReading(page=page, lines=(TextLine(text="公民身份号码姓名性别民族住址出生", score=0.9, box=(0, 0, 90, 10)),),
+                       source="ocr", engine="test")
+    layer = TextLayer(lines=(TextLine(text="Tlie Linn Seqnencer rnidi", score=1.0, box=(0, 0, 90, 10)),), width=100, height=100)
+    upload = Upload(id="u", key="k", sha256="0", size=1, source="x.pdf", received_at=AT)
+    classified = Classified(upload=upload, pages=(seen,), type="unknown", type_confidence=0.0)
+    doc = compare(Document(id="d", source="x.pdf"), classified, {1: layer}, TypeRegistry(), Thresholds())
+    assert [(f.code, f.severity) for f in doc.findings] == [("pdf.text_layer_unusable", "info")]
+    assert "不是同一种文字" in doc.findings[0].message
