@@ -209,7 +209,7 @@ def _to_bgr(img, np) -> "np.ndarray":
 # --- PDF ------------------------------------------------------------------------------------
 
 IMAGE_SHARE = 0.05  # images covering at least this share of a page make it a page to be seen (OCR), not just read
-INVISIBLE_SHARE = 0.1  # more invisible text objects than this (render modes 3 and 7): the layer is evidence only
+INVISIBLE_SHARE = 0.0  # any text object not painted (render modes 3 and 7): the layer is evidence only
 MIN_DPI = 72.0
 
 

@@ -206,3 +206,19 @@ def test_a_latin_layer_over_a_chinese_page_is_the_wrong_script():
     doc = compare(Document(id="d", source="x.pdf"), classified, {1: layer}, TypeRegistry(), Thresholds())
     assert [(f.code, f.severity) for f in doc.findings] == [("pdf.text_layer_unusable", "info")]
     assert "不是同一种文字" in doc.findings[0].message
+
+
+def test_hidden_text_on_a_born_digital_page_leaves_the_fast_path():
+    """Nobody sees invisible text: a page carrying any is rendered and read by OCR, its layer kept as evidence."""
+    from fpdf import FPDF
+    from fpdf.enums import TextMode
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=14)
+    doc.text(20, 20, "Visible born digital line of the page")
+    doc.text(20, 40, "Another visible line for the reader")
+    doc.text_mode = TextMode.INVISIBLE
+    doc.text(20, 60, "Hidden line nobody sees")
+    [page] = d.decode(bytes(doc.output()), Limits())[1]
+    assert page.text_lines == [] and page.layer is not None and page.layer.invisible
