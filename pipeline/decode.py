@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pipeline.errors import FileEmpty, FileEncrypted, FileTruncated, TooManyPages, TooManyPixels, UnsupportedType
 from pipeline.models import TextLine
 from pipeline.settings import Limits
+from pipeline.text_layer import TextLayer, unusable_reason
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,12 +72,23 @@ def _is_ofd(data: bytes) -> bool:
 
 @dataclass
 class RawPage:
-    """One decoded page: an image (BGR uint8), plus born-digital text lines in its pixel space."""
+    """One decoded page: an image (BGR uint8), plus born-digital text lines in its pixel space.
+
+    `text_lines` is set only for pages read from their text (born-digital, no images, a usable visible layer);
+    a page that carries a text layer but is read by OCR keeps it in `layer`, as evidence (pipeline/text_layer.py).
+    `source_dpi`: the resolution of the page's own images (None without images); `dpi`: what it was rendered at.
+    `digital`: rendered from a digital file (an OFD page): straight already, no capture needed; `overlay`: its text
+    objects, exact text that replaces what OCR read in their boxes."""
 
     page: int
     image: "np.ndarray"
     exif_rotation: int = 0
     text_lines: list[TextLine] = field(default_factory=list)
+    layer: TextLayer | None = None
+    source_dpi: float | None = None
+    dpi: float | None = None
+    digital: bool = False
+    overlay: list[TextLine] = field(default_factory=list)
 
 
 def decode(data: bytes, limits: Limits) -> tuple[MediaKind, list[RawPage]]:
@@ -89,8 +101,25 @@ def decode(data: bytes, limits: Limits) -> tuple[MediaKind, list[RawPage]]:
         return kind, _decode_image(data, limits)
     if kind == "pdf":
         return kind, _decode_pdf(data, limits)
-    # OFD files carry no page image we can render; their content is read from the package.
-    return kind, []
+    return kind, _decode_ofd(data, limits)
+
+
+def _decode_ofd(data: bytes, limits: Limits) -> list[RawPage]:
+    """OFD pages rendered from their images and text objects (pipeline/ofd.py). A page whose form is printed in a
+    template image is OCR'd with its text objects laid over (`overlay`); one whose text says it all is read from
+    its text (`text_lines`), like a born-digital PDF page."""
+    from pipeline import ofd
+
+    px_per_mm = ofd.RENDER_DPI / 25.4
+    pages = []
+    for page in ofd.read_pages(data, limits):
+        ofd.pixel_check(page, px_per_mm, limits)
+        image = ofd.render(page, px_per_mm)
+        lines = ofd.lines_of(page, px_per_mm)
+        ocr = ofd.needs_ocr(page)
+        pages.append(RawPage(page=page.number, image=image, text_lines=[] if ocr else lines, overlay=lines if ocr else [],
+                             digital=True, dpi=ofd.RENDER_DPI))
+    return pages
 
 
 # --- images ---------------------------------------------------------------------------------
@@ -179,10 +208,28 @@ def _to_bgr(img, np) -> "np.ndarray":
 
 # --- PDF ------------------------------------------------------------------------------------
 
+IMAGE_SHARE = 0.05  # images covering at least this share of a page make it a page to be seen (OCR), not just read
+INVISIBLE_SHARE = 0.0  # any text object not painted (render modes 3 and 7): the layer is evidence only
+MIN_DPI = 72.0
+
+
+@dataclass(frozen=True)
+class PdfPageInfo:
+    """What pdfium sees on a page before rendering: its size in points, how much of it images cover, their
+    resolution, and the share of text objects that are not painted (render mode 3 invisible, 7 clip only)."""
+
+    width_pt: float
+    height_pt: float
+    image_share: float = 0.0
+    source_dpi: float | None = None
+    invisible_share: float = 0.0
+
 
 def _decode_pdf(data: bytes, limits: Limits) -> list[RawPage]:
-    """Pages of a PDF. Pages with a text layer are read with pdfplumber (no OCR); all pages are
-    rendered with pypdfium2 at `limits.pdf_dpi` within the pixel cap. JavaScript is never run."""
+    """Pages of a PDF, each rendered with pypdfium2 at the resolution of its own images (`limits.pdf_dpi` for pages
+    without images) within the pixel cap. A page keeps the fast text path (pdfplumber, no OCR) only when it has no
+    images worth reading, its text is painted and the layer is usable; otherwise its layer is kept as evidence.
+    JavaScript is never run."""
     import pikepdf
 
     try:
@@ -196,16 +243,57 @@ def _decode_pdf(data: bytes, limits: Limits) -> list[RawPage]:
         raise FileTruncated(detail="pdf without pages")
     if count > limits.max_pages:
         raise TooManyPages(detail=f"{count} pages")
-    text_pages = _pdf_text_lines(data, limits.pdf_dpi)
-    return [
-        RawPage(page=i + 1, image=image, text_lines=text_pages.get(i, []))
-        for i, image in enumerate(_render_pdf(data, count, limits))
-    ]
+    rendered = list(_render_pdf(data, count, limits))
+    layers = _pdf_text_layers(data, {i: (dpi, image.shape[1], image.shape[0]) for i, (image, dpi, _) in enumerate(rendered)})
+    pages = []
+    for i, (image, dpi, info) in enumerate(rendered):
+        layer = layers.get(i)
+        if layer is not None and info.invisible_share > INVISIBLE_SHARE:
+            layer = TextLayer(lines=layer.lines, invisible=True, problem=layer.problem, width=layer.width, height=layer.height)
+        fast = layer is not None and layer.problem is None and not layer.invisible and info.image_share < IMAGE_SHARE
+        pages.append(RawPage(page=i + 1, image=image, text_lines=list(layer.lines) if fast else [],
+                             layer=None if fast else layer, source_dpi=info.source_dpi, dpi=dpi))
+    return pages
+
+
+def page_dpi(info: PdfPageInfo, limits: Limits) -> float:
+    """The resolution to render a page at: its images' own (so that quality judges the source, and nothing is
+    thrown away or invented), `limits.pdf_dpi` without images; never more pixels than the cap allows.
+    A page too large at `limits.pdf_dpi` is refused (a poster, not a document)."""
+    area_in = (info.width_pt / 72.0) * (info.height_pt / 72.0)
+    if area_in * limits.pdf_dpi ** 2 > limits.max_pixels:
+        raise TooManyPixels(detail=f"{info.width_pt:.0f}x{info.height_pt:.0f}pt")
+    dpi = float(limits.pdf_dpi) if info.source_dpi is None else max(MIN_DPI, info.source_dpi)
+    cap = (limits.max_pixels / max(area_in, 1e-6)) ** 0.5
+    return min(dpi, cap * 0.999)
+
+
+def _page_info(page, pdfium_c) -> PdfPageInfo:
+    width_pt, height_pt = page.get_size()
+    page_area = max(width_pt * height_pt, 1e-6)
+    covered, dpis, modes = 0.0, [], []
+    for obj in page.get_objects(max_depth=4):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            left, bottom, right, top = obj.get_bounds()
+            bw, bh = max(right - left, 1e-6), max(top - bottom, 1e-6)
+            share = min(1.0, bw * bh / page_area)
+            covered += share
+            if share >= IMAGE_SHARE:
+                px_w, px_h = obj.get_px_size()
+                # rotated placements swap the sides: match long with long and short with short
+                dpis.append(max(max(px_w, px_h) / (max(bw, bh) / 72.0), min(px_w, px_h) / (min(bw, bh) / 72.0)))
+        elif obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            modes.append(pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw))
+    invisible = sum(1 for m in modes if m in (3, 7)) / len(modes) if modes else 0.0
+    return PdfPageInfo(width_pt=width_pt, height_pt=height_pt, image_share=min(1.0, covered),
+                       source_dpi=max(dpis) if dpis else None, invisible_share=invisible)
 
 
 def _render_pdf(data: bytes, count: int, limits: Limits):
+    """Yields (BGR image, dpi, PdfPageInfo) per page."""
     import numpy as np
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     try:
         doc = pdfium.PdfDocument(data)
@@ -217,45 +305,43 @@ def _render_pdf(data: bytes, count: int, limits: Limits):
     try:
         for index in range(count):
             page = doc[index]
-            width_pt, height_pt = page.get_size()
-            scale = limits.pdf_dpi / 72.0
-            if width_pt * scale * height_pt * scale > limits.max_pixels:
-                raise TooManyPixels(detail=f"page {index + 1} {width_pt:.0f}x{height_pt:.0f}pt")
-            bitmap = page.render(scale=scale, may_draw_forms=True)
+            info = _page_info(page, pdfium_c)
+            dpi = page_dpi(info, limits)
+            bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True)
             pixels = bitmap.to_numpy()
             if pixels.ndim == 2 or bitmap.mode == "L":
-                yield np.ascontiguousarray(np.stack([pixels.reshape(pixels.shape[:2])] * 3, axis=-1))
+                image = np.ascontiguousarray(np.stack([pixels.reshape(pixels.shape[:2])] * 3, axis=-1))
             elif bitmap.mode.startswith("BGR"):  # pdfium's native order is what OpenCV uses
-                yield np.ascontiguousarray(pixels[:, :, :3])
+                image = np.ascontiguousarray(pixels[:, :, :3])
             else:
-                yield np.ascontiguousarray(pixels[:, :, 2::-1])
+                image = np.ascontiguousarray(pixels[:, :, 2::-1])
+            yield image, dpi, info
     finally:
         doc.close()
 
 
-def _pdf_text_lines(data: bytes, dpi: int) -> dict[int, list[TextLine]]:
-    """Born-digital text per page index, as lines in the pixel space of the rendered page."""
+def _pdf_text_layers(data: bytes, rendered: dict[int, tuple[float, int, int]]) -> dict[int, TextLayer]:
+    """The text layer per page index (pages with some text), as lines in the pixel space of the rendered page,
+    judged for usability (pipeline/text_layer.py). `rendered`: page index -> (dpi, width, height)."""
     import pdfplumber
 
-    scale = dpi / 72.0
-    out: dict[int, list[TextLine]] = {}
+    out: dict[int, TextLayer] = {}
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for index, page in enumerate(pdf.pages):
                 if len(page.chars) < 10:
                     continue  # a scan, or nearly empty: OCR will read it
+                dpi, width, height = rendered[index]
+                scale = dpi / 72.0
                 words = page.extract_words(keep_blank_chars=True, x_tolerance=2, y_tolerance=2, use_text_flow=False)
-                lines = [
-                    TextLine(
-                        text=w["text"].strip(),
-                        score=1.0,
-                        box=(w["x0"] * scale, w["top"] * scale, w["x1"] * scale, w["bottom"] * scale),
-                    )
-                    for w in words
-                    if w["text"].strip()
-                ]
+                lines = tuple(
+                    TextLine(text=w["text"].strip(), score=1.0,
+                             box=(w["x0"] * scale, w["top"] * scale, w["x1"] * scale, w["bottom"] * scale))
+                    for w in words if w["text"].strip()
+                )
                 if lines:
-                    out[index] = lines
+                    problem = unusable_reason("".join(c["text"] for c in page.chars))
+                    out[index] = TextLayer(lines=lines, problem=problem, width=width, height=height)
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types; the OCR path still reads the page
         logger.warning("pdf text layer unreadable: %s", type(exc).__name__)
     return out

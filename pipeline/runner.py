@@ -1,4 +1,5 @@
-"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> marks -> check.
+"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> marks -> check
+-> text layer evidence (pipeline/text_layer.py).
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
 built once per process by workers/wiring.py. It returns documents; it stores only derived page images
@@ -14,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline import stages
+from pipeline import stages, text_layer
 from pipeline.confidence import Calibrator
 from pipeline.decode import decode
 from pipeline.errors import InputError
@@ -64,16 +65,11 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
             signatures = tuple(deps.signatures.verify(data, kind, at))
         except InputError as exc:
             return [error_document(upload, exc)]
-    if kind == "ofd":
-        # OFD content is read by its own reader (signatures issue); until then it is a document of unknown
-        # type carrying its verified signatures, for a person to look at.
-        doc = Document(id=str(uuid.uuid4()), source=upload.source, type="unknown", signatures=signatures,
-                       upload_sha256=upload.sha256)
-        return [doc]
-    container = "pdf" if kind == "pdf" else "image"
+    container = kind if kind in ("pdf", "ofd") else "image"
     pages = stages.preprocess(upload, container, raw_pages, deps.engine, images, deps.capture)
     reading = stages.read(pages, raw_pages, deps.engine, images)
     documents = []
+    layers = {r.page: r.layer for r in raw_pages if r.layer is not None}
     for classified in stages.classify(reading, deps.types, deps.thresholds):
         classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
@@ -81,9 +77,14 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
         doc_type = deps.types.get(doc.type)
         classes = doc_type.field_classes if doc_type else {}
         doc = stages.check(doc, deps.checks, today, deps.thresholds, classes)
-        if signatures:
+        doc = text_layer.compare(doc, classified, layers, deps.types, deps.thresholds)
+        if signatures and not documents:
+            # signatures belong to the file: shown once, on its first document
             doc = doc.model_copy(update={"signatures": signatures})
         documents.append(doc)
+    if not documents:  # an OFD without pages: still one document, with the file's signatures
+        documents.append(Document(id=str(uuid.uuid4()), source=upload.source, type="unknown", signatures=signatures,
+                                  upload_sha256=upload.sha256))
     return cross_check(documents, deps, today)
 
 

@@ -69,9 +69,10 @@ def preprocess(upload: Upload, kind: str, raw_pages: list[RawPage], engine: "Ocr
     pages: list[Page] = []
     for raw in raw_pages:
         h, w = raw.image.shape[:2]
-        if raw.text_lines:
+        if raw.text_lines or raw.digital:
+            # born-digital: no capture; a rendered OFD page (`digital`) is straight already but read by OCR
             key = images.put(raw.image, lossless=False)
-            pages.append(Page(page=raw.page, image_key=key, width=w, height=h, has_text_layer=True,
+            pages.append(Page(page=raw.page, image_key=key, width=w, height=h, has_text_layer=bool(raw.text_lines),
                               capture=Capture(exif_rotation=raw.exif_rotation)))
             continue
         settings = capture_settings or capture.CaptureSettings()
@@ -97,6 +98,7 @@ def read(pages: Pages, raw_pages: list[RawPage], engine: "OcrEngine | None", ima
     """Born-digital pages from their text layer (pdfplumber); others with OCR. A page that PP-OCR's
     direction classifier finds mostly upside down is turned and read again."""
     text_layers = {r.page: r.text_lines for r in raw_pages if r.text_lines}
+    overlays = {r.page: r.overlay for r in raw_pages if r.overlay}
     readings: list[PageReading] = []
     for page in pages.pages:
         if page.has_text_layer:
@@ -115,6 +117,10 @@ def read(pages: Pages, raw_pages: list[RawPage], engine: "OcrEngine | None", ima
             rotation = (page.capture.rotation + 180) % 360
             page = page.model_copy(update={"image_key": key, "capture": page.capture.model_copy(update={"rotation": rotation})})
             lines = engine.read(turned)
+        if page.page in overlays:
+            from pipeline.ofd import overlay_lines
+
+            lines = overlay_lines(lines, overlays[page.page])
         readings.append(PageReading(page=page, lines=tuple(lines), source="ocr", engine=engine_name or engine.name))
     return Reading(upload=pages.upload, kind=pages.kind, pages=tuple(readings))
 

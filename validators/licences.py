@@ -36,6 +36,7 @@ DOC_FIELDS: dict[str, dict[str, str]] = {
     "id_card_back": {"valid_from": "valid_from", "valid_until": "valid_until"},
     "business_licence": {"number": "credit_code", "holder": "name"},
     "property_certificate": {"number": "certificate_number", "holder": "holder"},
+    "real_estate_registration_certificate": {"number": "certificate_number", "holder": "holder"},
     "marriage_certificate": {"number": "certificate_number", "holder": "holder"},
 }
 

@@ -25,6 +25,8 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
                           "valid_until", "signed"),
     "property_certificate": ("certificate_number", "holder", "co_ownership", "location", "unit_number", "right_type",
                              "usage", "area"),
+    "real_estate_registration_certificate": ("certificate_number", "right_or_matter", "holder", "obligor", "location",
+                                             "unit_number", "registration_authority", "registered_on"),
     "lease_contract": ("lessor", "lessee", "address", "term_from", "term_until"),
     "marriage_certificate": ("holder", "registered_on", "certificate_number", "party1_name", "party1_id_number",
                              "party2_name", "party2_id_number"),
@@ -48,6 +50,7 @@ TYPE_LABELS: dict[str, str] = {
     "household_register": "居民户口簿",
     "marriage_certificate": "结婚证",
     "property_certificate": "不动产权证书",
+    "real_estate_registration_certificate": "不动产登记证明",
     "lease_contract": "租赁合同",
     "application_form": "申请书",
     "power_of_attorney": "授权委托书",
@@ -82,7 +85,7 @@ FIELD_LABELS: dict[str, str] = {
     "seller_name": "转让方姓名", "seller_id_number": "转让方身份证号码", "buyer_name": "受让方姓名",
     "buyer_id_number": "受让方身份证号码", "seller_spouse_name": "转让方配偶姓名",
     "seller_spouse_id_number": "转让方配偶身份证号码", "property_location": "不动产坐落",
-    "permit_number": "证件号码", "passport_number": "护照号码",
+    "permit_number": "证件号码", "passport_number": "护照号码", "right_or_matter": "证明权利或事项", "obligor": "义务人",
 }
 TYPE_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("business_licence", "name"): "名称",
@@ -90,6 +93,10 @@ TYPE_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("lease_contract", "address"): "租赁房屋地址",
     ("marriage_certificate", "holder"): "持证人",
     ("property_certificate", "holder"): "权利人",
+    ("real_estate_registration_certificate", "certificate_number"): "不动产登记证明号",
+    ("real_estate_registration_certificate", "holder"): "权利人（申请人）",
+    ("real_estate_registration_certificate", "registration_authority"): "登记机构",
+    ("real_estate_registration_certificate", "registered_on"): "登记时间",
 }
 
 
@@ -147,6 +154,8 @@ KNOWN_FINDING_CODES = frozenset({
     "travel_permit_tw.unread", "passport.validity_unread", "passport.validity_dates", "passport.not_yet_valid",
     "passport.expired", "passport.unread", "permit_number.format", "passport_number.format",
     "passport_number.pattern", "mrz.format", "mrz.checksum", "mrz.number_mismatch", "mrz.expiry_mismatch",
+    # pipeline/text_layer.py: a PDF's text layer judged against what the page shows
+    "pdf.text_layer_mismatch", "pdf.text_layer_unusable",
 })
 
 # Which party's seal a document bears when the catalog asks for one (validators/catalog.SealedRule): the field
@@ -183,7 +192,7 @@ def field_class(field: str) -> str:
         return "date"
     if field in ("signed", "sex", "ethnicity", "page_kind"):
         return "enum"
-    if field in ("name", "holder", "lessor", "lessee", "agent_name", "principal_name", "legal_representative",
+    if field in ("name", "holder", "obligor", "lessor", "lessee", "agent_name", "principal_name", "legal_representative",
                  "head_name", "representative_name", "entity_name", "organisation_name", "party1_name", "party2_name") \
             or field.endswith("_name") or field in ("new_legal_representative",):
         return "name"
