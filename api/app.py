@@ -208,6 +208,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
     app.include_router(bundle.router_for(settings))
+    from api import pages  # sign-in, the counter and the back office (server-rendered pages)
+    pages.mount(app, settings)
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)
     app.add_middleware(RefuseNul)
     return app

@@ -63,9 +63,15 @@ def can_see(identity, row) -> bool:
 
 async def current_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
                            x_api_key: Annotated[str | None, Header()] = None) -> Identity:
-    """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`."""
+    """Every request carries an identity: an API key as `Authorization: Bearer …` or `X-API-Key`, or the session
+    cookie of a person signed in to the pages."""
     key = x_api_key or (authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None)
     row = authenticate(request.app.state.repo, request.app.state.secret, key) if key else None
+    if row is None and key is None:  # a person signed in to the pages (unsafe methods need the CSRF header)
+        from api.pages.web import api_session_identity
+
+        if (person := api_session_identity(request)) is not None:
+            return person
     if row is None:
         raise ApiError("auth.required", "需要有效的访问密钥")
     return Identity(key_id=row.id, role=row.role, hall=row.hall, label=row.label)
