@@ -8,6 +8,7 @@ import hashlib
 from typing import Any
 
 from api.cases import CaseServices
+from storage.db import as_utc
 from pipeline import case_states
 from pipeline.assessment import DECISION_LABELS, STATUS_LABELS
 from storage.case_discards import DISCARDED
@@ -40,16 +41,20 @@ def quality_words(document: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def document_view(body: dict[str, Any], upload_id: str, thresholds) -> dict[str, Any]:
+def document_view(body: dict[str, Any], upload_id: str, thresholds, corrected: dict | None = None) -> dict[str, Any]:
+    """`corrected`: the latest person's value per (document id, field) — shown in place of the machine's."""
     doc_type = body.get("type", "unknown")
     pages = list(body.get("pages") or [])
     fields = []
     for name, value in (body.get("fields") or {}).items():
         confidence = float(value.get("confidence") or 0)
         page = value.get("page")
-        fields.append({"name": name, "label": field_label(doc_type, name), "value": value.get("value"),
+        person = (corrected or {}).get((body["id"], name))
+        fields.append({"name": name, "label": field_label(doc_type, name),
+                       "value": person.person_value if person else value.get("value"),
+                       "machine_value": value.get("value") if person else None, "corrected": person is not None,
                        "confidence": confidence, "source": value.get("source"),
-                       "doubtful": confidence < thresholds.for_class(field_class(name)),
+                       "doubtful": person is None and confidence < thresholds.for_class(field_class(name)),
                        "image": pages.index(page) if page in pages else 0, "box": value.get("box")})
     return {"id": body["id"], "upload_id": upload_id, "type": doc_type, "type_label": type_label(doc_type),
             "source": body.get("source"), "images": len(body.get("image_keys") or ()), "fields": fields,
@@ -66,7 +71,8 @@ def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, 
     superseded = svc.cases.superseded(row.id)
     uploads = svc.cases.uploads(row.id)
     live = [u for u in uploads if u.id not in superseded]
-    docs = {d["id"]: document_view(d, upload_id, thresholds)
+    corrected = {(a.document_id, a.field): a for a in svc.cases.acts(row.id) if a.kind == "field"}  # latest wins
+    docs = {d["id"]: document_view(d, upload_id, thresholds, corrected)
             for d, upload_id, gone in svc.cases.all_documents(row.id) if not gone}
     materials = []
     for m in body.get("materials", []):
@@ -74,13 +80,17 @@ def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, 
                           "docs": [docs[d] for d in m.get("documents", []) if d in docs]})
     assigned = {d for m in body.get("materials", []) for d in m.get("documents", [])}
     pending = [u for u in live if u.status in ("queued", "processing")]
+    finished = [as_utc(u.finished_at) for u in live if u.finished_at is not None]
+    # read, but the checklist not yet recomputed with it (assess_case runs after each finished upload)
+    assessed_at = as_utc(row.assessed_at)
+    assessing = bool(finished) and (assessed_at is None or max(finished) > assessed_at)
     failed = [u for u in live if u.status == "failed"]
     recommendation = body.get("decision") or (latest.decision if latest else None)
-    signature = hashlib.sha256(repr((latest.version if latest else 0, row.status,
+    signature = hashlib.sha256(repr((latest.version if latest else 0, row.status, assessing,
                                      [(u.id, u.status) for u in live])).encode()).hexdigest()[:16]
     return {
         "row": row, "assessment": body, "version": latest.version if latest else None, "materials": materials,
-        "unassigned": [d for i, d in docs.items() if i not in assigned], "pending": pending, "failed": failed,
+        "unassigned": [d for i, d in docs.items() if i not in assigned], "pending": pending, "assessing": assessing, "failed": failed,
         "uploads": live, "discarded": [u for u in uploads if u.id in superseded and superseded[u.id].superseded_by == DISCARDED],
         "recommendation": recommendation, "recommendation_label": DECISION_LABELS.get(recommendation or "", "尚未核验"),
         "notice_text": body.get("notice", ""), "notice_kind": NOTICE_FOR_RECOMMENDATION.get(recommendation or ""),
@@ -95,8 +105,6 @@ def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, 
 
 def history(svc: CaseServices, case_id: str) -> list[dict[str, Any]]:
     """Transitions and people's acts in time order, in words."""
-    from storage.db import as_utc
-
     rows = [{"at": as_utc(e.at), "what": ACT_LABELS.get(e.act, e.act), "who": e.actor_label, "role": e.role,
              "reason": e.reason, "overridden": e.overridden} for e in svc.cases.events(case_id)]
     rows += [{"at": as_utc(a.at), "what": PERSON_ACT_LABELS.get(a.kind, a.kind)
