@@ -109,7 +109,7 @@ def history(svc: CaseServices, case_id: str) -> list[dict[str, Any]]:
              "reason": e.reason, "overridden": e.overridden} for e in svc.cases.events(case_id)]
     rows += [{"at": as_utc(a.at), "what": PERSON_ACT_LABELS.get(a.kind, a.kind)
               + (f"：{a.field}" if a.field else "") + (f"：{a.finding}" if a.finding else ""),
-              "who": "", "role": a.role, "reason": a.reason, "overridden": False} for a in svc.cases.acts(case_id)]
+              "who": case_states.ROLE_LABELS.get(a.role, a.role), "role": a.role, "reason": a.reason, "overridden": False} for a in svc.cases.acts(case_id)]
     return sorted(rows, key=lambda r: r["at"])
 
 
