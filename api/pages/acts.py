@@ -63,6 +63,7 @@ def router_for(settings: Settings) -> APIRouter:
     router.add_api_route("/originals", originals_form(settings), methods=["POST"])
     router.add_api_route("/discard", discard_form(settings), methods=["POST"])
     router.add_api_route("/upload", upload_form(settings), methods=["POST"])
+    router.add_api_route("/reader", reader_form(settings), methods=["POST"])
     return router
 
 
@@ -168,3 +169,41 @@ def upload_form(settings: Settings):
         return _back(who, case_id, "upload")
     return post
 
+
+
+READER_FIELDS = ("name", "sex", "ethnicity", "birth_date", "address", "id_number", "issuing_authority", "valid_from",
+                 "valid_until", "material", "person", "device")
+
+
+def reader_form(settings: Settings):
+    """An ID card reader's record (二代证阅读器) entered at the counter: the same checks and records as
+    POST /api/v1/cases/{id}/reader (workers/case_acts.py), then the case is reassessed at once."""
+    async def post(case_id: str, request: Request):
+        import json
+
+        from pydantic import ValidationError
+
+        from api.case_schemas import ReaderRecord
+        from workers.case_acts import add_reader_record
+
+        who, form, svc, _row = await _prepare(request, settings, case_id, roles=("clerk",))
+        values = {k: _text(form, k, 300) for k in READER_FIELDS if _text(form, k, 300)}
+        try:
+            body = ReaderRecord.model_validate(values)
+            check_upload_target(request.app, who, case_id, body.material, body.person)
+        except ValidationError:
+            raise PageError(422, "读卡信息不完整或格式有误（日期写作 YYYY-MM-DD，有效期截止可填“长期”）",
+                            back=case_page(who.role, case_id)) from None
+        except YichuangError as exc:
+            raise PageError(422, exc.message, back=case_page(who.role, case_id)) from None
+        record = body.model_dump(mode="json", exclude={"photo"})
+        record["id_number"] = record["id_number"].upper()
+        raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
+        upload, _documents, gone = _run(who, case_id, add_reader_record, svc.cases, request.app.state.store, case_id,
+                                        who, record=record, photo=None, raw=raw, material=body.material,
+                                        person=body.person, at=request_now(request))
+        request.app.state.repo.audit(who, "case.reader", "case", case_id, upload_id=upload.id, superseded=gone,
+                                     via="pages")
+        svc.cases.reassess(case_id, svc.assessor)
+        return _back(who, case_id, "reader")
+    return post

@@ -75,3 +75,23 @@ def test_refusals_of_the_case_layer_are_shown_in_chinese(site):
     assert refused.status_code == 200 and "不予受理通知书" in refused.text  # followed to the case page
     notice = client.get(f"/api/v1/cases/{case_id}/notices/refusal.pdf")
     assert notice.status_code == 200 and notice.content.startswith(b"%PDF")
+
+
+def test_a_chip_reader_record_entered_at_the_counter_fills_the_identity_material(site):
+    client = browser(site)
+    sign_in(client, "clerk1")
+    case_id = open_case(client)
+    token = csrf_of(client, f"/counter/cases/{case_id}")
+    record = {"name": "李四", "sex": "女", "ethnicity": "汉", "birth_date": "1949-12-31", "address": "北京市朝阳区某路1号",
+              "id_number": "11010519491231002x", "issuing_authority": "北京市公安局朝阳分局", "valid_from": "2015-01-01",
+              "valid_until": "长期", "material": "operator_id"}
+    bad = client.post(f"/pages/cases/{case_id}/reader", data={**record, "birth_date": "1949-12-30", "csrf_token": token})
+    assert bad.status_code == 422
+    assert "出生日期或性别与公民身份号码不一致" in bad.text
+    done = client.post(f"/pages/cases/{case_id}/reader", data={**record, "csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=reader")
+    case = client.get(f"/api/v1/cases/{case_id}").json()
+    assert sorted(d["type"] for d in case["documents"]) == ["id_card_back", "id_card_front"]
+    assert all(d["source"] == "chip_reader" for d in case["documents"])
+    page = client.get(done.headers["location"]).text
+    assert "已录入读卡器信息" in page and "居民身份证人像面（读卡器）" in page

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import AuditEvent
@@ -109,6 +110,7 @@ def test_pages_carry_security_headers(site):
     assert "<html lang=\"zh-CN\">" in response.text and 'for="username"' in response.text
 
 
+@pytest.mark.slow  # five CLI processes, each migrating and hashing
 def test_users_command_creates_disables_and_resets_with_audit(tmp_path):
     env = {"YICHUANG_DATA_DIR": str(tmp_path), "YICHUANG_ENV": "test", "PATH": "/usr/bin:/bin"}
 
