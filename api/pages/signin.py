@@ -28,6 +28,8 @@ def _safe_next(target: str | None, role: str) -> str:
 
 
 @router.get("/")
+@router.get("/ui")
+@router.get("/clerk")
 def root(request: Request) -> RedirectResponse:
     session = web_session(request)
     return see_other(HOMES.get(session.account.role, "/signin") if session else "/signin")

@@ -20,7 +20,8 @@ def site(tmp_path, monkeypatch):
 
     app = create_app(Settings(), enqueue=lambda *_: None)
     for username, hall, role, number in (("clerk1", "h1", "clerk", "A001"), ("clerk2", "h2", "clerk", "B001"),
-                                         ("rev1", "h1", "reviewer", "R001"), ("admin1", "h1", "admin", "M001")):
+                                         ("rev1", "h1", "reviewer", "R001"), ("rev2", "h2", "reviewer", "R201"),
+                                         ("admin1", "h1", "admin", "M001")):
         app.state.accounts.create(username=username, display_name=username, hall=hall, role=role, clerk_number=number,
                                   password=PASSWORD)
     return app

@@ -220,6 +220,13 @@ def test_clerk_receives_a_case_while_the_camera_posts_scans(chromium, live, arte
     pdf = page.request.get(link.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
     (artefacts / "acceptance-notice.pdf").write_bytes(pdf.body())
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{live['data'] / 'yichuang.sqlite'}")
+    with engine.connect() as db:
+        actions = set(db.execute(text("SELECT action FROM audit_events WHERE target_id = :c"), {"c": case_id}).scalars())
+    engine.dispose()
+    assert {"case.create", "case.read", "case.page_image", "case.discard", "case.originals", "case.transition"} <= actions
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(artefacts / "acceptance-notice.pdf"),
                         str(artefacts / "08-acceptance-notice")], check=True)
