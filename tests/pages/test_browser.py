@@ -187,6 +187,9 @@ def test_clerk_receives_a_case_while_the_camera_posts_scans(chromium, live, arte
     _shot(page, artefacts, "04-case-reading")
     _wait_until(lambda: page.locator(".doc").count() >= 4 and page.locator(".progress").count() == 0, 300)
     _shot(page, artefacts, "05-case-filled")
+    page.set_viewport_size({"width": 1024, "height": 1366})  # a tablet at the counter
+    _shot(page, artefacts, "05b-case-filled-tablet")
+    page.set_viewport_size({"width": 1280, "height": 800})
     application = page.locator("#m-application")
     assert application.locator(".doc").count() == 1 and application.get_by_text("未提交").count() == 0
     assert page.locator("#m-operator_id .doc").count() == 2
@@ -288,7 +291,12 @@ def test_a_clerk_of_another_hall_finds_nothing(chromium, live, artefacts, state)
 
 def test_a_form_without_its_csrf_token_is_refused(chromium, live, artefacts):
     page = _page(chromium, live)
-    _sign_in(page, "clerk1")
+    page.goto("/signin")  # by keyboard alone: the user name has the focus, Tab leads to the password
+    page.keyboard.type("clerk1")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter")
     page.locator("#new-case-form input[name=csrf_token]").evaluate("input => input.remove()")
     page.get_by_role("button", name="新建办件，开始收件").click()
     page.wait_for_load_state()
