@@ -19,13 +19,15 @@ T0 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone.utc)
 PASSWORD = "counter-pass-42"
 
 
-@pytest.fixture()
-def accounts(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def accounts(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    engine = make_engine(url)
     migrate(engine)
     repo = AccountRepository(engine)
     repo.create(username="Clerk1", display_name="张三", hall="h1", role="clerk", clerk_number="A001", password=PASSWORD)
-    return repo
+    yield repo
+    engine.dispose()
 
 
 def test_passwords_are_argon2id_hashes_that_verify_only_the_right_password(accounts):
