@@ -136,3 +136,20 @@ def test_users_command_creates_disables_and_resets_with_audit(tmp_path):
     with accounts.session() as s:
         actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "account")))
     assert actions == ["account.create", "account.reset", "account.disable"]
+
+
+def test_an_expired_session_sends_the_browser_back_to_sign_in(site):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from storage.accounts import WebSessionRow
+
+    client = browser(site)
+    sign_in(client, "clerk1")
+    assert client.get("/counter").status_code == 200
+    with site.state.accounts.session() as s:
+        s.execute(update(WebSessionRow).values(expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+    response = client.get("/counter", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/signin")
+    assert client.get("/api/v1/cases").status_code == 401  # nor may it call the JSON API
