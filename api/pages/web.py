@@ -121,7 +121,7 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def page_error_response(request: Request, exc: PageError) -> HTMLResponse:
-    return render(request, "error.html", status=exc.status, message=exc.message, back=exc.back, status_code=exc.status)
+    return render(request, "error.html", status=exc.status, error_message=exc.message, back=exc.back, status_code=exc.status)
 
 
 def signin_redirect(request: Request, _exc: SignInRequired) -> RedirectResponse:
