@@ -15,7 +15,7 @@ from api.pages.web import PageError, checked_form, identity_of, render, require,
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
 
-OPEN_AT_COUNTER = ("received", "prereview", "correction")
+OPEN_AT_COUNTER = ("received", "prereview", "correction", "decided")  # to receive, to correct, to hand out
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -40,15 +40,20 @@ def _catalog_choices(svc) -> list[dict]:
 
 
 def home(settings: Settings):
-    def get(request: Request, message: str = "") -> HTMLResponse:
-        session = require(request, "clerk")
-        svc = case_services(request.app, settings)
-        who = identity_of(session)
-        rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
-        request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
-        return render(request, "counter_home.html", items=_catalog_choices(svc), cases=rows, message=message,
-                      states=case_view.case_states.STATES)
+    def get(request: Request) -> HTMLResponse:
+        return home_page(request, settings)
     return get
+
+
+def home_page(request: Request, settings: Settings, message: str = "", status: int = 200) -> HTMLResponse:
+    """收件 (a new case) and 办件 (the hall's cases at the counter). `message`: why a new case was refused."""
+    session = require(request, "clerk")
+    svc = case_services(request.app, settings)
+    who = identity_of(session)
+    rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
+    request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
+    return render(request, "counter_home.html", status=status, items=_catalog_choices(svc), cases=rows, message=message,
+                  states=case_view.case_states.STATES)
 
 
 def create(settings: Settings):
@@ -71,9 +76,9 @@ def create(settings: Settings):
                                applicant=applicant, agent=agent)
             created = open_case(request, svc, who, body)
         except ApiError as exc:
-            return home(settings)(request, message=exc.message)
+            return home_page(request, settings, message=exc.message, status=422)
         except ValueError:
-            return home(settings)(request, message="申请人信息格式有误，请检查后重试")
+            return home_page(request, settings, message="申请人信息格式有误，请检查后重试", status=422)
         return see_other(f"/counter/cases/{created.case_id}")
     return post
 

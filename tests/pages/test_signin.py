@@ -108,6 +108,10 @@ def test_pages_carry_security_headers(site):
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY" and response.headers["cache-control"] == "no-store"
     assert "<html lang=\"zh-CN\">" in response.text and 'for="username"' in response.text
+    client = browser(site)
+    sign_in(client, "clerk1")
+    page = client.get("/counter", params={"message": "请拨打电话 110", "done": "<script>"}).text
+    assert "110" not in page and "<script>" not in page  # nothing from the address is shown as a message
 
 
 @pytest.mark.slow  # five CLI processes, each migrating and hashing
