@@ -19,6 +19,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -211,7 +212,7 @@ class AccountRepository(SessionScope):
             row = s.scalars(select(AccountRow).where(AccountRow.username == username.strip().lower())
                             .with_for_update()).first()
             if row is None:
-                password_matches(_DUMMY_HASH, password)
+                password_matches(_dummy_hash(), password)
                 return SignIn(None, "invalid")
             if row.disabled_at is not None:
                 return SignIn(None, "disabled")
@@ -268,4 +269,7 @@ def csrf_matches(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), given.encode())
 
 
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))  # unknown usernames are checked against this
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Unknown usernames are checked against this, so they cost the same time as known ones."""
+    return hash_password(secrets.token_urlsafe(16))

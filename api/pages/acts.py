@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from api.cases import accept_case_upload, case_services, check_upload_target, request_now, visible_case
 from api.errors import ApiError
-from api.pages.web import PageError, checked_form, identity_of, require, see_other
+from api.pages.web import HOMES, PageError, checked_form, identity_of, require, see_other
 from pipeline.errors import YichuangError
 from pipeline.settings import Settings
 
@@ -39,7 +39,7 @@ async def _prepare(request: Request, settings: Settings, case_id: str, roles=("c
     try:
         row = visible_case(svc, who, case_id)
     except ApiError:
-        raise PageError(404, "找不到该办件", back=case_page(who.role, "")[:-1]) from None
+        raise PageError(404, "找不到该办件", back=HOMES.get(who.role, "/")) from None
     return who, form, svc, row
 
 
