@@ -22,6 +22,8 @@ from pipeline.settings import Settings
 
 QUEUE_STATES = ("accepted", "accepted_tolerance", "reviewing", "suspended")
 PAGE_SIZE = 20
+FLAGS = {"case.overdue": "已超期", "case.notice_overdue": "未按时出具通知", "case.tolerance_lapsed": "容缺逾期未补",
+         "case.clock_suspended": "挂起中", "calendar.year_not_covered": "日历未覆盖"}  # pipeline/case_clock.py
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def queue(settings: Settings):
         query = {"state": state, "item": item, "flag": flag, "due_before": due_before}
         return render(request, "review_queue.html", rows=shown, total=len(rows), page=page, pages=pages, query=query,
                       states={s: STATES[s] for s in QUEUE_STATES}, items=[(c, svc.catalog.get(c).name) for c in svc.catalog.codes()],
-                      today=today)
+                      today=today, flags=FLAGS)
     return get
 
 

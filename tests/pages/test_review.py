@@ -42,6 +42,12 @@ def test_the_queue_lists_the_halls_accepted_cases_by_deadline_with_filters_and_p
     assert re.findall(r'href="/review/cases/([0-9a-f-]{36})"', only) == [ids[0]]
     assert "共 0 件" in reviewer.get("/review", params={"item": "food-business-licence"}).text
     assert "共 0 件" in reviewer.get("/review", params={"due_before": "2000-01-01"}).text
+    assert "共 0 件" in reviewer.get("/review", params={"flag": "case.overdue"}).text  # nothing is late yet
+    suspended = reviewer.post(f"/pages/cases/{ids[0]}/act", follow_redirects=False,
+                              data={"csrf_token": token, "act": "suspend", "reason": "需现场核查经营场所"})
+    assert suspended.status_code == 303
+    flagged = reviewer.get("/review", params={"flag": "case.clock_suspended"}).text
+    assert re.findall(r'href="/review/cases/([0-9a-f-]{36})"', flagged) == [ids[0]] and "挂起中" in flagged
     monkeypatch.setattr(review, "PAGE_SIZE", 2)
     first, second = reviewer.get("/review").text, reviewer.get("/review", params={"page": 2}).text
     assert "第 1 / 2 页" in first and "下一页" in first and "第 2 / 2 页" in second
