@@ -157,3 +157,27 @@ def test_an_expired_session_sends_the_browser_back_to_sign_in(site):
     response = client.get("/counter", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/signin")
     assert client.get("/api/v1/cases").status_code == 401  # nor may it call the JSON API
+
+
+def test_secure_cookies_are_off_only_for_development_and_never_in_production(monkeypatch):
+    import pydantic
+
+    from api.pages.config import PageSettings
+
+    for key in ("YICHUANG_COOKIE_SECURE", "YICHUANG_ENV", "YICHUANG_SSO_KIND"):
+        monkeypatch.delenv(key, raising=False)
+    assert PageSettings(env="development").secure_cookies is False
+    assert PageSettings(env="test").secure_cookies is True and PageSettings(env="production").secure_cookies is True
+    assert PageSettings(env="development", cookie_secure=True).secure_cookies is True
+    with pytest.raises(pydantic.ValidationError):
+        PageSettings(env="production", cookie_secure=False)
+    with pytest.raises(pydantic.ValidationError):
+        PageSettings(sso_kind="oidc")  # single sign-on without its issuer and callback address
+
+
+def test_single_sign_on_is_absent_until_a_deployment_registers_a_provider(site):
+    client = browser(site)
+    assert "统一身份认证" not in client.get("/signin").text
+    response = client.get("/signin/sso")
+    assert response.status_code == 404 and "未配置统一身份认证" in response.text
+    assert client.get("/signin/sso/callback", params={"state": "x"}).status_code == 403
