@@ -232,8 +232,10 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(catalog.router_for(settings))
     from api import verify  # synchronous verify through the counter queue
     app.include_router(verify.router_for(settings))
+    from api import pages  # sign-in, the counter and the back office (server-rendered pages)
+    pages.mount(app, settings)
     app.add_middleware(Idempotency)  # inside BodyLimit and AuthBeforeBody: the body it buffers is bounded and authorised
-    app.add_middleware(edge.AuthBeforeBody)  # the key before one byte of the body is read
+    app.add_middleware(edge.AuthBeforeBody)  # the key (or a page session) before one byte of the body is read
     app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)  # a declared oversize: 413 before even the key
     app.add_middleware(edge.DenialAudit)
     app.add_middleware(edge.BodyTimeout, seconds=settings.body_read_timeout)

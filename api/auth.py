@@ -90,10 +90,19 @@ def current_identity(request: Request,
     if identity is None:
         key = x_api_key or (bearer.credentials if bearer else None)
         identity = identify(request.app.state.repo, request.app.state.secret, key)
+        if identity is None and key is None:  # a person signed in to the pages (unsafe methods need the CSRF header)
+            identity = session_identity(request)
     if identity is None:
         raise ApiError("auth.required", "需要有效的访问密钥")
     request.state.identity = identity  # the denial audit (api/edge.py) names the caller of a 403/404
     return identity
+
+
+def session_identity(request: Request) -> Identity | None:
+    """The identity of a person signed in to the pages, through the hook the pages install on the app
+    (api/pages mount: `app.state.session_identity`); None without pages or without a valid session."""
+    hook = getattr(request.app.state, "session_identity", None)
+    return hook(request) if hook is not None else None
 
 
 IdentityDep = Annotated[Identity, Depends(current_identity)]  # every route of the API takes its caller this way

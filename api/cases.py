@@ -134,6 +134,42 @@ def accept_case_upload(app, settings: Settings, who: Identity, case_id: str, *, 
     return row, gone
 
 
+def visible_case(svc: CaseServices, who: Identity, case_id: str):
+    """The case if the caller may see it, else not_found (the same answer as for a case that does not exist)."""
+    row = svc.cases.get(case_id)
+    if row is None or not auth.can_see(who, row):
+        raise ApiError("not_found", "找不到该办件")
+    return row
+
+
+def open_case(request: Request, svc: CaseServices, who: Identity, body: CaseRequest) -> CaseCreated:
+    """Create a case and its empty checklist, audited. Who calls it: POST /api/v1/cases and the counter page."""
+    from validators.catalog import item_snapshot
+
+    if who.role not in CREATORS:
+        raise ApiError("auth.forbidden", "审批人员不能创建办件")
+    try:
+        item = svc.catalog.get(body.item, body.item_version)
+    except KeyError:
+        raise ApiError("request.invalid", f"未知的服务事项或版本：{body.item}") from None
+    if item.situation(body.situation) is None:
+        choices = "、".join(f"{s.code}（{s.name}）" for s in item.situations)
+        raise ApiError("request.invalid", f"办理情形应为 {choices} 之一")
+    row = svc.cases.create(owner_key_id=who.key_id, hall=who.hall, item=item_snapshot(item), situation=body.situation,
+                           applicant=body.applicant.model_dump(exclude_none=True),
+                           agent=body.agent.model_dump(exclude_none=True) if body.agent else None, at=request_now(request))
+    request.app.state.repo.audit(who, "case.create", "case", row.id, item=item.code, item_version=item.version,
+                                 situation=body.situation, case_number=row.case_number)
+    assessment = None
+    try:  # the empty checklist at once: what the counter still has to collect
+        saved = svc.cases.reassess(row.id, svc.assessor)
+        assessment = saved.to_case_dict() if saved else None
+    except Exception:  # noqa: BLE001 - the first finished upload assesses it again
+        logger.exception("initial assessment of case %s failed", row.id)
+    return CaseCreated(case_id=row.id, case_url=f"/api/v1/cases/{row.id}", case_number=row.case_number,
+                       item=item.code, item_version=item.version, situation=body.situation, assessment=assessment)
+
+
 def router_for(settings: Settings) -> APIRouter:
     """Who calls it: api.app.create_app (one include_router line)."""
     router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -143,11 +179,7 @@ def router_for(settings: Settings) -> APIRouter:
     def services(request: Request) -> CaseServices:
         return case_services(request.app, settings)
 
-    def visible(svc: CaseServices, who: Identity, case_id: str):
-        row = svc.cases.get(case_id)
-        if row is None or not auth.can_see(who, row):
-            raise ApiError("not_found", "找不到该办件")
-        return row
+    visible = visible_case
 
     def audit(request: Request, who: Identity, action: str, case_id: str, **detail: Any) -> None:
         request.app.state.repo.audit(who, action, "case", case_id, **detail)
@@ -155,30 +187,7 @@ def router_for(settings: Settings) -> APIRouter:
     @router.post("", status_code=201, response_model=CaseCreated, responses=errors(*AUTHED, 403))
     def create_case(body: CaseRequest, who: IdentityDep, request: Request,
                     svc: CaseServices = Depends(services)) -> CaseCreated:
-        from validators.catalog import item_snapshot
-
-        if who.role not in CREATORS:
-            raise ApiError("auth.forbidden", "审批人员不能创建办件")
-        try:
-            item = svc.catalog.get(body.item, body.item_version)
-        except KeyError:
-            raise ApiError("request.invalid", f"未知的服务事项或版本：{body.item}") from None
-        if item.situation(body.situation) is None:
-            choices = "、".join(f"{s.code}（{s.name}）" for s in item.situations)
-            raise ApiError("request.invalid", f"办理情形应为 {choices} 之一")
-        row = svc.cases.create(owner_key_id=who.key_id, hall=who.hall, item=item_snapshot(item), situation=body.situation,
-                               applicant=body.applicant.model_dump(exclude_none=True),
-                               agent=body.agent.model_dump(exclude_none=True) if body.agent else None, at=request_now(request))
-        audit(request, who, "case.create", row.id, item=item.code, item_version=item.version, situation=body.situation,
-              case_number=row.case_number)
-        assessment = None
-        try:  # the empty checklist at once: what the counter still has to collect
-            saved = svc.cases.reassess(row.id, svc.assessor)
-            assessment = saved.to_case_dict() if saved else None
-        except Exception:  # noqa: BLE001 - the first finished upload assesses it again
-            logger.exception("initial assessment of case %s failed", row.id)
-        return CaseCreated(case_id=row.id, case_url=f"/api/v1/cases/{row.id}", case_number=row.case_number,
-                           item=item.code, item_version=item.version, situation=body.situation, assessment=assessment)
+        return open_case(request, svc, who, body)
 
     @router.get("", response_model=list[CaseSummary], responses=errors(*AUTHED))
     def list_cases(who: IdentityDep, request: Request, state: CaseState | None = None, flag: str | None = None,

@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--hall", required=True)
     create.add_argument("--label", required=True)
 
+    _add_users_parser(sub)
+
     catalog = sub.add_parser("catalog", help="service-item catalog: validate item files, list the loaded items")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
     validate = catalog_sub.add_parser("validate", help="check item files (YAML/JSON); problems with line numbers")
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"verify": cmd_verify, "serve": cmd_serve, "worker": cmd_worker, "keys": cmd_keys,
                 "catalog": cmd_catalog, "sweep": cmd_sweep, "migrate": cmd_migrate,
-                "licences": cmd_licences, "calendar": cmd_calendar, "halls": cmd_halls}[args.command](args)
+                "licences": cmd_licences, "calendar": cmd_calendar, "halls": cmd_halls, "users": cmd_users}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_INFRA
     except Exception as exc:  # noqa: BLE001 - the one place that maps failures to exit codes
@@ -464,6 +466,18 @@ def cmd_keys(args) -> int:
     repo.audit(None, "key.create", "api_key", key.split("_")[1], role=args.role, hall=args.hall, via="cli")
     print(key)
     return EXIT_OK
+
+
+def _add_users_parser(sub) -> None:
+    from api.pages.users_cli import add_parser
+
+    add_parser(sub)
+
+
+def cmd_users(args) -> int:
+    from api.pages.users_cli import run
+
+    return run(args, _settings())
 
 
 def cmd_licences(args) -> int:

@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.requests import Request
 
-from api.auth import identify, parse_key, presented_key
+from api.auth import identify, parse_key, presented_key, session_identity
 from api.errors import STATUS, error_response
 from pipeline.errors import YichuangError
 from pipeline.masking import mask_text
@@ -48,6 +49,8 @@ class AuthBeforeBody:
         key = presented_key(Headers(scope=scope))
         try:
             identity = await run_in_threadpool(identify, state.repo, state.secret, key) if key and state else None
+            if identity is None and key is None and state is not None:  # a page session (CSRF header checked)
+                identity = await run_in_threadpool(session_identity, Request(scope))
         except YichuangError as exc:  # the database is down: 503 in the error shape (outside the app's handlers)
             logger.warning("key check failed before the body: %s", exc.code)
             response = error_response(exc.code, exc.message, STATUS.get(exc.code, 503 if exc.retryable else 500))

@@ -1,0 +1,137 @@
+"""A case as the pages show it: the checklist with each material's documents (thumbnails, type, quality in words,
+fields with their boxes), what is still being read, the notice text, the acts the person may do, the history.
+Read-only: built from the case repository's read methods (the same the JSON API's GET routes use)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from api.cases import CaseServices
+from storage.db import as_utc
+from pipeline import case_states
+from pipeline.assessment import DECISION_LABELS, STATUS_LABELS
+from storage.case_discards import DISCARDED
+from validators.vocabulary import field_class, field_label, type_label
+
+ACT_LABELS = {t.act: t.label for t in case_states.TRANSITIONS}
+NOTICE_OF_ACT = {"accept": "acceptance", "accept_tolerance": "tolerance", "request_correction": "correction",
+                 "return_for_correction": "correction", "lapse_to_correction": "correction", "not_accept": "refusal",
+                 "refuse": "refusal_decision"}
+NOTICE_LABELS = {"acceptance": "受理通知书", "tolerance": "容缺受理通知书", "correction": "一次性告知书（补齐补正）",
+                 "refusal": "不予受理通知书", "refusal_decision": "不予行政许可决定书"}
+NOTICE_FOR_RECOMMENDATION = {"accept": "acceptance", "accept_with_tolerance": "tolerance",
+                             "correction_required": "correction"}
+PERSON_ACT_LABELS = {"field": "更正字段", "finding": "处理问题", "manual_check": "人工核验", "original_seen": "核验原件",
+                     "commitment": "签署容缺承诺", "discard": "作废照片", "evaluation": "评价"}
+
+
+def quality_words(document: dict[str, Any]) -> list[dict[str, str]]:
+    """Quality problems as the clerk reads them: an error is a retake (请重拍：…), a warning a prompt to check."""
+    out = []
+    for issue in (document.get("quality") or {}).get("issues", []):
+        message = issue.get("message", "")
+        if issue.get("severity") == "error":
+            out.append({"severity": "error", "text": "请重拍：" + message.split("，")[0]})
+        else:
+            out.append({"severity": issue.get("severity", "warning"), "text": message})
+    error = document.get("error")
+    if error:
+        out.append({"severity": "error", "text": f"无法识别：{error.get('message', '')}"})
+    return out
+
+
+def document_view(body: dict[str, Any], upload_id: str, thresholds, corrected: dict | None = None) -> dict[str, Any]:
+    """`corrected`: the latest person's value per (document id, field) — shown in place of the machine's."""
+    doc_type = body.get("type", "unknown")
+    pages = list(body.get("pages") or [])
+    fields = []
+    for name, value in (body.get("fields") or {}).items():
+        confidence = float(value.get("confidence") or 0)
+        page = value.get("page")
+        person = (corrected or {}).get((body["id"], name))
+        fields.append({"name": name, "label": field_label(doc_type, name),
+                       "value": person.person_value if person else value.get("value"),
+                       "machine_value": value.get("value") if person else None, "corrected": person is not None,
+                       "confidence": confidence, "source": value.get("source"),
+                       "doubtful": person is None and confidence < thresholds.for_class(field_class(name)),
+                       "image": pages.index(page) if page in pages else 0, "box": value.get("box")})
+    return {"id": body["id"], "upload_id": upload_id, "type": doc_type, "type_label": type_label(doc_type),
+            "source": body.get("source"), "images": len(body.get("image_keys") or ()), "fields": fields,
+            "quality": quality_words(body), "findings": list(body.get("findings") or []),
+            "signatures": list(body.get("signatures") or []), "seals": list(body.get("seals") or [])}
+
+
+def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, Any]:
+    """Everything a case page shows. `timeline` is workers.case_flow.case_timeline's answer for today."""
+    from workers.case_flow import allowed_acts
+
+    latest = svc.cases.latest(row.id)
+    body = latest.body if latest else {"materials": [], "findings": [], "unassigned": [], "notice": ""}
+    superseded = svc.cases.superseded(row.id)
+    uploads = svc.cases.uploads(row.id)
+    live = [u for u in uploads if u.id not in superseded]
+    corrected = {(a.document_id, a.field): a for a in svc.cases.acts(row.id) if a.kind == "field"}  # latest wins
+    docs = {d["id"]: document_view(d, upload_id, thresholds, corrected)
+            for d, upload_id, gone in svc.cases.all_documents(row.id) if not gone}
+    materials = []
+    for m in body.get("materials", []):
+        materials.append({**m, "status_label": STATUS_LABELS.get(m["status"], m["status"]),
+                          "docs": [docs[d] for d in m.get("documents", []) if d in docs]})
+    assigned = {d for m in body.get("materials", []) for d in m.get("documents", [])}
+    pending = [u for u in live if u.status in ("queued", "processing")]
+    finished = [as_utc(u.finished_at) for u in live if u.finished_at is not None]
+    # read, but the checklist not yet recomputed with it (assess_case runs after each finished upload)
+    assessed_at = as_utc(row.assessed_at)
+    assessing = bool(finished) and (assessed_at is None or max(finished) > assessed_at)
+    failed = [u for u in live if u.status == "failed"]
+    recommendation = body.get("decision") or (latest.decision if latest else None)
+    signature = hashlib.sha256(repr((latest.version if latest else 0, row.status, assessing,
+                                     [(u.id, u.status) for u in live])).encode()).hexdigest()[:16]
+    return {
+        "row": row, "assessment": body, "version": latest.version if latest else None, "materials": materials,
+        "unassigned": [d for i, d in docs.items() if i not in assigned], "pending": pending, "assessing": assessing, "failed": failed,
+        "uploads": live, "discarded": [u for u in uploads if u.id in superseded and superseded[u.id].superseded_by == DISCARDED],
+        "recommendation": recommendation, "recommendation_label": DECISION_LABELS.get(recommendation or "", "尚未核验"),
+        "notice_text": body.get("notice", ""), "notice_kind": NOTICE_FOR_RECOMMENDATION.get(recommendation or ""),
+        "status_label": case_states.STATES.get(row.status, row.status), "allowed": allowed_acts(row, role),
+        "act_labels": ACT_LABELS, "case_findings": body.get("findings", []), "signature": signature,
+        "flags": timeline.flags, "clock": timeline.clock, "tolerance": timeline.tolerance,
+        "situation_name": next((s["name"] for s in row.item["situations"] if s["code"] == row.situation), row.situation),
+        "item_materials": [m for m in row.item["materials"]
+                           if m["code"] in next(s for s in row.item["situations"] if s["code"] == row.situation)["materials"]],
+    }
+
+
+def history(svc: CaseServices, case_id: str) -> list[dict[str, Any]]:
+    """Transitions and people's acts in time order, in words."""
+    rows = [{"at": as_utc(e.at), "what": ACT_LABELS.get(e.act, e.act), "who": e.actor_label, "role": e.role,
+             "reason": e.reason, "overridden": e.overridden} for e in svc.cases.events(case_id)]
+    rows += [{"at": as_utc(a.at), "what": PERSON_ACT_LABELS.get(a.kind, a.kind)
+              + (f"：{a.field}" if a.field else "") + (f"：{a.finding}" if a.finding else ""),
+              "who": case_states.ROLE_LABELS.get(a.role, a.role), "role": a.role, "reason": a.reason, "overridden": False} for a in svc.cases.acts(case_id)]
+    return sorted(rows, key=lambda r: r["at"])
+
+
+def notice_preview_url(app, case_id: str, kind: str | None) -> str | None:
+    """The seam for the notice preview API (`GET /api/v1/cases/{id}/notices/{kind}.pdf?preview=1`, built by
+    another part of the project): linked only when the notice route accepts a `preview` query parameter;
+    until then the page shows the assessment's notice text, which is what the notice would print."""
+    if not kind:
+        return None
+    for route in app.routes:
+        if getattr(route, "path", "") == "/api/v1/cases/{case_id}/notices/{kind}.pdf":
+            names = {p.name for p in getattr(getattr(route, "dependant", None), "query_params", [])}
+            if "preview" in names:
+                return f"/api/v1/cases/{case_id}/notices/{kind}.pdf?preview=1"
+    return None
+
+
+def issued_notices(svc: CaseServices, case_id: str) -> list[dict[str, str]]:
+    """The notices already issued (one per kind, the latest act's), to print."""
+    kinds = []
+    for e in svc.cases.events(case_id):
+        kind = NOTICE_OF_ACT.get(e.act)
+        if kind and kind not in kinds:
+            kinds.append(kind)
+    return [{"kind": k, "label": NOTICE_LABELS[k], "url": f"/api/v1/cases/{case_id}/notices/{k}.pdf"} for k in kinds]

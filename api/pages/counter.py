@@ -1,0 +1,120 @@
+"""The counter (窗口收件): open a case for an item, version and situation with the applicant; follow its checklist
+while the document camera's scans are read (the page polls a small HTML fragment); act and print the notice.
+Clerks only; a case of another hall answers 404 like one that does not exist."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.case_schemas import Agent, Applicant, CaseRequest
+from api.cases import case_services, open_case, request_now, visible_case
+from api.errors import ApiError
+from api.pages import acts, case_view
+from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
+from pipeline.interfaces import SHANGHAI
+from pipeline.settings import Settings
+
+OPEN_AT_COUNTER = ("received", "prereview", "correction", "decided")  # to receive, to correct, to hand out
+
+
+def router_for(settings: Settings) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    router.add_api_route("/counter", home(settings), methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route("/counter/cases", create(settings), methods=["POST"])
+    router.add_api_route("/counter/cases/{case_id}", case_page(settings), methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route("/counter/cases/{case_id}/checklist", checklist(settings), methods=["GET"],
+                         response_class=HTMLResponse)
+    router.include_router(acts.router_for(settings))
+    return router
+
+
+def _catalog_choices(svc) -> list[dict]:
+    out = []
+    for code in svc.catalog.codes():
+        for version in svc.catalog.versions(code):
+            item = svc.catalog.get(code, version)
+            out.append({"code": code, "version": version, "name": item.name,
+                        "situations": [{"code": s.code, "name": s.name} for s in item.situations]})
+    return out
+
+
+def home(settings: Settings):
+    def get(request: Request) -> HTMLResponse:
+        return home_page(request, settings)
+    return get
+
+
+def home_page(request: Request, settings: Settings, message: str = "", status: int = 200) -> HTMLResponse:
+    """收件 (a new case) and 办件 (the hall's cases at the counter). `message`: why a new case was refused."""
+    session = require(request, "clerk")
+    svc = case_services(request.app, settings)
+    who = identity_of(session)
+    rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
+    request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
+    return render(request, "counter_home.html", status=status, items=_catalog_choices(svc), cases=rows, message=message,
+                  states=case_view.case_states.STATES)
+
+
+def create(settings: Settings):
+    async def post(request: Request):
+        session = require(request, "clerk")
+        form = await checked_form(request, session)
+        svc = case_services(request.app, settings)
+        who = identity_of(session)
+        choice = str(form.get("item", ""))
+        code, _, version = choice.rpartition("@")
+        situation = str(form.get("situation", ""))
+        situation = situation.split("/", 1)[1] if situation.startswith(choice + "/") else situation
+        try:
+            applicant = Applicant(kind=form.get("applicant_kind") or "person", name=(form.get("applicant_name") or None),
+                                  id_number=(form.get("applicant_id_number") or "").strip().upper() or None,
+                                  credit_code=(form.get("applicant_credit_code") or "").strip().upper() or None)
+            agent = Agent(name=form["agent_name"], id_number=form.get("agent_id_number") or None) \
+                if form.get("agent_name") else None
+            body = CaseRequest(item=code, item_version=int(version) if version.isdigit() else None, situation=situation,
+                               applicant=applicant, agent=agent)
+            created = open_case(request, svc, who, body)
+        except ApiError as exc:
+            return home_page(request, settings, message=exc.message, status=422)
+        except ValueError:
+            return home_page(request, settings, message="申请人信息格式有误，请检查后重试", status=422)
+        return see_other(f"/counter/cases/{created.case_id}")
+    return post
+
+
+def _case_context(request: Request, settings: Settings, case_id: str, roles: tuple[str, ...] = ("clerk",)) -> dict:
+    """Who calls it: the counter's and the back office's case pages. A case the person may not see is a 404."""
+    from workers.case_flow import case_timeline
+
+    session = require(request, *roles)
+    svc = case_services(request.app, settings)
+    who = identity_of(session)
+    try:
+        row = visible_case(svc, who, case_id)
+    except ApiError:
+        raise PageError(404, "找不到该办件", back="/counter" if who.role == "clerk" else "/review") from None
+    today = request_now(request).astimezone(SHANGHAI).date()
+    view = case_view.build(svc, row, who.role, settings.thresholds, case_timeline(svc.cases, row, svc.calendar, today))
+    return {"svc": svc, "who": who, "row": row, "view": view}
+
+
+def case_page(settings: Settings):
+    def get(case_id: str, request: Request, done: str = "") -> HTMLResponse:
+        ctx = _case_context(request, settings, case_id)
+        request.app.state.repo.audit(ctx["who"], "case.read", "case", case_id, via="pages")
+        svc = ctx["svc"]
+        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""),
+                      preview_url=case_view.notice_preview_url(request.app, case_id, ctx["view"]["notice_kind"]),
+                      notices=case_view.issued_notices(svc, case_id), history=case_view.history(svc, case_id))
+    return get
+
+
+def checklist(settings: Settings):
+    def get(case_id: str, request: Request, since: str = ""):
+        ctx = _case_context(request, settings, case_id)
+        if since and since == ctx["view"]["signature"]:
+            return Response(status_code=204)  # nothing changed, nothing shown: not a read of the case's data
+        request.app.state.repo.audit(ctx["who"], "case.read", "case", case_id, via="pages.poll")
+        return render(request, "_checklist.html", v=ctx["view"], row=ctx["row"])
+    return get

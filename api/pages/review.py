@@ -1,0 +1,107 @@
+"""The back office (后台审查): the hall's queue of accepted cases sorted by deadline, with filters and paging; a
+case page with page images and field boxes, findings with their evidence, licence-library evidence, signature
+results, originals seen and history; the reviewer's acts go through api/pages/acts.py. Reviewers only (admins
+see the queue of every hall); a case of another hall answers 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.cases import case_services, request_now
+from api.pages import acts, case_view
+from api.pages.counter import _case_context
+from api.pages.web import identity_of, render, require
+from pipeline.assessment import DECISION_LABELS
+from pipeline.case_states import STATES
+from pipeline.interfaces import SHANGHAI
+from pipeline.settings import Settings
+
+QUEUE_STATES = ("accepted", "accepted_tolerance", "reviewing", "suspended")
+PAGE_SIZE = 20
+FLAGS = {"case.overdue": "已超期", "case.notice_overdue": "未按时出具通知", "case.tolerance_lapsed": "容缺逾期未补",
+         "case.clock_suspended": "挂起中", "calendar.year_not_covered": "日历未覆盖"}  # pipeline/case_clock.py
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    case_number: str
+    item_name: str
+    applicant: dict
+    status: str
+    recommendation: str
+    due: dt.date | None
+    overdue: bool
+    flags: tuple
+
+
+def router_for(settings: Settings) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    router.add_api_route("/review", queue(settings), methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route("/review/cases/{case_id}", case_page(settings), methods=["GET"], response_class=HTMLResponse)
+    return router
+
+
+def queue_rows(svc, hall: str | None, today: dt.date, *, state: str = "", item: str = "", flag: str = "",
+               due_before: dt.date | None = None) -> list[QueueRow]:
+    """The queue, filtered and sorted by the decision deadline (none last), then by case number."""
+    from workers.case_flow import case_timeline
+
+    rows = []
+    for row in svc.cases.in_states((state,) if state in QUEUE_STATES else QUEUE_STATES, hall):
+        if item and row.item_code != item:
+            continue
+        line = case_timeline(svc.cases, row, svc.calendar, today)
+        due = line.clock.due if line.clock else None
+        if due_before and (due is None or due > due_before):
+            continue
+        if flag and not any(f.code == flag for f in line.flags):
+            continue
+        rows.append(QueueRow(id=row.id, case_number=row.case_number or row.id, item_name=row.item["name"],
+                             applicant=row.applicant, status=row.status,
+                             recommendation=DECISION_LABELS.get(row.decision or "", "尚未核验"), due=due,
+                             overdue=bool(line.clock and line.clock.overdue), flags=tuple(line.flags)))
+    return sorted(rows, key=lambda r: (r.due is None, r.due or dt.date.max, r.case_number))
+
+
+def queue(settings: Settings):
+    def get(request: Request, state: str = "", item: str = "", flag: str = "", due_before: str = "",
+            page: int = 1) -> HTMLResponse:
+        session = require(request, "reviewer", "admin")
+        who = identity_of(session)
+        svc = case_services(request.app, settings)
+        try:
+            before = dt.date.fromisoformat(due_before) if due_before else None
+        except ValueError:
+            before = None
+        today = request_now(request).astimezone(SHANGHAI).date()
+        rows = queue_rows(svc, None if who.role == "admin" else who.hall, today, state=state, item=item, flag=flag,
+                          due_before=before)
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        page = min(max(1, page), pages)
+        shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        request.app.state.repo.audit(who, "case.list", "case", "*", state=state or None, flag=flag or None,
+                                     count=len(rows), via="pages")
+        query = {"state": state, "item": item, "flag": flag, "due_before": due_before}
+        return render(request, "review_queue.html", rows=shown, total=len(rows), page=page, pages=pages, query=query,
+                      states={s: STATES[s] for s in QUEUE_STATES}, items=[(c, svc.catalog.get(c).name) for c in svc.catalog.codes()],
+                      today=today, flags=FLAGS)
+    return get
+
+
+def case_page(settings: Settings):
+    def get(case_id: str, request: Request, done: str = "") -> HTMLResponse:
+        from workers.case_acts import notice_materials
+
+        ctx = _case_context(request, settings, case_id, roles=("reviewer", "admin"))
+        svc, who = ctx["svc"], ctx["who"]
+        request.app.state.repo.audit(who, "case.read", "case", case_id, via="pages")
+        originals = notice_materials(svc.cases, case_id, ctx["view"]["assessment"])
+        return render(request, "review_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""),
+                      originals=originals, history=case_view.history(svc, case_id),
+                      notices=case_view.issued_notices(svc, case_id))
+    return get

@@ -1,0 +1,97 @@
+"""The counter's forms without a browser: a scan uploaded from the page with a material hint joins the case on the
+camera's path, discarding a shot leaves it out of the assessment (kept on record), the checklist fragment answers
+204 when nothing changed, and the case layer's refusals come back as Chinese pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.pages.conftest import browser, csrf_of, open_case, sign_in
+
+ROOT = Path(__file__).resolve().parents[2]
+SCAN = ROOT / "samples" / "id_card_front" / "idcard_s7-0000_front_clean.png"
+
+
+def _upload(client, case_id: str, token: str, material: str = "operator_id"):
+    return client.post(f"/pages/cases/{case_id}/upload", follow_redirects=False,
+                       data={"csrf_token": token, "material": material},
+                       files={"file": (SCAN.name, SCAN.read_bytes(), "image/png")})
+
+
+def test_a_scan_from_the_page_joins_the_case_and_a_discarded_shot_leaves_the_assessment(site):
+    client = browser(site)
+    sign_in(client, "clerk1")
+    case_id = open_case(client)
+    token = csrf_of(client, f"/counter/cases/{case_id}")
+    response = _upload(client, case_id, token)
+    assert response.status_code == 303 and response.headers["location"].endswith("?done=upload")
+    case = client.get(f"/api/v1/cases/{case_id}").json()
+    [upload] = case["uploads"]
+    assert upload["material"] == "operator_id" and upload["status"] == "queued"
+    page = client.get(response.headers["location"])
+    assert "正在识别 1 份材料" in page.text and "已上传，正在识别" in page.text
+
+    response = client.post(f"/pages/cases/{case_id}/discard", follow_redirects=False,
+                           data={"csrf_token": token, "upload_id": upload["upload_id"], "reason": "拍糊了"})
+    assert response.status_code == 303
+    case = client.get(f"/api/v1/cases/{case_id}").json()
+    assert case["uploads"][0]["superseded_by"] == "discarded"
+    assert not any(f["code"] == "case.uploads_pending" for f in case["assessment"]["findings"])
+    history = client.get(f"/api/v1/cases/{case_id}/history").json()
+    assert [a["kind"] for a in history["acts"]] == ["discard"] and history["acts"][0]["reason"] == "拍糊了"
+    assert "正在识别" not in client.get(f"/counter/cases/{case_id}").text
+
+    again = client.post(f"/pages/cases/{case_id}/discard", data={"csrf_token": token, "upload_id": upload["upload_id"]})
+    assert again.status_code == 422 and "已作废" in again.text
+    wrong = client.post(f"/pages/cases/{case_id}/upload", data={"csrf_token": token, "material": "nonsense"},
+                        files={"file": (SCAN.name, SCAN.read_bytes(), "image/png")})
+    assert wrong.status_code == 422 and "材料代码应为" in wrong.text
+
+
+def test_the_checklist_fragment_answers_204_when_nothing_changed(site):
+    client = browser(site)
+    sign_in(client, "clerk1")
+    case_id = open_case(client)
+    fragment = client.get(f"/counter/cases/{case_id}/checklist")
+    assert fragment.status_code == 200 and 'id="m-application"' in fragment.text and "<html" not in fragment.text
+    signature = fragment.text.split('data-sig="', 1)[1].split('"', 1)[0]
+    assert client.get(f"/counter/cases/{case_id}/checklist?since={signature}").status_code == 204
+    _upload(client, case_id, csrf_of(client, f"/counter/cases/{case_id}"))
+    assert client.get(f"/counter/cases/{case_id}/checklist?since={signature}").status_code == 200
+
+
+def test_refusals_of_the_case_layer_are_shown_in_chinese(site):
+    client = browser(site)
+    sign_in(client, "clerk1")
+    case_id = open_case(client)
+    token = csrf_of(client, f"/counter/cases/{case_id}")
+    no_reason = client.post(f"/pages/cases/{case_id}/act", data={"csrf_token": token, "act": "not_accept"})
+    assert no_reason.status_code == 409 and "须填写理由" in no_reason.text
+    unsigned = client.post(f"/pages/cases/{case_id}/act",
+                           data={"csrf_token": token, "act": "accept_tolerance", "reason": "经营场所证明后补"})
+    assert unsigned.status_code == 409 and "容缺受理信用承诺书" in unsigned.text
+    refused = client.post(f"/pages/cases/{case_id}/act",
+                          data={"csrf_token": token, "act": "not_accept", "reason": "不属于本机关职权范围"})
+    assert refused.status_code == 200 and "不予受理通知书" in refused.text  # followed to the case page
+    notice = client.get(f"/api/v1/cases/{case_id}/notices/refusal.pdf")
+    assert notice.status_code == 200 and notice.content.startswith(b"%PDF")
+
+
+def test_a_chip_reader_record_entered_at_the_counter_fills_the_identity_material(site):
+    client = browser(site)
+    sign_in(client, "clerk1")
+    case_id = open_case(client)
+    token = csrf_of(client, f"/counter/cases/{case_id}")
+    record = {"name": "李四", "sex": "女", "ethnicity": "汉", "birth_date": "1949-12-31", "address": "北京市朝阳区某路1号",
+              "id_number": "11010519491231002x", "issuing_authority": "北京市公安局朝阳分局", "valid_from": "2015-01-01",
+              "valid_until": "长期", "material": "operator_id"}
+    bad = client.post(f"/pages/cases/{case_id}/reader", data={**record, "birth_date": "1949-12-30", "csrf_token": token})
+    assert bad.status_code == 422
+    assert "出生日期或性别与公民身份号码不一致" in bad.text
+    done = client.post(f"/pages/cases/{case_id}/reader", data={**record, "csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=reader")
+    case = client.get(f"/api/v1/cases/{case_id}").json()
+    assert sorted(d["type"] for d in case["documents"]) == ["id_card_back", "id_card_front"]
+    assert all(d["source"] == "chip_reader" for d in case["documents"])
+    page = client.get(done.headers["location"]).text
+    assert "已录入读卡器信息" in page and "居民身份证人像面（读卡器）" in page
