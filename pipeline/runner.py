@@ -49,9 +49,10 @@ def make_upload(data: bytes, source: str, received_at: dt.datetime, *, key: str 
     )
 
 
-def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) -> list[Document]:
+def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime, *, cross: bool = True) -> list[Document]:
     """Every file yields at least one document: `unknown` if nothing is recognised, or with `error` set
-    when the file cannot be used. Exceptions escape only for broken infrastructure."""
+    when the file cannot be used. Exceptions escape only for broken infrastructure. `cross=False` leaves the
+    checks across documents to the caller, who runs them once over a whole batch (`yichuang verify`)."""
     try:
         kind, raw_pages = decode(data, deps.limits)
     except InputError as exc:
@@ -85,11 +86,12 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
         if signatures:
             doc = doc.model_copy(update={"signatures": signatures})
         documents.append(doc)
-    return cross_check(documents, deps, today)
+    return cross_check(documents, deps, today) if cross else documents
 
 
 def cross_check(documents: list[Document], deps: Dependencies, today: dt.date) -> list[Document]:
-    """Checks across the documents of one file or one `verify` batch (e.g. an ID card's two sides)."""
+    """Checks across the documents of one file or one `verify` batch (e.g. an ID card's two sides). A finding the
+    document already carries is not added again."""
     from pipeline.registry import CheckContext
 
     ctx = CheckContext(today=today, thresholds=deps.thresholds)
@@ -100,7 +102,11 @@ def cross_check(documents: list[Document], deps: Dependencies, today: dt.date) -
             involved = [by_id[i] for i in cross.involved if i in by_id]
             classes = [(deps.types.get(d.type).field_classes if deps.types.get(d.type) else {}) for d in involved]
             added.setdefault(cross.document_id, []).append(stages.to_finding(cross.failure, involved, classes, deps.thresholds))
-    return [d.model_copy(update={"findings": d.findings + tuple(added[d.id])}) if d.id in added else d for d in documents]
+    out = []
+    for d in documents:
+        new = [f for f in dict.fromkeys(added.get(d.id, ())) if f not in d.findings]  # run twice, said once
+        out.append(d.model_copy(update={"findings": d.findings + tuple(new)}) if new else d)
+    return out
 
 
 def error_document(upload: Upload, exc: InputError) -> Document:
