@@ -29,7 +29,7 @@ from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibr
 from pipeline.models import Document, Finding
 from pipeline.registry import CheckRegistry, TypeRegistry
 from pipeline.settings import Thresholds
-from validators import build_checks, consistency, licences, person_acts, seals
+from validators import accepted, build_checks, consistency, licences, person_acts, seals
 from validators.assign import Assignment, assign, stated
 from validators.catalog import (
     Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, item_from_snapshot, seal_searched_types,
@@ -361,6 +361,9 @@ class _Run:
         involved = [(d, n) for d, n, _ in own_values + other_values]
         return [self._judge(rule.code, message, rule.severity, involved, doc)]
 
+    def _stated(self, ref: str) -> list[tuple[Document, str, object]]:
+        return stated(self.docs, ref, self.a.fields_of)
+
     def _owner_name(self, doc: Document) -> str:
         code = next((c for c, docs in self.docs.items() if any(d.id == doc.id for d in docs)), None)
         return self.by_code[code].name if code else type_label(doc.type)
@@ -395,6 +398,8 @@ class _Run:
             complete, doubtful, missing_parts = True, False, ()
             findings = [f for f in findings if f.code != "material.manual"] + [person_acts.hand_check_finding(hand)]
 
+        if complete and hand is None and (met := accepted.met_aside(m, docs, findings, self._stated)) is not None:
+            findings = accepted.as_information(findings, met)  # a failed alternative does not spoil a met set
         errors = [f for f in findings if f.severity == "error"]
         if not complete:
             status = "needs_review" if doubtful else "missing"
