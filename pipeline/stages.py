@@ -134,8 +134,10 @@ def classify(reading: Reading, types: TypeRegistry, thresholds: Thresholds) -> l
 
     A page that follows a multi-page document (a contract's second page, a form's signature page) joins it
     when that type is the page's best candidate, even with weaker evidence than a first page needs (half
-    the threshold): continuation pages rarely repeat the title. A joined page that agrees does not lower
-    the document's confidence; the document is as certain as its most certain page."""
+    the threshold): continuation pages rarely repeat the title. A page that carries the type's title of its own
+    (`opens_document`) is a complete first page and starts a new document: complete pages never join each other.
+    A joined page that agrees does not lower the document's confidence; the document is as certain as its most
+    certain page."""
     out: list[Classified] = []
     for page in reading.pages:
         scores = sorted(((t.code, float(t.recognise(page))) for t in types), key=lambda s: -s[1])
@@ -148,7 +150,8 @@ def classify(reading: Reading, types: TypeRegistry, thresholds: Thresholds) -> l
         previous_type = types.get(previous.type) if previous is not None else None
         continues = (previous_type is not None and previous_type.multi_page and best == previous.type
                      and confidence >= thresholds.type / 2 and previous.pages[-1].page.page == page.page.page - 1
-                     and page.page.region is None and previous.pages[-1].page.region is None)
+                     and page.page.region is None and previous.pages[-1].page.region is None
+                     and not opens_document(page, previous_type.label))
         if continues:
             out[-1] = previous.model_copy(update={"pages": previous.pages + (page,),
                                                   "type_confidence": max(previous.type_confidence, confidence)})
@@ -157,6 +160,32 @@ def classify(reading: Reading, types: TypeRegistry, thresholds: Thresholds) -> l
                               type_confidence=confidence if code != "unknown" else round(1 - best_score, 3),
                               candidates=candidates))
     return out
+
+
+def opens_document(page: PageReading, label: str) -> bool:
+    """The page carries the title of a document of this type (its label, as printed or nearly, in the top third
+    of the page, and not marked 续 "continued"): a complete first page, which starts a document of its own even
+    right after another of the same type (two applications scanned together are two documents)."""
+    import difflib
+
+    target = _bare(label)
+    top = (page.page.height or max((line.box[3] for line in page.lines), default=0.0)) / 3
+    for line in page.lines:
+        text = _bare(line.text)
+        if line.box[1] > top or "续" in text or len(text) < 2:
+            continue
+        if target in text or (abs(len(text) - len(target)) <= 3
+                              and difflib.SequenceMatcher(None, text, target).ratio() >= 0.75):
+            return True
+    return False
+
+
+def _bare(text: str) -> str:
+    """Text without spaces and brackets, full width folded (a title as OCR may read it)."""
+    import re
+    import unicodedata
+
+    return re.sub(r"[\s()（）【】\[\]:：]", "", unicodedata.normalize("NFKC", text))
 
 
 # --- extract --------------------------------------------------------------------------------
