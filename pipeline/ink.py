@@ -65,6 +65,8 @@ def judge(image: "np.ndarray", label: Box, lines: Sequence[TextLine]) -> InkVerd
     region = image[y0:y1, x0:x1]
     strokes = _strokes(region, text_h)
     for line in lines:
+        if _holds_label(line, label):
+            continue  # the label's own OCR line, which may run on into the signature: only the label is masked
         if _printed(line, area, label, text_h):
             _blank_box(strokes, line.box, (x0, y0), 0.2 * text_h)
     _blank_box(strokes, label, (x0, y0), 0.2 * text_h)
@@ -114,6 +116,12 @@ def signature_area(label: Box, lines: Sequence[TextLine], size: tuple[int, int])
 def _furniture_or_label(text: str) -> bool:
     bare = text.strip()
     return bool(_FURNITURE.match(bare) or _LABEL.search(bare) or _DATE.search(bare))
+
+
+def _holds_label(line: TextLine, label: Box) -> bool:
+    bx0, by0, bx1, by1 = line.box
+    lx0, ly0, lx1, ly1 = label
+    return bx0 <= lx0 + 0.5 * (ly1 - ly0) and bx1 >= lx1 - 1 and by0 < (ly0 + ly1) / 2 < by1
 
 
 def _printed(line: TextLine, area: Box, label: Box, h: float) -> bool:

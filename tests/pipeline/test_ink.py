@@ -163,3 +163,16 @@ def test_photographed_pages_through_the_pipeline(deps_factory, layout, kind):
     assert [h.area for h in doc.handwriting] == ["signature"]
     unsigned = {f.code: f.severity for f in doc.findings if f.code == "application.unsigned"}
     assert unsigned == ({} if sg.is_signed(kind) else {"application.unsigned": "error"})
+
+
+def test_an_ocr_line_running_from_the_label_into_the_signature_does_not_hide_it():
+    """PP-OCR often reads "经营者签字：陆雨甦" as one line: only its label part is printed furniture."""
+    data, truth = sp.page("inline_date", "brush_name", 0)
+    lx0, ly0, lx1, ly1 = truth["label_box"]
+    _ix0, iy0, ix1, iy1 = truth["ink_box"]
+    own = [(t, b) for t, b in truth["lines"] if "签字" in t and abs(b[1] - ly0) < 20]
+    lines = [TextLine(text=text, score=0.99, box=tuple(box)) for text, box in truth["lines"] if (text, box) not in own]
+    merged = [TextLine(text=t + "陆雨甦", score=0.9, box=(b[0], max(b[1] - 8, iy0), ix1 + 2, min(b[3] + 8, iy1))) for t, b in own]
+    assert len(merged) == 1
+    verdict = ink.judge(sp.decode(data), (lx0, ly0, lx1, ly1), [*lines, *merged])
+    assert verdict.signed
