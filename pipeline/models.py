@@ -226,6 +226,9 @@ class Document(Frozen):
     image_keys: tuple[str, ...] = ()
     upload_sha256: str | None = None
     error: FileError | None = None
+    # a multi-page type's document that opens without a title of its own (a form's later page scanned alone): in a
+    # case it continues the same type's document before it (validators/joining.py)
+    continues: bool = False
 
     def value(self, name: str) -> Any:
         field = self.fields.get(name)

@@ -219,6 +219,8 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
         findings=findings,
         image_keys=tuple(p.page.image_key for p in classified.pages if p.page.image_key),
         upload_sha256=classified.upload.sha256,
+        continues=bool(doc_type is not None and doc_type.multi_page and classified.type != "unknown"
+                       and not opens_document(classified.pages[0], doc_type.label)),
     )
 
 

@@ -29,7 +29,7 @@ from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibr
 from pipeline.models import Document, Finding
 from pipeline.registry import CheckRegistry, TypeRegistry
 from pipeline.settings import Thresholds
-from validators import accepted, build_checks, consistency, licences, person_acts, seals
+from validators import accepted, build_checks, consistency, joining, licences, person_acts, seals
 from validators.assign import Assignment, assign, stated
 from validators.catalog import (
     Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, item_from_snapshot, seal_searched_types,
@@ -130,6 +130,8 @@ class _Run:
                version: int) -> Assessment:
         submitted = person_acts.apply_to_documents(  # corrected fields replace readings and are checked again
             submitted, self.acts, recheck=lambda doc: self.a.recheck(doc, self.today))
+        # a form's untitled later page scanned on its own joins the form scanned before it
+        submitted = joining.join_continuations(submitted, lambda doc: self.a.recheck(doc, self.today))
         self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
         self.docs = self.assigned.docs
         self._pair_sides_across_files()

@@ -51,3 +51,15 @@ def test_the_title_is_looked_for_at_the_top_only():
     cited = page.model_copy(update={"lines": page.lines + tuple(reading([("个体工商户登记(备案)申请书", 300, 2000)]).lines)})
     assert stages.opens_document(application_first(1), "个体工商户登记（备案）申请书")
     assert not stages.opens_document(cited, "个体工商户登记（备案）申请书")
+
+
+def test_an_untitled_page_alone_is_marked_as_continuing():
+    from pipeline.confidence import Calibrator
+
+    def extracted(*pages):
+        [classified] = stages.classify(Reading(upload=UPLOAD, kind="image", pages=tuple(pages)), TYPES, Thresholds())
+        return stages.extract(classified, TYPES, Calibrator.shipped())
+
+    alone = extracted(application_second(1))
+    assert alone.type == "application_form" and alone.continues
+    assert not extracted(application_first(1), application_second(2)).continues

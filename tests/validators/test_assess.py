@@ -905,3 +905,33 @@ def test_unread_holder_does_not_meet_the_set_on_its_own():
     result = assess(application(), card(OPERATOR, OPERATOR_BACK), property_certificate(holder=None), lease())
     assert statuses(result)["premises_proof"] != "ok"
     assert "lease_contract.ended" in {f.code for f in result.material("premises_proof").findings if f.severity == "error"}
+
+
+# --- a form's signature page scanned as a file of its own (issue 16) ---------------------------------------------
+
+
+def _split_application(signed: bool = True):
+    first = doc("application_form", operator_name="张三", operator_id_number="110105199003071239",
+                premises_address="北京市朝阳区建国路1号", business_scope="日用百货零售", phone="13800000000")
+    second = doc("application_form", signed=signed, signed_on="2026-11-20").model_copy(update={"continues": True})
+    return first, second
+
+
+def test_a_signature_page_scanned_alone_joins_the_form_before_it():
+    first, second = _split_application()
+    assert "application.signature_unchecked" in {f.code for f in first.findings}
+    assert "application.unread" in {f.code for f in second.findings}
+    result = assess(first, second, card(OPERATOR, OPERATOR_BACK), property_certificate())
+    assert result.decision == "accept", [(m.code, m.status, [f.code for f in m.findings]) for m in result.materials]
+    assert result.material("application").documents == (first.id,)
+
+
+def test_the_joined_form_is_judged_whole():
+    first, second = _split_application(signed=False)
+    result = assess(first, second, card(OPERATOR, OPERATOR_BACK), property_certificate())
+    assert problems(result) == {"application": {"application.unsigned"}}
+
+
+def test_two_complete_forms_never_join():
+    result = assess(application(), application(operator_name="李四"), card(OPERATOR, OPERATOR_BACK), property_certificate())
+    assert len(result.material("application").documents) == 2
