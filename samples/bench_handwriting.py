@@ -91,8 +91,8 @@ def main() -> None:
                     row = judge_page(deps, layout, kind, seed, variant)
                     row.update(layout=layout, kind=kind, variant=variant)
                     rows.append(row)
-                    if row["said"] is not row["truth"]:
-                        print(f"  wrong: {variant} {layout} {kind} seed {seed}: said {row['said']}", file=sys.stderr)
+                    verdict = "right" if row["said"] is row["truth"] else f"WRONG (said {row['said']})"
+                    print(f"  {variant} {layout} {kind} seed {seed}: {verdict}", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
