@@ -155,7 +155,9 @@ def _strokes(region: "np.ndarray", h: float) -> "np.ndarray":
     ink = ((dark | coloured) * 255).astype(np.uint8)
     rule = max(9, int(round(2.5 * h)))
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (rule, 1)))
-    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, rule)))
+    # a box's sides are as tall as the box, which the area may cut short: a vertical rule fills most of the area
+    tall = max(9, min(rule, int(0.6 * region.shape[0])))
+    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
     lines = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return (ink > 0) & ~(lines > 0)
 
