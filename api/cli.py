@@ -179,8 +179,8 @@ def cmd_verify(args) -> int:
             documents.append(Document(id=str(uuid.uuid4()), source=path_text,
                                       error=FileError(code="file.unreadable", message="无法读取该文件（不存在或无权限）")))
             continue
-        documents.extend(process(make_upload(data, path_text, at), data, deps, at))
-    documents = cross_check(documents, deps, at.astimezone(SHANGHAI).date())
+        documents.extend(process(make_upload(data, path_text, at), data, deps, at, cross=False))
+    documents = cross_check(documents, deps, at.astimezone(SHANGHAI).date())  # once, over the whole batch
     case = None
     if checklist is not None:
         from validators.assess import Assessor, assess_documents

@@ -177,9 +177,15 @@ class Code(Frozen):
 
 
 class Handwriting(Frozen):
+    """An area of the paper meant for handwriting (the signature area) as judged from its pixels: whether ink
+    was seen there (`signed`) and whether the judgement is `certain` (the whole area seen at a usable resolution,
+    clearly blank or clearly inked)."""
+
     area: str
     page: int
     box: Box
+    signed: bool | None = None
+    certain: bool = False
 
 
 class SignatureResult(Frozen):
@@ -220,6 +226,9 @@ class Document(Frozen):
     image_keys: tuple[str, ...] = ()
     upload_sha256: str | None = None
     error: FileError | None = None
+    # a multi-page type's document that opens without a title of its own (a form's later page scanned alone): in a
+    # case it continues the same type's document before it (validators/joining.py)
+    continues: bool = False
 
     def value(self, name: str) -> Any:
         field = self.fields.get(name)

@@ -1,5 +1,5 @@
-"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> marks -> check
--> text layer evidence (pipeline/text_layer.py).
+"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> handwriting -> marks
+-> check -> text layer evidence (pipeline/text_layer.py).
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
 built once per process by workers/wiring.py. It returns documents; it stores only derived page images
@@ -50,9 +50,10 @@ def make_upload(data: bytes, source: str, received_at: dt.datetime, *, key: str 
     )
 
 
-def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) -> list[Document]:
+def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime, *, cross: bool = True) -> list[Document]:
     """Every file yields at least one document: `unknown` if nothing is recognised, or with `error` set
-    when the file cannot be used. Exceptions escape only for broken infrastructure."""
+    when the file cannot be used. Exceptions escape only for broken infrastructure. `cross=False` leaves the
+    checks across documents to the caller, who runs them once over a whole batch (`yichuang verify`)."""
     try:
         kind, raw_pages = decode(data, deps.limits)
     except InputError as exc:
@@ -73,6 +74,7 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
     for classified in stages.classify(reading, deps.types, deps.thresholds):
         classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
+        doc = stages.handwriting(doc, classified, deps.types, images)
         doc = stages.marks(doc, classified, deps.types, deps.engine, images, found_seals)
         doc_type = deps.types.get(doc.type)
         classes = doc_type.field_classes if doc_type else {}
@@ -85,11 +87,12 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
     if not documents:  # an OFD without pages: still one document, with the file's signatures
         documents.append(Document(id=str(uuid.uuid4()), source=upload.source, type="unknown", signatures=signatures,
                                   upload_sha256=upload.sha256))
-    return cross_check(documents, deps, today)
+    return cross_check(documents, deps, today) if cross else documents
 
 
 def cross_check(documents: list[Document], deps: Dependencies, today: dt.date) -> list[Document]:
-    """Checks across the documents of one file or one `verify` batch (e.g. an ID card's two sides)."""
+    """Checks across the documents of one file or one `verify` batch (e.g. an ID card's two sides). A finding the
+    document already carries is not added again."""
     from pipeline.registry import CheckContext
 
     ctx = CheckContext(today=today, thresholds=deps.thresholds)
@@ -100,7 +103,11 @@ def cross_check(documents: list[Document], deps: Dependencies, today: dt.date) -
             involved = [by_id[i] for i in cross.involved if i in by_id]
             classes = [(deps.types.get(d.type).field_classes if deps.types.get(d.type) else {}) for d in involved]
             added.setdefault(cross.document_id, []).append(stages.to_finding(cross.failure, involved, classes, deps.thresholds))
-    return [d.model_copy(update={"findings": d.findings + tuple(added[d.id])}) if d.id in added else d for d in documents]
+    out = []
+    for d in documents:
+        new = [f for f in dict.fromkeys(added.get(d.id, ())) if f not in d.findings]  # run twice, said once
+        out.append(d.model_copy(update={"findings": d.findings + tuple(new)}) if new else d)
+    return out
 
 
 def error_document(upload: Upload, exc: InputError) -> Document:

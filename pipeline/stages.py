@@ -1,4 +1,4 @@
-"""The stage functions, in order: preprocess -> read -> classify -> extract -> check.
+"""The stage functions, in order: preprocess -> read -> classify -> extract -> handwriting -> check.
 
 Each is a pure function of its input stage object and explicit dependencies; none reads settings or
 changes its input. Page images travel between stages as storage keys; `Images` keeps the decoded arrays
@@ -140,8 +140,10 @@ def classify(reading: Reading, types: TypeRegistry, thresholds: Thresholds) -> l
 
     A page that follows a multi-page document (a contract's second page, a form's signature page) joins it
     when that type is the page's best candidate, even with weaker evidence than a first page needs (half
-    the threshold): continuation pages rarely repeat the title. A joined page that agrees does not lower
-    the document's confidence; the document is as certain as its most certain page."""
+    the threshold): continuation pages rarely repeat the title. A page that carries the type's title of its own
+    (`opens_document`) is a complete first page and starts a new document: complete pages never join each other.
+    A joined page that agrees does not lower the document's confidence; the document is as certain as its most
+    certain page."""
     out: list[Classified] = []
     for page in reading.pages:
         scores = sorted(((t.code, float(t.recognise(page))) for t in types), key=lambda s: -s[1])
@@ -154,7 +156,8 @@ def classify(reading: Reading, types: TypeRegistry, thresholds: Thresholds) -> l
         previous_type = types.get(previous.type) if previous is not None else None
         continues = (previous_type is not None and previous_type.multi_page and best == previous.type
                      and confidence >= thresholds.type / 2 and previous.pages[-1].page.page == page.page.page - 1
-                     and page.page.region is None and previous.pages[-1].page.region is None)
+                     and page.page.region is None and previous.pages[-1].page.region is None
+                     and not opens_document(page, previous_type.label))
         if continues:
             out[-1] = previous.model_copy(update={"pages": previous.pages + (page,),
                                                   "type_confidence": max(previous.type_confidence, confidence)})
@@ -163,6 +166,32 @@ def classify(reading: Reading, types: TypeRegistry, thresholds: Thresholds) -> l
                               type_confidence=confidence if code != "unknown" else round(1 - best_score, 3),
                               candidates=candidates))
     return out
+
+
+def opens_document(page: PageReading, label: str) -> bool:
+    """The page carries the title of a document of this type (its label, as printed or nearly, in the top third
+    of the page, and not marked 续 "continued"): a complete first page, which starts a document of its own even
+    right after another of the same type (two applications scanned together are two documents)."""
+    import difflib
+
+    target = _bare(label)
+    top = (page.page.height or max((line.box[3] for line in page.lines), default=0.0)) / 3
+    for line in page.lines:
+        text = _bare(line.text)
+        if line.box[1] > top or "续" in text or len(text) < 2:
+            continue
+        if target in text or (abs(len(text) - len(target)) <= 3
+                              and difflib.SequenceMatcher(None, text, target).ratio() >= 0.75):
+            return True
+    return False
+
+
+def _bare(text: str) -> str:
+    """Text without spaces and brackets, full width folded (a title as OCR may read it)."""
+    import re
+    import unicodedata
+
+    return re.sub(r"[\s()（）【】\[\]:：]", "", unicodedata.normalize("NFKC", text))
 
 
 # --- extract --------------------------------------------------------------------------------
@@ -196,6 +225,8 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
         findings=findings,
         image_keys=tuple(p.page.image_key for p in classified.pages if p.page.image_key),
         upload_sha256=classified.upload.sha256,
+        continues=bool(doc_type is not None and doc_type.multi_page and classified.type != "unknown"
+                       and not opens_document(classified.pages[0], doc_type.label)),
     )
 
 
@@ -204,6 +235,22 @@ def _merge_quality(qualities: Iterable[Quality]) -> QualityOut:
     issues = tuple(i for q in qualities for i in q.issues)
     score = min((q.score for q in qualities), default=1.0)
     return QualityOut(ok=not any(i.severity == "error" for i in issues), score=round(score, 3), issues=issues)
+
+
+# --- handwriting: signature areas judged from the pixels ------------------------------------
+
+
+def handwriting(doc: Document, classified: Classified, types: TypeRegistry, images: Images) -> Document:
+    """For a type that declares a handwriting judge (DocumentType.handwriting: the signature area of forms and
+    letters), let it look at the page pixels: it replaces the fields it judges (`signed`) and reports the areas it
+    looked at (`handwriting`). Other types pass through untouched."""
+    doc_type = types.get(doc.type)
+    if doc_type is None or doc_type.handwriting is None:
+        return doc
+    fields, areas = doc_type.handwriting(classified, doc.fields, images.get)
+    if not fields and not areas:
+        return doc
+    return doc.model_copy(update={"fields": {**doc.fields, **fields}, "handwriting": doc.handwriting + tuple(areas)})
 
 
 # --- marks: seals and codes on the paper -----------------------------------------------------

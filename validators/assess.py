@@ -29,7 +29,7 @@ from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibr
 from pipeline.models import Document, Finding
 from pipeline.registry import CheckRegistry, TypeRegistry
 from pipeline.settings import Thresholds
-from validators import build_checks, consistency, licences, person_acts, seals
+from validators import accepted, build_checks, consistency, joining, licences, person_acts, seals
 from validators.assign import Assignment, assign, stated
 from validators.catalog import (
     Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, item_from_snapshot, seal_searched_types,
@@ -130,6 +130,8 @@ class _Run:
                version: int) -> Assessment:
         submitted = person_acts.apply_to_documents(  # corrected fields replace readings and are checked again
             submitted, self.acts, recheck=lambda doc: self.a.recheck(doc, self.today))
+        # a form's untitled later page scanned on its own joins the form scanned before it
+        submitted = joining.join_continuations(submitted, lambda doc: self.a.recheck(doc, self.today))
         self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
         self.docs = self.assigned.docs
         self._pair_sides_across_files()
@@ -361,6 +363,9 @@ class _Run:
         involved = [(d, n) for d, n, _ in own_values + other_values]
         return [self._judge(rule.code, message, rule.severity, involved, doc)]
 
+    def _stated(self, ref: str) -> list[tuple[Document, str, object]]:
+        return stated(self.docs, ref, self.a.fields_of)
+
     def _owner_name(self, doc: Document) -> str:
         code = next((c for c, docs in self.docs.items() if any(d.id == doc.id for d in docs)), None)
         return self.by_code[code].name if code else type_label(doc.type)
@@ -395,6 +400,8 @@ class _Run:
             complete, doubtful, missing_parts = True, False, ()
             findings = [f for f in findings if f.code != "material.manual"] + [person_acts.hand_check_finding(hand)]
 
+        if complete and hand is None and (met := accepted.met_aside(m, docs, findings, self._stated)) is not None:
+            findings = accepted.as_information(findings, met)  # a failed alternative does not spoil a met set
         errors = [f for f in findings if f.severity == "error"]
         if not complete:
             status = "needs_review" if doubtful else "missing"

@@ -164,6 +164,9 @@ class Material(Model):
     manual: bool = False  # the software cannot read its documents: present means a person must look
     person: str | None = None  # identity materials: whose identity (a key of the item's `persons`)
     rules: list[Rule] = []
+    # when a set of `accepted` stands on its own beside another document that failed (validators/accepted.py):
+    # e.g. a property certificate alone proves the premises only when its holder is the operator
+    met_when: list[SameRule] = []
     standard: str = ""  # 受理标准 / 收件标准
     instructions: str = ""  # 填报须知
     paper_spec: str = ""  # 纸质材料规格 (e.g. A4)

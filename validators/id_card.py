@@ -27,7 +27,7 @@ def register(registry: CheckRegistry) -> None:
             parsed = numbers.id_parse(value)
         except numbers.InvalidChecksum:
             yield Failure("id_number.checksum", "公民身份号码校验位错误", ("id_number",))
-            return
+            parsed = parts(value)  # the other parts are still judged: every problem at once
         except numbers.InvalidComponent:
             yield Failure("id_number.birth_date", "公民身份号码中的出生日期不是有效日期", ("id_number",))
             return
@@ -42,10 +42,11 @@ def register(registry: CheckRegistry) -> None:
 
     @registry.register("id_number.agrees_with_card", FRONT)
     def agrees_with_card(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        value = doc.value("id_number")
-        if value is None or not numbers.id_is_valid(value):
+        """id_number.birth_mismatch, id_number.sex_mismatch (errors): also when the check character is wrong, since
+        a wrong check character does not make the birth date and sex in the number unreadable."""
+        parsed = parts(doc.value("id_number"))
+        if parsed is None:
             return
-        parsed = numbers.id_parse(value)
         birth = doc.value("birth_date")
         if birth and birth != parsed.birth_date.isoformat():
             yield Failure("id_number.birth_mismatch", "公民身份号码中的出生日期与证件上的出生日期不一致",
@@ -80,38 +81,106 @@ def register(registry: CheckRegistry) -> None:
                 yield CrossFailure(back.id, failure, (front.id, back.id))
 
 
+def parts(value: str | None) -> numbers.IdNumber | None:
+    """The region, birth date and sex of an ID number whose only fault may be its check character (None when its
+    format or birth date is wrong): checks that do not depend on the check character still run on it."""
+    if not value:
+        return None
+    try:
+        return numbers.id_parse(value)
+    except numbers.InvalidChecksum:
+        number = numbers.id_compact(value)
+        return numbers.id_parse(number[:17] + numbers.id_check_char(number[:17]))
+    except numbers.ValidationError:
+        return None
+
+
 def pair_sides(documents: list[Document]) -> list[tuple[Document, Document]]:
-    """Which front goes with which back: the front from the same file first, otherwise the only front
-    left, otherwise the front whose address code names the region of the back's issuing authority."""
+    """Which front goes with which back, never across two people (DESIGN.md "Uploads, documents and materials"):
+    a back joins the front of its own file; otherwise the one free front whose address code the issuing authority
+    names best (county before province) among those whose holder's age fits the validity length; otherwise, when the
+    batch holds exactly one front and one back, that front — unless a county bureau issued the back for another
+    place. A back that fits several fronts, or none, stays unpaired (the case's assignment or a person decides)."""
     fronts = [d for d in documents if d.type == "id_card_front"]
     backs = [d for d in documents if d.type == "id_card_back"]
-    pairs, free = [], list(fronts)
+    pairs, free, left = [], list(fronts), []
     for back in backs:
         same_file = [f for f in free if f.upload_sha256 and f.upload_sha256 == back.upload_sha256]
-        match = same_file[0] if len(same_file) == 1 else None
-        if match is None and len(free) == 1 and len(backs) == 1:
-            match = free[0]
+        match = same_file[0] if len(same_file) == 1 else _best_fit(same_file, back)
         if match is None:
-            authority = back.value("issuing_authority") or ""
-            fitting = [f for f in free if _region_fits(f.value("id_number"), authority)]
-            match = fitting[0] if len(fitting) == 1 else None
+            left.append(back)
+            continue
+        pairs.append((match, back))
+        free.remove(match)
+    for back in left:
+        match = _best_fit(free, back)
+        if match is None and len(fronts) == 1 and len(backs) == 1 and free and not _names_another_place(free[0], back):
+            match = free[0]  # one card's two sides: checked together, so a wrong validity length is still found
         if match is not None:
             pairs.append((match, back))
             free.remove(match)
     return pairs
 
 
-def _region_fits(number: str | None, authority: str) -> bool:
-    if not number or not authority:
-        return False
-    name = numbers.region_name(number[:6]) or ""
-    return any(part and part in authority for part in _region_words(name))
+def _best_fit(fronts: list[Document], back: Document) -> Document | None:
+    """The one front the back fits best: the front whose place its authority names most specifically (county before
+    province) — whatever its age, so that a wrong validity length is found on its own card — and where the authority
+    cannot tell, the one front among those tied whose holder's age fits the validity length. None when no front or
+    more than one fits as well: never a guess between two people."""
+    scored = [(f, _region_fit(f, back)) for f in fronts if not _names_another_place(f, back)]
+    if not scored:
+        return None
+    best = max(score for _f, score in scored)
+    tied = [f for f, score in scored if score == best]
+    if len(tied) == 1 and best > 0:
+        return tied[0]
+    fitting = [f for f in tied if _age_fits(f, back)]
+    return fitting[0] if len(fitting) == 1 else None
 
 
-def _region_words(name: str) -> list[str]:
+def _age_fits(front: Document, back: Document) -> bool:
+    try:
+        return not any(f.severity == "error" for f in pair_failures(front, back))
+    except ValueError:  # a date that is not ISO: the back's own checks report it
+        return True
+
+
+def _region_fit(front: Document, back: Document) -> int:
+    """How well the back's issuing authority names the place of the front's address code: 2 county, 1 province,
+    0 neither (a city's bureau issues for its districts, and GB/T 2260 as stdnum keeps it names no cities), -1 when
+    either is unknown (unread authority, number or code)."""
+    number, authority = front.value("id_number"), back.value("issuing_authority") or ""
+    info = _region_parts(number[:6]) if number and len(number) >= 6 else None
+    if not authority or info is None:
+        return -1
+    province, counties = info
+    if any(stem in authority for stem in counties):
+        return 2
+    return 1 if province and province in authority else 0
+
+
+def _names_another_place(front: Document, back: Document) -> bool:
+    """The authority is a county-level bureau (…分局, …县公安局) that names neither the county nor the province of
+    the front's address code: the sides of two people."""
     import re
 
-    return [w for w in re.split(r"(?<=[省市区县旗])", name) if len(w) >= 2 and w[:-1] not in ("", "市辖")]
+    authority = back.value("issuing_authority") or ""
+    return _region_fit(front, back) == 0 and bool(re.search(r"分局|[县旗区]公安局", authority))
+
+
+def _region_parts(code: str) -> tuple[str, list[str]] | None:
+    """The province's stem and the county's stems (current and former names) of an address code."""
+    import re
+
+    name = numbers.region_name(code)
+    if not name:
+        return None
+    province = re.match(r"(.+?)(省|市|自治区|特别行政区)", name)
+    rest = name[province.end():] if province else name
+    stem = province.group(1) if province else ""
+    stem = re.sub(r"(壮族|回族|维吾尔)$", "", stem)
+    counties = [re.sub(r"(新区|自治县|自治旗|区|县|市|旗)$", "", part) for part in rest.split(",")]
+    return stem, [c for c in counties if len(c) >= 2 and c != "郊"]
 
 
 def _dates(doc: Document) -> tuple[dt.date | None, dt.date | None]:

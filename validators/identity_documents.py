@@ -19,6 +19,7 @@ from pipeline import identity_numbers as ids
 from pipeline import numbers
 from pipeline.models import Document
 from pipeline.registry import CheckContext, CheckRegistry, Failure
+from validators import id_card
 from validators.documents import _missing
 
 LABELS = {"temporary_id_card": "临时居民身份证", "residence_permit": "港澳台居民居住证",
@@ -95,7 +96,7 @@ def id_number_failures(doc: Document, ctx: CheckContext, label: str, *, region: 
         parsed = numbers.id_parse(value)
     except numbers.InvalidChecksum:
         yield Failure("id_number.checksum", f"{label}上的公民身份号码校验位错误", ("id_number",))
-        return
+        parsed = id_card.parts(value)  # the birth date and region are judged all the same
     except numbers.InvalidComponent:
         yield Failure("id_number.birth_date", f"{label}上的公民身份号码中的出生日期不是有效日期", ("id_number",))
         return

@@ -48,3 +48,17 @@ def test_keys_create_refuses_a_hall_longer_than_its_column(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "api.cli", "keys", "create", "--role", "clerk", "--hall", "h" * 65,
                            "--label", "scanner"], env=env, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "营业厅编码" in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.slow
+def test_verify_two_peoples_cards_pairs_each_back_with_its_own_front_and_says_each_finding_once():
+    cards = [ROOT / "samples" / side / f"idcard_s7-{n}_{side.split('_')[-1]}_clean.png"
+             for n in ("0000", "0001") for side in ("id_card_front", "id_card_back")]
+    result = run("verify", "--json", "--at", "2026-01-01", *(str(p) for p in cards[::-1]))
+    assert result.returncode == 0, result.stderr
+    docs = json.loads(result.stdout)["documents"]
+    assert sorted(d["type"] for d in docs) == ["id_card_back", "id_card_back", "id_card_front", "id_card_front"]
+    for d in docs:
+        codes = [f["code"] for f in d["findings"]]
+        assert "id_card.validity_age" not in codes
+        assert len(codes) == len(set(codes)), f"a finding said twice: {codes}"

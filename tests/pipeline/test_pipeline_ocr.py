@@ -64,8 +64,12 @@ def test_upside_down_real_specimen(deps, shared_data):
     assert values["birth_date"] == "2013-05-06"
     assert values["id_number"] == "430512198908131367"
     assert values["address"] == "湖南省长沙市开福区巡道街幸福小区居民组"
-    # The specimen's printed check character is wrong (expected 9): a confident reading makes it an error.
-    assert {f.code: f.severity for f in doc.findings} == {"id_number.checksum": "error"}
+    # The specimen's printed check character is wrong (expected 9): a confident reading makes it an error. Its
+    # number also disagrees with the printed birth date and sex, and names no county: all listed at once.
+    found = {f.code: f.severity for f in doc.findings}
+    assert set(found) == {"id_number.checksum", "id_number.birth_mismatch", "id_number.sex_mismatch",
+                          "id_number.region_unknown"}
+    assert found["id_number.checksum"] == "error" and found["id_number.region_unknown"] == "warning"
 
 
 def test_front_and_back_in_one_batch_are_checked_together(deps):

@@ -876,3 +876,62 @@ def test_real_estate_scenarios(overrides, decision, expected_problems):
     result = assess(*estate_case(**overrides), item=ESTATE, situation="married", assessor=contract_library())
     assert result.decision == decision, result.notice
     assert problems(result) == expected_problems
+
+
+# --- accepted sets: a met set is not spoiled by a failed alternative (issue 16) ----------------------------------
+
+
+def lease(**changes) -> Document:
+    values = dict(lessor="王五", lessee="张三", address="北京市朝阳区建国路1号", term_from="2024-01-01", term_until="2025-12-31")
+    return doc("lease_contract", **{**values, **changes})
+
+
+def test_own_property_certificate_met_beside_an_ended_lease():
+    result = assess(application(), card(OPERATOR, OPERATOR_BACK), property_certificate(), lease())
+    assert statuses(result)["premises_proof"] == "ok" and result.decision == "accept"
+    info = {f.code: f.severity for f in result.material("premises_proof").findings}
+    assert info == {"lease_contract.ended": "info"}, "the failed lease is listed, for information"
+    assert "仅供参考" in result.material("premises_proof").findings[0].message
+
+
+def test_landlords_certificate_beside_an_ended_lease_is_still_invalid():
+    """The certificate alone proves the premises only when the operator holds it: no false accept."""
+    result = assess(application(), card(OPERATOR, OPERATOR_BACK), property_certificate(holder="王五"), lease())
+    assert statuses(result)["premises_proof"] in ("invalid", "tolerated")
+    assert problems(result) == {"premises_proof": {"lease_contract.ended"}}
+
+
+def test_unread_holder_does_not_meet_the_set_on_its_own():
+    result = assess(application(), card(OPERATOR, OPERATOR_BACK), property_certificate(holder=None), lease())
+    assert statuses(result)["premises_proof"] != "ok"
+    assert "lease_contract.ended" in {f.code for f in result.material("premises_proof").findings if f.severity == "error"}
+
+
+# --- a form's signature page scanned as a file of its own (issue 16) ---------------------------------------------
+
+
+def _split_application(signed: bool = True):
+    first = doc("application_form", operator_name="张三", operator_id_number="110105199003071239",
+                premises_address="北京市朝阳区建国路1号", business_scope="日用百货零售", phone="13800000000")
+    second = doc("application_form", signed=signed, signed_on="2026-11-20").model_copy(update={"continues": True})
+    return first, second
+
+
+def test_a_signature_page_scanned_alone_joins_the_form_before_it():
+    first, second = _split_application()
+    assert "application.signature_unchecked" in {f.code for f in first.findings}
+    assert "application.unread" in {f.code for f in second.findings}
+    result = assess(first, second, card(OPERATOR, OPERATOR_BACK), property_certificate())
+    assert result.decision == "accept", [(m.code, m.status, [f.code for f in m.findings]) for m in result.materials]
+    assert result.material("application").documents == (first.id,)
+
+
+def test_the_joined_form_is_judged_whole():
+    first, second = _split_application(signed=False)
+    result = assess(first, second, card(OPERATOR, OPERATOR_BACK), property_certificate())
+    assert problems(result) == {"application": {"application.unsigned"}}
+
+
+def test_two_complete_forms_never_join():
+    result = assess(application(), application(operator_name="李四"), card(OPERATOR, OPERATOR_BACK), property_certificate())
+    assert len(result.material("application").documents) == 2

@@ -74,9 +74,11 @@ def test_region_younger_than_holder_is_no_finding():
 
 
 def test_specimen_card_from_the_shared_data_fails_as_documented():
-    # MANIFEST: checksum invalid (expected 9, printed 7); number's birth date disagrees with 出生.
+    # MANIFEST: checksum invalid (expected 9, printed 7); number's birth date disagrees with 出生. Every problem is
+    # listed at once (issue 16): the sex digit is even (女) on a card printed 男, and 430512 is no county code.
     result = findings(doc("id_card_front", name="代用名", sex="男", birth_date="2013-05-06", id_number="430512198908131367"))
-    assert result == {"id_number.checksum": "error"}
+    assert result == {"id_number.checksum": "error", "id_number.birth_mismatch": "error", "id_number.sex_mismatch": "error",
+                      "id_number.region_unknown": "warning"}
 
 
 @pytest.mark.parametrize(
@@ -124,3 +126,78 @@ def test_pairing_by_region_when_files_differ():
     back = doc("id_card_back", sha="b", issuing_authority="北京市公安局朝阳分局", valid_from="2010-05-01", valid_until="长期")
     cross = [c for run in CHECKS.cross_checks() for c in run([front, other, back], CheckContext(TODAY, Thresholds()))]
     assert [(c.failure.code, c.involved) for c in cross] == [("id_card.validity_age", (front.id, back.id))]
+
+
+def test_wrong_check_digit_does_not_hide_a_birth_date_that_disagrees():
+    """The real specimen card's two problems (issue 16): both listed, so the one-time notice names both."""
+    values = {**FRONT_OK, "id_number": "110105199003071238", "birth_date": "1990-03-17", "sex": "女"}
+    assert findings(doc("id_card_front", **values)) == {"id_number.checksum": "error", "id_number.birth_mismatch": "error",
+                                                        "id_number.sex_mismatch": "error"}
+
+
+def test_wrong_check_digit_and_a_future_birth_date_both_reported():
+    first17 = "11010520300101123"
+    wrong = "0" if id_check_char(first17) != "0" else "1"
+    values = {**FRONT_OK, "id_number": first17 + wrong, "birth_date": "2030-01-01"}
+    assert findings(doc("id_card_front", **values)) == {"id_number.checksum": "error", "id_number.birth_date": "error"}
+
+
+def test_household_member_birth_mismatch_beside_a_wrong_check_digit():
+    values = dict(page_kind="member", name="张三", sex="男", birth_date="1990-03-17", id_number="110105199003071238")
+    assert findings(doc("household_register", **values)) == {"id_number.checksum": "error",
+                                                             "household_register.birth_mismatch": "error"}
+
+
+# --- two people's cards in one batch (issue 16) ------------------------------------------------------------------
+
+
+def _cross(documents) -> list[tuple[str, tuple[str, ...]]]:
+    return [(c.failure.code, c.involved) for run in CHECKS.cross_checks()
+            for c in run(documents, CheckContext(TODAY, Thresholds()))]
+
+
+WANG = dict(name="王五", sex="男", birth_date="1975-02-03", id_number="110108197502031514")  # 海淀, 46 in 2021: 长期
+ZHAO = dict(name="赵六", sex="女", birth_date="2001-09-11", id_number="110105200109112428")  # 朝阳, 19 in 2021: 10 years
+
+
+def test_two_peoples_cards_in_four_files_are_paired_by_authority():
+    from validators.id_card import pair_sides
+
+    wang_front, zhao_front = doc("id_card_front", sha="w1", **WANG), doc("id_card_front", sha="z1", **ZHAO)
+    wang_back = doc("id_card_back", sha="w2", issuing_authority="北京市公安局海淀分局", valid_from="2021-05-10", valid_until="长期")
+    zhao_back = doc("id_card_back", sha="z2", issuing_authority="北京市公安局朝阳分局", valid_from="2021-05-10", valid_until="2031-05-10")
+    batch = [zhao_back, wang_front, wang_back, zhao_front]
+    assert {(f.id, b.id) for f, b in pair_sides(batch)} == {(wang_front.id, wang_back.id), (zhao_front.id, zhao_back.id)}
+    assert _cross(batch) == []
+
+
+def test_two_people_of_one_district_are_paired_by_age_or_not_at_all():
+    from validators.id_card import pair_sides
+
+    zhao = dict(ZHAO, id_number=ZHAO["id_number"])
+    qian = with_number("11010519750203151", name="钱七", birth_date="1975-02-03")  # 朝阳 too, 46: 长期
+    zhao_front, qian_front = doc("id_card_front", sha="z1", **zhao), doc("id_card_front", sha="q1", **qian)
+    ten = doc("id_card_back", sha="z2", issuing_authority="北京市公安局朝阳分局", valid_from="2021-05-10", valid_until="2031-05-10")
+    long_term = doc("id_card_back", sha="q2", issuing_authority="北京市公安局朝阳分局", valid_from="2021-05-10", valid_until="长期")
+    assert {(f.id, b.id) for f, b in pair_sides([ten, long_term, zhao_front, qian_front])} == {
+        (zhao_front.id, ten.id), (qian_front.id, long_term.id)}
+    assert _cross([ten, long_term, zhao_front, qian_front]) == []
+    # two people of the same age band: the back cannot tell them apart, so it is paired with neither
+    other = with_number("11010520020101152", name="孙八", birth_date="2002-01-01")
+    sun_front = doc("id_card_front", sha="s1", **other)
+    assert pair_sides([ten, zhao_front, sun_front]) == []
+
+
+def test_a_front_and_a_back_of_two_people_are_not_checked_together():
+    wang_front = doc("id_card_front", sha="w1", **WANG)
+    jining = doc("id_card_back", sha="j2", issuing_authority="济宁市公安局任城分局", valid_from="2021-05-10", valid_until="2031-05-10")
+    assert _cross([wang_front, jining]) == []
+    # one person's two sides in two files are still checked together (the wrong length is found)
+    haidian = doc("id_card_back", sha="w2", issuing_authority="北京市公安局", valid_from="2021-05-10", valid_until="2031-05-10")
+    assert _cross([wang_front, haidian]) == [("id_card.validity_age", (wang_front.id, haidian.id))]
+
+
+def test_a_back_joins_the_front_of_its_own_file_even_when_it_does_not_fit():
+    wang_front, zhao_front = doc("id_card_front", sha="one", **WANG), doc("id_card_front", sha="z1", **ZHAO)
+    back = doc("id_card_back", sha="one", issuing_authority="北京市公安局朝阳分局", valid_from="2021-05-10", valid_until="2031-05-10")
+    assert _cross([zhao_front, wang_front, back]) == [("id_card.validity_age", (wang_front.id, back.id))]
