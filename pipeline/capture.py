@@ -44,6 +44,7 @@ from pipeline.capture_quality import (
     ratio_long,
     resize_long,
     text_axis,
+    text_cut_sides,
     text_stats,
     to_gray,
     turned,
@@ -62,6 +63,7 @@ __all__ = [
     "deskew",
     "find_documents",
     "rotate_quarter",
+    "whole_frame",
 ]
 
 logger = logging.getLogger(__name__)
@@ -1041,28 +1043,43 @@ def capture(image: np.ndarray, engine_or_none: OcrEngine | None = None, settings
     settings = settings or CaptureSettings()
     frame = as_bgr(image)
     shape = frame.shape if frame is not None else (0, 0, 3)
-    out = []
-    for region in find_documents(image, settings):
-        img = region.image
-        rotation, skew = 0, 0.0
-        analysis = None
-        if min(img.shape[:2]) >= 16:
-            o = _orient(img, engine_or_none, settings.max_deskew_degrees)
-            rotation = o.rotation
-            img = rotate_quarter(img, rotation)
-            analysis = turned(o.analysis, rotation) if o.analysis is not None else None
-            # quarter turns keep the text lines' tilt: straighten it after turning. A document
-            # straightened by its own outline is as straight as that outline, barring a crooked print
-            outlined = not is_whole_image(np.asarray(region.quad, np.float32), shape)
-            limit = settings.min_deskew_outlined if outlined else settings.min_deskew_degrees
-            if abs(o.skew) >= limit:
-                skew = -o.skew
-                img = _rotate_small(img, skew)
-                analysis = None
-        quad = np.roll(np.asarray(region.quad, np.float32), rotation // 90, axis=0)
-        quality = assess_quality(img, region.kind, settings, shape, quad, analysis)
-        cap = Capture(rotation=rotation, deskew_degrees=round(float(skew), 2),
-                      crop=None if frame is None else _as_quad(quad))
-        out.append((img, cap, quality, region))
-    return out
+    return [_finish(region, engine_or_none, settings, shape, frame is not None)
+            for region in find_documents(image, settings)]
 
+
+def whole_frame(image: np.ndarray, engine_or_none: OcrEngine | None = None, settings: CaptureSettings | None = None
+                ) -> tuple[np.ndarray, Capture, Quality, Region]:
+    """The whole frame as one document, turned upright, straightened and graded (no outline search).
+    Called by pipeline.capture_review when a crop lacks what the frame holds."""
+    settings = settings or CaptureSettings()
+    frame = as_bgr(image)
+    if frame is None or min(frame.shape[:2]) < 32:
+        return capture(image, engine_or_none, settings)[0]
+    return _finish(_whole(frame, settings), engine_or_none, settings, frame.shape, True)
+
+
+def _finish(region: Region, engine: OcrEngine | None, settings: CaptureSettings, shape: tuple[int, ...],
+            has_frame: bool) -> tuple[np.ndarray, Capture, Quality, Region]:
+    """Turn, straighten and grade one region of a frame of `shape`."""
+    img = region.image
+    rotation, skew = 0, 0.0
+    analysis = None
+    cut: tuple[str, ...] | None = None
+    if min(img.shape[:2]) >= 16:
+        o = _orient(img, engine, settings.max_deskew_degrees)
+        rotation = o.rotation
+        img = rotate_quarter(img, rotation)
+        analysis = turned(o.analysis, rotation) if o.analysis is not None else None
+        cut = text_cut_sides(analysis[1]) if analysis is not None else None  # before a deskew pads the edges
+        # quarter turns keep the text lines' tilt: straighten it after turning. A document
+        # straightened by its own outline is as straight as that outline, barring a crooked print
+        outlined = not is_whole_image(np.asarray(region.quad, np.float32), shape)
+        limit = settings.min_deskew_outlined if outlined else settings.min_deskew_degrees
+        if abs(o.skew) >= limit:
+            skew = -o.skew
+            img = _rotate_small(img, skew)
+            analysis = None
+    quad = np.roll(np.asarray(region.quad, np.float32), rotation // 90, axis=0)
+    quality = assess_quality(img, region.kind, settings, shape, quad, analysis, cut)
+    cap = Capture(rotation=rotation, deskew_degrees=round(float(skew), 2), crop=_as_quad(quad) if has_frame else None)
+    return img, cap, quality, region

@@ -1,4 +1,5 @@
-"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> marks -> check.
+"""Runs the stages over one file: decode -> preprocess -> read (-> whole frames for weak crops) -> classify ->
+under_seals -> extract (-> cut edges confirmed) -> marks -> check.
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
 built once per process by workers/wiring.py. It returns documents; it stores only derived page images
@@ -14,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline import stages
+from pipeline import capture_review, stages
 from pipeline.confidence import Calibrator
 from pipeline.decode import decode
 from pipeline.errors import InputError
@@ -73,10 +74,13 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
     container = "pdf" if kind == "pdf" else "image"
     pages = stages.preprocess(upload, container, raw_pages, deps.engine, images, deps.capture)
     reading = stages.read(pages, raw_pages, deps.engine, images)
+    reading = capture_review.read_whole_frames(reading, raw_pages, deps.engine, images, deps.types,
+                                               deps.thresholds.type, deps.capture)
     documents = []
     for classified in stages.classify(reading, deps.types, deps.thresholds):
         classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
+        doc = capture_review.review_edges(doc, classified, deps.types)
         doc = stages.marks(doc, classified, deps.types, deps.engine, images, found_seals)
         doc_type = deps.types.get(doc.type)
         classes = doc_type.field_classes if doc_type else {}
