@@ -49,6 +49,7 @@ from pipeline.capture_quality import (
     to_gray,
     turned,
 )
+from pipeline.capture_split import card_quads
 from pipeline.models import Capture, Quality
 
 if TYPE_CHECKING:
@@ -612,6 +613,9 @@ def _refine(gray: np.ndarray, quad: np.ndarray, border: np.ndarray, reach: float
     return out.astype(np.float32)
 
 
+ASSUMED_FOCAL = 0.8  # focal length of a phone's main camera, as a share of the frame diagonal
+
+
 def _camera_ratio(quad: np.ndarray, shape: tuple[int, ...]) -> float:
     """Width/height of the rectangle a camera saw as `quad` (Zhang & He, "Whiteboard scanning", 2007:
     focal length from the vanishing points, principal point at the image centre); the mean side ratio
@@ -629,13 +633,17 @@ def _camera_ratio(quad: np.ndarray, shape: tuple[int, ...]) -> float:
     k2 = np.dot(np.cross(m1, m4), m3) / den2
     k3 = np.dot(np.cross(m1, m4), m2) / den3
     n2, n3 = k2 * m2 - m1, k3 * m3 - m1
-    if abs(n2[2]) < 1e-6 or abs(n3[2]) < 1e-6:
-        return simple
-    f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
-           + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)) / (n2[2] * n3[2])
     diag = math.hypot(shape[0], shape[1])
+    f2 = -1.0
+    # both vanishing points within ~10 frame diagonals: the focal length they give is well conditioned
+    if all(abs(n[2]) * 10 * diag >= np.linalg.norm(n[:2]) for n in (n2, n3)):
+        f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
+               + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)) / (n2[2] * n3[2])
     if not (f2 > 0 and 0.3 * diag <= math.sqrt(f2) <= 6 * diag):
-        return simple
+        # one vanishing point only (a page seen square-on from its bottom edge: a symmetric trapezoid)
+        # leaves the focal length open: take a phone's main camera (about 0.8 x the frame diagonal).
+        # A view without perspective gives the plain side ratio whatever the focal length.
+        f2 = (ASSUMED_FOCAL * diag) ** 2
     a_inv = np.linalg.inv(np.array([[math.sqrt(f2), 0, u0], [0, math.sqrt(f2), v0], [0, 0, 1]]))
     b = a_inv.T @ a_inv
     r2 = (n2 @ b @ n2) / (n3 @ b @ n3)
@@ -822,6 +830,25 @@ def _split_cards(frame: _Frame, quad: np.ndarray, ratio: float, settings: Captur
     return out
 
 
+def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: CaptureSettings) -> list[Region]:
+    """Cards whose outlines are too faint to trace, found by their blocks of text (pipeline.capture_split)
+    on the page `quad` of the frame; [] when the page's text is not laid out as two or more cards."""
+    long_side = 2 * settings.detect_side  # a copied card's print is ~1 % of the page: keep it legible
+    w, h = (long_side, round(long_side / ratio)) if ratio >= 1 else (round(long_side * ratio), long_side)
+    if min(w, h) < 100:
+        return []
+    gray = to_gray(_warp_image(frame.image, quad, w, h))
+    quads = card_quads(gray, text_stats(gray), settings.max_outside_ink)
+    if len(quads) < 2:
+        return []
+    to_frame = cv2.getPerspectiveTransform(_pixel_box(w, h), np.asarray(quad, np.float32))
+    out = []
+    for c in sorted((_order(c) for c in quads), key=lambda c: (round(c[:, 1].mean() / (0.2 * h)), c[:, 0].mean())):
+        q = cv2.perspectiveTransform(c.reshape(1, 4, 2).astype(np.float64), to_frame).reshape(4, 2).astype(np.float32)
+        out.append(_warp(frame.image, q, "id_card", _ratio_in_quad(c), settings))
+    return out
+
+
 def _text_outside(small: np.ndarray, chosen: list[_Candidate]) -> bool:
     """Whether lines of text printed on the same paper lie outside every outline: then the outlines
     are boxes inside a larger document (a ruled table on a certificate, a photo on a form), not
@@ -885,7 +912,8 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
     for q, kind, ratio in plans:
         cards: list[Region] = []
         if settings.split_cards and kind != "id_card":
-            cards = _split_cards(frame, q if q is not None else _pixel_box(w, h), ratio, settings)
+            page = q if q is not None else _pixel_box(w, h)
+            cards = _split_cards(frame, page, ratio, settings) or _split_by_text(frame, page, ratio, settings)
         if cards:
             regions.extend(cards)
             continue

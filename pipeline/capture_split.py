@@ -1,0 +1,125 @@
+"""Cards on a page whose outlines are too faint to trace: found by their blocks of text.
+
+A photocopy often shows an ID card's front and back as light-grey cards on white paper, the card's
+paper a few grey levels darker than the sheet and no copier line around it. `pipeline.capture` finds
+cards by their outlines first; when that finds none, `card_quads` looks for them here on the straightened
+page: blocks of text lines set apart by blank paper (each card side holds one block: the front's labels,
+values and number; the back's title and two lines), each taken to the faint paper patch around it when
+there is one, else to an ID-1 card around the block. Pure function over a small grey page; no OCR (the
+reading then types each region by the titles and labels it holds).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.capture_quality import ID1_RATIO, TextStats, levels
+
+MIN_LINES = 2  # a card side holds at least two text lines (the back: its title and two fields)
+PAPER_STEP = 3  # grey levels below the sheet that count as a card's paper (after smoothing)
+
+
+def _blocks(stats: TextStats) -> list[tuple[int, int, int, int, int]]:
+    """Blocks of text lines (x0, y0, x1, y1, lines): lines joined across up to ~5 line heights down
+    (a card back's title stands apart from its fields) and ~2.5 across, so a card's rows stay together
+    and two cards a card-margin apart do not."""
+    if len(stats.lines) < 2 * MIN_LINES:
+        return []
+    lh = float(np.median(stats.lines[:, 3]))
+    kernel = np.ones((max(3, int(5.5 * lh)), max(3, int(2.5 * lh))), np.uint8)
+    joined = cv2.morphologyEx(stats.text, cv2.MORPH_CLOSE, kernel)
+    n, labels, st, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, _ = (int(v) for v in st[i])
+        cx = stats.lines[:, 0] + stats.lines[:, 2] / 2
+        cy = stats.lines[:, 1] + stats.lines[:, 3] / 2
+        inside = (cx >= x) & (cx < x + w) & (cy >= y) & (cy < y + h)
+        count = int(np.count_nonzero(inside))
+        marks = cv2.connectedComponents(stats.text[y:y + h, x:x + w])[0] - 1
+        if count >= MIN_LINES or (count >= 1 and marks >= 12):
+            out.append((x, y, x + w, y + h, count))
+    return out
+
+
+def _paper_patch(gray: np.ndarray, block: tuple[int, int, int, int, int], sheet: float) -> np.ndarray | None:
+    """The faint card paper around a text block: the component of 'a little darker than the sheet'
+    holding the block, as a rotated rectangle of about ID-1 shape; None when there is none."""
+    x0, y0, x1, y1, _ = block
+    bw, bh = x1 - x0, y1 - y0
+    h, w = gray.shape
+    ex0, ey0 = max(0, int(x0 - 0.4 * bw)), max(0, int(y0 - 0.6 * bh))
+    ex1, ey1 = min(w, int(x1 + 0.4 * bw)), min(h, int(y1 + 0.6 * bh))
+    win = cv2.GaussianBlur(cv2.medianBlur(gray[ey0:ey1, ex0:ex1], 5), (5, 5), 0)
+    mask = (win < sheet - PAPER_STEP).astype(np.uint8) * 255
+    k = max(3, int(0.04 * max(bw, bh)))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    n, labels, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return None
+    centre = labels[(y0 + y1) // 2 - ey0, :]
+    hits = np.bincount(labels[y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0].ravel(), minlength=n)
+    hits[0] = 0
+    best = int(hits.argmax())
+    if hits[best] == 0 or centre.size == 0:
+        return None
+    touches = st[best, 0] <= 0 or st[best, 1] <= 0 or st[best, 0] + st[best, 2] >= win.shape[1] \
+        or st[best, 1] + st[best, 3] >= win.shape[0]
+    if touches:
+        return None  # runs into the sheet's own shading, not a card
+    pts = cv2.findNonZero((labels == best).astype(np.uint8))
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(pts)
+    if min(rw, rh) < 1 or abs(max(rw, rh) / min(rw, rh) / ID1_RATIO - 1) > 0.12:
+        return None
+    if rw * rh < 1.05 * bw * bh:
+        return None  # no margin around the text: not the card's paper
+    box = cv2.boxPoints(((cx + ex0, cy + ey0), (rw, rh), angle))
+    return box.astype(np.float32)
+
+
+def _around(block: tuple[int, int, int, int, int]) -> np.ndarray:
+    """An ID-1 card around a text block (the print covers ~88 % of a card side's width)."""
+    x0, y0, x1, y1, _ = block
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w = max((x1 - x0) / 0.88, (y1 - y0) / 0.8 * ID1_RATIO)
+    h = w / ID1_RATIO
+    return np.float32([[cx - w / 2, cy - h / 2], [cx + w / 2, cy - h / 2], [cx + w / 2, cy + h / 2],
+                       [cx - w / 2, cy + h / 2]])
+
+
+def card_quads(gray: np.ndarray, stats: TextStats, max_outside: float) -> list[np.ndarray]:
+    """Quads (in `gray`'s pixels, any corner order) of two or more cards laid out on a page and found
+    by their text blocks; [] unless the blocks are card-shaped, apart, and together hold all but
+    `max_outside` of the page's text."""
+    blocks = _blocks(stats)
+    if len(blocks) < 2:
+        return []
+    h, w = gray.shape
+    total = np.count_nonzero(stats.text)
+    # the larger blocks, as long as each holds a real share of the text
+    shares = [np.count_nonzero(stats.text[y0:y1, x0:x1]) / max(total, 1) for x0, y0, x1, y1, _ in blocks]
+    order = [i for i in np.argsort(shares)[::-1] if shares[i] >= 0.1][:4]
+    if len(order) < 2 or sum(shares[i] for i in order) < 1 - max_outside:
+        return []
+    sheet = levels(gray, (75,))[0]
+    quads = []
+    for i in order:
+        x0, y0, x1, y1, _ = blocks[i]
+        bw, bh = x1 - x0, y1 - y0
+        # a card's text block is wider than tall, and a card side is a fraction of the page
+        if not 1.1 * bh <= bw <= 4 * bh or bw > 0.7 * min(w, h):
+            return []
+        quad = _paper_patch(gray, blocks[i], sheet)
+        quad = quad if quad is not None else _around(blocks[i])
+        side = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
+        if not 0.25 * min(w, h) <= side <= 0.75 * min(w, h):
+            return []  # an ID-1 card is 41 % of an A4 sheet's width at 1:1 (copies enlarge it a little)
+        quads.append(quad)
+    for a in range(len(quads)):
+        for b in range(a + 1, len(quads)):
+            inter, _ = cv2.intersectConvexConvex(quads[a], quads[b])
+            if inter > 0.1 * min(cv2.contourArea(quads[a]), cv2.contourArea(quads[b])):
+                return []
+    return [np.clip(q, [0, 0], [w - 1, h - 1]).astype(np.float32) for q in quads]
