@@ -843,10 +843,23 @@ def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: Capt
         return []
     to_frame = cv2.getPerspectiveTransform(_pixel_box(w, h), np.asarray(quad, np.float32))
     out = []
-    for c in sorted((_order(c) for c in quads), key=lambda c: (round(c[:, 1].mean() / (0.2 * h)), c[:, 0].mean())):
+    for c in _reading_order([_order(c) for c in quads]):
         q = cv2.perspectiveTransform(c.reshape(1, 4, 2).astype(np.float64), to_frame).reshape(4, 2).astype(np.float32)
         out.append(_warp(frame.image, q, "id_card", _ratio_in_quad(c), settings))
     return out
+
+
+def _reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Top to bottom; cards side by side (their heights overlapping by a third or more) left to right."""
+    rows: list[list[np.ndarray]] = []
+    for c in sorted(quads, key=lambda c: c[:, 1].mean()):
+        first = rows[-1][0] if rows else None
+        overlap = 0.0 if first is None else min(c[:, 1].max(), first[:, 1].max()) - max(c[:, 1].min(), first[:, 1].min())
+        if first is not None and overlap > 0.33 * min(np.ptp(c[:, 1]), np.ptp(first[:, 1])):
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    return [c for row in rows for c in sorted(row, key=lambda c: c[:, 0].mean())]
 
 
 def _text_outside(small: np.ndarray, chosen: list[_Candidate]) -> bool:

@@ -38,9 +38,34 @@ def _blocks(stats: TextStats) -> list[tuple[int, int, int, int, int]]:
         inside = (cx >= x) & (cx < x + w) & (cy >= y) & (cy < y + h)
         count = int(np.count_nonzero(inside))
         marks = cv2.connectedComponents(stats.text[y:y + h, x:x + w])[0] - 1
-        if count >= MIN_LINES or (count >= 1 and marks >= 12):
+        if count >= MIN_LINES or marks >= 6:  # a title of spaced characters makes no line
             out.append((x, y, x + w, y + h, count))
     return out
+
+
+def _merge(blocks: list[tuple[int, int, int, int, int]], limit: float) -> list[tuple[int, int, int, int, int]]:
+    """Join blocks whose union still fits on one card side: a card back's title and its fields; never two
+    cards. The card's width is judged from the widest block (a front's print spans ~85 % of the card),
+    at most `limit` px."""
+    blocks = list(blocks)
+    if not blocks:
+        return blocks
+    card_w = min(limit, max(b[2] - b[0] for b in blocks) / 0.8)
+    merged = True
+    while merged:
+        merged = False
+        for a in range(len(blocks)):
+            for b in range(a + 1, len(blocks)):
+                x0, y0 = min(blocks[a][0], blocks[b][0]), min(blocks[a][1], blocks[b][1])
+                x1, y1 = max(blocks[a][2], blocks[b][2]), max(blocks[a][3], blocks[b][3])
+                if x1 - x0 <= 0.95 * card_w and y1 - y0 <= 0.95 * card_w / ID1_RATIO:
+                    blocks[a] = (x0, y0, x1, y1, blocks[a][4] + blocks[b][4])
+                    del blocks[b]
+                    merged = True
+                    break
+            if merged:
+                break
+    return blocks
 
 
 def _paper_patch(gray: np.ndarray, block: tuple[int, int, int, int, int], sheet: float) -> np.ndarray | None:
@@ -93,10 +118,10 @@ def card_quads(gray: np.ndarray, stats: TextStats, max_outside: float) -> list[n
     """Quads (in `gray`'s pixels, any corner order) of two or more cards laid out on a page and found
     by their text blocks; [] unless the blocks are card-shaped, apart, and together hold all but
     `max_outside` of the page's text."""
-    blocks = _blocks(stats)
+    h, w = gray.shape
+    blocks = _merge(_blocks(stats), 0.6 * min(w, h))
     if len(blocks) < 2:
         return []
-    h, w = gray.shape
     total = np.count_nonzero(stats.text)
     # the larger blocks, as long as each holds a real share of the text
     shares = [np.count_nonzero(stats.text[y0:y1, x0:x1]) / max(total, 1) for x0, y0, x1, y1, _ in blocks]
@@ -117,9 +142,15 @@ def card_quads(gray: np.ndarray, stats: TextStats, max_outside: float) -> list[n
         if not 0.25 * min(w, h) <= side <= 0.75 * min(w, h):
             return []  # an ID-1 card is 41 % of an A4 sheet's width at 1:1 (copies enlarge it a little)
         quads.append(quad)
-    for a in range(len(quads)):
-        for b in range(a + 1, len(quads)):
-            inter, _ = cv2.intersectConvexConvex(quads[a], quads[b])
-            if inter > 0.1 * min(cv2.contourArea(quads[a]), cv2.contourArea(quads[b])):
-                return []
+    kept: list[np.ndarray] = []
+    for q in sorted(quads, key=lambda q: -cv2.contourArea(q)):  # a block inside a found card is part of it
+        inside = [cv2.intersectConvexConvex(q, k)[0] / max(cv2.contourArea(q), 1e-9) for k in kept]
+        if any(share > 0.6 for share in inside):
+            continue
+        if any(share > 0.1 for share in inside):
+            return []
+        kept.append(q)
+    quads = kept
+    if len(quads) < 2:
+        return []
     return [np.clip(q, [0, 0], [w - 1, h - 1]).astype(np.float32) for q in quads]

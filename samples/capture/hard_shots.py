@@ -157,7 +157,7 @@ def faint_copy(rng: np.random.Generator, drawer: str | None = None, layout: str 
     pw, ph = 1654, 2339
     paper = float(rng.uniform(244, 253))
     page = np.full((ph, pw), paper, np.float32)
-    tw = float(rng.uniform(660, 760) if layout == "side_by_side" else rng.uniform(680, 900))
+    tw = float(rng.uniform(620, 700) if layout == "side_by_side" else rng.uniform(680, 900))
     th = tw * 54.0 / 85.6
     quads, fields = [], []
     for i, side in enumerate(("front", "back")):
@@ -171,7 +171,7 @@ def faint_copy(rng: np.random.Generator, drawer: str | None = None, layout: str 
         if layout == "stacked":
             cx, cy = pw / 2 + rng.uniform(-0.06, 0.06) * pw, ph * (rng.uniform(0.24, 0.3) if i == 0 else rng.uniform(0.6, 0.7))
         else:
-            cx, cy = pw * (0.27 if i == 0 else 0.73) + rng.uniform(-20, 20), ph * rng.uniform(0.25, 0.4)
+            cx, cy = pw * (0.25 if i == 0 else 0.75) + rng.uniform(-10, 10), ph * rng.uniform(0.25, 0.4)
         ang = np.radians(rng.uniform(-2.0, 2.0))
         rect = np.array([[-tw / 2, -th / 2], [tw / 2, -th / 2], [tw / 2, th / 2], [-tw / 2, th / 2]])
         rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
