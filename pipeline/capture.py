@@ -833,7 +833,7 @@ def _split_cards(frame: _Frame, quad: np.ndarray, ratio: float, settings: Captur
 def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: CaptureSettings) -> list[Region]:
     """Cards whose outlines are too faint to trace, found by their blocks of text (pipeline.capture_split)
     on the page `quad` of the frame; [] when the page's text is not laid out as two or more cards."""
-    long_side = 2 * settings.detect_side  # a copied card's print is ~1 % of the page: keep it legible
+    long_side = 7 * settings.detect_side // 4  # a copied card's print is ~1 % of the page: keep it legible
     w, h = (long_side, round(long_side / ratio)) if ratio >= 1 else (round(long_side * ratio), long_side)
     if min(w, h) < 100:
         return []

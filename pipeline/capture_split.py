@@ -17,6 +17,7 @@ import numpy as np
 from pipeline.capture_quality import ID1_RATIO, TextStats, levels
 
 MIN_LINES = 2  # a card side holds at least two text lines (the back: its title and two fields)
+MAX_LINES = 40  # a few cards hold ~20 lines; more is a page of text
 PAPER_STEP = 3  # grey levels below the sheet that count as a card's paper (after smoothing)
 
 
@@ -24,7 +25,7 @@ def _blocks(stats: TextStats) -> list[tuple[int, int, int, int, int]]:
     """Blocks of text lines (x0, y0, x1, y1, lines): lines joined across up to ~5 line heights down
     (a card back's title stands apart from its fields) and ~2.5 across, so a card's rows stay together
     and two cards a card-margin apart do not."""
-    if len(stats.lines) < 2 * MIN_LINES:
+    if not 2 * MIN_LINES <= len(stats.lines) <= MAX_LINES:
         return []
     lh = float(np.median(stats.lines[:, 3]))
     kernel = np.ones((max(3, int(5.5 * lh)), max(3, int(2.5 * lh))), np.uint8)

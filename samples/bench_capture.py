@@ -251,6 +251,7 @@ def bench_quality(n: int, gen_seed: int = 80) -> list[float]:
     caught_code: list[bool] = []  # ... with the code they were made to have
     times: list[float] = []
     false_alarms: dict[str, int] = defaultdict(int)
+    good_warnings: dict[str, int] = defaultdict(int)  # warnings (no error) on good shots, by code
     fp_names: dict[str, int] = defaultdict(int)
     for name, image, expected in _shots(n, gen_seed):
         t = time.perf_counter()
@@ -265,6 +266,8 @@ def bench_quality(n: int, gen_seed: int = 80) -> list[float]:
             good_ok.append(not errors)
             for code in errors:
                 false_alarms[code] += 1
+            for code in warnings - errors:
+                good_warnings[code] += 1
         for code in CODES:
             if code in expected:
                 if code in errors:
@@ -285,6 +288,7 @@ def bench_quality(n: int, gen_seed: int = 80) -> list[float]:
     print(f"good shots passing (no error issue): {sum(good_ok)}/{len(good_ok)} "
           f"(false alarms {100 * (1 - statistics.fmean(good_ok)):.1f} %); by code: {dict(false_alarms)}")
     print(f"false positives by shot: {dict(fp_names)}")
+    print(f"good shots with a warning, by code: {dict(good_warnings)} of {len(good_ok)}")
     return times
 
 
