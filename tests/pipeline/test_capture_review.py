@@ -21,6 +21,7 @@ import pytest
 from pipeline.capture import capture, find_documents
 from pipeline.capture_quality import CaptureSettings, cropped_issue
 from pipeline.interfaces import SHANGHAI
+from pipeline.models import TextLine
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -133,10 +134,67 @@ def test_a_tight_card_with_every_field_read_is_not_an_error(deps, seed):
 # --- never worse than bare OCR ---------------------------------------------------------------
 
 
-def test_a_small_card_frame_is_cropped_to_its_portrait_by_pixels_alone():
-    """The premise of the fallback: from pixels alone the specimen's portrait outline wins."""
-    [region] = find_documents(_specimen_small())
-    assert region.kind != "id_card"
+class _WholeCardOnly:
+    """Reads a card front only from an image at least 500 px wide (the straightened whole frame); a small
+    crop (the portrait) reads as one stray character. Counts its calls."""
+
+    name = "fake-whole-card"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def read(self, image):
+        from tests.fakes import FixedEngine
+
+        self.calls.append(image.shape[:2])
+        if image.shape[1] >= 500:
+            return FixedEngine().read(image)
+        return [TextLine(text="男", score=0.6, box=(2.0, 2.0, 20.0, 20.0))]
+
+    def orientation(self, crops):
+        return [(0, 1.0) for _ in crops]
+
+
+def _fake_deps(engine):
+    from extractors import build_registry
+    from pipeline.confidence import Calibrator
+    from pipeline.runner import Dependencies
+    from pipeline.settings import Limits, Thresholds
+    from storage.objects import MemoryStore
+    from validators import build_checks
+
+    return Dependencies(engine=engine, store=MemoryStore(), types=build_registry(), checks=build_checks(),
+                        calibrator=Calibrator.shipped(), limits=Limits(), thresholds=Thresholds(),
+                        capture=CaptureSettings())
+
+
+def test_a_crop_without_a_document_type_is_compared_with_the_whole_frame():
+    image = _specimen_small()
+    [(_, cap, _, _)] = capture(image, None)
+    crop = np.asarray(cap.crop)
+    assert crop[:, 0].max() - crop[:, 0].min() < 150  # from pixels alone the portrait's outline wins
+    engine = _WholeCardOnly()
+    [doc] = _run(_fake_deps(engine), image, "kiosk.jpg")
+    assert len(engine.calls) == 2 and engine.calls[1][1] >= 500  # the crop, then the whole frame
+    assert doc.type == "id_card_front" and doc.fields["id_number"].value == "110105199003071239"
+    assert doc.capture.read_from == "frame" and doc.capture.frame_compared
+    assert doc.capture.crop == ((0.0, 0.0), (290.0, 0.0), (290.0, 182.0), (0.0, 182.0))
+
+
+def test_a_crop_that_reads_as_a_type_is_read_once():
+    from tests.fakes import FixedEngine
+
+    class Counting(FixedEngine):
+        calls = 0
+
+        def read(self, image):
+            Counting.calls += 1
+            return super().read(image)
+
+    shot = H.S.card_shot(np.random.default_rng(3), "dark")
+    [doc] = _run(_fake_deps(Counting()), shot.image)
+    assert Counting.calls == 1 and doc.type == "id_card_front"
+    assert doc.capture.read_from == "crop" and not doc.capture.frame_compared
 
 
 @pytest.mark.slow
@@ -145,7 +203,8 @@ def test_a_small_real_card_frame_is_read_as_a_whole_frame(deps):
     assert doc.type == "id_card_front"
     assert doc.fields["id_number"].value == "430512198908131367"
     assert doc.fields["name"].value == "代用名"
-    assert doc.capture.read_from == "frame" and doc.capture.frame_compared
+    whole = doc.capture.crop == ((0.0, 0.0), (290.0, 0.0), (290.0, 182.0), (0.0, 182.0))
+    assert whole and (doc.capture.read_from == "frame" or not doc.capture.frame_compared)
     assert not any(i.code == "blur" and i.severity == "error" for i in doc.quality.issues)
 
 
