@@ -924,9 +924,12 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
     regions: list[Region] = []
     for q, kind, ratio in plans:
         cards: list[Region] = []
+        page = q if q is not None else _pixel_box(w, h)
         if settings.split_cards and kind != "id_card":
-            page = q if q is not None else _pixel_box(w, h)
             cards = _split_cards(frame, page, ratio, settings) or _split_by_text(frame, page, ratio, settings)
+        elif settings.split_cards and abs(ratio_long(page) / A4_RATIO - 1) <= settings.ratio_tolerance:
+            # an A4-shaped outline taken for a card by its large print: a copy of cards, if its text says so
+            cards = _split_by_text(frame, page, 1 / A4_RATIO if ratio < 1 else A4_RATIO, settings)
         if cards:
             regions.extend(cards)
             continue

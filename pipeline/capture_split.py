@@ -78,13 +78,16 @@ def _paper_patch(gray: np.ndarray, block: tuple[int, int, int, int, int], sheet:
     ex0, ey0 = max(0, int(x0 - 0.4 * bw)), max(0, int(y0 - 0.6 * bh))
     ex1, ey1 = min(w, int(x1 + 0.4 * bw)), min(h, int(y1 + 0.6 * bh))
     win = cv2.GaussianBlur(cv2.medianBlur(gray[ey0:ey1, ex0:ex1], 5), (5, 5), 0)
+    # the sheet's level here (light falls off across a photographed page): the window's bright rim
+    rim = np.concatenate([win[:3].ravel(), win[-3:].ravel(), win[:, :3].ravel(), win[:, -3:].ravel()])
+    sheet = min(sheet, float(np.percentile(rim, 90))) if rim.size else sheet
     mask = (win < sheet - PAPER_STEP).astype(np.uint8) * 255
     k = max(3, int(0.04 * max(bw, bh)))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, labels, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
-        return None
+        return _edge_patch(win, block, (ex0, ey0))
     centre = labels[(y0 + y1) // 2 - ey0, :]
     hits = np.bincount(labels[y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0].ravel(), minlength=n)
     hits[0] = 0
@@ -93,8 +96,8 @@ def _paper_patch(gray: np.ndarray, block: tuple[int, int, int, int, int], sheet:
         return None
     touches = st[best, 0] <= 0 or st[best, 1] <= 0 or st[best, 0] + st[best, 2] >= win.shape[1] \
         or st[best, 1] + st[best, 3] >= win.shape[0]
-    if touches:
-        return None  # runs into the sheet's own shading, not a card
+    if touches:  # runs into the sheet's own shading: look for the card's edge instead
+        return _edge_patch(win, block, (ex0, ey0))
     pts = cv2.findNonZero((labels == best).astype(np.uint8))
     (cx, cy), (rw, rh), angle = cv2.minAreaRect(pts)
     if min(rw, rh) < 1 or abs(max(rw, rh) / min(rw, rh) / ID1_RATIO - 1) > 0.12:
@@ -105,11 +108,32 @@ def _paper_patch(gray: np.ndarray, block: tuple[int, int, int, int, int], sheet:
     return box.astype(np.float32)
 
 
-def _around(block: tuple[int, int, int, int, int]) -> np.ndarray:
-    """An ID-1 card around a text block (the print covers ~88 % of a card side's width)."""
+def _edge_patch(win: np.ndarray, block: tuple[int, int, int, int, int], origin: tuple[int, int]) -> np.ndarray | None:
+    """The card's faint edge around a text block where light falls off across the sheet: the smallest
+    outline of weak steps (Canny) that holds the block and has the ID-1 shape."""
+    x0, y0, x1, y1, _ = block
+    ox, oy = origin
+    edges = cv2.dilate(cv2.Canny(win, 4, 12), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    best = None
+    for c in contours:
+        (cx, cy), (rw, rh), angle = cv2.minAreaRect(c)
+        if min(rw, rh) < 1 or abs(max(rw, rh) / min(rw, rh) / ID1_RATIO - 1) > 0.1:
+            continue
+        box = cv2.boxPoints(((cx + ox, cy + oy), (rw, rh), angle)).astype(np.float32)
+        inside = all(cv2.pointPolygonTest(box, (float(px), float(py)), False) >= 0
+                     for px, py in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+        if inside and (best is None or rw * rh < best[0]):
+            best = (rw * rh, box)
+    return None if best is None else best[1]
+
+
+def _around(block: tuple[int, int, int, int, int], width: float | None = None) -> np.ndarray:
+    """An ID-1 card around a text block: `width` wide when another card on the page showed its size
+    (copies keep both sides at one scale), else as if the print covered ~88 % of the card's width."""
     x0, y0, x1, y1, _ = block
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    w = max((x1 - x0) / 0.88, (y1 - y0) / 0.8 * ID1_RATIO)
+    w = width or max((x1 - x0) / 0.88, (y1 - y0) * ID1_RATIO)
     h = w / ID1_RATIO
     return np.float32([[cx - w / 2, cy - h / 2], [cx + w / 2, cy - h / 2], [cx + w / 2, cy + h / 2],
                        [cx - w / 2, cy + h / 2]])
@@ -130,15 +154,18 @@ def card_quads(gray: np.ndarray, stats: TextStats, max_outside: float) -> list[n
     if len(order) < 2 or sum(shares[i] for i in order) < 1 - max_outside:
         return []
     sheet = levels(gray, (75,))[0]
-    quads = []
     for i in order:
         x0, y0, x1, y1, _ = blocks[i]
         bw, bh = x1 - x0, y1 - y0
-        # a card's text block is wider than tall, and a card side is a fraction of the page
-        if not 1.1 * bh <= bw <= 4 * bh or bw > 0.7 * min(w, h):
+        # a card's text block is about as wide as tall or wider, and a card side is a fraction of the page
+        if not 0.8 * bh <= bw <= 4 * bh or bw > 0.7 * min(w, h):
             return []
-        quad = _paper_patch(gray, blocks[i], sheet)
-        quad = quad if quad is not None else _around(blocks[i])
+    patches = {i: _paper_patch(gray, blocks[i], sheet) for i in order}
+    widths = [max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])) for q in patches.values() if q is not None]
+    width = float(np.median(widths)) if widths else None
+    quads = []
+    for i in order:
+        quad = patches[i] if patches[i] is not None else _around(blocks[i], width)
         side = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
         if not 0.25 * min(w, h) <= side <= 0.75 * min(w, h):
             return []  # an ID-1 card is 41 % of an A4 sheet's width at 1:1 (copies enlarge it a little)
