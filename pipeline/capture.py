@@ -830,7 +830,12 @@ def _split_cards(frame: _Frame, quad: np.ndarray, ratio: float, settings: Captur
     return out
 
 
-def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: CaptureSettings) -> list[Region]:
+def _a4_shaped(quad: np.ndarray, settings: CaptureSettings) -> bool:
+    return abs(ratio_long(quad) / A4_RATIO - 1) <= settings.ratio_tolerance
+
+
+def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: CaptureSettings, a4: bool
+                   ) -> list[Region]:
     """Cards whose outlines are too faint to trace, found by their blocks of text (pipeline.capture_split)
     on the page `quad` of the frame; [] when the page's text is not laid out as two or more cards."""
     long_side = 7 * settings.detect_side // 4  # a copied card's print is ~1 % of the page: keep it legible
@@ -838,7 +843,7 @@ def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: Capt
     if min(w, h) < 100:
         return []
     gray = to_gray(_warp_image(frame.image, quad, w, h))
-    quads = card_quads(gray, text_stats(gray), settings.max_outside_ink)
+    quads = card_quads(gray, text_stats(gray), settings.max_outside_ink, a4)
     if len(quads) < 2:
         return []
     to_frame = cv2.getPerspectiveTransform(_pixel_box(w, h), np.asarray(quad, np.float32))
@@ -926,10 +931,11 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
         cards: list[Region] = []
         page = q if q is not None else _pixel_box(w, h)
         if settings.split_cards and kind != "id_card":
-            cards = _split_cards(frame, page, ratio, settings) or _split_by_text(frame, page, ratio, settings)
-        elif settings.split_cards and abs(ratio_long(page) / A4_RATIO - 1) <= settings.ratio_tolerance:
+            cards = _split_cards(frame, page, ratio, settings) or \
+                _split_by_text(frame, page, ratio, settings, kind == "a4" or _a4_shaped(page, settings))
+        elif settings.split_cards and _a4_shaped(page, settings):
             # an A4-shaped outline taken for a card by its large print: a copy of cards, if its text says so
-            cards = _split_by_text(frame, page, 1 / A4_RATIO if ratio < 1 else A4_RATIO, settings)
+            cards = _split_by_text(frame, page, 1 / A4_RATIO if ratio < 1 else A4_RATIO, settings, True)
         if cards:
             regions.extend(cards)
             continue

@@ -139,10 +139,12 @@ def _around(block: tuple[int, int, int, int, int], width: float | None = None) -
                        [cx - w / 2, cy + h / 2]])
 
 
-def card_quads(gray: np.ndarray, stats: TextStats, max_outside: float) -> list[np.ndarray]:
+def card_quads(gray: np.ndarray, stats: TextStats, max_outside: float, a4: bool = True) -> list[np.ndarray]:
     """Quads (in `gray`'s pixels, any corner order) of two or more cards laid out on a page and found
     by their text blocks; [] unless the blocks are card-shaped, apart, and together hold all but
-    `max_outside` of the page's text."""
+    `max_outside` of the page's text. On a region not known to be an A4 sheet (`a4` False: an odd outline,
+    a whole frame) every card must show its own paper or edge, so a cut card's title and fields are not
+    taken for two cards."""
     h, w = gray.shape
     blocks = _merge(_blocks(stats), 0.6 * min(w, h))
     if len(blocks) < 2:
@@ -161,6 +163,8 @@ def card_quads(gray: np.ndarray, stats: TextStats, max_outside: float) -> list[n
         if not 0.8 * bh <= bw <= 4 * bh or bw > 0.7 * min(w, h):
             return []
     patches = {i: _paper_patch(gray, blocks[i], sheet) for i in order}
+    if not a4 and any(p is None for p in patches.values()):
+        return []
     widths = [max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])) for q in patches.values() if q is not None]
     width = float(np.median(widths)) if widths else None
     quads = []
