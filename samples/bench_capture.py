@@ -21,7 +21,12 @@ samples/generate_idcards.py when present (an independent generator), and real fi
 - ID number exact match on generator camera shots of card fronts (plain; turned a quarter or half;
   hard: turned 10-15 degrees, strongly keystoned, glared, ~0.6 x resolution; hard and turned), read by
   bare OCR of the frame plus a pattern, by the pipeline with the capture stage replaced by the whole
-  frame as it came, and by the whole pipeline.
+  frame as it came, and by the whole pipeline;
+- issue 17 (`--only hard`, `--only hard_pipeline`), on tuning and held-out seeds reported apart: two-card
+  copies split (faint outlines, stacked or side by side, flat or photographed; the generator's a4_copy),
+  half cards coded `cropped` with the cut side, landscape photos kept landscape at A4 aspect; through the
+  pipeline: ID numbers of small tight card frames against bare OCR, tight cards touching the frame passing,
+  half cards told to retake. Shots from samples/capture/hard_shots.py.
 """
 
 from __future__ import annotations
