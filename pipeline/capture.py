@@ -44,10 +44,12 @@ from pipeline.capture_quality import (
     ratio_long,
     resize_long,
     text_axis,
+    text_cut_sides,
     text_stats,
     to_gray,
     turned,
 )
+from pipeline.capture_split import card_quads
 from pipeline.models import Capture, Quality
 
 if TYPE_CHECKING:
@@ -62,6 +64,7 @@ __all__ = [
     "deskew",
     "find_documents",
     "rotate_quarter",
+    "whole_frame",
 ]
 
 logger = logging.getLogger(__name__)
@@ -610,6 +613,9 @@ def _refine(gray: np.ndarray, quad: np.ndarray, border: np.ndarray, reach: float
     return out.astype(np.float32)
 
 
+ASSUMED_FOCAL = 0.8  # focal length of a phone's main camera, as a share of the frame diagonal
+
+
 def _camera_ratio(quad: np.ndarray, shape: tuple[int, ...]) -> float:
     """Width/height of the rectangle a camera saw as `quad` (Zhang & He, "Whiteboard scanning", 2007:
     focal length from the vanishing points, principal point at the image centre); the mean side ratio
@@ -627,13 +633,17 @@ def _camera_ratio(quad: np.ndarray, shape: tuple[int, ...]) -> float:
     k2 = np.dot(np.cross(m1, m4), m3) / den2
     k3 = np.dot(np.cross(m1, m4), m2) / den3
     n2, n3 = k2 * m2 - m1, k3 * m3 - m1
-    if abs(n2[2]) < 1e-6 or abs(n3[2]) < 1e-6:
-        return simple
-    f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
-           + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)) / (n2[2] * n3[2])
     diag = math.hypot(shape[0], shape[1])
+    f2 = -1.0
+    # both vanishing points within ~10 frame diagonals: the focal length they give is well conditioned
+    if all(abs(n[2]) * 10 * diag >= np.linalg.norm(n[:2]) for n in (n2, n3)):
+        f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
+               + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)) / (n2[2] * n3[2])
     if not (f2 > 0 and 0.3 * diag <= math.sqrt(f2) <= 6 * diag):
-        return simple
+        # one vanishing point only (a page seen square-on from its bottom edge: a symmetric trapezoid)
+        # leaves the focal length open: take a phone's main camera (about 0.8 x the frame diagonal).
+        # A view without perspective gives the plain side ratio whatever the focal length.
+        f2 = (ASSUMED_FOCAL * diag) ** 2
     a_inv = np.linalg.inv(np.array([[math.sqrt(f2), 0, u0], [0, math.sqrt(f2), v0], [0, 0, 1]]))
     b = a_inv.T @ a_inv
     r2 = (n2 @ b @ n2) / (n3 @ b @ n3)
@@ -820,6 +830,43 @@ def _split_cards(frame: _Frame, quad: np.ndarray, ratio: float, settings: Captur
     return out
 
 
+def _a4_shaped(quad: np.ndarray, settings: CaptureSettings) -> bool:
+    return abs(ratio_long(quad) / A4_RATIO - 1) <= settings.ratio_tolerance
+
+
+def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: CaptureSettings, a4: bool
+                   ) -> list[Region]:
+    """Cards whose outlines are too faint to trace, found by their blocks of text (pipeline.capture_split)
+    on the page `quad` of the frame; [] when the page's text is not laid out as two or more cards."""
+    long_side = 7 * settings.detect_side // 4  # a copied card's print is ~1 % of the page: keep it legible
+    w, h = (long_side, round(long_side / ratio)) if ratio >= 1 else (round(long_side * ratio), long_side)
+    if min(w, h) < 100:
+        return []
+    gray = to_gray(_warp_image(frame.image, quad, w, h))
+    quads = card_quads(gray, text_stats(gray), settings.max_outside_ink, a4)
+    if len(quads) < 2:
+        return []
+    to_frame = cv2.getPerspectiveTransform(_pixel_box(w, h), np.asarray(quad, np.float32))
+    out = []
+    for c in _reading_order([_order(c) for c in quads]):
+        q = cv2.perspectiveTransform(c.reshape(1, 4, 2).astype(np.float64), to_frame).reshape(4, 2).astype(np.float32)
+        out.append(_warp(frame.image, q, "id_card", _ratio_in_quad(c), settings))
+    return out
+
+
+def _reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Top to bottom; cards side by side (their heights overlapping by a third or more) left to right."""
+    rows: list[list[np.ndarray]] = []
+    for c in sorted(quads, key=lambda c: c[:, 1].mean()):
+        first = rows[-1][0] if rows else None
+        overlap = 0.0 if first is None else min(c[:, 1].max(), first[:, 1].max()) - max(c[:, 1].min(), first[:, 1].min())
+        if first is not None and overlap > 0.33 * min(np.ptp(c[:, 1]), np.ptp(first[:, 1])):
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    return [c for row in rows for c in sorted(row, key=lambda c: c[:, 0].mean())]
+
+
 def _text_outside(small: np.ndarray, chosen: list[_Candidate]) -> bool:
     """Whether lines of text printed on the same paper lie outside every outline: then the outlines
     are boxes inside a larger document (a ruled table on a certificate, a photo on a form), not
@@ -882,8 +929,13 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
     regions: list[Region] = []
     for q, kind, ratio in plans:
         cards: list[Region] = []
+        page = q if q is not None else _pixel_box(w, h)
         if settings.split_cards and kind != "id_card":
-            cards = _split_cards(frame, q if q is not None else _pixel_box(w, h), ratio, settings)
+            cards = _split_cards(frame, page, ratio, settings) or \
+                _split_by_text(frame, page, ratio, settings, kind == "a4" or _a4_shaped(page, settings))
+        elif settings.split_cards and _a4_shaped(page, settings):
+            # an A4-shaped outline taken for a card by its large print: a copy of cards, if its text says so
+            cards = _split_by_text(frame, page, 1 / A4_RATIO if ratio < 1 else A4_RATIO, settings, True)
         if cards:
             regions.extend(cards)
             continue
@@ -1041,28 +1093,43 @@ def capture(image: np.ndarray, engine_or_none: OcrEngine | None = None, settings
     settings = settings or CaptureSettings()
     frame = as_bgr(image)
     shape = frame.shape if frame is not None else (0, 0, 3)
-    out = []
-    for region in find_documents(image, settings):
-        img = region.image
-        rotation, skew = 0, 0.0
-        analysis = None
-        if min(img.shape[:2]) >= 16:
-            o = _orient(img, engine_or_none, settings.max_deskew_degrees)
-            rotation = o.rotation
-            img = rotate_quarter(img, rotation)
-            analysis = turned(o.analysis, rotation) if o.analysis is not None else None
-            # quarter turns keep the text lines' tilt: straighten it after turning. A document
-            # straightened by its own outline is as straight as that outline, barring a crooked print
-            outlined = not is_whole_image(np.asarray(region.quad, np.float32), shape)
-            limit = settings.min_deskew_outlined if outlined else settings.min_deskew_degrees
-            if abs(o.skew) >= limit:
-                skew = -o.skew
-                img = _rotate_small(img, skew)
-                analysis = None
-        quad = np.roll(np.asarray(region.quad, np.float32), rotation // 90, axis=0)
-        quality = assess_quality(img, region.kind, settings, shape, quad, analysis)
-        cap = Capture(rotation=rotation, deskew_degrees=round(float(skew), 2),
-                      crop=None if frame is None else _as_quad(quad))
-        out.append((img, cap, quality, region))
-    return out
+    return [_finish(region, engine_or_none, settings, shape, frame is not None)
+            for region in find_documents(image, settings)]
 
+
+def whole_frame(image: np.ndarray, engine_or_none: OcrEngine | None = None, settings: CaptureSettings | None = None
+                ) -> tuple[np.ndarray, Capture, Quality, Region]:
+    """The whole frame as one document, turned upright, straightened and graded (no outline search).
+    Called by pipeline.capture_review when a crop lacks what the frame holds."""
+    settings = settings or CaptureSettings()
+    frame = as_bgr(image)
+    if frame is None or min(frame.shape[:2]) < 32:
+        return capture(image, engine_or_none, settings)[0]
+    return _finish(_whole(frame, settings), engine_or_none, settings, frame.shape, True)
+
+
+def _finish(region: Region, engine: OcrEngine | None, settings: CaptureSettings, shape: tuple[int, ...],
+            has_frame: bool) -> tuple[np.ndarray, Capture, Quality, Region]:
+    """Turn, straighten and grade one region of a frame of `shape`."""
+    img = region.image
+    rotation, skew = 0, 0.0
+    analysis = None
+    cut: tuple[str, ...] | None = None
+    if min(img.shape[:2]) >= 16:
+        o = _orient(img, engine, settings.max_deskew_degrees)
+        rotation = o.rotation
+        img = rotate_quarter(img, rotation)
+        analysis = turned(o.analysis, rotation) if o.analysis is not None else None
+        cut = text_cut_sides(analysis[1]) if analysis is not None else None  # before a deskew pads the edges
+        # quarter turns keep the text lines' tilt: straighten it after turning. A document
+        # straightened by its own outline is as straight as that outline, barring a crooked print
+        outlined = not is_whole_image(np.asarray(region.quad, np.float32), shape)
+        limit = settings.min_deskew_outlined if outlined else settings.min_deskew_degrees
+        if abs(o.skew) >= limit:
+            skew = -o.skew
+            img = _rotate_small(img, skew)
+            analysis = None
+    quad = np.roll(np.asarray(region.quad, np.float32), rotation // 90, axis=0)
+    quality = assess_quality(img, region.kind, settings, shape, quad, analysis, cut)
+    cap = Capture(rotation=rotation, deskew_degrees=round(float(skew), 2), crop=_as_quad(quad) if has_frame else None)
+    return img, cap, quality, region

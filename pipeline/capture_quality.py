@@ -379,8 +379,26 @@ CARD_TEXT_SHARE_MAX = 0.037  # the tallest text lines a sharp ID-1 card shows, a
 EDGE_SPREAD_FLOOR = 0.96  # px: edge_spread of a perfectly sharp edge on the pixel grid
 
 
+SIDES = ("top", "right", "bottom", "left")  # of the upright page; quad side i runs from corner i to i + 1
+SIDE_NAMES = {"top": "上", "right": "右", "bottom": "下", "left": "左"}
+CROPPED_MESSAGES = {
+    "error": "材料{sides}侧未完整拍入画面，请重拍",
+    "warning": "材料{sides}侧边缘可能被裁切，请确认内容完整",
+    "info": "材料{sides}侧紧贴画面边缘，各项内容均已识别",
+}
+
+
 def _issue(code: str, severity: str) -> QualityIssue:
     return QualityIssue(code=code, severity=severity, message=MESSAGES[(code, severity)])  # type: ignore[arg-type]
+
+
+def cropped_issue(severity: str, sides: tuple[str, ...] | set[str] = ()) -> QualityIssue:
+    """A `cropped` issue naming the side(s) of the upright page that are cut (or touch the frame)."""
+    ordered = tuple(s for s in SIDES if s in set(sides))
+    names = "、".join(SIDE_NAMES[s] for s in ordered)
+    message = CROPPED_MESSAGES[severity].format(sides=names) if ordered else \
+        MESSAGES.get(("cropped", severity), "材料紧贴画面边缘，各项内容均已识别")
+    return QualityIssue(code="cropped", severity=severity, message=message, sides=ordered)  # type: ignore[arg-type]
 
 
 def _grade(value: float, warning: float, error: float) -> tuple[str | None, float]:
@@ -476,11 +494,39 @@ def mark_contrast(gray: np.ndarray, stats: TextStats) -> float:
     return float(np.percentile(local[stats.text > 0], 90))
 
 
-def _quad_touches_border(quad: np.ndarray, shape: tuple[int, ...], margin: float) -> bool:
+def outline_sides(quad: np.ndarray, shape: tuple[int, ...], margin: float) -> tuple[str, ...]:
+    """Sides of the upright page (quad corners clockwise from its top-left) whose outline lies on the
+    frame border: a side with both corners there; else, for corners touching alone, their two sides."""
     h, w = shape[:2]
     m = max(2.0, margin * max(h, w))
     x, y = quad[:, 0], quad[:, 1]
-    return bool((x <= m).any() or (y <= m).any() or (x >= w - 1 - m).any() or (y >= h - 1 - m).any())
+    touch = (x <= m) | (y <= m) | (x >= w - 1 - m) | (y >= h - 1 - m)
+    sides = [SIDES[i] for i in range(4) if touch[i] and touch[(i + 1) % 4]]
+    if not sides:
+        sides = [SIDES[i] for i in range(4) if touch[i] or touch[(i + 1) % 4]]
+    return tuple(sides)
+
+
+def text_cut_sides(stats: TextStats) -> tuple[str, ...]:
+    """Sides of the image where print runs off the edge: several character-sized marks cut by it, or a
+    text line reaching it with ink touching the edge across the line (a number or an address cut in
+    the middle). A whole document keeps a margin of blank paper around its print."""
+    if stats.components < 6:
+        return ()
+    hh, ww = stats.ink.shape
+    cut = {("left", "top", "right", "bottom")[i] for i in range(4) if stats.edge_marks[i] >= 3}
+    reach = 1.2 * max(stats.mark_size, 2.0)
+    for x, y, w, h in stats.lines:
+        if w < 1.5 * h:
+            continue
+        band = stats.ink[y + h // 4:y + h - h // 4]
+        if band.size == 0:
+            continue
+        if x <= reach and np.count_nonzero(band[:, :2]) >= max(2, 0.2 * band.shape[0]):
+            cut.add("left")
+        if ww - (x + w) <= reach and np.count_nonzero(band[:, -2:]) >= max(2, 0.2 * band.shape[0]):
+            cut.add("right")
+    return tuple(s for s in SIDES if s in cut)
 
 
 def is_whole_image(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
@@ -490,10 +536,6 @@ def is_whole_image(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
     corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     return all(float(np.min(np.abs(q - c).max(axis=1))) <= 1.5 for c in corners)
 
-
-def _text_at_edges(stats: TextStats) -> bool:
-    """Character-sized marks cut by an edge of the straightened image (text running off the page)."""
-    return stats.components >= 6 and max(stats.edge_marks) >= 3
 
 
 def ratio_long(quad: np.ndarray) -> float:
@@ -528,10 +570,12 @@ def turned(analysis: tuple[np.ndarray, TextStats], degrees_clockwise: int) -> tu
 def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: CaptureSettings | None = None,
                    original_shape: tuple[int, ...] | None = None,
                    quad: tuple[tuple[float, float], ...] | np.ndarray | None = None,
-                   analysis: tuple[np.ndarray, TextStats] | None = None) -> Quality:
+                   analysis: tuple[np.ndarray, TextStats] | None = None,
+                   text_cut: tuple[str, ...] | None = None) -> Quality:
     """Quality of one straightened region. `original_shape` and `quad` (the region's corners in the
     original frame) let it judge the source resolution and whether the outline reaches the frame edge;
-    `analysis` (`analysis_copy(image)`, when the caller has it) saves a pass. Called by
+    `analysis` (`analysis_copy(image)`, when the caller has it) saves a pass; `text_cut` (sides where print
+    runs off the edge, measured before a deskew padded the image) replaces that measure here. Called by
     `pipeline.capture.capture`; never raises on odd images (blank, 1x1, noise)."""
     settings = settings or CaptureSettings()
     img = as_bgr(image)
@@ -616,12 +660,15 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
     src_text_h = text_h * per_px
     add("low_resolution", *_grade(src_text_h, settings.text_height_warning, settings.text_height_error))
 
-    # cropped
-    cut = False
+    # cropped: the outline on the frame border (an error the extraction may lift when every expected
+    # field was read: pipeline.capture_review), print running off an edge, or the wrong shape
+    sides: tuple[str, ...] = ()
     if q is not None and original_shape is not None and not is_whole_image(q, original_shape):
-        cut = _quad_touches_border(q, original_shape, settings.border_margin)
-    if cut:
-        add("cropped", "error", 0.4)
+        sides = outline_sides(q, original_shape, settings.border_margin)
+    text_cut = text_cut_sides(stats) if text_cut is None else text_cut
+    if sides:
+        scores.append(0.4)
+        issues.append(cropped_issue("error", set(sides) | set(text_cut)))
     else:
         wrong_shape = False
         expected = {"id_card": ID1_RATIO, "a4": A4_RATIO}.get(region_kind)
@@ -629,7 +676,8 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
             r = ratio_long(q) if q is not None and not (original_shape and is_whole_image(q, original_shape)) \
                 else max(img.shape[:2]) / min(img.shape[:2])
             wrong_shape = abs(r / expected - 1) > 2 * settings.ratio_tolerance
-        if wrong_shape or _text_at_edges(stats):
-            add("cropped", "warning", 0.75)
+        if wrong_shape or text_cut:
+            scores.append(0.75)
+            issues.append(cropped_issue("warning", text_cut))
     score = float(np.clip(np.prod(scores), 0.0, 1.0))
     return Quality(score=round(score, 3), issues=tuple(issues))

@@ -67,12 +67,17 @@ class Capture(Frozen):
     deskew_degrees: float = 0.0
     crop: tuple[Point, Point, Point, Point] | None = None  # quadrilateral in the decoded image
     exif_rotation: int = 0
+    # "frame": the crop lacked what a document of a known type shows and the whole frame read better
+    # (pipeline.capture_review); `frame_compared`: the whole frame was read too and the crop kept
+    read_from: Literal["crop", "frame"] = "crop"
+    frame_compared: bool = False
 
 
 class QualityIssue(Frozen):
     code: str
     severity: Severity
     message: str
+    sides: tuple[str, ...] = ()  # `cropped`: sides of the upright page cut or touching the frame (top, right, bottom, left)
 
 
 class Quality(Frozen):

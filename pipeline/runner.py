@@ -1,5 +1,6 @@
-"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> handwriting -> marks
--> check -> text layer evidence (pipeline/text_layer.py).
+"""Runs the stages over one file: decode -> preprocess -> read (-> whole frames for weak crops) -> classify ->
+under_seals -> extract (-> cut edges confirmed) -> handwriting -> marks -> check -> text layer evidence
+(pipeline/text_layer.py).
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
 built once per process by workers/wiring.py. It returns documents; it stores only derived page images
@@ -15,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline import stages, text_layer
+from pipeline import capture_review, stages, text_layer
 from pipeline.confidence import Calibrator
 from pipeline.decode import decode
 from pipeline.errors import InputError
@@ -69,11 +70,14 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime, *,
     container = kind if kind in ("pdf", "ofd") else "image"
     pages = stages.preprocess(upload, container, raw_pages, deps.engine, images, deps.capture)
     reading = stages.read(pages, raw_pages, deps.engine, images)
+    reading = capture_review.read_whole_frames(reading, raw_pages, deps.engine, images, deps.types,
+                                               deps.thresholds.type, deps.capture)
     documents = []
     layers = {r.page: r.layer for r in raw_pages if r.layer is not None}
     for classified in stages.classify(reading, deps.types, deps.thresholds):
         classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
+        doc = capture_review.review_edges(doc, classified, deps.types)
         doc = stages.handwriting(doc, classified, deps.types, images)
         doc = stages.marks(doc, classified, deps.types, deps.engine, images, found_seals)
         doc_type = deps.types.get(doc.type)
