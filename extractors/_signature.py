@@ -1,9 +1,14 @@
-"""The signature area of forms and letters: whether it holds writing (`signed`), and the date beside it.
+"""The signature area of forms and letters: whether it holds handwriting (`signed`), and the date beside it.
 
-Who calls it: the extractors of application forms and powers of attorney. A signature is whatever OCR finds
-after the signature label on its row (or a little above it, where a tall signature rises over the line) that
-is not printed furniture of the form (年 月 日, 日期, （盖章）). A born-digital PDF's text layer cannot show
-handwriting, so there `signed` is not reported: a person checks it."""
+Who calls it: the extractors of application forms and powers of attorney call `signature(form, hit)` with the
+signature label they found; the `handwriting` stage (pipeline/stages.py) then calls `judge` with the page pixels,
+which decides `signed` from the ink in the area the label owns (pipeline/ink.py): a scribble, a brush-written
+name, a fingerprint or a seal over the name are signed; an empty box, a blank line or blank space are not.
+
+`signature` alone reads what OCR finds after the label (a provisional `signed` whose box is the label's, which
+`judge` replaces); without pixels that reading stands, and a blank reading is only a warning (validators/
+documents.py asks for a `handwriting` record that saw the area blank before it calls a form unsigned). A
+born-digital PDF's text layer cannot show handwriting, so there `signed` is not reported: a person checks it."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import re
 from extractors import _values as v
 from extractors._form import Form, Hit
 from extractors._layout import field
-from pipeline.models import FieldValue
+from pipeline.models import Classified, FieldValue, Handwriting
 
 
 def signature(form: Form, hit: Hit | None) -> dict[str, FieldValue]:
@@ -28,10 +33,10 @@ def signature(form: Form, hit: Hit | None) -> dict[str, FieldValue]:
                and id(p) not in {id(q) for q in hit.used}]
     if form.reading.source != "pdf_text":
         label = list(hit.used)
-        if ink:
-            out["signed"] = field(True, label + ink, form.page, raw="".join(p.text for p in ink))
-        else:
-            out["signed"] = field(False, label, form.page, raw="", confidence=min(p.score for p in label))
+        box = (hit.x0, min(p.box[1] for p in label), hit.x1, max(p.box[3] for p in label))
+        score = min(p.score for p in label + ink)
+        out["signed"] = FieldValue(value=bool(ink), confidence=round(float(score), 4), page=form.page, box=box,
+                                   raw="".join(p.text for p in ink))
     below = [p for row in form.rows[hit.row + 1:hit.row + 4] for p in row if p.cy - hit.cy < 5 * form.h]
     same_row = [p for p in form.inline(hit, max_gap=30)]
     for group in (same_row, below):
@@ -47,3 +52,27 @@ def _printed(text: str) -> bool:
     bare = re.sub(r"[\s:：()（）_\-—.]", "", text)
     return not bare or bool(re.fullmatch(r"(年|月|日|日期|签字|签名|盖章|签字盖章)+", bare)) or bool(v.find_date(bare) and
                                                                                         len(bare) <= 12)
+
+
+def judge(doc: Classified, fields: dict[str, FieldValue], pixels) -> tuple[dict[str, FieldValue], tuple[Handwriting, ...]]:
+    """`signed` from the ink of the signature area on the page image, and the area as a `handwriting` record.
+
+    Called by pipeline/stages.handwriting with `pixels(image_key) -> BGR array`; `fields` are the extracted ones,
+    whose provisional `signed` (from `signature`) holds the label's page and box. A page without an image or with a
+    text layer keeps what it had."""
+    from pipeline import ink
+
+    provisional = fields.get("signed")
+    if provisional is None or provisional.box is None:
+        return {}, ()
+    reading = next((p for p in doc.pages if p.page.page == provisional.page), None)
+    if reading is None or reading.source != "ocr" or not reading.page.image_key:
+        return {}, ()
+    verdict = ink.judge(pixels(reading.page.image_key), provisional.box, reading.lines)
+    box = verdict.ink_box if verdict.signed and verdict.ink_box else verdict.area
+    confidence = 0.99 if verdict.certain else 0.6
+    signed = FieldValue(value=verdict.signed, confidence=confidence, page=provisional.page,
+                        box=tuple(round(v, 1) for v in box), raw=provisional.raw)
+    area = Handwriting(area="signature", page=provisional.page, box=tuple(round(v, 1) for v in verdict.area),
+                       signed=verdict.signed, certain=verdict.certain)
+    return {"signed": signed}, (area,)

@@ -13,7 +13,7 @@ import re
 from extractors import _values as v
 from extractors._classify import PageEvidence, clamp
 from extractors._form import Form
-from extractors._signature import signature
+from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType
 
@@ -72,6 +72,7 @@ DOCUMENT_TYPE = DocumentType(
     label="个体工商户登记（备案）申请书",
     recognise=recognise,
     extract=extract,
+    handwriting=judge,  # `signed` from the ink of the signature area (extractors/_signature.py)
     field_classes={"operator_name": "name", "operator_id_number": "id_number", "premises_address": "text",
                    "business_scope": "text", "phone": "code", "signed": "enum", "signed_on": "date"},
     multi_page=True,

@@ -16,7 +16,7 @@ from extractors import _values as v
 from extractors._classify import PageEvidence, clamp
 from extractors._form import Form, Prose
 from extractors._layout import field
-from extractors._signature import signature
+from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType
 
@@ -126,6 +126,7 @@ DOCUMENT_TYPE = DocumentType(
     label="授权委托书",
     recognise=recognise,
     extract=extract,
+    handwriting=judge,  # `signed` from the ink of the signature area (extractors/_signature.py)
     field_classes={"principal_name": "name", "principal_id_number": "id_number", "agent_name": "name",
                    "agent_id_number": "id_number", "matter": "text", "valid_until": "date", "signed": "enum"},
     seals=True,  # an organisation's 授权委托书 bears its seal (the catalog's `sealed` rule, validators/assess.py)

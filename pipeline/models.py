@@ -177,9 +177,15 @@ class Code(Frozen):
 
 
 class Handwriting(Frozen):
+    """An area of the paper meant for handwriting (the signature area) as judged from its pixels: whether ink
+    was seen there (`signed`) and whether the judgement is `certain` (the whole area seen at a usable resolution,
+    clearly blank or clearly inked)."""
+
     area: str
     page: int
     box: Box
+    signed: bool | None = None
+    certain: bool = False
 
 
 class SignatureResult(Frozen):

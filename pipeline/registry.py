@@ -34,6 +34,9 @@ class DocumentType:
     multi_page: bool = False  # consecutive pages of this type form one document
     seals: bool = False  # its checks judge the red seals on the paper: look for them (pipeline/seals.py)
     codes: bool = False  # it carries a QR code: decode it (pipeline/qr.py)
+    # judges handwriting areas from the page pixels after extraction (extractors/_signature.judge):
+    # (pages, fields, pixels(image_key) -> BGR array) -> (fields to replace, handwriting records)
+    handwriting: Callable[[Classified, dict[str, FieldValue], Callable], tuple[dict[str, FieldValue], tuple]] | None = None
 
 
 class TypeRegistry:

@@ -1,4 +1,4 @@
-"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> marks -> check.
+"""Runs the stages over one file: decode -> preprocess -> read -> classify -> under_seals -> extract -> handwriting -> marks -> check.
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
 built once per process by workers/wiring.py. It returns documents; it stores only derived page images
@@ -77,6 +77,7 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime) ->
     for classified in stages.classify(reading, deps.types, deps.thresholds):
         classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
+        doc = stages.handwriting(doc, classified, deps.types, images)
         doc = stages.marks(doc, classified, deps.types, deps.engine, images, found_seals)
         doc_type = deps.types.get(doc.type)
         classes = doc_type.field_classes if doc_type else {}

@@ -1,4 +1,4 @@
-"""The stage functions, in order: preprocess -> read -> classify -> extract -> check.
+"""The stage functions, in order: preprocess -> read -> classify -> extract -> handwriting -> check.
 
 Each is a pure function of its input stage object and explicit dependencies; none reads settings or
 changes its input. Page images travel between stages as storage keys; `Images` keeps the decoded arrays
@@ -198,6 +198,22 @@ def _merge_quality(qualities: Iterable[Quality]) -> QualityOut:
     issues = tuple(i for q in qualities for i in q.issues)
     score = min((q.score for q in qualities), default=1.0)
     return QualityOut(ok=not any(i.severity == "error" for i in issues), score=round(score, 3), issues=issues)
+
+
+# --- handwriting: signature areas judged from the pixels ------------------------------------
+
+
+def handwriting(doc: Document, classified: Classified, types: TypeRegistry, images: Images) -> Document:
+    """For a type that declares a handwriting judge (DocumentType.handwriting: the signature area of forms and
+    letters), let it look at the page pixels: it replaces the fields it judges (`signed`) and reports the areas it
+    looked at (`handwriting`). Other types pass through untouched."""
+    doc_type = types.get(doc.type)
+    if doc_type is None or doc_type.handwriting is None:
+        return doc
+    fields, areas = doc_type.handwriting(classified, doc.fields, images.get)
+    if not fields and not areas:
+        return doc
+    return doc.model_copy(update={"fields": {**doc.fields, **fields}, "handwriting": doc.handwriting + tuple(areas)})
 
 
 # --- marks: seals and codes on the paper -----------------------------------------------------

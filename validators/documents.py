@@ -141,13 +141,14 @@ def register(registry: CheckRegistry) -> None:
 
     @registry.register("application.signed", FORM)
     def application_signed(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """application.unsigned (error), application.signature_unchecked (warning: the signature area was not
+        """application.unsigned (error when the signature area was seen blank, see `_unsigned`; else warning),
+        application.signature_unchecked (warning: the signature area was not
         found, or the page is born-digital and cannot show handwriting), application.signed_future (error)."""
         signed = doc.value("signed")
         if signed is None:
             yield Failure("application.signature_unchecked", "未能确认申请书是否已由经营者签字，请人工核对", (), severity="warning")
         elif signed is False:
-            yield Failure("application.unsigned", "申请书未经经营者签字", ("signed",))
+            yield _unsigned(doc, "application.unsigned", "申请书未经经营者签字")
         signed_on = _date(doc, "signed_on")
         if signed_on and signed_on > ctx.today:
             yield Failure("application.signed_future", "申请书的签字日期晚于今天", ("signed_on",))
@@ -175,7 +176,8 @@ def register(registry: CheckRegistry) -> None:
 
     @registry.register("power_of_attorney.valid", AUTHORISATION)
     def authorisation_valid(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """power_of_attorney.expired (error), power_of_attorney.unsigned (error),
+        """power_of_attorney.expired (error), power_of_attorney.unsigned (error when the signature area was seen
+        blank, see `_unsigned`; else warning),
         power_of_attorney.signature_unchecked and power_of_attorney.unread (warnings)."""
         until = _date(doc, "valid_until")
         if until and until < ctx.today:
@@ -185,7 +187,7 @@ def register(registry: CheckRegistry) -> None:
             yield Failure("power_of_attorney.signature_unchecked", "未能确认授权委托书是否已由委托人签字，请人工核对", (),
                           severity="warning")
         elif signed is False:
-            yield Failure("power_of_attorney.unsigned", "授权委托书未经委托人签字", ("signed",))
+            yield _unsigned(doc, "power_of_attorney.unsigned", "授权委托书未经委托人签字")
         yield from _missing(doc, ("principal_name", "principal_id_number", "agent_name", "agent_id_number", "matter"),
                             "power_of_attorney.unread", "授权委托书")
 
@@ -241,3 +243,15 @@ def register(registry: CheckRegistry) -> None:
             yield Failure("lease_contract.not_started", f"租赁期限自{start:%Y年%m月%d日}起，尚未开始", ("term_from",),
                           severity="warning")
         yield from _missing(doc, ("lessor", "lessee", "address", "term_from", "term_until"), "lease_contract.unread", "租赁合同")
+
+
+def _unsigned(doc: Document, code: str, message: str) -> Failure:
+    """A signature area judged without handwriting. Definite (an error, subject to the confidence rule) only when the
+    pixels were seen: the area found whole, at a usable resolution, and clearly blank (its `handwriting` record,
+    pipeline/ink.py). A record that is not certain makes it a warning for a person. A `signed` with no record at all
+    was not judged from pixels here (a person's correction, or a document made before pixels were judged): its
+    confidence decides, as for any other field."""
+    record = next((h for h in doc.handwriting if h.area == "signature" and h.signed is not None), None)
+    if record is not None and not (record.certain and record.signed is False):
+        return Failure(code, f"{message}（签字区域未能看清，请人工核对）", ("signed",), severity="warning")
+    return Failure(code, message, ("signed",))
