@@ -55,7 +55,7 @@ def extract(doc: Classified) -> dict[str, FieldValue]:
     if f := form.text_field(form.hit("名称"), v.cjk_text, multi=True):
         fields["name"] = f
     # a 个体工商户 licence prints 类型 个体工商户 and 组成形式 个人经营 / 家庭经营; some print only the latter
-    if f := form.text_field(form.hit("类型"), v.cjk_text) or form.text_field(form.hit("组成形式"), v.cjk_text):
+    if f := form.text_field(form.hit("类型"), v.cjk_text, multi=True) or form.text_field(form.hit("组成形式"), v.cjk_text):
         fields["entity_type"] = f
     if f := form.text_field(form.hit(*REPRESENTATIVE), v.names):
         fields["legal_representative"] = f
