@@ -63,7 +63,13 @@ def _child(folder: Path, out: Path, threads: int, bare: bool) -> None:
     from storage.objects import MemoryStore
     from workers.wiring import build_dependencies
 
-    deps = build_dependencies(Settings(ocr_threads=threads), MemoryStore())
+    from dataclasses import replace
+
+    from pipeline.confidence import Calibrator
+
+    # raw support kept (the parent calibrates it), so one run gives both the reliability table and the pairs
+    # calibrate.py --refit fits from
+    deps = replace(build_dependencies(Settings(ocr_threads=threads), MemoryStore()), calibrator=Calibrator({}))
     results = []
     for path in sorted(p for p in folder.iterdir() if p.suffix in (".png", ".jpg")):
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
@@ -95,8 +101,9 @@ class Tally:
         self.fields: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.reliability: dict[str, list[tuple[float, int]]] = defaultdict(list)
         self.misses: list[str] = []
+        self.raw: dict[str, list[tuple[float, int]]] = defaultdict(list)
 
-    def add(self, truth: dict, result: dict, classes: dict) -> None:
+    def add(self, truth: dict, result: dict, classes: dict, calibrator) -> None:
         doc = result["documents"][0] if result["documents"] else None
         self.pages += 1
         right_type = doc is not None and doc["type"] == truth["type"]
@@ -110,7 +117,9 @@ class Tally:
             ok = int(got is not None and got["value"] == want)
             self.fields[(truth["type"], name)].append(ok)
             if got is not None:
-                self.reliability[classes[truth["type"]].get(name, "text")].append((got["confidence"], ok))
+                field_class = classes[truth["type"]].get(name, "text")
+                self.raw[field_class].append((got["confidence"], ok))
+                self.reliability[field_class].append((calibrator(field_class, got["confidence"]), ok))
             if not ok and len(self.misses) < 40:
                 self.misses.append(f"{result['file']}: {name} {got['value'] if got else None!r} != {want!r}")
 
@@ -153,7 +162,10 @@ def main() -> None:
         return
 
     from extractors import build_registry
+    from pipeline.confidence import Calibrator
 
+    calibrator = Calibrator.shipped()
+    tuning_pairs: dict[str, list] = defaultdict(list)
     classes = {t.code: t.field_classes for t in build_registry()}
     print(f"seed {args.seed}: {args.count} documents per type, layout and variant; {args.threads} ONNX threads")
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,7 +176,10 @@ def main() -> None:
                 results = run(folder, args.threads)
                 tally = Tally()
                 for path, result in zip(files, results):
-                    tally.add(json.loads(path.with_suffix(".json").read_text(encoding="utf-8")), result, classes)
+                    tally.add(json.loads(path.with_suffix(".json").read_text(encoding="utf-8")), result, classes, calibrator)
+                if split == "tuning":
+                    for field_class, pts in tally.raw.items():
+                        tuning_pairs[field_class].extend(pts)
                 label = "layouts not tuned on" if split == "held_out" else "tuning layouts"
                 tally.report(f"{label}, {variant}")
                 pipe = statistics.mean(r["seconds"] for r in results)
@@ -173,6 +188,11 @@ def main() -> None:
                     print(f"  time per page: pipeline {pipe:.2f} s, bare OCR {bare:.2f} s, ratio {pipe / bare:.2f}")
                 else:
                     print(f"  time per page: pipeline {pipe:.2f} s")
+    if tuning_pairs:
+        out = ROOT / "bench-out" / "layout-pairs.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(tuning_pairs))
+        print(f"\nraw support and exact-match of the tuning layouts written to {out} (samples/calibrate.py --refit)")
 
 
 if __name__ == "__main__":

@@ -74,9 +74,10 @@ def layouts(split: str = "all") -> list[tuple[str, str]]:
 # --- signatures ------------------------------------------------------------------------------------------
 
 
-def sign(sheet: Sheet, rng: random.Random, x: float, y: float, name: str, *, signed: bool | None = None) -> bool:
+def sign(sheet: Sheet, rng: random.Random, x: float, y: float, name: str, *, signed: bool | None = None,
+         key: str | None = "signed") -> bool:
     """A signature area after a label ending at x on baseline y (mm): signed in one of signatures.py's kinds,
-    or left as an unsigned area. Returns whether it is signed."""
+    or left as an unsigned area; the ink's box is recorded under `key`. Returns whether it is signed."""
     signed = rng.random() < 0.85 if signed is None else signed
     kind = rng.choice(signatures.SIGNED_KINDS if signed else signatures.UNSIGNED_KINDS)
     if kind == "empty_box":
@@ -89,8 +90,9 @@ def sign(sheet: Sheet, rng: random.Random, x: float, y: float, name: str, *, sig
         w = min(60.0, height * pic.width / pic.height)
         box = [x + 3, y - height * 0.85, x + 3 + w, y + height * 0.15]
         sheet.picture(*box, pic)
-        sheet.add_box("signed", box)
-        sheet.handwritten.add("signed")
+        if key:
+            sheet.add_box(key, box)
+            sheet.handwritten.add(key)
     return signed
 
 
@@ -239,7 +241,7 @@ def _poa_end(sheet: Sheet, s: gd.Style, rng: random.Random, y: float, case: dict
     fields["signed"] = sign(sheet, rng, box[2], y, case["operator"]["name"])
     if rng.random() < 0.5:
         box = sheet.text(96, y + 16, rng.choice(("受托人签字：", "受托人（签字）：")), s.label, s.pt, color=s.ink)
-        sign(sheet, rng, box[2], y + 16, case["agent"]["name"])
+        sign(sheet, rng, box[2], y + 16, case["agent"]["name"], key=None)  # the agent's: not the field judged
         y += 16
     sheet.text(118, y + 16, gd.fmt_date(p["start"], p["style"]), s.value, s.pt, color=s.ink)
 
