@@ -240,3 +240,16 @@ def test_whole_document_calibrated_confidence_reflects_support():
     doc = extract(classified("legal_rep_certificate", page), REGISTRY, Calibrator({}))
     # a credit code not after its label was found by its shape alone: it counts less than the anchored name
     assert doc.fields["credit_code"].confidence < doc.fields["representative_name"].confidence
+
+
+def test_two_readers_that_disagree_lower_the_kept_value_and_agreeing_ones_do_not():
+    from extractors._anchors import merge
+    from pipeline.models import FieldValue
+
+    geometry = {"agent_name": FieldValue(value="段燕", confidence=0.98), "agent_id_number": FieldValue(value="1", confidence=0.98)}
+    wording = {"agent_name": FieldValue(value="段燕", confidence=0.97), "agent_id_number": FieldValue(value="2", confidence=0.99),
+               "principal_name": FieldValue(value="陆雨甦", confidence=0.95)}
+    merged = merge(geometry, wording)
+    assert merged["agent_name"].confidence == 0.98
+    assert merged["agent_id_number"].value == "1" and merged["agent_id_number"].confidence < 0.98
+    assert merged["principal_name"].value == "陆雨甦"
