@@ -59,6 +59,13 @@ class Ordered:
                 self.owner.extend([p] * len(p.text))
         self.text = "".join(parts)
 
+    def start_of(self, piece: Piece) -> int | None:
+        """Where `piece`'s text starts in the ordered text."""
+        for i, p in enumerate(self.owner):
+            if p is not None and p.box == piece.box and p.text == piece.text:  # the same OCR line, read again
+                return i
+        return None
+
     def used(self, start: int, end: int) -> list[Piece]:
         seen: dict[int, Piece] = {}
         for p in self.owner[start:end]:

@@ -14,7 +14,7 @@ import re
 from extractors import _anchors as anchored
 from extractors import _values as v
 from extractors._classify import PageEvidence, clamp
-from extractors._form import Form, Prose
+from extractors._form import Form, Hit, Prose
 from extractors._layout import field
 from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
@@ -69,15 +69,16 @@ def _page_fields(page: PageReading) -> dict[str, FieldValue]:
         role = "principal" if hit.label in PRINCIPAL else "agent"
         if f"{role}_name" not in fields and (f := form.text_field(hit, v.first_name)):
             fields[f"{role}_name"] = f
+    ordered = anchored.Ordered(page)
     for hit in numbers:
         owner = [h for h in people if (h.row, h.x0) <= (hit.row, hit.x0)]
-        if not owner:
+        if not owner or _other_party_between(ordered, owner[-1], hit):
             continue
         role = "principal" if owner[-1].label in PRINCIPAL else "agent"
         if f"{role}_id_number" not in fields and (f := form.text_field(hit, v.id_number)):
             fields[f"{role}_id_number"] = f
     # whose a value is: the wording says it (委托人…，公民身份号码…。受托人…) better than the last label above it
-    fields = anchored.merge(_worded(page), fields)
+    fields = anchored.merge(_worded(ordered), fields)
     if f := form.text_field(form.hit("委托事项", "委托权限"), v.cjk_text, multi=True):
         fields["matter"] = f
     elif f := prose.field(MATTER_SENTENCE, v.cjk_text):
@@ -96,9 +97,18 @@ def _page_fields(page: PageReading) -> dict[str, FieldValue]:
     return fields
 
 
-def _worded(page: PageReading) -> dict[str, FieldValue]:
+def _other_party_between(ordered: anchored.Ordered, owner: Hit, number: Hit) -> bool:
+    """A party's anchor inside a sentence (…。受托人：段燕，) stands between the label the geometry takes as the
+    number's owner and the number's label: the number is that other party's."""
+    start, end = ordered.start_of(owner.used[0]), ordered.start_of(number.used[0])
+    if start is None or end is None or end <= start:
+        return False
+    between = ordered.text[start + len(owner.label):end]
+    return any(word in between for words in ROLES.values() for word in words)
+
+
+def _worded(ordered: anchored.Ordered) -> dict[str, FieldValue]:
     """The parties as the wording names them: a first-person letter, else the anchors 委托人 / 受托人."""
-    ordered = anchored.Ordered(page)
     out: dict[str, FieldValue] = {}
     if m := LETTER.search(ordered.text):
         for key, group, clean in (("principal_name", "pname", v.person_name_value), ("agent_name", "aname", v.person_name_value),
