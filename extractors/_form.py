@@ -16,9 +16,14 @@ from dataclasses import dataclass
 
 from extractors._layout import Piece, field, pieces, union
 from extractors._normalise import simplified
+from pipeline.confidence import BELOW, support
 from pipeline.models import FieldValue, PageReading
 
 COLONS = ":：;；,，.。 "
+# Labels that many forms print beside the ones a type reads: found as labels too, so that a value stops at
+# them and a label never becomes another field's value (性别 as a name, 签字 as an agent).
+COMMON_LABELS = ("姓名", "性别", "民族", "出生日期", "年龄", "职务", "住址", "联系电话", "联系地址", "邮政编码", "电子邮箱",
+                 "签字", "签名", "盖章", "日期", "备注")
 
 
 # --- rows ------------------------------------------------------------------------------------------
@@ -171,7 +176,9 @@ class Form:
     def __post_init__(self) -> None:
         self.pieces = pieces(self.reading)
         self.rows = rows(self.pieces)
-        self.hits = find_labels(self.rows, self.labels, self.aliases)
+        own = tuple(self.labels)
+        extra = tuple(c for c in COMMON_LABELS if not any(c in label or label.startswith(c) for label in own))
+        self.hits = find_labels(self.rows, own + extra, self.aliases)
         self.h = line_height(self.pieces)
         self._label_pieces = {id(p) for hit in self.hits for p in hit.used}
         self.page = self.reading.page.page
@@ -280,18 +287,41 @@ class Form:
         xs = [h.x0 for h in self.hits if h.x0 > x_start + 3 * self.h and abs(h.cy - hit.cy) < 12 * self.h]
         return min(xs) if xs else float("inf")
 
+    def below(self, hit: Hit) -> list[Piece]:
+        """The value under its label (forms that print labels above their boxes): the pieces of the next row
+        that start within the label's column (between its left edge and the next label of its row), at most
+        two lines below, that are not labels."""
+        if hit.row + 1 >= len(self.rows):
+            return []
+        stop = self._next_label_x(hit)
+        row = self.rows[hit.row + 1]
+        if _top(row) - hit.used[-1].box[3] > 2.2 * self.h:
+            return []
+        return [p for p in row if id(p) not in self._label_pieces and hit.x0 - 1.5 * self.h <= p.box[0] < min(stop, hit.x1 + 4 * self.h)
+                and p.box[0] < stop - 0.5 * self.h]
+
     def text_field(self, hit: Hit | None, clean=lambda s: s, *, multi: bool = False) -> FieldValue | None:
-        """A labelled value as a field: `clean` normalises the joined text (None or "" = not read)."""
+        """A labelled value as a field: `clean` normalises the joined text (None or "" = not read). Beside the
+        label first; when nothing stands there, under it (labels above their value boxes)."""
         if hit is None:
             return None
         used = [p for line in self.block(hit) for p in line] if multi else self.inline(hit)
+        factor = 1.0
+        if not used and not self._labels_left_of_values(hit):
+            used, factor = self.below(hit), BELOW
         if not used:
             return None
         raw = "".join(p.text for p in used)
         value = clean(raw)
         if not value:
             return None
-        return field(value, used, self.page, raw=raw)
+        found = field(value, used, self.page, raw=raw)
+        return found if factor == 1.0 else found.model_copy(update={"confidence": support(found.confidence, factor)})
+
+    def _labels_left_of_values(self, hit: Hit) -> bool:
+        """The label's row holds values beside its labels (a table of label | value): then an empty cell is
+        empty, and the row below is another field's."""
+        return any(id(p) not in self._label_pieces for p in self.rows[hit.row])
 
 
 def _read_twice(rest: Piece, after: Piece) -> bool:

@@ -157,14 +157,36 @@ _DIGIT_LOOKALIKE = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "
 def credit_code(text: str) -> str | None:
     """An 18-character 统一社会信用代码 in `text`, with letters the code's alphabet lacks (I O S V Z) read as the
     characters they are mistaken for, and letters in the region digits (positions 3-8) as digits. The check
-    characters are not used to choose among readings: the checks must stay independent of the reading."""
+    characters are not used to choose among readings: the checks must stay independent of the reading.
+    A number shaped like a citizen's ID number (see `id_shaped`) is not a credit code."""
     value = re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", text)).upper()
     for m in re.finditer(r"(?=([0-9A-Z]{18}))", value):
+        if id_shaped(m.group(1)):
+            continue
         code = m.group(1).translate(_USCC_LOOKALIKE)
         code = code[:2] + code[2:8].translate(_DIGIT_LOOKALIKE) + code[8:]
-        if code[0] in "123456789ANY" and code[2:8].isdigit():
+        if code[0] in "123456789ANY" and code[1] in "123456789" and code[2:8].isdigit():
             return code
     return None
+
+
+# First two digits of the province-level regions that issue resident ID numbers (GB/T 2260), and 81-83 for
+# residents of Hong Kong, Macao and Taiwan.
+_ID_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+                          "71 81 82 83".split())
+
+
+def id_shaped(text: str) -> bool:
+    """17 digits and a digit or X, a province's two digits first and a date of birth (1900-2099) at digits
+    7-14: the shape of a citizen's ID number. Shape only, never the check digit (that is a check's finding)."""
+    value = text.upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value) or value[:2] not in _ID_PROVINCES:
+        return False
+    try:
+        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= int(value[6:10]) <= 2099
 
 
 CERT_NUMBER = re.compile(r"([\u4e00-\u9fff])[(（]?(\d{4})[)）]?([\u4e00-\u9fff]{1,12}?)不动产权第(\d{5,8})号")
@@ -217,12 +239,40 @@ def id_number(text: str) -> str | None:
     return m.group(0) if m else None
 
 
+# Words printed on forms as labels or furniture: never a person's name, however they are placed.
+LABEL_WORDS = frozenset(
+    "姓名 名称 性别 民族 出生 出生日期 年龄 住址 地址 职务 职位 电话 联系电话 签字 签名 签章 盖章 签字盖章 日期 年月日 "
+    "委托人 受托人 代理人 经营者 申请人 法定代表人 负责人 身份证 身份证号 身份证号码 公民身份号码 证件号码 证件类型 "
+    "本人 单位 公章 备注 承诺 声明 同意 说明 填写 男 女 汉族 汉".split())
+# Characters of prose and form furniture that a name does not hold (的 在 办理 委托 号码 …).
+_NOT_IN_NAMES = frozenset("的了在是与及或办理将所对并被把从这那之都而不没您我你他她它该此其签盖章号码委托受项权限认填写宜事证件份")
+
+
+def person_name_value(text: str) -> str | None:
+    """One person's name (2-6 characters, or longer with the middle dot of minority names), or None when the
+    text is a printed label (性别, 签字) or a piece of a sentence rather than a name."""
+    value = person_name(text)
+    if not value or value in LABEL_WORDS or (len(value) > 6 and "·" not in value) or len(value) < 2:
+        return None
+    if any(c in _NOT_IN_NAMES for c in value) or "予以" in value:
+        return None
+    return value
+
+
+def first_name(text: str) -> str | None:
+    """The name a labelled value starts with (委托人：陆雨甦，公民身份号码：… -> 陆雨甦), if it is one."""
+    head = re.split(r"[、,，/;；:：(（\s]|公民身份|身份证", unicodedata.normalize("NFKC", text), maxsplit=1)[0]
+    return person_name_value(head)
+
+
 def names(text: str) -> str | None:
-    """One or more personal names (张三、李四), joined with 、."""
+    """One or more personal names (张三、李四), joined with 、. A printed label (性别, 签字) is not a name."""
     parts = [person_name(p) for p in re.split(r"[、,，/;；\s]+", unicodedata.normalize("NFKC", text).replace("、", ","))]
     parts = [p for p in parts if p]
     if not parts or any(len(p) > 6 and "·" not in p for p in parts):
         return None  # a sentence, not a name
+    if any(p in LABEL_WORDS for p in parts):
+        return None
     return "、".join(parts)
 
 

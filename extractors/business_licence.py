@@ -13,6 +13,7 @@ from extractors import _values as v
 from extractors._classify import PageEvidence, clamp
 from extractors._form import Form
 from extractors._layout import Piece, field
+from pipeline.confidence import SEARCHED, support
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType
 
@@ -53,7 +54,8 @@ def extract(doc: Classified) -> dict[str, FieldValue]:
         fields["credit_code"] = code
     if f := form.text_field(form.hit("名称"), v.cjk_text, multi=True):
         fields["name"] = f
-    if f := form.text_field(form.hit("类型"), v.cjk_text):
+    # a 个体工商户 licence prints 类型 个体工商户 and 组成形式 个人经营 / 家庭经营; some print only the latter
+    if f := form.text_field(form.hit("类型"), v.cjk_text, multi=True) or form.text_field(form.hit("组成形式"), v.cjk_text):
         fields["entity_type"] = f
     if f := form.text_field(form.hit(*REPRESENTATIVE), v.names):
         fields["legal_representative"] = f
@@ -79,11 +81,13 @@ def _credit_code(form: Form) -> FieldValue | None:
         groups.append(form.inline(hit))
         for row in form.rows[hit.row + 1:hit.row + 3]:
             groups.extend([p] for p in row)
+    anchored = len(groups)
     groups.extend([p] for p in form.pieces)
-    for used in groups:
+    for i, used in enumerate(groups):
         text = "".join(p.text for p in used)
         if used and (code := v.credit_code(text)):
-            return field(code, used, form.page, raw=text)
+            found = field(code, used, form.page, raw=text)
+            return found if i < anchored else found.model_copy(update={"confidence": support(found.confidence, SEARCHED)})
     return None
 
 

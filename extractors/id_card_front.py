@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from extractors._classify import PageEvidence
 from extractors._layout import Piece, field, find_label, parse_date, pieces, row_of
 from extractors._normalise import ethnicity, person_name, simplified
 from pipeline.models import Classified, FieldValue, PageReading
@@ -17,15 +18,43 @@ ID_PATTERN = re.compile(r"[1-9]\d{16}[\dXx]")
 _DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "Z": "2", "S": "5", "B": "8", "x": "X"})
 
 
+# Words of a screen (a web page or an app showing the card's data), never printed on a card.
+SCREEN_WORDS = ("首页", "登录", "退出", "查询", "搜索", "返回", "确定", "取消", "提交", "菜单", "个人中心", "网上办事", "浏览",
+                "http", "www", ".com", ".cn", "详情", "操作", "序号", "打印", "下一步", "上一步", "用户")
+CARD_ASPECT = (1.35, 1.85)  # 85.6 x 54 mm is 1.585; a card photographed to fill the frame is near it too
+
+
 def recognise(page: PageReading) -> float:
-    text = "".join(p.text for p in pieces(page))
+    """The card's labels and number, times how much the page looks like a card: a card's aspect (its outline
+    found by capture, or a card that fills the frame), a card's amount of text, no screen furniture. A page
+    whose title names another document, or a form with many more labels, is not a card."""
+    all_pieces = pieces(page)
+    text = "".join(p.text for p in all_pieces)
     hits = sum(1 for label in LABELS if label in text)
     has_number = bool(ID_PATTERN.search(text.translate(_DIGIT_FIXES)))
     if "签发机关" in text or "有效期限" in text:
         hits -= 2
     if any(word in text for word in OTHER_DOCUMENTS):  # other documents with the same labels
         hits = min(hits, 1)
-    return max(0.0, min(1.0, hits / 5 + (0.3 if has_number else 0.0)))
+    score = max(0.0, min(1.0, hits / 5 + (0.3 if has_number else 0.0)))
+    if score and PageEvidence.of(page).other_title("id_card_front"):  # a form titled 申请书 / 委托书 …
+        score = min(score, 0.3)
+    return round(score * card_likeness(page, all_pieces, text), 3)
+
+
+def card_likeness(page: PageReading, all_pieces: list[Piece], text: str) -> float:
+    """1.0 for a card; less for a page of another shape, with a page's amount of text, or a screen's words."""
+    factor = 1.0
+    if page.source != "reader":
+        w, h = page.page.width, page.page.height
+        aspect = max(w, h) / max(1, min(w, h))
+        if not CARD_ASPECT[0] <= aspect <= CARD_ASPECT[1]:
+            factor *= 0.7
+    if len(all_pieces) > 18 or len(text) > 170:  # a card front holds about ten lines, 100-150 characters
+        factor *= 0.6
+    if sum(word in text.lower() for word in SCREEN_WORDS) >= 2:
+        factor *= 0.6
+    return factor
 
 
 def _row_text(anchor: Piece, all_pieces: list[Piece]) -> tuple[str, list[Piece]]:

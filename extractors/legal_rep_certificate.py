@@ -1,18 +1,22 @@
 """法定代表人身份证明书 (legal_rep_certificate): the organisation (单位名称), its 统一社会信用代码, the representative's
 name and ID number, and the date; the organisation's red seal is judged by validators/seals.py.
 
-Two shapes are read: labelled lines (单位名称：… 姓名：… 身份证号码：…) and a letter ("兹证明张三同志（身份证号码：…）
-系我单位法定代表人"). DOMAIN.md §6."""
+Read from labelled lines or a table (单位名称：… 姓名：… 身份证号码：…) by geometry, and from the standard wording by
+anchors in reading order (X（公民身份号码：Y）在我单位任…职务，是Z（统一社会信用代码：W）的法定代表人; 兹证明张三同志
+（身份证号码：…）系我单位法定代表人). A credit code is taken only after 统一社会信用代码 or, failing that, as a code
+of the right shape that is not an ID number; the name never takes the title's last character. DOMAIN.md §6."""
 
 from __future__ import annotations
 
 import re
 
+from extractors import _anchors as anchored
 from extractors import _values as v
 from extractors._classify import PageEvidence, clamp
-from extractors._form import Form, Prose
+from extractors._form import Form, Prose, page_text as prose_text
 from extractors._layout import field
 from extractors._records import names_other_type
+from pipeline.confidence import SEARCHED, support
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType
 
@@ -47,36 +51,41 @@ def recognise(page: PageReading) -> float:
 def extract(doc: Classified) -> dict[str, FieldValue]:
     page = doc.pages[0]
     form = Form(page, LABELS)
-    prose = Prose(page)
+    ordered = anchored.Ordered(page)
     fields: dict[str, FieldValue] = {}
     if f := form.text_field(form.hit(*ORGANISATION), _organisation, multi=True):
         fields["organisation_name"] = f
-    elif f := prose.field(OWN_UNIT, _organisation, group="org"):
-        fields["organisation_name"] = f
     code_hit = form.hit("统一社会信用代码")
     if code_hit is not None:
-        used = form.inline(code_hit)
+        used = form.inline(code_hit) or form.below(code_hit)
         text = "".join(p.text for p in used)
         if used and (code := v.credit_code(text)):
             fields["credit_code"] = field(code, used, form.page, raw=text)
-    if "credit_code" not in fields:
-        for piece in form.pieces:
-            if code := v.credit_code(piece.text):
-                fields["credit_code"] = field(code, [piece], form.page, raw=piece.text)
-                break
     # the first label that holds a value: the title's 身份证明 can pass for a misread 身份证号
-    for key, labels, clean in (("representative_name", REPRESENTATIVE, v.names),
+    for key, labels, clean in (("representative_name", REPRESENTATIVE, v.first_name),
                                ("representative_id_number", ID_LABELS, v.id_number)):
         for hit in (h for h in form.hits if h.label in labels):
             if f := form.text_field(hit, clean):
                 fields[key] = f
                 break
-    if ("representative_name" not in fields or "representative_id_number" not in fields) and (m := LETTER.search(prose.text)):
-        name, number = v.names(m.group("name")), v.id_number(m.group("id"))
+    worded = anchored.representative(ordered) | anchored.organisation(ordered)
+    fields = anchored.merge(fields, worded)
+    if "credit_code" not in fields:  # a code of the right shape anywhere (never an ID number: see credit_code)
+        for piece in form.pieces:
+            if code := v.credit_code(piece.text):
+                found = field(code, [piece], form.page, raw=piece.text)
+                fields["credit_code"] = found.model_copy(update={"confidence": support(found.confidence, SEARCHED)})
+                break
+    if ("representative_name" not in fields or "representative_id_number" not in fields) and (m := LETTER.search(prose_text(page))):
+        prose = Prose(page)
+        m = LETTER.search(prose.text)
+        name, number = v.person_name_value(m.group("name")), v.id_number(m.group("id"))
         if name and "representative_name" not in fields:
             fields["representative_name"] = field(name, prose.used(*m.span("name")), prose.page, raw=m.group("name"))
         if number and "representative_id_number" not in fields:
             fields["representative_id_number"] = field(number, prose.used(*m.span("id")), prose.page, raw=m.group("id"))
+    if "organisation_name" not in fields and (f := Prose(page).field(OWN_UNIT, _organisation, group="org")):
+        fields["organisation_name"] = f
     if signed := _last_date(form):
         fields["signed_on"] = signed
     return fields

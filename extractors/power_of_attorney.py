@@ -2,16 +2,19 @@
 (委托事项, or "代为办理…事宜" in a letter), the end of the validity (委托期限 / 委托有效期限 …至…), and whether the
 principal signed.
 
-Two shapes are read: a letter of labelled lines and a sentence, and the market regulator's table. An ID number
-belongs to the person whose label comes last above it or on its row."""
+Any layout is read two ways and the readings merged (extractors/_anchors.merge): by geometry (a label and the
+value beside or under it; an ID number belongs to the person whose label comes last above it or on its row)
+and by anchored wording in reading order (委托人：X，公民身份号码：Y。受托人：… ; 本人X（公民身份号码：Y）委托Z（…）为
+我的代理人), where a value belongs to the anchor it follows and stops at the next party's anchor."""
 
 from __future__ import annotations
 
 import re
 
+from extractors import _anchors as anchored
 from extractors import _values as v
 from extractors._classify import PageEvidence, clamp
-from extractors._form import Form, Prose
+from extractors._form import Form, Hit, Prose
 from extractors._layout import field
 from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
@@ -23,6 +26,11 @@ ID_LABELS = ("身份证件号码", "身份证号码", "公民身份号码", "身
 SIGNATURE = ("委托人签字", "委托人(签字)", "委托人签名", "委托人(签名)", "委托人(签字或盖章)", "委托人签章")
 LABELS = (*PRINCIPAL, *AGENT, *ID_LABELS, "委托事项", "委托权限", "委托有效期限", "委托期限", "有效期限", "联系电话",
           "固定电话", "移动电话", *SIGNATURE, "日期")
+ROLES = {"principal": ("委托人", "委托单位", "委托方", "授权人"), "agent": ("受托人", "委托代理人", "代理人", "被委托人", "受托方")}
+# a letter in the first person: 本人X（公民身份号码：Y），现委托Z（公民身份号码：W）为我的（合法/委托）代理人
+LETTER = re.compile(r"(?:^|[\n|，,。])(?:本人|我)[|]?(?P<pname>[\u4e00-\u9fff·]{2,6}?)[|]?[（(,，]?[|]?(?:%s)[|]?[:：]?[|]?(?P<pid>[0-9Xx|]{17,21})"
+                    r".{0,40}?委托[|]?(?P<aname>[\u4e00-\u9fff·]{2,6}?)[|]?(?:同志|先生|女士)?[|]?[（(,，]?[|]?(?:%s)[|]?[:：]?[|]?"
+                    r"(?P<aid>[0-9Xx|]{17,21})" % (anchored._ID_ANCHOR, anchored._ID_ANCHOR), re.S)
 MATTER_SENTENCE = re.compile(r"代(?:为|表我|表本人|理)?办理(.{2,60}?)(?:事宜|事项|手续|相关事宜)[,，。;；]")
 VALIDITY = re.compile(r"(?:委托期限|有效期限|委托有效期限|有效期)[:：]?(.{0,40}?)(?:。|$)")
 
@@ -59,15 +67,18 @@ def _page_fields(page: PageReading) -> dict[str, FieldValue]:
     numbers = sorted((h for h in form.hits if h.label in ID_LABELS), key=lambda h: (h.row, h.x0))
     for hit in people:
         role = "principal" if hit.label in PRINCIPAL else "agent"
-        if f"{role}_name" not in fields and (f := form.text_field(hit, v.names)):
+        if f"{role}_name" not in fields and (f := form.text_field(hit, v.first_name)):
             fields[f"{role}_name"] = f
+    ordered = anchored.Ordered(page)
     for hit in numbers:
         owner = [h for h in people if (h.row, h.x0) <= (hit.row, hit.x0)]
-        if not owner:
+        if not owner or _other_party_between(ordered, owner[-1], hit):
             continue
         role = "principal" if owner[-1].label in PRINCIPAL else "agent"
         if f"{role}_id_number" not in fields and (f := form.text_field(hit, v.id_number)):
             fields[f"{role}_id_number"] = f
+    # whose a value is: the wording says it (委托人…，公民身份号码…。受托人…) better than the last label above it
+    fields = anchored.merge(_worded(ordered), fields)
     if f := form.text_field(form.hit("委托事项", "委托权限"), v.cjk_text, multi=True):
         fields["matter"] = f
     elif f := prose.field(MATTER_SENTENCE, v.cjk_text):
@@ -84,6 +95,30 @@ def _page_fields(page: PageReading) -> dict[str, FieldValue]:
     if "signed" in sig:
         fields["signed"] = sig["signed"]
     return fields
+
+
+def _other_party_between(ordered: anchored.Ordered, owner: Hit, number: Hit) -> bool:
+    """A party's anchor inside a sentence (…。受托人：段燕，) stands between the label the geometry takes as the
+    number's owner and the number's label: the number is that other party's."""
+    start, end = ordered.start_of(owner.used[0]), ordered.start_of(number.used[0])
+    if start is None or end is None or end <= start:
+        return False
+    between = ordered.text[start + len(owner.label):end]
+    return any(word in between for words in ROLES.values() for word in words)
+
+
+def _worded(ordered: anchored.Ordered) -> dict[str, FieldValue]:
+    """The parties as the wording names them: a first-person letter, else the anchors 委托人 / 受托人."""
+    out: dict[str, FieldValue] = {}
+    if m := LETTER.search(ordered.text):
+        for key, group, clean in (("principal_name", "pname", v.person_name_value), ("agent_name", "aname", v.person_name_value),
+                                  ("principal_id_number", "pid", v.id_number), ("agent_id_number", "aid", v.id_number)):
+            value = clean(m.group(group).replace("|", ""))
+            if value and (f := ordered.field(value, *m.span(group))):
+                out[key] = f
+    for key, f in anchored.parties(ordered, ROLES).items():
+        out.setdefault(key, f)
+    return out
 
 
 def _until(text: str) -> str | None:

@@ -1,7 +1,10 @@
 """Calibrated confidence: the probability that a normalised field value is exactly right.
 
-The raw signal is the OCR engine's score of the text the value was read from (never the result of a check
-on the value: a failed checksum must not make a reading look uncertain, or it could never be an error).
+The raw signal is the OCR engine's score of the text the value was read from, times the support of how the
+value was found (`support`): a value read beside its own label counts in full; one found only by a page-wide
+search, under a label instead of beside it, of a doubtful shape, or contradicted by a second reading of the
+same page counts less. Never the result of a check on the value (a check digit, a region code): a failed
+checksum must not make a reading look uncertain, or it could never be an error.
 Per field class, an isotonic mapping raw -> probability is fitted on a seeded generated set held apart from
 tuning (samples/calibrate.py) and shipped as package data (pipeline/calibration.json). Each block's rate is a
 smoothed (right + 1) / (n + 2), so a class never wrong in calibration still is not certain; a raw score below
@@ -11,9 +14,53 @@ the calibrated range is capped by itself. The calibration is synthetic; the READ
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
+
+
+# How a value was found -> the factor on its raw score. Fitted by eye on the tuning layouts' misses, then the
+# isotonic curves below map the product to a probability, so only the order of these factors matters much.
+COMPETING = 0.8  # two readings of the page (geometry and wording) disagree
+SEARCHED = 0.85  # not beside any label: found by its shape alone somewhere on the page
+BELOW = 0.97  # under its label rather than beside it
+ODD_SHAPE = 0.8  # read, but of an unusual shape for its class (a 5-character name, a 1-character address)
+
+
+def support(raw: float, *factors: float) -> float:
+    """The raw score times the factors of how the value was found, as extractors record it."""
+    value = raw
+    for factor in factors:
+        value *= factor
+    return round(value, 4)
+
+
+def shape_factor(field_class: str, value: object) -> float:
+    """ODD_SHAPE when a value is of an unusual shape for its class: length and character set, and for a date
+    or an ID number's birth digits a real calendar date. Shape only: no check digit, no region table."""
+    text = str(value)
+    ok = True
+    if field_class == "name":
+        ok = 2 <= len(text) <= 4 or ("·" in text and len(text) <= 20) or "、" in text
+    elif field_class == "id_number":
+        ok = bool(re.fullmatch(r"\d{17}[\dX]", text)) and _real_date(text[6:10], text[10:12], text[12:14])
+    elif field_class == "code":
+        ok = bool(re.fullmatch(r"[0-9A-Z]{18}|1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", text))
+    elif field_class == "date":
+        ok = text == "长期" or bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
+    elif field_class == "text":
+        ok = len(text) >= 2
+    return 1.0 if ok else ODD_SHAPE
+
+
+def _real_date(year: str, month: str, day: str) -> bool:
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return 1900 <= int(year) <= 2099
 
 
 @dataclass(frozen=True)
@@ -50,7 +97,11 @@ class Calibrator:
         curves = {name: Curve(tuple(c["x"]), tuple(c["y"])) for name, c in data.get("classes", {}).items()}
         return cls(curves, data.get("meta"))
 
-    def __call__(self, field_class: str, raw: float) -> float:
+    def __call__(self, field_class: str, raw: float, value: object = None) -> float:
+        """The probability that a value of `field_class` read at `raw` support is exactly right; with the value,
+        its shape counts too (`shape_factor`)."""
+        if value is not None:
+            raw = raw * shape_factor(field_class, value)
         curve = self._curves.get(field_class)
         return round(float(curve(raw) if curve else raw), 4)
 

@@ -204,7 +204,7 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
         for name, value in doc_type.extract(classified).items():
             field_class = doc_type.field_classes.get(name, "text")
             source = "pdf_text" if classified.pages[0].source == "pdf_text" else value.source
-            confidence = 1.0 if source == "pdf_text" else calibrator(field_class, value.confidence)
+            confidence = 1.0 if source == "pdf_text" else calibrator(field_class, value.confidence, value.value)
             fields[name] = value.model_copy(update={"confidence": confidence, "source": source})
     first = classified.pages[0].page
     quality = _merge_quality([p.page.quality for p in classified.pages])

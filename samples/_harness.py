@@ -49,6 +49,23 @@ def write_document_set(out: Path, seed: int, count: int, variants: list[str]) ->
     return sorted(files)
 
 
+def write_layout_set(out: Path, seed: int, count: int, variants: list[str], split: str) -> list[Path]:
+    """Pages of generate_layouts.py's layouts of `split` (tuning / held_out / all), per variant."""
+    import generate_documents as gd
+    import generate_layouts as gl
+
+    files = []
+    for variant in variants:
+        folder = out / variant
+        folder.mkdir(parents=True, exist_ok=True)
+        for data, truth in gl.generate(seed, count, variant, split):
+            path = folder / f"{gd.file_stem(truth)}{gd.extension(truth)}"
+            path.write_bytes(data)
+            path.with_suffix(".json").write_text(gd.truth_json(truth), encoding="utf-8")
+            files.append(path)
+    return sorted(files)
+
+
 def truth_of(path: Path) -> dict:
     return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
 

@@ -29,8 +29,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1001)
     parser.add_argument("--count", type=int, default=60, help="ID cards per variant")
     parser.add_argument("--doc-count", type=int, default=4, help="documents per type and variant")
+    parser.add_argument("--layout-count", type=int, default=3,
+                        help="documents per tuning layout and variant (generate_layouts.py; held-out layouts never)")
+    parser.add_argument("--refit", nargs="+", type=Path, metavar="PAIRS",
+                        help="fit from saved (raw, exact) pairs instead of running OCR: bench-out/calibration-pairs.json "
+                             "of an earlier run, bench-out/layout-pairs.json of bench_layouts.py (tuning layouts only)")
     args = parser.parse_args()
+    if args.refit:
+        pairs: dict[str, list] = {}
+        for path in args.refit:
+            for field_class, points in json.loads(path.read_text()).items():
+                pairs.setdefault(field_class, []).extend(tuple(p) for p in points)
+        _write(pairs, {"refit_from": [p.name for p in args.refit]})
+        return
+    pairs = _measure(args)
+    (_harness.ROOT / "bench-out").mkdir(exist_ok=True)
+    (_harness.ROOT / "bench-out" / "calibration-pairs.json").write_text(json.dumps(pairs))  # to refit without OCR
+    _write(pairs, {"seed": args.seed, "count": args.count, "doc_count": args.doc_count, "layout_count": args.layout_count})
 
+
+def _measure(args) -> dict[str, list[tuple[float, int]]]:
+    """Run the uncalibrated pipeline over a seeded set: per field class, (raw support, exact match) pairs."""
     from extractors import build_registry
 
     classes = {t.code: t.field_classes for t in build_registry()}
@@ -38,6 +57,8 @@ def main() -> None:
         files = _harness.write_set(Path(tmp), args.seed, args.count, ["clean", "camera"],
                                    camera={"random_distortions": 0.3})
         files += _harness.write_document_set(Path(tmp) / "documents", args.seed, args.doc_count, ["clean", "camera"])
+        if args.layout_count:
+            files += _harness.write_layout_set(Path(tmp) / "layouts", args.seed, args.layout_count, ["clean", "camera"], "tuning")
         results = _harness.run_pipeline(files, calibrated=False)
         pairs: dict[str, list[tuple[float, int]]] = {}
         for path, result in zip(files, results):
@@ -52,16 +73,19 @@ def main() -> None:
                         continue
                     field_class = classes[doc["type"]].get(name, "text")
                     pairs.setdefault(field_class, []).append((got["confidence"], int(got["value"] == value)))
-    (_harness.ROOT / "bench-out").mkdir(exist_ok=True)
-    (_harness.ROOT / "bench-out" / "calibration-pairs.json").write_text(json.dumps(pairs))  # to refit without OCR
+    return pairs
+
+
+def _write(pairs: dict[str, list[tuple[float, int]]], source: dict) -> None:
     curves = {}
     for field_class, points in sorted(pairs.items()):
         curves[field_class] = fit_curve(points)
         c = curves[field_class]
         print(f"{field_class:10s} n={c['n']:4d} accuracy={c['accuracy']:.3f} knots={len(c['x'])} "
               f"range=[{c['y'][0]:.3f}, {c['y'][-1]:.3f}]")
-    meta = {"seed": args.seed, "count": args.count, "doc_count": args.doc_count, "variants": ["clean", "camera"], "synthetic": True,
-            "method": "isotonic regression of exact-match on the engine's raw line score; each block's rate "
+    meta = {**source, "layouts": "tuning only (generate_layouts.HELD_OUT never used)", "variants": ["clean", "camera"], "synthetic": True,
+            "method": "isotonic regression of exact-match on the raw support (the engine's line score times the factors "
+                      "of how the value was found and its shape, pipeline/confidence.py); each block's rate "
                       "smoothed as (right + 1) / (n + 2); below the fitted range the raw score caps it"}
     OUT.write_text(json.dumps({"meta": meta, "classes": curves}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")

@@ -793,9 +793,10 @@ def _encode_jpeg(image: np.ndarray, quality: int) -> bytes:
     return buf.getvalue()
 
 
-def page_images(seed: int, index: int, doc_type: str, variant: str, dpi: float = 200) -> list[tuple[bytes, dict]]:
-    """One image per page (clean PNG or camera JPEG) with its truth."""
-    sheets, fields, _case = render_document(seed, index, doc_type)
+def page_images(seed: int, index: int, doc_type: str, variant: str, dpi: float = 200, rendered=None) -> list[tuple[bytes, dict]]:
+    """One image per page (clean PNG or camera JPEG) with its truth; `rendered` (sheets, fields, case) when the
+    pages were drawn elsewhere (generate_layouts.py)."""
+    sheets, fields, _case = rendered or render_document(seed, index, doc_type)
     out = []
     for number, (sheet, page_fields) in enumerate(zip(sheets, fields), start=1):
         image = _sheet.to_image(sheet, dpi)
