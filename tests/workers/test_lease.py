@@ -88,3 +88,19 @@ def test_the_defaults_recover_within_a_minute():
     assert s.heartbeat_interval * 2 <= s.lease_seconds
     with pytest.raises(ValueError):
         Settings(lease_seconds=10, heartbeat_interval=6)
+
+
+def test_celery_waits_for_a_slow_engine_build_in_new_children(tmp_path):
+    """Celery kills a new child that has not reported within `worker_proc_alive_timeout` (4 s by default), and a
+    child builds the OCR engine (~3 s, more on a loaded machine) before it reports: the wait is our setting."""
+    from celery.app.defaults import DEFAULTS
+    from pipeline.settings import Settings
+    from workers.celery_app import app, configure
+
+    assert Settings(data_dir=tmp_path).worker_start_timeout > DEFAULTS["worker_proc_alive_timeout"] * 5
+    before = dict(app.conf.changes)  # the app is the process's one Celery app: leave it as other tests set it
+    try:
+        configure(Settings(data_dir=tmp_path, worker_start_timeout=45))
+        assert app.conf.worker_proc_alive_timeout == 45
+    finally:
+        app.conf.update(before)

@@ -175,7 +175,9 @@ def test_a_soft_time_out_sends_the_upload_again_by_itself(service_factory, tmp_p
 
 
 def test_children_that_build_their_engine_slowly_are_not_killed_at_start(service_factory, tmp_path):
-    """Two children building a 6 s engine at once (Celery's default wait for a new child is 4 s)."""
+    """Two children building a 6 s engine at once. Celery applies its wait for a new child (4 s by default) only to
+    children it starts later, not to the first ones, so this shows slow builds work end to end; that the wait is
+    our setting is tested in tests/workers/test_lease.py."""
     service = service_factory(YICHUANG_OCR_ENGINE="tests.fakes:SlowStartEngine", YICHUANG_TEST_BUILD_SECONDS="6",
                               YICHUANG_WORKER_CONCURRENCY="2")
     service.start_worker()
