@@ -3,7 +3,7 @@
 
 Printed one column (副本) or two (正本), labels often spread out (名    称); the business scope and the address run
 over several lines. The registration authority's seal covers the issue date, so that date is often unreadable.
-DOMAIN.md §6."""
+docs/domain.md."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 - `head` (户主页): 户别, 户主姓名, 户号, 住址;
 - `member` (常住人口登记卡, one per person): 姓名, 户主或与户主关系, 性别, 民族, 出生日期, 公民身份证件编号.
 
-Both are tables: a label in its cell, the value in the next cell to its right. DOMAIN.md §6."""
+Both are tables: a label in its cell, the value in the next cell to its right. docs/domain.md."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ name and ID number, and the date; the organisation's red seal is judged by valid
 Read from labelled lines or a table (单位名称：… 姓名：… 身份证号码：…) by geometry, and from the standard wording by
 anchors in reading order (X（公民身份号码：Y）在我单位任…职务，是Z（统一社会信用代码：W）的法定代表人; 兹证明张三同志
 （身份证号码：…）系我单位法定代表人). A credit code is taken only after 统一社会信用代码 or, failing that, as a code
-of the right shape that is not an ID number; the name never takes the title's last character. DOMAIN.md §6."""
+of the right shape that is not an ID number; the name never takes the title's last character. docs/domain.md."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """结婚证 (marriage_certificate): 持证人, 登记日期, 结婚证字号, and both parties — 姓名 and 身份证件号 of each (the
-party printed first is party 1). DOMAIN.md §6.
+party printed first is party 1). docs/domain.md.
 
 The inner page prints the holder's block (持证人 / 登记日期 / 结婚证字号 / 备注) and then the two parties, each
 with 姓名 性别 / 国籍 出生日期 / 身份证件号; the labels repeat, so a party is the block that starts at its 姓名."""

@@ -1,6 +1,6 @@
 """不动产权证书 (property_certificate): the certificate number (鲁(2023)济宁市不动产权第0012345号) and the register
 table — 权利人, 共有情况, 坐落, 不动产单元号 (28 characters, often printed in groups), 权利类型, 用途, 面积.
-DOMAIN.md §6."""
+docs/domain.md."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 The assessment (validators/assess.py) is a pure function of a `CaseInput`, the service item it names and
 explicit dependencies (thresholds, licence library, calendar). Storage builds `CaseInput` from the
 database; `yichuang verify --item` builds it from the files on the command line. `Assessment.to_case_dict()`
-is the `case` object of DESIGN.md's result JSON.
+is the `case` object of the result JSON of docs/contracts.md.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class CaseFinding(Finding):
 
 
 class LicenceEvidence(Frozen):
-    """What the licence library answered for a material filled from it (kept in the case, DOMAIN.md §4 step 6)."""
+    """What the licence library answered for a material filled from it (kept in the case, docs/domain.md step 6)."""
 
     identifier: str | None = None
     name: str
@@ -94,7 +94,7 @@ class LicenceEvidence(Frozen):
     valid_until: dt.date | None = None
     file_key: str | None = None  # always set for a material filled from the library
     looked_up_on: dt.date
-    # What the lookup answered and when, and what checking the file found (DOMAIN.md §4 step 6).
+    # What the lookup answered and when, and what checking the file found (docs/domain.md step 6).
     holder: str | None = None
     valid_from: dt.date | None = None
     source_status: str | None = None
@@ -137,7 +137,7 @@ class Assessment(Frozen):
     input_version: int = 0  # the case row version the input was read at
 
     def to_case_dict(self) -> dict[str, Any]:
-        """The `case` object of the result JSON (DESIGN.md), with the extra keys clerks need."""
+        """The `case` object of the result JSON (docs/architecture.md), with the extra keys clerks need."""
         return self.model_dump(mode="json", exclude={"case_id", "input_version"})
 
     def material(self, code: str) -> MaterialResult | None:

@@ -1,5 +1,5 @@
 """Case (办件) states and the transition table: which act moves a case from which states to which, and the
-roles allowed to perform it (DOMAIN.md §1).
+roles allowed to perform it (docs/domain.md).
 
 The acceptance acts (受理, 容缺受理, 补齐补正, 不予受理) are the agency's, performed by a clerk; the decision
 acts (准予, 不予许可, 退回补正, 挂起) a reviewer's. The machine only recommends: `RECOMMENDED_BY` maps an act to

@@ -1,4 +1,4 @@
-"""Numbers of the other identity documents (DOMAIN.md §1, §6): the 公民身份号码 of a 港澳台居民居住证, the numbers
+"""Numbers of the other identity documents (docs/domain.md): the 公民身份号码 of a 港澳台居民居住证, the numbers
 of 港澳居民来往内地通行证 and 台湾居民来往大陆通行证, passport numbers, and a passport's machine-readable zone
 (ICAO Doc 9303, TD3: two lines of 44 characters) with its check digits.
 

@@ -1,4 +1,4 @@
-"""The licence library interface (电子证照库, DOMAIN.md §4; DESIGN.md "The licence library interface").
+"""The licence library interface (电子证照库, docs/domain.md; docs/architecture.md "The licence library interface").
 
 Defined here so that the assessment can depend on it; implemented at the edges by the licence-library
 work. `NullLicenceLibrary` is "no library configured": it finds nothing, so the assessment judges only
@@ -34,7 +34,7 @@ class LicenceStatus(str, Enum):
     OTHER = "OTHER"
 
 
-# Source status codes and words mapped onto the internal status (DOMAIN.md §4: no national list exists; one
+# Source status codes and words mapped onto the internal status (docs/domain.md: no national list exists; one
 # sector uses 01 有效, 02 暂扣, 03 撤销, 04 注销, 05 失效, 07 吊销). An unknown code is OTHER, never VALID.
 SOURCE_STATUS: dict[str, LicenceStatus] = {
     "01": LicenceStatus.VALID, "02": LicenceStatus.SUSPENDED, "03": LicenceStatus.REVOKED,
@@ -70,7 +70,7 @@ class HolderCodeType:
 
 
 class Licence(Frozen):
-    """One licence as the library knows it: the catalog fields of DOMAIN.md §4, its status, trust level and
+    """One licence as the library knows it: the catalog fields of docs/domain.md, its status, trust level and
     the storage key of its signed file (OFD or PDF), which the case bundle keeps byte for byte."""
 
     identifier: str | None = None  # 证照标识 (GB/T 36904)

@@ -3,7 +3,7 @@
     1.2.156.3005.2.<type code: 21>.<issuer USCC: 18>.<serial>.<version: 3 digits>.<check>
 
 The check character is ISO/IEC 7064 MOD 37,36 over type + issuer + serial + version written without the
-dots (python-stdnum's `iso7064.mod_37_36` computes it; DOMAIN.md §3), e.g.
+dots (python-stdnum's `iso7064.mod_37_36` computes it; docs/domain.md), e.g.
 1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F.
 
 Pure functions shared by the importer (storage), the external-library client, the API and the assessment.

@@ -1,4 +1,4 @@
-"""Personal data masking for logs, errors and notices shown to third parties (DESIGN.md "Personal data").
+"""Personal data masking for logs, errors and notices shown to third parties (docs/architecture.md "Personal data").
 
 ID numbers keep the first 6 and last 4 characters with eight `*` between; names keep the first character
 followed by `*`. A logging filter masks any ID-number-like run, any mainland mobile number (first 3 and

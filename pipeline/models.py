@@ -3,7 +3,7 @@
 Data flows one way: Upload -> Pages -> Reading -> Classified -> Document. Each stage object is a
 frozen pydantic model holding storage keys and plain values (never arrays or open files); a stage
 returns a new object and never changes its input. `Document` and `Result` are also the public
-result JSON of DESIGN.md ("Result JSON"), shared by `yichuang verify --json` and the API.
+result JSON of docs/contracts.md "Result JSON", shared by `yichuang verify --json` and the API.
 """
 
 from __future__ import annotations

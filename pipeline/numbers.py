@@ -1,7 +1,7 @@
 """Number formats shared by readers and checks: 公民身份号码 (GB 11643) and 统一社会信用代码 (GB 32100).
 
 Each format follows python-stdnum's shape (compact / validate / is_valid) with typed errors. We use
-stdnum for the arithmetic where it is right for this domain and wrap it where it is not (DOMAIN.md §3):
+stdnum for the arithmetic where it is right for this domain and wrap it where it is not (docs/domain.md):
 `stdnum.cn.ric` rejects numbers whose address code is younger than the holder, and `stdnum.cn.uscc`
 rejects codes starting with A/N/Y and skips the inner GB 11714 check.
 """
@@ -93,7 +93,7 @@ def id_is_valid(value: str) -> bool:
 def region_name(code: str) -> str | None:
     """Province + county name of a 6-digit address code if it ever existed (GB/T 2260, current and
     historical, from python-stdnum's data file), else None. Any existing code is acceptable in an ID
-    number whatever the holder's birth year (DOMAIN.md §3)."""
+    number whatever the holder's birth year (docs/domain.md)."""
     from stdnum import numdb
 
     if len(code) != 6 or not code.isdigit():

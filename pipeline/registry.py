@@ -73,7 +73,7 @@ class CheckContext:
 @dataclass(frozen=True)
 class Failure:
     """What a check reports. The check runner turns it into a Finding and decides the severity by
-    DESIGN.md's confidence rule: `error` only when every field involved is at or above its threshold
+    docs/architecture.md's confidence rule: `error` only when every field involved is at or above its threshold
     (or corroborated); otherwise `warning`, so that an OCR misread never sends a citizen home."""
 
     code: str

@@ -2,7 +2,7 @@
 
 Who calls it: pipeline/stages.under_seals and stages.marks, only for document types whose checks judge a seal
 (DocumentType.seals), so a page of another type never pays for it. Pure: it reads the page image and calls the OCR
-engine it is given; it returns `Seal` values (DESIGN.md "seals").
+engine it is given; it returns `Seal` values (docs/architecture.md "seals").
 
     page (BGR) ─> red-ink mask (HSV: hue near 0/180, saturated, clearly redder than green and blue)
       ─> closed blobs ─> every contour, largest first (a red frame or desk must not hide what is inside)

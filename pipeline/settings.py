@@ -17,7 +17,7 @@ PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "developmen
 
 
 class Limits(BaseModel):
-    """Caps on input files (DESIGN.md "Decisions already taken")."""
+    """Caps on input files (docs/architecture.md "Decisions already taken")."""
 
     model_config = ConfigDict(frozen=True)
     max_upload_bytes: int = 20 * 1024 * 1024

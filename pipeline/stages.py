@@ -330,7 +330,7 @@ def check(doc: Document, checks: CheckRegistry, today: dt.date, thresholds: Thre
 
 def to_finding(failure: Failure, docs: list[Document], classes: list[dict[str, str]], thresholds: Thresholds,
                corroborated: frozenset[str] = frozenset()) -> Finding:
-    """DESIGN.md's confidence rule: a failed check is an `error` only when every value involved is at or
+    """docs/architecture.md's confidence rule: a failed check is an `error` only when every value involved is at or
     above its threshold or a second reading agrees; otherwise a `warning` for a person to look at."""
     severity = failure.severity
     if severity == "error":

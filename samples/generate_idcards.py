@@ -1,7 +1,7 @@
 """Seeded generator of synthetic resident ID cards (居民身份证), both sides, with ground truth.
 
 Every card is fictional and marked 样本; a grey silhouette stands in for the photo and the state
-emblem is left out (DESIGN.md, "Decisions already taken"). Place names and address codes are real
+emblem is left out (docs/architecture.md, "Decisions already taken"). Place names and address codes are real
 GB/T 2260 entries from python-stdnum's `cn/loc` table, so numbers, addresses and issuing authorities
 agree the way the extractors and checks expect.
 

@@ -8,7 +8,7 @@ Writes a small, fictional library that `yichuang licences import samples/licence
 - `files/*.pdf`: one-page licences (marked 样本, fictional people and organisations), each signed with pyHanko
   by its issuer's leaf certificate of that root (the certificate's CN and O are the issuer's name, its
   serialNumber the issuer's credit code);
-- `index.json`: the import file — one record per licence, every status of DOMAIN.md §4 present (VALID,
+- `index.json`: the import file — one record per licence, every status of docs/domain.md present (VALID,
   SUSPENDED, REVOKED, CANCELLED, EXPIRED, ABOLISHED), some given as a sector's source codes (01 … 07), some as
   words, so the importer's status mapping is exercised.
 

@@ -1,4 +1,4 @@
-"""Accepted sets (DESIGN.md "From findings to a decision"): a material whose accepted set is fully met is not
+"""Accepted sets (docs/architecture.md "From findings to a decision"): a material whose accepted set is fully met is not
 `invalid` because another document offered for it failed; what was said about that other document is kept for
 information.
 

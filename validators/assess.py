@@ -4,7 +4,7 @@
       ─> per material: completeness (alternatives of sets), the documents' own findings, the catalog's rules
          (signed, not expired, same value as stated elsewhere), uncertain deciding values, the licence library,
          tolerance (容缺) ─> status
-      ─> decision (DESIGN.md "From findings to a decision", first match wins) ─> one-time notice text
+      ─> decision (docs/architecture.md "From findings to a decision", first match wins) ─> one-time notice text
 
 Who calls it: the `assess_case` task and the API (through storage.cases.CaseRepository.reassess) and
 `yichuang verify --item`. Pure: a function of the CaseInput, the item, and the Assessor's explicit
@@ -462,7 +462,7 @@ class _Run:
         return out
 
     def _library(self, m: Material, status: str, presented: list[Document]):
-        """The licence library for a material whose source may be the library (DESIGN.md; DOMAIN.md §4): a
+        """The licence library for a material whose source may be the library (docs/architecture.md; docs/domain.md): a
         presented licence is reconciled with the holder's records (disagreements are findings); a material not
         fine as presented is filled (`from_library`) only from a VALID licence of the right type and holder
         covering the judging day whose signed file was fetched and verified (when a file checker is wired).
@@ -534,7 +534,7 @@ class _Run:
 
 
 def _decide(materials: Sequence[MaterialResult], unsettled_documents: bool) -> str:
-    """DESIGN.md, first match wins."""
+    """docs/architecture.md, first match wins."""
     statuses = {m.status for m in materials}
     if "needs_review" in statuses or unsettled_documents:
         return "needs_review"

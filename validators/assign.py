@@ -1,4 +1,4 @@
-"""Which material each document of a case belongs to (DESIGN.md "Uploads, documents and materials").
+"""Which material each document of a case belongs to (docs/architecture.md "Uploads, documents and materials").
 
 Hints first (a `material` the clerk picked before scanning, or a `person` for identity documents); a type
 that does not fit the hinted material is a warning. Then by type; identity documents by matching their

@@ -1,6 +1,6 @@
 """The service-item catalog (事项目录): item files (YAML or JSON) validated by a pydantic schema.
 
-One file is one version of one service item (DOMAIN.md §2): its codes, type, case type, time limits, the
+One file is one version of one service item (docs/domain.md): its codes, type, case type, time limits, the
 people it names, its materials with their elements (originals/copies, paper/electronic, necessity with the
 容缺 details, source channel including the licence library, accepted documents as alternatives of sets,
 acceptance rules) and its situations (办理情形), each listing the materials it needs.

@@ -1,4 +1,4 @@
-"""Normalisation and comparison of values across documents (DESIGN.md "From findings to a decision").
+"""Normalisation and comparison of values across documents (docs/architecture.md "From findings to a decision").
 
 Names: full/half width, spaces, 〇/零, the middle dots of minority names; a name field listing several
 people (共有人 "张三、李四") matches any of them. ID numbers and credit codes: compacted (full width, spaces,

@@ -1,6 +1,6 @@
 """Checks on the documents of the reference item: business licences (统一社会信用代码, GB 32100 + GB 11714), the
 application form and the power of attorney (ID numbers, signature, dates), property certificates (certificate
-and unit numbers) and lease contracts (term). DOMAIN.md §3 and §6.
+and unit numbers) and lease contracts (term). docs/domain.md and §6.
 
 Every check is registered under a stable code; the failure codes it reports are listed in its docstring.
 A failed check on an uncertain reading becomes a warning through the confidence rule of pipeline/stages.py."""
@@ -73,7 +73,7 @@ def register(registry: CheckRegistry) -> None:
     def credit_code_valid(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
         """credit_code.missing (warning), credit_code.format (error), credit_code.category (warning),
         credit_code.checksum and credit_code.org_checksum (warnings: a plausible code that fails a check goes
-        to the licence library, since some early pilot codes fail it — DOMAIN.md §3)."""
+        to the licence library, since some early pilot codes fail it — docs/domain.md)."""
         value = doc.value("credit_code")
         if not value:
             yield Failure("credit_code.missing", "未能读取统一社会信用代码，请人工核对", (), severity="warning")

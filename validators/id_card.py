@@ -1,4 +1,4 @@
-"""Checks on resident ID cards (GB 11643 numbers, validity of the card). DOMAIN.md §3 and §6."""
+"""Checks on resident ID cards (GB 11643 numbers, validity of the card). docs/domain.md and §6."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def parts(value: str | None) -> numbers.IdNumber | None:
 
 
 def pair_sides(documents: list[Document]) -> list[tuple[Document, Document]]:
-    """Which front goes with which back, never across two people (DESIGN.md "Uploads, documents and materials"):
+    """Which front goes with which back, never across two people (docs/architecture.md "Uploads, documents and materials"):
     a back joins the front of its own file; otherwise the one free front whose address code the issuing authority
     names best (county before province) among those whose holder's age fits the validity length; otherwise, when the
     batch holds exactly one front and one back, that front — unless a county bureau issued the back for another

@@ -1,4 +1,4 @@
-"""Checks on the other lawful identity documents (DOMAIN.md §1, §6): 临时居民身份证, 港澳台居民居住证, 港澳居民来往内地通行证,
+"""Checks on the other lawful identity documents (docs/domain.md): 临时居民身份证, 港澳台居民居住证, 港澳居民来往内地通行证,
 台湾居民来往大陆通行证 and passports — the number's format and check character, the validity, and a passport's
 machine-readable zone when one was read (pipeline/identity_numbers.py).
 
@@ -87,7 +87,7 @@ def validity(doc: Document, ctx: CheckContext, until: dt.date | None = None) -> 
 
 
 def id_number_failures(doc: Document, ctx: CheckContext, label: str, *, region: bool = True) -> Iterator[Failure]:
-    """The 公民身份号码 printed on the document (GB 11643, DOMAIN.md §3): id_number.format / .checksum /
+    """The 公民身份号码 printed on the document (GB 11643, docs/domain.md): id_number.format / .checksum /
     .birth_date (errors), id_number.region_unknown (warning, when `region`)."""
     value = doc.value("id_number")
     if not value:

@@ -1,5 +1,5 @@
 """Using the licence library in a case: checking a licence's signed file, and reconciling a presented paper
-licence with the library's record (DOMAIN.md §4 "Verifying a licence presented in a case").
+licence with the library's record (docs/domain.md "Verifying a licence presented in a case").
 
 - `VerifiedLibrary` wraps any `LicenceLibrary` that can hand out its files (embedded, external service) and is
   its own `LicenceFileChecker`: it fetches the file, checks its hash against the record, keeps the bytes in the
@@ -121,7 +121,7 @@ def _signer_is_issuer(signed_by: str | None, licence: Licence) -> bool:
 
 # --- which licences a material may use ------------------------------------------------------------
 
-# Trust levels of platforms (DOMAIN.md §4): A issued by the agency itself, B checked by window staff — usable;
+# Trust levels of platforms (docs/domain.md): A issued by the agency itself, B checked by window staff — usable;
 # C uploaded and D made by the user — the window must still check the original.
 USABLE_TRUST = frozenset({"A", "B"})
 TRUST_LABELS = {"A": "发证机关签发", "B": "窗口核验", "C": "用户上传", "D": "用户自制"}

@@ -1,4 +1,4 @@
-"""PDF notices to the applicant (DOMAIN.md §1): 受理通知书, 容缺受理通知书, 补齐补正通知书 (一次性告知),
+"""PDF notices to the applicant (docs/domain.md): 受理通知书, 容缺受理通知书, 补齐补正通知书 (一次性告知),
 不予受理决定书, after review the 不予许可决定书 (`refusal_decision`, art. 38 para. 2) or the 准予行政许可决定书
 (`approval`; `completion` 办结通知书 where the item is no licence), and the 容缺受理信用承诺书 (`commitment`) the
 applicant signs. Each carries the hall's agency (validators/halls.py) and its seal or a place for it, the

@@ -69,7 +69,7 @@ def party_kind(name: str | None, number: str | None = None) -> str | None:
             numbers.uscc_validate(compact, inner=False)
             return "organisation"
         except numbers.InvalidChecksum:
-            # a misread ID number, or a credit code (early pilot codes fail the check, DOMAIN.md §3)
+            # a misread ID number, or a credit code (early pilot codes fail the check, docs/domain.md)
             return "person" if id_shaped else "organisation"
         except numbers.ValidationError:
             pass

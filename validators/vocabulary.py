@@ -1,4 +1,4 @@
-"""The words the catalog and the assessment share: document types and their fields (DESIGN.md "Document types
+"""The words the catalog and the assessment share: document types and their fields (docs/architecture.md "Document types
 and fields"), their Chinese labels, the finding codes of the document checks, and field classes for the
 confidence thresholds when a type's extractor is not registered in this process."""
 

@@ -74,7 +74,7 @@ class Rendered:
 
 
 def _person(person: dict[str, Any]) -> str:
-    """A person or organisation for the cover: ID numbers masked (DESIGN.md "Personal data")."""
+    """A person or organisation for the cover: ID numbers masked (docs/architecture.md "Personal data")."""
     if person.get("kind") == "organisation":
         return f"{person.get('name') or '—'}（统一社会信用代码 {person.get('credit_code') or '—'}）"
     number = person.get("id_number")

@@ -20,7 +20,7 @@ D = dt.date
 
 # --- the transition table -------------------------------------------------------------------------------------
 
-EXPECTED_ROLES = {  # written out by hand from DOMAIN.md §1: who may do what
+EXPECTED_ROLES = {  # written out by hand from docs/domain.md: who may do what
     "prereview": {"clerk", "applicant"}, "accept": {"clerk"}, "accept_tolerance": {"clerk"},
     "request_correction": {"clerk"}, "not_accept": {"clerk"}, "start_review": {"reviewer"},
     "return_for_correction": {"reviewer"}, "suspend": {"reviewer"}, "resume": {"reviewer", "clerk"},

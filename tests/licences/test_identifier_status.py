@@ -9,7 +9,7 @@ from pipeline import licence_identifier as li
 from pipeline.library import LicenceStatus, status_from_source
 from tests.licences.helpers import RECORDS
 
-REAL = "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F"  # DOMAIN.md §3 (real, valid)
+REAL = "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F"  # docs/domain.md (real, valid)
 
 
 def test_real_identifier_is_valid_and_its_check_character_is_recomputed():

@@ -1,4 +1,4 @@
-"""Bad and odd input: each gets its DESIGN.md code or is decoded safely (type decided by content)."""
+"""Bad and odd input: each gets its docs/architecture.md code or is decoded safely (type decided by content)."""
 
 import io
 import zlib

@@ -1,5 +1,5 @@
 """Checks on licences, forms, authorisations, property certificates and leases (validators/documents.py), on
-documents built by hand (no OCR), including DESIGN.md's confidence rule."""
+documents built by hand (no OCR), including docs/architecture.md's confidence rule."""
 
 import datetime as dt
 
@@ -60,7 +60,7 @@ def test_outer_check_failure_on_a_plausible_code_is_a_warning_for_the_library():
 
 
 def test_inner_organisation_code_check():
-    # the pilot code DOMAIN.md names fails a check: a warning, never an error
+    # the pilot code docs/domain.md names fails a check: a warning, never an error
     result = findings(doc("business_licence", **{**LICENCE, "credit_code": "91350100M0001TGQXM"}))
     assert set(result.values()) == {"warning"} and result
     bad_inner = uscc("91110105MA01H7K2" + ("4" if numbers.org_code_check_char("MA01H7K2") != "4" else "5"))

@@ -1,4 +1,4 @@
-"""Every ID-card check, on documents built by hand (no OCR), including DESIGN.md's confidence rule."""
+"""Every ID-card check, on documents built by hand (no OCR), including docs/architecture.md's confidence rule."""
 
 import datetime as dt
 

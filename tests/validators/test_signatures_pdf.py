@@ -143,7 +143,7 @@ def test_disallowed_algorithm_is_flagged_not_tampered(pyhanko_verifier):
 @needs_real
 def test_a_certificate_that_expired_after_signing_stays_valid(pyhanko_verifier):
     """The certifying signer's certificate ends 2021-01-01 and the signature says it was made
-    2020-11-01: judged in 2022 it is still trusted (validity at signing time, DESIGN.md)."""
+    2020-11-01: judged in 2022 it is still trusted (validity at signing time, docs/architecture.md)."""
     data = (REAL / "signed_docs/pdf_pyhanko/certified-with-indirect-refs-in-dir.pdf").read_bytes()
     [late] = pyhanko_verifier.verify(data, "pdf", dt.datetime(2022, 1, 1, tzinfo=dt.timezone.utc))
     assert late.trusted and not late.findings and late.details["validation_time"].startswith("2020-11-01")

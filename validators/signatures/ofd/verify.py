@@ -1,6 +1,6 @@
 """Verification of OFD signatures and e-seals (GB/T 38540 v4, GM/T 0031 v1, "Sign" SignedData).
 
-Steps per signature (DOMAIN.md §5): (a) each referenced file's digest equals its CheckValue;
+Steps per signature (docs/domain.md): (a) each referenced file's digest equals its CheckValue;
 (d) the signature's data hash equals SM3 of the raw Signature.xml; (c) the signer's SM2 signature
 over the original DER of TBS_Sign (or the signed attributes / eContent of a SignedData);
 Seal.esl equals the seal inside the signature; (e) the seal's own signature by its maker;
