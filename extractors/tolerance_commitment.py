@@ -70,9 +70,10 @@ def _page_fields(form: Form) -> dict[str, FieldValue]:
 
 def _applicant(text: str) -> str | None:
     """A person's name, or an organisation's (four characters or more, up to its seal's wording)."""
-    if name := v.first_name(text):
+    # OCR often reads the line as one piece: 申请人：张三　证件号码：110105********1239
+    head = re.split(r"[,，;；:：(（\s]|统一社会|证件号码|身份证|公民身份", unicodedata.normalize("NFKC", text), maxsplit=1)[0]
+    if name := v.first_name(head):
         return name
-    head = re.split(r"[,，;；:：(（\s]|统一社会|证件号码", unicodedata.normalize("NFKC", text), maxsplit=1)[0]
     value = v.cjk_text(head)
     return value if 4 <= len(value) <= 40 and re.fullmatch(r"[\u4e00-\u9fff()（）]+", value) else None
 
