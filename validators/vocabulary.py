@@ -43,6 +43,8 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "unknown": (),
 }
 KNOWN_TYPES = frozenset(TYPE_FIELDS)
+# The 容缺受理信用承诺书 scan: evidence for the 容缺受理 act (workers/case_flow.py), not one of the item's materials.
+COMMITMENT_TYPE = "tolerance_commitment"
 
 TYPE_LABELS: dict[str, str] = {
     "id_card_front": "居民身份证人像面",

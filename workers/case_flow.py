@@ -22,6 +22,7 @@ from storage.cases import CaseRepository
 from storage.db import as_utc
 from storage.repository import Identity
 from validators.consistency import name_key
+from validators.vocabulary import COMMITMENT_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, 
     why = "容缺受理须由申请人签署《容缺受理信用承诺书》"
     applicant = name_key((row.applicant or {}).get("name") or "")
     for body in reversed(cases.documents(row.id)):
-        if body.get("type") != "tolerance_commitment":
+        if body.get("type") != COMMITMENT_TYPE:
             continue
         fields = body.get("fields") or {}
         committer = (fields.get("applicant_name") or {}).get("value")

@@ -1,6 +1,7 @@
 """容缺受理 with the signed 容缺受理信用承诺书 scanned into the case (document type `tolerance_commitment`) instead of
 the clerk's `commitment_signed`: a signed scan by the applicant is accepted and recorded as the evidence; an
-unsigned scan, or one signed by someone else, keeps case.commitment_missing and says why."""
+unsigned scan, or one signed by someone else, keeps case.commitment_missing and says why. The scan is no
+material of the item: the assessment neither assigns it nor warns about it."""
 
 from __future__ import annotations
 
@@ -17,13 +18,16 @@ def tolerance_case(db, people, commitment: dict):
     put(repo, cases, people.clerk, case.id, [application()])
     put(repo, cases, people.clerk, case.id, id_card())
     put(repo, cases, people.clerk, case.id, [commitment])
-    cases.reassess(case.id, ASSESSOR)
+    # the scan is the act's evidence, not a stray material: the recommendation stays 容缺受理
+    assessment = cases.reassess(case.id, ASSESSOR)
+    assert assessment.decision == "accept_with_tolerance"
+    assert not [f for f in assessment.findings if f.document == commitment["id"]]
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0, at=utc(2026, 11, 2))
     return case
 
 
 def accept(cases, case, people):
-    return perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), reason="容缺受理")
+    return perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2))
 
 
 def test_a_signed_commitment_scan_by_the_applicant_is_the_commitment(db, people):
@@ -41,8 +45,7 @@ def test_the_clerks_word_is_recorded_as_such(db, people):
     _repo, cases = db
     case = tolerance_case(db, people, doc("tolerance_commitment", "commit-1", "s-commit", applicant_name="张三",
                                           signed=False))
-    event = perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), reason="容缺受理",
-                    commitment_signed=True)
+    event = perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), commitment_signed=True)
     assert event.detail["commitment"] == {"signed": True, "evidence": "clerk"}
 
 
