@@ -199,7 +199,10 @@ def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, 
             continue
         fields = body.get("fields") or {}
         committer = (fields.get("applicant_name") or {}).get("value")
-        if (fields.get("signed") or {}).get("value") is not True:
+        signed = (fields.get("signed") or {}).get("value")
+        if signed is None:  # a born-digital PDF cannot show handwriting: a person checks
+            why = "已收取的《容缺受理信用承诺书》无法确认是否签字，请核对原件后确认申请人已签署"
+        elif signed is not True:
             why = "已收取的《容缺受理信用承诺书》承诺书未签字，请申请人签字后重新扫描"
         elif committer and applicant and name_key(committer) != applicant:
             why = "已收取的《容缺受理信用承诺书》承诺人与申请人不一致，请由申请人本人签署"

@@ -52,6 +52,7 @@ def test_the_clerks_word_is_recorded_as_such(db, people):
 @pytest.mark.parametrize(("values", "why"), [
     ({"applicant_name": "张三", "signed": False}, "未签字"),
     ({"applicant_name": "李四", "signed": True}, "承诺人与申请人不一致"),
+    ({"applicant_name": "张三"}, "无法确认是否签字"),  # a text-layer PDF: `signed` not reported
 ])
 def test_an_unsigned_or_someone_elses_commitment_is_refused(db, people, values, why):
     _repo, cases = db
