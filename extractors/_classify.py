@@ -33,6 +33,7 @@ TITLES = {
     "travel_permit_hkmo": ("来往内地通行证",),
     "travel_permit_tw": ("来往大陆通行证",),
     "passport": ("护照",),
+    "tolerance_commitment": ("信用承诺书",),
     "other": ("证明书", "情况说明", "收据", "承诺书", "结婚证", "户口", "居民身份证", "发票", "通知书", "决定书"),
 }
 

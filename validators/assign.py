@@ -19,7 +19,7 @@ from pipeline.models import Document
 from validators import consistency
 from validators.catalog import Material, ServiceItem
 from validators.id_card import pair_failures, pair_sides
-from validators.vocabulary import IDENTITY_TYPES, type_label
+from validators.vocabulary import COMMITMENT_TYPE, IDENTITY_TYPES, type_label
 
 FRONT_TYPES = ("id_card_front",) + IDENTITY_TYPES  # what identifies a person (the back only completes a card)
 
@@ -100,6 +100,8 @@ class _Assigner:
     def _by_type(self, doc: Document) -> None:
         candidates = [m for m in self.materials if doc.type in m.types()]
         if not candidates:
+            if doc.type == COMMITMENT_TYPE and self.item.allows_tolerance:
+                return  # the 容缺受理 act's evidence (workers/case_flow.py), not a material of the item
             if doc.type == "unknown":
                 self._unassigned(doc, "document.unassigned", "无法识别的材料，请人工确认其所属材料")
             else:

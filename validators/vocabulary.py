@@ -39,9 +39,12 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "travel_permit_hkmo": ("name", "permit_number", "valid_until"),
     "travel_permit_tw": ("name", "permit_number", "valid_until"),
     "passport": ("name", "passport_number", "valid_until"),
+    "tolerance_commitment": ("applicant_name", "applicant_id_number", "case_number", "signed", "signed_on"),
     "unknown": (),
 }
 KNOWN_TYPES = frozenset(TYPE_FIELDS)
+# The 容缺受理信用承诺书 scan: evidence for the 容缺受理 act (workers/case_flow.py), not one of the item's materials.
+COMMITMENT_TYPE = "tolerance_commitment"
 
 TYPE_LABELS: dict[str, str] = {
     "id_card_front": "居民身份证人像面",
@@ -60,6 +63,7 @@ TYPE_LABELS: dict[str, str] = {
     "travel_permit_hkmo": "港澳居民来往内地通行证",
     "travel_permit_tw": "台湾居民来往大陆通行证",
     "passport": "护照",
+    "tolerance_commitment": "容缺受理信用承诺书",
     "unknown": "未识别的材料",
 }
 
@@ -86,6 +90,7 @@ FIELD_LABELS: dict[str, str] = {
     "buyer_id_number": "受让方身份证号码", "seller_spouse_name": "转让方配偶姓名",
     "seller_spouse_id_number": "转让方配偶身份证号码", "property_location": "不动产坐落",
     "permit_number": "证件号码", "passport_number": "护照号码", "right_or_matter": "证明权利或事项", "obligor": "义务人",
+    "applicant_name": "承诺人（申请人）", "applicant_id_number": "承诺人证件号码", "case_number": "办件编号",
 }
 TYPE_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("business_licence", "name"): "名称",

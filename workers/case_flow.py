@@ -21,6 +21,8 @@ from pipeline.workdays import WorkCalendar, YearNotCovered
 from storage.cases import CaseRepository
 from storage.db import as_utc
 from storage.repository import Identity
+from validators.consistency import name_key
+from validators.vocabulary import COMMITMENT_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +122,11 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
             raise CaseFlowError("case.not_assessed", "办件尚未完成材料核验，请稍后再办理受理")
         _check_originals(cases, row, latest.body)
     if act == "accept_tolerance":
-        detail["tolerance"] = _tolerance_at_acceptance(row, latest.body, calendar, today, commitment_signed)
-        detail["commitment"] = {"signed": True}  # 容缺受理信用承诺书, also recorded as an act below
+        if not row.item.get("allows_tolerance"):
+            raise CaseFlowError("case.tolerance_not_allowed", "本事项不适用容缺受理")
+        # 容缺受理信用承诺书: the clerk's word or a signed scan in the case, also recorded as an act below
+        detail["commitment"] = _commitment(cases, row, commitment_signed)
+        detail["tolerance"] = _tolerance_at_acceptance(row, latest.body, calendar, today)
     if act == "approve":
         owed = [t.name for t in tolerance_dues(cases, row, latest.body if latest else None) if not t.supplied]
         if owed:
@@ -140,10 +145,12 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     if event is None:
         raise CaseFlowError("case.state_changed", "办件状态已被他人更改，请刷新后重试")
     if act == "accept_tolerance":
+        scanned = detail["commitment"].get("document_id")
+        person = {"signed": True, "materials": [t["material"] for t in detail["tolerance"]]}
         cases.record_act(case_id, actor=who.key_id, role=who.role, kind="commitment", at=at,
                          machine_value={"commitment_required": True},
-                         person_value={"signed": True, "materials": [t["material"] for t in detail["tolerance"]]},
-                         reason="申请人已签署《容缺受理信用承诺书》")
+                         person_value=person | ({"document_id": scanned} if scanned else {}),
+                         reason="申请人已签署《容缺受理信用承诺书》" + ("（已扫描存档）" if scanned else ""))
     return event
 
 
@@ -179,12 +186,33 @@ def _check_originals(cases: CaseRepository, row, body: dict[str, Any]) -> None:
         raise CaseFlowError("case.originals_unattested", f"请先核验并登记原件：{'、'.join(unattested)}")
 
 
-def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, today: dt.date,
-                             signed: bool) -> list[dict[str, Any]]:
-    if not row.item.get("allows_tolerance"):
-        raise CaseFlowError("case.tolerance_not_allowed", "本事项不适用容缺受理")
-    if not signed:
-        raise CaseFlowError("case.commitment_missing", "容缺受理须由申请人签署《容缺受理信用承诺书》")
+def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, Any]:
+    """The evidence of the signed 容缺受理信用承诺书: the clerk's word (`commitment_signed`), or the latest scan of
+    type `tolerance_commitment` in the case whose `signed` is true and whose 承诺人 (when read) is the case's
+    applicant (names compared as validators/consistency does). Otherwise case.commitment_missing, saying why."""
+    if signed_by_clerk:
+        return {"signed": True, "evidence": "clerk"}
+    why = "容缺受理须由申请人签署《容缺受理信用承诺书》"
+    applicant = name_key((row.applicant or {}).get("name") or "")
+    for body in reversed(cases.documents(row.id)):
+        if body.get("type") != COMMITMENT_TYPE:
+            continue
+        fields = body.get("fields") or {}
+        committer = (fields.get("applicant_name") or {}).get("value")
+        signed = (fields.get("signed") or {}).get("value")
+        if signed is None:  # a born-digital PDF cannot show handwriting: a person checks
+            why = "已收取的《容缺受理信用承诺书》无法确认是否签字，请核对原件后确认申请人已签署"
+        elif signed is not True:
+            why = "已收取的《容缺受理信用承诺书》承诺书未签字，请申请人签字后重新扫描"
+        elif committer and applicant and name_key(committer) != applicant:
+            why = "已收取的《容缺受理信用承诺书》承诺人与申请人不一致，请由申请人本人签署"
+        else:
+            return {"signed": True, "evidence": "document", "document_id": body.get("id")}
+    raise CaseFlowError("case.commitment_missing", why)
+
+
+def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, today: dt.date
+                             ) -> list[dict[str, Any]]:
     materials = case_materials(row)
     out = []
     for m in body.get("materials", []):
