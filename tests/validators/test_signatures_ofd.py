@@ -20,7 +20,7 @@ from validators.signatures import Verifier
 from validators.signatures import findings as F
 from validators.signatures.certs import load_certs, parse_cert
 from validators.signatures.ofd import ses, sm2
-from validators.signatures.ofd.package import Limits, OfdPackage
+from pipeline.ofd_package import Limits, OfdPackage
 from validators.signatures.trust import TrustStore
 
 REPO = Path(__file__).resolve().parents[2]

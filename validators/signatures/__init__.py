@@ -14,7 +14,7 @@ from typing import Literal
 
 from pipeline.errors import UnsupportedType
 from pipeline.models import SignatureResult
-from validators.signatures.ofd.package import Limits
+from pipeline.ofd_package import Limits
 from validators.signatures.trust import TrustStore
 
 __all__ = ["Verifier", "TrustStore", "Limits"]

@@ -29,7 +29,7 @@ from validators.signatures import findings as F
 from validators.signatures.certs import Cert, parse_cert, verify_with_key
 from validators.signatures.der import SesError
 from validators.signatures.ofd import ses, sm2
-from validators.signatures.ofd.package import (
+from pipeline.ofd_package import (
     Limits,
     OfdPackage,
     SignatureEntry,
