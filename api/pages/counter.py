@@ -4,10 +4,13 @@ Clerks only; a case of another hall answers 404 like one that does not exist."""
 
 from __future__ import annotations
 
+from urllib.parse import quote, unquote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.case_schemas import Agent, Applicant, CaseRequest
+from api.counters import valid_name, set_counter_case
 from api.cases import case_services, open_case, request_now, visible_case
 from api.errors import ApiError
 from api.pages import acts, case_view
@@ -16,6 +19,7 @@ from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
 
 OPEN_AT_COUNTER = ("received", "prereview", "correction", "decided")  # to receive, to correct, to hand out
+COUNTER_COOKIE = "yc_counter"  # the counter this browser stands at, remembered for the next case
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -52,8 +56,9 @@ def home_page(request: Request, settings: Settings, message: str = "", status: i
     who = identity_of(session)
     rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
     request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
+    counter = unquote(request.cookies.get(COUNTER_COOKIE, ""))
     return render(request, "counter_home.html", status=status, items=_catalog_choices(svc), cases=rows, message=message,
-                  states=case_view.case_states.STATES)
+                  states=case_view.case_states.STATES, counter=counter if valid_name(counter) else "")
 
 
 def create(settings: Settings):
@@ -74,12 +79,20 @@ def create(settings: Settings):
                 if form.get("agent_name") else None
             body = CaseRequest(item=code, item_version=int(version) if version.isdigit() else None, situation=situation,
                                applicant=applicant, agent=agent)
+            counter = str(form.get("counter") or "").strip()
+            if counter and not valid_name(counter):
+                raise ApiError("request.invalid", "窗口名称只能由文字、数字、- 和 _ 组成（至多 32 个字符）")
             created = open_case(request, svc, who, body)
         except ApiError as exc:
             return home_page(request, settings, message=exc.message, status=422)
         except ValueError:
             return home_page(request, settings, message="申请人信息格式有误，请检查后重试", status=422)
-        return see_other(f"/counter/cases/{created.case_id}")
+        if counter:  # the document camera's client of this counter sends its scans into this case
+            set_counter_case(request.app.state.repo, who, counter, created.case_id)
+        response = see_other(f"/counter/cases/{created.case_id}")
+        response.set_cookie(COUNTER_COOKIE, quote(counter), max_age=365 * 86400, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+        return response
     return post
 
 
