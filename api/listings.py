@@ -85,7 +85,7 @@ def list_audit(request: Request, who: IdentityDep, page: PageDep, response: Resp
     repo = request.app.state.repo
     found = fill(lambda after, n: repo.audit_page(after, n, case_id=case_id, actor=actor, action=action),
                  keys=AUDIT_KEYS, name="audit", page=page)
-    repo.audit(who, "audit.list", "audit", "*", case_id=case_id, actor=actor, action=action, count=len(found.rows))
+    repo.audit(who, "audit.list", "audit", "*", case_id=case_id, by=actor, of_action=action, count=len(found.rows))
     return answer(page, found, response, [
         AuditEntry(id=r.id, at=as_utc(r.at).isoformat(), actor=r.actor, role=r.role, action=r.action,
                    target_type=r.target_type, target_id=r.target_id, detail=r.detail, request_id=r.request_id)
