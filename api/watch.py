@@ -69,7 +69,7 @@ def add_parser(sub) -> None:
 
 def cmd_watch(args) -> int:
     """`yichuang watch`: 0 when everything was sent or moved aside, 1 when it stopped, 2 without a key."""
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     if not args.api_key:
         console.print("缺少访问密钥：请用 --api-key 或环境变量 YICHUANG_API_KEY 提供")
         return 2
@@ -95,7 +95,7 @@ class Watcher:
     material: str | None = None
     settle: float = 2.0
     retry_for: float = 0.0
-    console: Console = field(default_factory=lambda: Console(stderr=True))
+    console: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
     sleep: Callable[[float], None] = time.sleep
     seen: dict[Path, tuple[tuple[int, int], float]] = field(default_factory=dict)  # signature, since when
 
@@ -156,7 +156,7 @@ class Watcher:
         while True:
             try:
                 case_id = self.target()
-                status, code, message = self.post(path, case_id)
+                status, code, message, replayed = self.post(path, case_id)
                 break
             except _Retry as exc:
                 attempt += 1
@@ -167,7 +167,8 @@ class Watcher:
                 self.sleep(delay)
         self.seen.pop(path, None)
         if status == 202:
-            self.console.print(f"[green]✓ {path.name}：已送入办件 {case_id}[/green]")
+            again = "（此前已送达，服务返回首次的结果，未重复收件）" if replayed else ""
+            self.console.print(f"[green]✓ {path.name}：已送入办件 {case_id}{again}[/green]")
             _move(path, self.folder / SENT)
             return
         self.console.print(f"[red]✗ {path.name}：{message}（{code}），已移入 {FAILED}/[/red]")
@@ -186,8 +187,9 @@ class Watcher:
         self._judge(response)
         return response.json()["case_id"]
 
-    def post(self, path: Path, case_id: str) -> tuple[int, str, str]:
-        """(status, code, message) of one POST of the file into the case (202 means accepted or replayed)."""
+    def post(self, path: Path, case_id: str) -> tuple[int, str, str, bool]:
+        """(status, code, message, replayed) of one POST of the file into the case (202: accepted, or replayed:
+        an earlier attempt had been accepted)."""
         data = path.read_bytes()
         key = "watch-" + hashlib.sha256(data + b"\0" + case_id.encode()).hexdigest()
         media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -200,7 +202,7 @@ class Watcher:
         except httpx.TransportError as exc:
             raise _Retry(f"无法连接服务（{type(exc).__name__}）") from None
         code, message = self._judge(response)
-        return response.status_code, code, message
+        return response.status_code, code, message, response.headers.get("Idempotent-Replayed") == "true"
 
     @staticmethod
     def _judge(response: httpx.Response) -> tuple[str, str]:

@@ -100,7 +100,7 @@ def watch(service, folder: Path, *target: str) -> int:
                  "--settle", "0.2", "--interval", "0.1", "--retry-for", "90"])
 
 
-def test_a_folder_reaches_the_case_exactly_once_across_a_restart(service, tmp_path):
+def test_a_folder_reaches_the_case_exactly_once_across_a_restart(service, tmp_path, capsys):
     case_id = open_case(service)
     folder = tmp_path / "camera"
     folder.mkdir()
@@ -121,6 +121,8 @@ def test_a_folder_reaches_the_case_exactly_once_across_a_restart(service, tmp_pa
     finally:
         restart.join()
     assert [p.name for p in folder.iterdir() if p.is_file()] == [], "everything sent"
+    said = capsys.readouterr().err
+    assert "无法连接服务" in said and "此前已送达" in said, "it retried while the service was down; the lost answer replayed"
     uploads = case_uploads(service, case_id)
     assert len(uploads) == len(SCANS) == 4, "each scan once: the re-sent one was replayed, not added"
     with service.repo.session() as s:
