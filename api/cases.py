@@ -55,6 +55,7 @@ from storage.repository import Identity
 logger = logging.getLogger(__name__)
 
 CREATORS = ("clerk", "applicant", "integrator", "admin")
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 @dataclass
@@ -382,11 +383,20 @@ class CaseFilters:
 def case_filters(state: CaseState | None = None, flag: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
                  hall: Annotated[str | None, Query(max_length=64, pattern=NO_NUL, description="大厅（管理员可查各厅）")] = None,
                  item: Annotated[str | None, Query(max_length=100, pattern=NO_NUL, description="服务事项代码")] = None,
-                 created_from: Annotated[dt.date | None, Query(description="收件日期起（含，北京时间）")] = None,
-                 created_to: Annotated[dt.date | None, Query(description="收件日期止（含，北京时间）")] = None) -> CaseFilters:
+                 created_from: Annotated[str | None, Query(pattern=DATE, description="收件日期起（含，北京时间）")] = None,
+                 created_to: Annotated[str | None, Query(pattern=DATE, description="收件日期止（含，北京时间）")] = None
+                 ) -> CaseFilters:
     """The filters of GET /api/v1/cases; a hall other than the caller's narrows nothing but an admin's list."""
     return CaseFilters(states=(state,) if state else None, flag=flag, hall=hall, item=item,
-                       created_from=created_from, created_to=created_to)
+                       created_from=_day(created_from, "created_from"), created_to=_day(created_to, "created_to"))
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    """A YYYY-MM-DD parameter (text with a pattern: a bare number is not a date here, as lax parsing would have it)."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ApiError("request.invalid", f"{name} 不是有效日期（YYYY-MM-DD）", details={"fields": [f"query.{name}"]}) from None
 
 
 def _shanghai_midnight(day: dt.date | None) -> dt.datetime | None:
