@@ -111,6 +111,11 @@ def test_a_case_opened_at_a_named_counter_is_that_counters_case(site):
     assert 'value="7号窗口"' in client.get("/counter").text, "the counter is remembered for the next case"
     second = client.post("/counter/cases", data=form, follow_redirects=False).headers["location"].rsplit("/", 1)[1]
     assert client.get("/api/v1/counters/7号窗口/case").json()["case_id"] == second != case_id
+    page = client.get(f"/counter/cases/{case_id}").text  # the first case taken up again: the camera back to it
+    assert 'id="counter-name"' in page and 'value="7号窗口"' in page
+    back = client.post(f"/pages/cases/{case_id}/counter", data={"csrf_token": token, "counter": "7号窗口"},
+                       follow_redirects=False)
+    assert back.status_code == 303 and client.get("/api/v1/counters/7号窗口/case").json()["case_id"] == case_id
     refused = client.post("/counter/cases", data={**form, "counter": "7号 窗口"})
     assert refused.status_code == 422 and "窗口名称" in refused.text
     other = browser(site)
