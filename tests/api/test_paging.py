@@ -171,3 +171,17 @@ def test_limit_is_bounded(env):
         env.case(T0 + dt.timedelta(seconds=i))
     response = env.client.get("/api/v1/cases?limit=3", headers=clerk)
     assert len(response.json()) == 3 and "Link" not in response.headers  # exactly full, and nothing after it
+
+
+def test_a_sparse_filter_answers_short_pages_and_still_every_match_once(env, monkeypatch):
+    import api.paging
+
+    monkeypatch.setattr(api.paging, "SCAN_CAP", 3)  # a request examines at most 3 rows past its page
+    env.app.state.clock = lambda: T0
+    overdue = [env.case(T0 - dt.timedelta(days=30, minutes=i)) for i in range(4)]  # no notice for weeks: flagged
+    fresh = [env.case(T0 - dt.timedelta(hours=1, minutes=i)) for i in range(4)]
+    pages = env.walk("/api/v1/cases?flag=case.notice_overdue&limit=2", env.key(), items=lambda body: body)
+    seen = [c["case_id"] for page in pages for c in page]
+    assert sorted(seen) == sorted(overdue) and not set(seen) & set(fresh)
+    assert [] in pages[:-1] or any(len(p) < 2 for p in pages[:-1]), "a short page with a next cursor"
+    assert all(any(f["code"] == "case.notice_overdue" for f in c["flags"]) for page in pages for c in page)
