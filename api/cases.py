@@ -411,8 +411,10 @@ def case_list(request: Request, svc: CaseServices, who: Identity, page: PageRequ
 
     today = _today(request)
     scope = scope_of(who)
-    if filters.hall is not None:
-        scope = Scope(halls=(filters.hall,)) if scope.everything or filters.hall in scope.halls else scope
+    if filters.hall is not None and (scope.everything or filters.hall in scope.halls):
+        scope = Scope(halls=(filters.hall,))
+    elif filters.hall is not None and scope.halls:
+        scope = Scope()  # another hall's cases: none, without walking the caller's own
     flags_of = {}
 
     def keep(row) -> bool:
