@@ -6,6 +6,7 @@ reason, and `--counter` finds the case the counter page opened."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import signal
 import subprocess
@@ -27,6 +28,8 @@ from storage.repository import Identity
 from tests.api.live_server import free_port
 from workers.wiring import build_repository
 
+from api.watch import Watcher
+
 ROOT = Path(__file__).resolve().parents[2]
 SCANS = sorted((ROOT / "samples" / "id_card_back").glob("idcard_s7-000*_back_camera.jpg"))[:4]
 REFERENCE = "individual-business-registration"
@@ -40,6 +43,28 @@ from pipeline.settings import Settings
 app = create_app(Settings(data_dir=Path(sys.argv[1])), enqueue=lambda *_: None)  # no worker: uploads stay queued
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
+
+
+def test_a_file_is_ready_only_once_it_stopped_growing(tmp_path):
+    shot = tmp_path / "shot.jpg"
+    shot.write_bytes(b"\xff\xd8 first half")
+    watcher = Watcher(tmp_path, client=None, case_id="c", settle=0.5)
+    assert watcher.ready() == []  # just written: not yet
+    time.sleep(0.3)
+    with shot.open("ab") as fh:
+        fh.write(b" second half")  # still being written: the clock starts again
+    assert watcher.ready() == []
+    time.sleep(0.3)
+    assert watcher.ready() == [], "0.3 s after the last write is not 0.5 s"
+    time.sleep(0.3)
+    assert watcher.ready() == [shot]
+    shot.unlink()  # sent
+    old = tmp_path / "old.jpg"
+    old.write_bytes(b"\xff\xd8 long done")
+    os.utime(old, (time.time() - 60, time.time() - 60))
+    (tmp_path / ".hidden.jpg").write_bytes(b"x")
+    (tmp_path / "upload.part").write_bytes(b"x")
+    assert Watcher(tmp_path, client=None, case_id="c", settle=0.5).ready() == [old], "written long ago: at once"
 
 
 class Service:
@@ -100,6 +125,7 @@ def watch(service, folder: Path, *target: str) -> int:
                  "--settle", "0.2", "--interval", "0.1", "--retry-for", "90"])
 
 
+@pytest.mark.slow  # a service started in a subprocess
 def test_a_folder_reaches_the_case_exactly_once_across_a_restart(service, tmp_path, capsys):
     case_id = open_case(service)
     folder = tmp_path / "camera"
@@ -132,6 +158,7 @@ def test_a_folder_reaches_the_case_exactly_once_across_a_restart(service, tmp_pa
         [s.name for s in SCANS] + [SCANS[1].stem + "-1" + SCANS[1].suffix])  # the re-sent copy kept beside, not lost
 
 
+@pytest.mark.slow  # a service started in a subprocess
 def test_refused_files_go_to_failed_with_the_reason(service, tmp_path):
     case_id = open_case(service)
     folder = tmp_path / "camera"
@@ -152,6 +179,7 @@ def test_refused_files_go_to_failed_with_the_reason(service, tmp_path):
     assert (folder / SCANS[1].name).exists()
 
 
+@pytest.mark.slow  # a service started in a subprocess
 def test_counter_mode_sends_into_the_case_the_counter_opened(service, tmp_path):
     folder = tmp_path / "camera"
     folder.mkdir()
