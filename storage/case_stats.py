@@ -8,58 +8,16 @@ Who calls it: api/pages/stats.py (statistics and CSV) and api/progress.py (the p
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, tuple_
 
+from pipeline.case_facts import CaseFacts, EventFact, ProgressFacts
 from storage.case_records import CaseActRow, CaseEventRow
 from storage.db import SessionScope, as_utc
 from storage.models import AssessmentRow, CaseRow
 
 ACCEPTANCE_ACTS = ("accept", "accept_tolerance", "request_correction", "not_accept")  # the clerk's decision on intake
-
-
-@dataclass(frozen=True)
-class EventFact:
-    act: str
-    to_state: str
-    at: dt.datetime  # UTC
-    assessment_version: int | None
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    """One case as the statistics read it. `assessed` holds, per acceptance-stage act in order, the materials of
-    the assessment the act was taken on; `rating` is the latest 好差评 label, if any."""
-
-    case_id: str
-    case_number: str
-    hall: str
-    item_code: str
-    item_name: str
-    received_at: dt.datetime  # UTC
-    status: str
-    outcome: str | None
-    limit_days: int
-    limit_unit: str
-    events: tuple[EventFact, ...]
-    assessed: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
-    rating: str | None
-
-
-@dataclass(frozen=True)
-class ProgressFacts:
-    """What the public progress lookup may show: no applicant, no agent, no clerk."""
-
-    case_id: str
-    query_code: str
-    status: str
-    outcome: str | None
-    hall: str
-    item_name: str
-    received_at: dt.datetime
-    events: tuple[EventFact, ...]
 
 
 class CaseStats(SessionScope):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pipeline.case_clock import Step, timeline
 from pipeline.interfaces import SHANGHAI
 from pipeline.workdays import WorkCalendar
-from storage.case_stats import CaseFacts
+from pipeline.case_facts import CaseFacts
 
 RATING_SCORES = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
 SCORE_LABELS = {v: k for k, v in RATING_SCORES.items()}

@@ -15,7 +15,7 @@ import hmac
 from dataclasses import dataclass
 
 from pipeline.interfaces import SHANGHAI
-from storage.case_stats import ProgressFacts
+from pipeline.case_facts import ProgressFacts
 
 # The state as a citizen reads it: what is happening and what, if anything, they have to do.
 CITIZEN_WORDS: dict[str, str] = {
@@ -25,7 +25,7 @@ CITIZEN_WORDS: dict[str, str] = {
     "accepted_tolerance": "已容缺受理，正在审查；请按容缺受理通知书载明的期限补交材料",
     "correction": "需要补齐补正材料，请按补正通知书的要求补交",
     "not_accepted": "不予受理，详见不予受理通知书",
-    "reviewing": "正在审查",
+    "reviewing": "已受理，正在审查",
     "suspended": "暂停办理（补正或特别程序期间），详见通知书",
     "withdrawn": "申请已撤回",
     "delivered": "已办结，办理结果已出件或送达",

@@ -24,7 +24,8 @@ from api.pages.web import PageError, identity_of, render, require
 from pipeline.case_states import STATES
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
-from storage.case_stats import CaseFacts, CaseStats
+from pipeline.case_facts import CaseFacts
+from storage.case_stats import CaseStats
 from validators import hall_stats
 from validators.hall_stats import PERIODS, SCORE_LABELS, Deficiency, Figures
 
