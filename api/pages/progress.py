@@ -31,7 +31,9 @@ def router_for(settings: Settings) -> APIRouter:
 
 
 def _page(request: Request, *, status: int = 200, **context) -> HTMLResponse:
-    token = secrets.token_urlsafe(24)
+    token = request.cookies.get(COOKIE) or ""
+    if not (20 <= len(token) <= 64):  # keep a live token: a second tab or the back button still works
+        token = secrets.token_urlsafe(24)
     response = render(request, "progress.html", status=status, progress_token=token, **context)
     response.set_cookie(COOKIE, token, max_age=1800, httponly=True, samesite="strict", path="/progress",
                         secure=request.app.state.page_settings.secure_cookies)
