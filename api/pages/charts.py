@@ -6,6 +6,7 @@ carrying its label and value in `data-` attributes and a `<title>` (tooltips, sc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -26,6 +27,11 @@ def _scale(top: float) -> float:
     return float(10 * magnitude)
 
 
+def _count_scale(top: float) -> float:
+    """For counts: a multiple of 4, so the four grid steps are whole numbers."""
+    return float(max(4, math.ceil(top / 4) * 4)) if top <= 40 else _scale(top)
+
+
 def _frame(title: str, top: float, unit: str, labels: Sequence[str], slot: float, body: list[str]) -> Markup:
     inner_h = HEIGHT - TOP - BOTTOM
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
@@ -35,21 +41,25 @@ def _frame(title: str, top: float, unit: str, labels: Sequence[str], slot: float
         y = TOP + inner_h - inner_h * i / 4
         text = f"{value:.0f}{unit}" if top >= 4 or value == int(value) else f"{value:.1f}{unit}"
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
-                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}">{text}</text>')
+                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="{INK}">{text}</text>')
     every = max(1, -(-len(labels) // 12))  # at most 12 labels on the axis
+    tilt = len(labels) > 6  # dates lean so that they fit; a few category names stand upright
     for n, label in enumerate(labels):
         if n % every == 0:
-            x = LEFT + slot * (n + 0.5)
-            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="end" font-size="11" fill="{INK}" '
-                         f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 16})">{escape(label)}</text>')
+            x, y = LEFT + slot * (n + 0.5), HEIGHT - BOTTOM + 18
+            turn = f' transform="rotate(-35 {x:.1f} {y})"' if tilt else ""
+            parts.append(f'<text x="{x:.1f}" y="{y}" text-anchor="{"end" if tilt else "middle"}" font-size="13" '
+                         f'fill="{INK}"{turn}>{escape(label)}</text>')
     parts += body
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def bar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = "", colour: str = BLUE) -> Markup:
+def bar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = "", colour: str = BLUE,
+              counts: bool = True) -> Markup:
     """One bar per (label, value), zero-height bars included: the number of bars is the number of points."""
-    top = _scale(max((v for _, v in points), default=0))
+    highest = max((v for _, v in points), default=0)
+    top = _count_scale(highest) if counts else _scale(highest)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = inner_w / max(1, len(points))
     body = []
