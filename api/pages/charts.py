@@ -43,7 +43,8 @@ def _frame(title: str, top: float, unit: str, labels: Sequence[str], slot: float
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
                      f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="{INK}">{text}</text>')
     every = max(1, -(-len(labels) // 12))  # at most 12 labels on the axis
-    tilt = len(labels) > 6  # dates lean so that they fit; a few category names stand upright
+    # dates and long names lean so that they fit; a few short category names stand upright
+    tilt = len(labels) > 6 or max((len(label) for label in labels), default=0) * 13 > slot
     for n, label in enumerate(labels):
         if n % every == 0:
             x, y = LEFT + slot * (n + 0.5), HEIGHT - BOTTOM + 18
@@ -59,7 +60,7 @@ def bar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = ""
               counts: bool = True) -> Markup:
     """One bar per (label, value), zero-height bars included: the number of bars is the number of points."""
     highest = max((v for _, v in points), default=0)
-    top = _count_scale(highest) if counts else _scale(highest)
+    top = _count_scale(highest) if counts else (100.0 if unit == "%" else _scale(highest))
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = inner_w / max(1, len(points))
     body = []

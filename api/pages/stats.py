@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.cases import case_services, request_now
-from api.pages.charts import bar_chart, line_chart
+from api.pages.charts import GREEN, bar_chart, line_chart
 from api.pages.web import PageError, identity_of, render, require
 from pipeline.case_states import STATES
 from pipeline.interfaces import SHANGHAI
@@ -101,6 +101,9 @@ def charts(report: Report) -> dict:
         "first_pass": line_chart("一次办成率", [(f.label, None if f.first_pass_rate is None else 100 * f.first_pass_rate)
                                              for f in periods]),
         "ratings": bar_chart("好差评分布", ratings, unit="件"),
+        "by_item": bar_chart("按事项收件数", [(f.label, float(f.received)) for f in report.items], unit="件"),
+        "by_item_first_pass": bar_chart("按事项一次办成率", [(f.label, 100 * (f.first_pass_rate or 0)) for f in report.items],
+                                        unit="%", colour=GREEN, counts=False),
     }
 
 

@@ -58,7 +58,7 @@ def test_the_lead_sees_the_figures_of_the_built_case_set(stats_site):
     assert re.search(r'id="k-median">2\.0 天<', text) and re.search(r'id="k-p90">10\.0 天<', text)
     assert re.search(r'id="k-overdue">2<', text)
     assert "h2-2026" not in text and "h1-2026-000002" in text and "h1-2026-000007" in text
-    assert text.count('class="bar"') == 7 + 5  # a bar per day of the range, a bar per rating
+    assert text.count('class="bar"') == 7 + 5 + 2 + 2  # a bar per day of the range, per rating, per item (twice)
     assert text.count('class="point"') == 4  # the days with an acceptance decision
     assert "申请书未签名" in text
 

@@ -125,6 +125,11 @@ def test_statistics_match_the_case_set_and_the_plots_render(chromium, served, ar
     assert received.nth(1).bounding_box()["height"] > 0 and received.nth(0).bounding_box()["height"] == 0
     assert page.locator("#chart-first-pass svg circle.point").count() == 4
     assert page.locator("#chart-ratings svg rect.bar").count() == 5
+    items = page.locator("#chart-items svg rect.bar")
+    assert {items.nth(n).get_attribute("data-label"): int(items.nth(n).get_attribute("data-value"))
+            for n in range(items.count())} == EXPECTED["per_item"]
+    rates = page.locator("#chart-item-first-pass svg rect.bar")
+    assert [rates.nth(n).get_attribute("data-value") for n in range(rates.count())] == ["40", "100"]
     top = page.locator("#t-deficiencies tbody tr").first.inner_text()
     assert "个体工商户设立登记" in top and "申请书未签名" in top and top.rstrip().endswith("2")
     _shot(page, artefacts, "23-stats-lead")
