@@ -91,11 +91,13 @@ def lookup(request: Request, settings: Settings, case_number: str, query_code: s
         request.app.state.repo.audit(None, "case.progress_limited", "case", "*", client=client)
         raise ApiError("rate.limited", f"查询过于频繁，请{wait}秒后再试", details={"retry_after": wait})
     number = case_number.strip()
-    facts = CaseStats(request.app.state.repo.engine).progress(number)
-    matched = code_matches(facts.query_code if facts else UNKNOWN_CODE, query_code) and facts is not None
-    request.app.state.repo.audit(None, "case.progress", "case", facts.case_id if matched else "*", found=matched,
+    stats = CaseStats(request.app.state.repo.engine)
+    stored = stats.query_code(number)
+    matched = code_matches(stored[1] if stored else UNKNOWN_CODE, query_code) and stored is not None
+    request.app.state.repo.audit(None, "case.progress", "case", stored[0] if matched else "*", found=matched,
                                  client=client)
-    if not matched:
+    facts = stats.progress(stored[0]) if matched else None
+    if facts is None:
         return None
     hall, _seal = hall_config(settings, facts.hall)
     return progress_of(number, facts, hall.name)

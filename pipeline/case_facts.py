@@ -42,7 +42,6 @@ class ProgressFacts:
     """What the public progress lookup may show: no applicant, no agent, no clerk."""
 
     case_id: str
-    query_code: str
     status: str
     outcome: str | None
     hall: str

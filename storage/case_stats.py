@@ -45,14 +45,22 @@ class CaseStats(SessionScope):
             by_case.setdefault(e.case_id, []).append(e)
         return [_facts(r, by_case.get(r.id, []), bodies, ratings.get(r.id)) for r in rows]
 
-    def progress(self, case_number: str) -> ProgressFacts | None:
+    def query_code(self, case_number: str) -> tuple[str, str] | None:
+        """(case id, query code) of the case with this number: one indexed read, the same for any number, so
+        the public lookup does the same work before it knows whether the code is right."""
         with self.session() as s:
-            row = s.scalars(select(CaseRow).where(CaseRow.case_number == case_number)).first()
+            row = s.execute(select(CaseRow.id, CaseRow.query_code).where(CaseRow.case_number == case_number)).first()
+        return None if row is None else (row[0], row[1] or "")
+
+    def progress(self, case_id: str) -> ProgressFacts | None:
+        """What the public lookup shows, once the code matched."""
+        with self.session() as s:
+            row = s.get(CaseRow, case_id)
             if row is None:
                 return None
             events = _events(s, [row.id])
-        return ProgressFacts(case_id=row.id, query_code=row.query_code or "", status=row.status, outcome=row.outcome,
-                             hall=row.hall, item_name=str(row.item.get("name", "")), received_at=as_utc(row.created_at),
+        return ProgressFacts(case_id=row.id, status=row.status, outcome=row.outcome, hall=row.hall,
+                             item_name=str(row.item.get("name", "")), received_at=as_utc(row.created_at),
                              events=tuple(_event(e) for e in events))
 
     def halls(self) -> list[str]:

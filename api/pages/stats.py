@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -125,8 +126,8 @@ def page(settings: Settings):
 
 
 def _export_query(query: Query) -> str:
-    return (f"hall={query.hall or ''}&period={query.period}&from={query.start.isoformat()}&to={query.end.isoformat()}"
-            f"&item={query.item}")
+    return urlencode({"hall": query.hall or "", "period": query.period, "from": query.start.isoformat(),
+                      "to": query.end.isoformat(), "item": query.item})
 
 
 def export(settings: Settings):

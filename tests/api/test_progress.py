@@ -115,6 +115,6 @@ def test_code_comparison():
 
 def test_progress_dates_are_shanghai_days():
     late = dt.datetime(2026, 11, 2, 16, 30, tzinfo=dt.timezone.utc)  # 00:30 on 11-03 in Shanghai
-    facts = ProgressFacts(case_id="x", query_code="K", status="accepted", outcome=None, hall="h1", item_name="事项",
+    facts = ProgressFacts(case_id="x", status="accepted", outcome=None, hall="h1", item_name="事项",
                           received_at=late, events=(EventFact("accept", "accepted", late, 1),))
     assert progress_of("n", facts, "大厅").steps == ((dt.date(2026, 11, 3), "收件"), (dt.date(2026, 11, 3), "受理"))
