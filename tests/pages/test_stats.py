@@ -49,6 +49,18 @@ def test_only_admins_and_hall_leads_see_statistics(stats_site):
     assert lead.get(f"/stats/export.csv?{RANGE}&hall=h2").status_code == 404
 
 
+def test_a_lead_session_cannot_use_the_json_api(stats_site):
+    app, made = stats_site
+    lead = signed_in(app, "lead1")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', lead.get(f"/stats?{RANGE}").text).group(1)
+    assert lead.get(f"/api/v1/cases/{made['A'].id}").status_code == 401
+    upload = lead.post("/api/v1/documents", headers={"X-CSRF-Token": token},
+                       files={"file": ("a.jpg", b"\xff\xd8\xff" + b"0" * 100, "image/jpeg")})
+    assert upload.status_code == 401
+    clerk = signed_in(app, "clerk1")
+    assert clerk.get(f"/api/v1/cases/{made['A'].id}").status_code == 200  # the pages' own roles still may
+
+
 def test_the_lead_sees_the_figures_of_the_built_case_set(stats_site):
     app, _made = stats_site
     page = signed_in(app, "lead1").get(f"/stats?{RANGE}")
