@@ -7,13 +7,14 @@ POST, so the query code never sits in a URL, a proxy's log or the browser histor
 number give the same answer (404 `progress.not_found`, same body), after the same work: the given code is
 compared, in constant time, with the stored one or with a stand-in. Every lookup counts against its client
 IP's limit (the `limits` library, in this process's memory; behind a proxy run uvicorn with --proxy-headers so
-the client's address is the real one); over it, 429 `rate.limited` with Retry-After. Every lookup is audited
-(`case.progress`: found or not, the client IP; never the code).
+the client's address is the real one); over it, 429 `rate.limited` with Retry-After. Every lookup under the
+limit is audited (`case.progress`: found or not, the client IP; never the code); those over it are logged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import time
 
@@ -30,6 +31,8 @@ from api.halls import hall_config
 from pipeline.settings import Settings
 from storage.case_stats import CaseStats
 from validators.progress import UNKNOWN_CODE, Progress, code_matches, progress_of
+
+logger = logging.getLogger(__name__)
 
 PATH = "/api/v1/progress"
 LIMITS = "10/minute;60/hour"  # per client IP, page and API together
@@ -88,7 +91,8 @@ def lookup(request: Request, settings: Settings, case_number: str, query_code: s
     client = client_ip(request)
     wait = limiter(request.app).hit(client)
     if wait is not None:
-        request.app.state.repo.audit(None, "case.progress_limited", "case", "*", client=client)
+        # logged, not audited: a flood over the limit must not become a flood of serialised audit writes
+        logger.warning("progress lookups over the limit from %s", client)
         raise ApiError("rate.limited", f"查询过于频繁，请{wait}秒后再试", details={"retry_after": wait})
     number = case_number.strip()
     stats = CaseStats(request.app.state.repo.engine)
