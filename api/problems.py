@@ -52,6 +52,9 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
     Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
     Problem("reader.invalid", 422, "读卡器信息无效"),
+    # public progress (api/progress.py): one answer for a wrong code and an unknown number
+    Problem("progress.not_found", 404, "未查到该办件，请核对办件编号和查询码"),
+    Problem("rate.limited", 429, "请求过于频繁，请稍后再试"),
     # services behind the API
     Problem("bundle.signing_unavailable", 503, "大厅尚未配置签名证书，暂不能生成材料包"),
     Problem("storage.unavailable", 503, "存储服务暂时不可用，请稍后重试"),
