@@ -14,6 +14,7 @@ from api.pages import acts, case_view
 from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
+from storage.applicants import online_owners
 
 OPEN_AT_COUNTER = ("received", "prereview", "correction", "decided")  # to receive, to correct, to hand out
 
@@ -52,8 +53,9 @@ def home_page(request: Request, settings: Settings, message: str = "", status: i
     who = identity_of(session)
     rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
     request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
+    online = online_owners(request.app.state.repo.engine, {r.owner_key_id for r in rows})  # 网上申报
     return render(request, "counter_home.html", status=status, items=_catalog_choices(svc), cases=rows, message=message,
-                  states=case_view.case_states.STATES)
+                  states=case_view.case_states.STATES, online=online)
 
 
 def create(settings: Settings):

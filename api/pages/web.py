@@ -19,7 +19,7 @@ from storage.repository import Identity
 
 SESSION_COOKIE = "yc_session"
 SIGNIN_COOKIE = "yc_signin"  # double-submit token of the sign-in form (no session yet)
-HOMES = {"clerk": "/counter", "reviewer": "/review", "admin": "/admin"}
+HOMES = {"clerk": "/counter", "reviewer": "/review", "admin": "/admin", "applicant": "/apply"}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
