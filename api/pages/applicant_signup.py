@@ -65,7 +65,7 @@ async def send_code(request: Request) -> HTMLResponse:
         code = applicants(request).issue_code(contact)
     except AccountError as exc:
         audit(None, "applicant.code_refused", "account", "register", reason=exc.code)
-        return _page(request, status=429 if isinstance(exc, CodeError) else 422, message=str(exc),
+        return _page(request, status=429 if isinstance(exc, CodeError) else 422, message=exc.message,
                      contact=str(form.get("contact", ""))[:80])
     try:
         sender.send(contact, code, CODE_MINUTES)
@@ -93,7 +93,7 @@ async def register(request: Request):
         audit(None, "applicant.code_refused" if isinstance(exc, CodeError) else "account.create_refused", "account",
               "register", reason=exc.code)
         status = 429 if exc.code == "applicant.code_attempts" else 422
-        return _page(request, step="verify", status=status, message=str(exc), contact=contact_text, name=name)
+        return _page(request, step="verify", status=status, message=exc.message, contact=contact_text, name=name)
     audit(None, "account.create", "account", account.id, role="applicant", contact=contact.masked, via="register")
     response: RedirectResponse = start_session(request, account, "/apply", via="register")
     response.delete_cookie(REGISTER_COOKIE, path="/apply/register")

@@ -60,22 +60,33 @@ def summary_row(row) -> dict[str, Any]:
             "progress": PROGRESS.get(row.status, "办理中")}
 
 
-def _material(m: dict[str, Any], standard: str, necessity: str) -> dict[str, Any]:
+def _material(m: dict[str, Any], standard: str, necessity: str, started: bool) -> dict[str, Any]:
+    """One checklist line. Before anything was uploaded (`started` false) nothing is a problem yet."""
     docs = [{"id": d["id"], "upload_id": d["upload_id"], "type_label": d["type_label"], "images": d["images"],
              "retake": [q["text"] for q in d["quality"] if q["severity"] == "error"]} for d in m["docs"]]
-    problem = citizen_problem(m, standard) if m["status"] in PROBLEM and necessity == "required" else ""
-    if m["status"] in PROBLEM and necessity != "required":
-        status = "未提交（可不提交）" if necessity == "optional" else "未提交（可容缺，受理时签署承诺后补交）"
+    absent = m["status"] in ("missing", "tolerated", "not_provided") and not docs
+    problem = ""
+    if not absent or necessity == "required":
+        problem = citizen_problem(m, standard) if m["status"] in PROBLEM and started else ""
+    if absent and not started:
+        status = "待上传"
+    elif absent and necessity != "required":
+        status = "可不提交" if necessity == "optional" else "可容缺：可先不交，受理时签署承诺书后按期补交"
     else:
         status = citizen_status("correction", m["status"])
-    return {"code": m["code"], "name": m["name"], "status": status, "problem": problem, "ok": not problem,
+    retake = any(d["retake"] for d in docs)
+    if retake and not problem:
+        status = "需重新拍摄或上传"
+    return {"code": m["code"], "name": m["name"], "status": status, "problem": problem, "ok": not (problem or retake),
             "standard": standard, "necessity": necessity, "docs": docs}
 
 
 def citizen(view: dict[str, Any], row) -> dict[str, Any]:
     """The checklist in the notices' words and the pre-review headline: every problem at once."""
     standards = {m["code"]: m.get("standard", "") for m in row.item["materials"]}
-    materials = [_material(m, standards.get(m["code"], ""), m.get("necessity", "required")) for m in view["materials"]]
+    started = bool(view["uploads"])
+    materials = [_material(m, standards.get(m["code"], ""), m.get("necessity", "required"), started)
+                 for m in view["materials"]]
     problems = [m["problem"] for m in materials if m["problem"]]
     busy = bool(view["pending"] or view["assessing"])
     retakes = [f"{m['name']}：第 {i} 份{r.removeprefix('请重拍：')}，请重新拍摄或上传" for m in materials

@@ -99,7 +99,7 @@ def api_session_identity(request: Request) -> Identity | None:
     if getattr(request.app.state, "accounts", None) is None:
         return None
     session = web_session(request)
-    if session is None:
+    if session is None or session.account.role == "applicant":  # applicants use their pages (a case per chosen hall)
         return None
     if request.method not in SAFE_METHODS and not csrf_matches(session.csrf_token, request.headers.get("x-csrf-token")):
         return None
