@@ -224,3 +224,31 @@ def test_the_platform_identity_becomes_an_applicant_only_from_the_applicant_page
     account = site.state.accounts.by_subject("platform-user-42")
     assert account.role == "applicant" and account.display_name == "赵六"
     assert applicant.get("/apply").status_code == 200
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def engine(request, tmp_path):
+    from storage.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    made = make_engine(url)
+    migrate(made)
+    yield made
+    made.dispose()
+
+
+def test_codes_and_accounts_on_both_databases(engine):
+    from storage.applicants import ApplicantRepository, online_owners, owned_cases
+
+    repo = ApplicantRepository(engine, b"test-secret")
+    contact = parse_contact(PHONE)
+    t0 = dt.datetime(2026, 12, 7, 8, tzinfo=dt.timezone.utc)
+    code = repo.issue_code(contact, at=t0)
+    with pytest.raises(CodeError):
+        repo.use_code(contact, "999999" if code != "999999" else "000000", at=t0)
+    repo.use_code(contact, code, at=t0 + dt.timedelta(minutes=9))
+    account = repo.create(username=contact.value, display_name="罗志", password=PASSWORD, at=t0)
+    with pytest.raises(AccountError):
+        repo.create(username=contact.value, display_name="罗志", password=PASSWORD, at=t0)
+    assert account.role == "applicant" and owned_cases(engine, account.key_row_id) == []
+    assert online_owners(engine, {account.key_row_id, "not-a-key"}) == {account.key_row_id}
