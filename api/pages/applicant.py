@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.app import read_upload
 from api.case_schemas import Applicant, CaseRequest
 from api.cases import (
     CaseServices, accept_case_upload, case_services, check_upload_target, issue_notice, open_case, request_now,
@@ -22,11 +23,15 @@ from api.cases import (
 from api.errors import ApiError
 from api.pages import applicant_view, case_view
 from api.pages.web import PageError, WebSession, checked_form, render, require, see_other
+from pipeline import case_states
+from pipeline.decode import MEDIA_TYPES, sniff
 from pipeline.errors import YichuangError
 from pipeline.interfaces import SHANGHAI
 from storage.applicants import APPLICANT, owned_cases
 from storage.case_discards import discard_upload
 from storage.repository import Identity
+from validators.notices_pdf import render as render_pdf
+from workers.case_flow import CaseFlowError, case_timeline, perform
 
 router = APIRouter(include_in_schema=False)
 DONE = {"upload": "已上传，正在识别，预审结果会自动更新", "replace": "已更换材料，正在重新预审",
@@ -101,8 +106,6 @@ async def create_case(request: Request):
 
 
 def _context(request: Request, case_id: str, via: str) -> dict:
-    from workers.case_flow import case_timeline
-
     session, svc, row = _own(request, case_id)
     today = request_now(request).astimezone(SHANGHAI).date()
     line = case_timeline(svc.cases, row, svc.calendar, today)
@@ -133,9 +136,6 @@ def status_fragment(case_id: str, request: Request, since: str = ""):
 async def upload(case_id: str, material: str, request: Request) -> RedirectResponse:
     """A file (or a phone photo) for one checklist line. `replace=<upload id>`: it takes the place of that earlier
     upload of the same case (left out of the assessment, kept on record), before the new one is read."""
-    from api.app import read_upload
-    from pipeline.decode import MEDIA_TYPES
-
     session, svc, row = await run_in_threadpool(_own, request, case_id)
     form = await checked_form(request, session)
     who, back = _who(session, row.hall), f"/apply/cases/{case_id}"
@@ -159,8 +159,6 @@ async def upload(case_id: str, material: str, request: Request) -> RedirectRespo
 def _retire(request: Request, svc: CaseServices, who: Identity, case_id: str, upload_id: str) -> None:
     """The applicant's replacement of an earlier upload: recorded as a person's act, audited, and the case
     reassessed without it."""
-    from pipeline import case_states
-
     row = svc.cases.get(case_id)
     if row.status not in case_states.BEFORE_ACCEPTANCE:
         raise PageError(409, "办件已受理，不能再更换材料", back=f"/apply/cases/{case_id}")
@@ -177,8 +175,6 @@ def _retire(request: Request, svc: CaseServices, who: Identity, case_id: str, up
 @router.post("/apply/cases/{case_id}/submit")
 async def submit(case_id: str, request: Request) -> RedirectResponse:
     """提交预审: the case moves from 收件 to 预审 (the applicant's act of pipeline/case_states.py)."""
-    from workers.case_flow import CaseFlowError, perform
-
     session, svc, row = await run_in_threadpool(_own, request, case_id)
     await checked_form(request, session)
     who = _who(session, row.hall)
@@ -195,8 +191,6 @@ async def submit(case_id: str, request: Request) -> RedirectResponse:
 
 @router.get("/apply/cases/{case_id}/documents/{document_id}/images/{n}", response_class=Response)
 def page_image(case_id: str, document_id: str, n: int, request: Request) -> Response:
-    from pipeline.decode import MEDIA_TYPES, sniff
-
     session, svc, row = _own(request, case_id)
     body = next((d for d, _upload, gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
     keys = list((body or {}).get("image_keys") or [])
@@ -211,8 +205,6 @@ def page_image(case_id: str, document_id: str, n: int, request: Request) -> Resp
 @router.get("/apply/cases/{case_id}/notices/{kind}.pdf", response_class=Response)
 def notice(case_id: str, kind: str, request: Request) -> Response:
     """A notice already issued for the case (受理通知书, 一次性告知书 …), as printed at the counter."""
-    from validators.notices_pdf import render as render_pdf
-
     session, svc, row = _own(request, case_id)
     if kind not in {n["kind"] for n in case_view.issued_notices(svc, case_id)}:
         raise PageError(404, "该办件还没有这份通知书", back=f"/apply/cases/{case_id}")

@@ -11,6 +11,7 @@ from typing import Any
 from api.halls import halls_dir
 from pipeline import case_states
 from pipeline.settings import Settings
+from storage.bundle.records import BundleRepository
 from storage.db import as_utc
 from validators.halls import Hall, HallError, load_hall
 from validators.notice import citizen_problem, citizen_status
@@ -115,7 +116,5 @@ def progress(svc, row) -> dict[str, Any]:
 
 def bundles(app, settings: Settings, case_id: str) -> list[dict[str, Any]]:
     """The signed bundles the hall built of the case: when, and the SHA-256 a copy can be checked against."""
-    from storage.bundle.records import BundleRepository
-
     return [{"at": r.created_at, "sha256": r.sha256, "version": r.case_version}
             for r in BundleRepository(app.state.repo.engine).versions(case_id)]

@@ -252,3 +252,24 @@ def test_codes_and_accounts_on_both_databases(engine):
         repo.create(username=contact.value, display_name="罗志", password=PASSWORD, at=t0)
     assert account.role == "applicant" and owned_cases(engine, account.key_row_id) == []
     assert online_owners(engine, {account.key_row_id, "not-a-key"}) == {account.key_row_id}
+
+
+def test_an_issued_notice_reaches_its_applicant_only(site, tmp_path):
+    from storage.repository import Identity
+    from workers.case_flow import perform
+
+    write_hall(tmp_path, "h1")
+    owner, other = _register(site, PHONE), _register(site, "other@example.com", "王五")
+    case_id = _new_case(owner)
+    assert owner.get(f"/apply/cases/{case_id}/notices/correction.pdf").status_code == 404  # not issued yet
+    svc = site.state.case_services
+    clerk = site.state.accounts.get("clerk1")
+    perform(svc.cases, svc.calendar, case_id, "request_correction",
+            Identity(key_id=clerk.key_row_id, role="clerk", hall="h1", label="A001"),
+            at=dt.datetime.now(dt.timezone.utc), reason="材料不齐，一次性告知补齐")
+    page = owner.get(f"/apply/cases/{case_id}")
+    assert "需补齐补正，请按告知补交" in page.text and f"/apply/cases/{case_id}/notices/correction.pdf" in page.text
+    pdf = owner.get(f"/apply/cases/{case_id}/notices/correction.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert other.get(f"/apply/cases/{case_id}/notices/correction.pdf").status_code == 404
+    assert ("case.notice", "applicant") in {(r[0], r[1]) for r in _audit(site) if r[2] == case_id}
