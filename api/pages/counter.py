@@ -106,7 +106,8 @@ def case_page(settings: Settings):
         ctx = _case_context(request, settings, case_id)
         request.app.state.repo.audit(ctx["who"], "case.read", "case", case_id, via="pages")
         svc = ctx["svc"]
-        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""),
+        online = bool(online_owners(request.app.state.repo.engine, {ctx["row"].owner_key_id}))  # 网上申报
+        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""), online=online,
                       preview_url=case_view.notice_preview_url(request.app, case_id, ctx["view"]["notice_kind"]),
                       notices=case_view.issued_notices(svc, case_id), history=case_view.history(svc, case_id))
     return get

@@ -184,6 +184,7 @@ def test_an_applicant_sees_own_cases_only(site, tmp_path):
     sign_in(clerk, "clerk1")
     queue = clerk.get("/counter").text
     assert f"/counter/cases/{case_id}" in queue and "网上申报" in queue
+    assert "网上申报" in clerk.get(f"/counter/cases/{case_id}").text
     other_hall = browser(site)
     sign_in(other_hall, "clerk2")
     assert f"/counter/cases/{case_id}" not in other_hall.get("/counter").text
