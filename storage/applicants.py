@@ -33,6 +33,7 @@ CODE_MINUTES = 10
 MAX_ATTEMPTS = 5
 RESEND_SECONDS = 60
 MAX_PER_HOUR = 5
+MAX_PER_CLIENT_HOUR = 20  # codes asked from one network address in an hour, whatever the contacts
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[a-z0-9._%+-]{1,40}@[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -42,6 +43,7 @@ class CodeRow(Base):
     __tablename__ = "applicant_codes"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     contact_hash: Mapped[str] = mapped_column(String(64), index=True)  # HMAC of the contact: no phone number here
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)  # HMAC of the asking network address
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
@@ -116,11 +118,16 @@ class ApplicantRepository(SessionScope):
 
     # --- one-time codes -------------------------------------------------------------------------
 
-    def issue_code(self, contact: Contact, at: dt.datetime | None = None) -> str:
-        """A new code for `contact` (the caller sends it); earlier codes of the contact stop counting."""
+    def issue_code(self, contact: Contact, at: dt.datetime | None = None, *, client: str = "") -> str:
+        """A new code for `contact` (the caller sends it); earlier codes of the contact stop counting. `client`:
+        the asking network address (at most MAX_PER_CLIENT_HOUR codes an hour, so nobody floods many numbers)."""
         at = at or utcnow()
-        who = self._mac("contact", contact.value)
+        who, where = self._mac("contact", contact.value), self._mac("client", client)
         with self.session() as s:
+            asked = s.scalars(select(func.count()).select_from(CodeRow).where(
+                CodeRow.client_hash == where, CodeRow.created_at > at - dt.timedelta(hours=1))).one()
+            if asked >= MAX_PER_CLIENT_HOUR:
+                raise CodeError("applicant.code_limit", "获取验证码次数过多，请一小时后再试")
             recent = list(s.scalars(select(CodeRow).where(CodeRow.contact_hash == who,
                                                           CodeRow.created_at > at - dt.timedelta(hours=1))))
             if recent and max(as_utc(r.created_at) for r in recent) > at - dt.timedelta(seconds=RESEND_SECONDS):
@@ -131,7 +138,7 @@ class ApplicantRepository(SessionScope):
                 row.used_at = row.used_at or at  # only the newest code counts
             code = f"{secrets.randbelow(1_000_000):06d}"
             row_id = str(uuid.uuid4())
-            s.add(CodeRow(id=row_id, contact_hash=who, code_hash=self._mac("code", row_id, code), created_at=at,
+            s.add(CodeRow(id=row_id, contact_hash=who, client_hash=where, code_hash=self._mac("code", row_id, code), created_at=at,
                           expires_at=at + dt.timedelta(minutes=CODE_MINUTES), attempts=0))
         return code
 

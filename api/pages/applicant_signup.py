@@ -62,7 +62,7 @@ async def send_code(request: Request) -> HTMLResponse:
     audit = request.app.state.repo.audit
     try:
         contact = parse_contact(str(form.get("contact", ""))[:80])
-        code = applicants(request).issue_code(contact)
+        code = applicants(request).issue_code(contact, client=request.client.host if request.client else "")
     except AccountError as exc:
         audit(None, "applicant.code_refused", "account", "register", reason=exc.code)
         return _page(request, status=429 if isinstance(exc, CodeError) else 422, message=exc.message,

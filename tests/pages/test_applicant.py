@@ -88,6 +88,12 @@ def test_a_code_proves_the_contact_and_wrong_codes_run_out(site):
     with pytest.raises(CodeError) as limit:  # five codes within the hour already
         repo.issue_code(contact, at=t0 + dt.timedelta(minutes=19))
     assert limit.value.code == "applicant.code_limit"
+    for n in range(20):  # one address asking for many numbers
+        repo.issue_code(parse_contact(f"1380000{n:04d}"), at=t0 + dt.timedelta(minutes=30), client="198.51.100.7")
+    with pytest.raises(CodeError) as flood:
+        repo.issue_code(parse_contact("13900000000"), at=t0 + dt.timedelta(minutes=31), client="198.51.100.7")
+    assert flood.value.code == "applicant.code_limit"
+    repo.issue_code(parse_contact("13900000000"), at=t0 + dt.timedelta(minutes=31), client="198.51.100.8")
     with sa.create_engine(site.state.repo.engine.url).connect() as db:
         stored = str(list(db.execute(sa.text("SELECT * FROM applicant_codes"))))
     assert PHONE not in stored and last not in stored

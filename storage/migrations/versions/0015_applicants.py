@@ -20,6 +20,7 @@ def upgrade() -> None:
         "applicant_codes",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("contact_hash", sa.String(64), nullable=False),
+        sa.Column("client_hash", sa.String(64), nullable=False),
         sa.Column("code_hash", sa.String(64), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("expires_at", TS, nullable=False),
@@ -27,8 +28,10 @@ def upgrade() -> None:
         sa.Column("used_at", TS),
     )
     op.create_index("ix_applicant_codes_contact_hash", "applicant_codes", ["contact_hash"])
+    op.create_index("ix_applicant_codes_client_hash", "applicant_codes", ["client_hash"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_applicant_codes_client_hash", table_name="applicant_codes")
     op.drop_index("ix_applicant_codes_contact_hash", table_name="applicant_codes")
     op.drop_table("applicant_codes")
