@@ -76,7 +76,7 @@ def _code(live, contact: str) -> str:
     return [line.split("\t")[2] for line in lines if f"\t{contact}\t" in line][-1]
 
 
-def _register(page, live, contact: str, name: str) -> None:
+def _register(page, live, contact: str, name: str, artefacts: Path | None = None) -> None:
     page.goto("/signin")
     page.get_by_role("link", name="注册网上申报账号").click()
     page.get_by_label("手机号码或电子邮箱").fill(contact)
@@ -87,6 +87,8 @@ def _register(page, live, contact: str, name: str) -> None:
     page.get_by_label("姓名").fill(name)
     page.get_by_label("设置密码").fill(APPLICANT_PASSWORD)
     page.get_by_label("再次输入密码").fill(APPLICANT_PASSWORD)
+    if artefacts is not None:
+        _shot(page, artefacts, "a00-register-360")
     page.get_by_role("button", name="注册并登录").click()
     page.wait_for_url("**/apply")
 
@@ -110,7 +112,7 @@ def state():
 def test_an_applicant_registers_uploads_fixes_and_passes_pre_review(chromium, live, artefacts, documents, state):
     write_hall(live["data"], "h1")  # the hall clerk1 works at: the only hall open for online cases
     page = _phone(chromium, live)
-    _register(page, live, PHONE, "罗志")
+    _register(page, live, PHONE, "罗志", artefacts)
     _shot(page, artefacts, "a01-registered-360")
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/signin")
