@@ -113,8 +113,9 @@ def _internal(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def check_target(url: str, cfg: WebhookSettings, resolver: Resolver = resolve) -> Target:
-    """The target of `url` with its checked addresses, or TargetRefused. Blocking (a DNS lookup)."""
+def check_target(url: str, cfg: WebhookSettings, resolver: Resolver | None = None) -> Target:
+    """The target of `url` with its checked addresses, or TargetRefused. Blocking (a DNS lookup through
+    `resolver`, by default this module's `resolve`)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
         raise TargetRefused("webhook.url_invalid", "回调地址无效：须为不含用户名和密码的 http 或 https 地址")
@@ -129,7 +130,7 @@ def check_target(url: str, cfg: WebhookSettings, resolver: Resolver = resolve) -
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
         try:
-            addresses = resolver(host, port)
+            addresses = (resolver or resolve)(host, port)
         except (OSError, UnicodeError):
             raise TargetRefused("webhook.host_unresolved", f"回调地址的主机 {host} 无法解析") from None
     if not addresses:
@@ -166,7 +167,7 @@ def post(target: Target, headers: dict[str, str], body: bytes, cfg: WebhookSetti
 
 
 def deliver(store: WebhookStore, delivery_id: str, cfg: WebhookSettings, service_secret: bytes, *,
-            resolver: Resolver = resolve) -> Outcome:
+            resolver: Resolver | None = None) -> Outcome:
     """One attempt of one delivery (who calls it: the Celery task). Records the attempt in the delivery log;
     `retry` comes with the seconds to wait, `failed` after the last attempt or a refused target."""
     claimed = store.claim(delivery_id, LEASE_SECONDS)
