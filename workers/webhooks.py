@@ -116,13 +116,13 @@ def _internal(address: str) -> bool:
 def check_target(url: str, cfg: WebhookSettings, resolver: Resolver | None = None) -> Target:
     """The target of `url` with its checked addresses, or TargetRefused. Blocking (a DNS lookup through
     `resolver`, by default this module's `resolve`)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range
+        raise TargetRefused("webhook.url_invalid", "回调地址无效：主机或端口有误") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
         raise TargetRefused("webhook.url_invalid", "回调地址无效：须为不含用户名和密码的 http 或 https 地址")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise TargetRefused("webhook.url_invalid", "回调地址的端口无效") from None
     host = parts.hostname.lower().rstrip(".")
     if not _on_list(host, cfg.allowed_hosts):
         raise TargetRefused("webhook.host_not_allowed", f"回调地址的主机 {host} 不在管理员允许的名单中")
