@@ -138,7 +138,7 @@ class WebhookStore(SessionScope):
             return row if row is not None and row.deleted_at is None else None
 
     def unsubscribe(self, subscription_id: str) -> bool:
-        """Ends a subscription; its deliveries not yet sent fail (the log stays readable to admins)."""
+        """Ends a subscription; its deliveries not yet sent fail (their log rows stay in the database)."""
         now = utcnow()
         with self.session() as s:
             result = s.execute(update(WebhookSubscription).where(WebhookSubscription.id == subscription_id,
