@@ -156,6 +156,19 @@ def test_a_slow_receiver_times_out_and_is_tried_again(store):
     assert row.status == "pending" and row.last_status_code is None and row.last_error.startswith("ReadTimeout")
 
 
+def test_the_sweeper_sends_again_a_delivery_whose_message_was_lost(store):
+    repo, hooks = store
+    with Receiver() as receiver:
+        delivery_id = one_delivery(repo, hooks, receiver.url, webhooks.new_secret())
+        sent: list[str] = []
+        assert webhooks.sweep_deliveries(hooks, sent.append, grace_seconds=30) == 0  # just recorded: not lost yet
+        assert webhooks.sweep_deliveries(hooks, sent.append, grace_seconds=-1) == 1 and sent == [delivery_id]
+        assert webhooks.deliver(hooks, sent[0], LOCAL, SERVICE_SECRET).status == "delivered"
+        assert webhooks.deliver(hooks, sent[0], LOCAL, SERVICE_SECRET).status == "skipped"  # a duplicate message
+    assert len(receiver.received) == 1
+    assert webhooks.sweep_deliveries(hooks, sent.append, grace_seconds=-1) == 0
+
+
 # --- end to end: the API in-process, a real worker on Redis -----------------------------------------------------
 
 
