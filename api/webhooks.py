@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import IdentityDep
@@ -113,8 +113,11 @@ def owned(store: WebhookStore, who: Identity, webhook_id: str) -> WebhookSubscri
 
 
 @router.post("", status_code=201, response_model=WebhookCreated, responses=errors(*AUTHED, 403))
-def create_webhook(body: WebhookRequest, who: CallerDep, store: StoreDep, request: Request) -> WebhookCreated:
-    """Blocking (a DNS lookup of the host): FastAPI runs it in the thread pool."""
+def create_webhook(body: WebhookRequest, who: CallerDep, store: StoreDep, request: Request,
+                   response: Response) -> WebhookCreated:
+    """Blocking (a DNS lookup of the host): FastAPI runs it in the thread pool. The answer holds the secret:
+    `no-store` keeps it out of caches and out of the idempotency table (api/idempotency.py keeps no such answer)."""
+    response.headers["Cache-Control"] = "no-store"
     settings, repo = request.app.state.settings, request.app.state.repo
     webhooks.check_target(body.url, settings.webhooks)  # TargetRefused: 422 webhook.* with a Chinese message
     secret = webhooks.new_secret()

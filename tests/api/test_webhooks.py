@@ -48,8 +48,9 @@ def test_only_integrators_and_admins_subscribe_and_the_secret_is_shown_once(env,
         refused = client.post("/api/v1/webhooks", headers=key(role), json=hook)
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "auth.forbidden"
     integrator = key("integrator")
-    created = client.post("/api/v1/webhooks", headers=integrator, json=hook)
+    created = client.post("/api/v1/webhooks", headers={**integrator, "Idempotency-Key": "hook-1"}, json=hook)
     assert created.status_code == 201, created.text
+    assert created.headers["Cache-Control"] == "no-store"
     body = created.json()
     secret = body["secret"]
     assert secret.startswith("whsec_") and len(secret) > 40
@@ -60,6 +61,9 @@ def test_only_integrators_and_admins_subscribe_and_the_secret_is_shown_once(env,
     with app.state.repo.engine.connect() as conn:  # stored sealed, opened only with the service's secret key
         [sealed] = conn.execute(sa.text("SELECT secret_sealed FROM webhook_subscriptions")).scalars().all()
     assert secret not in sealed and webhooks.unseal(app.state.secret, sealed) == secret
+    with app.state.repo.engine.connect() as conn:  # an idempotent replay would have to keep the answer: it is not kept
+        kept = conn.execute(sa.text("SELECT body FROM idempotency_keys")).scalars().all()
+    assert not any(body and secret.encode() in body for body in kept)
     [(_action, detail)] = audit_rows(app, "webhook.create")
     detail = json.loads(detail) if isinstance(detail, str) else detail
     assert detail == {"host": "127.0.0.1", "events": ["case.transition", "upload.done"]}
