@@ -133,6 +133,18 @@ def test_loopback_is_refused_at_delivery_time_unless_allowed(store):
     assert (row.status, row.attempts, row.last_error) == ("failed", 1, "webhook.host_not_allowed")
 
 
+def test_a_name_that_resolves_inside_at_delivery_time_is_refused_then(store):
+    """Allowed when subscribed (a public address), a rebinding DNS answers an internal one later: not called."""
+    repo, hooks = store
+    cfg = WebhookSettings(allowed_hosts=("*.example.gov.cn",))
+    url = "https://hooks.example.gov.cn/yichuang"
+    assert check_target(url, cfg, public("8.8.8.8")).addresses == ("8.8.8.8",)
+    delivery_id = one_delivery(repo, hooks, url, webhooks.new_secret())
+    assert webhooks.deliver(hooks, delivery_id, cfg, SERVICE_SECRET, resolver=public("8.8.8.8", "10.0.0.5")).status == "failed"
+    row = hooks.delivery(delivery_id)
+    assert (row.status, row.attempts, row.last_status_code, row.last_error) == ("failed", 1, None, "webhook.address_refused")
+
+
 def test_attempts_stop_at_the_cap(store):
     repo, hooks = store
     cfg = LOCAL.model_copy(update={"max_attempts": 2})
