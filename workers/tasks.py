@@ -22,7 +22,7 @@ def _build_once_per_process(**_kwargs) -> None:
     # The OCR engine is built here, once per worker process; Celery waits `worker_start_timeout` for it
     # (workers/celery_app.py), not its default 4 s, which a loaded machine's 3 s engine build overran.
     wiring.worker_services()
-    webhook_outbox.set_publisher(send_deliveries)  # events this worker records (upload.done, case.assessed)
+    install_webhook_publisher()  # events this worker records (upload.done, case.assessed) go out after commit
 
 
 @app.task(bind=True, name="yichuang.process_upload", max_retries=3)
