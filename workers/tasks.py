@@ -119,8 +119,10 @@ def deliver_webhook(self, delivery_id: str) -> str:
     if getattr(svc, "webhooks", None) is None:
         svc.webhooks = webhook_outbox.WebhookStore(svc.repo.engine)
     outcome = webhooks.deliver(svc.webhooks, delivery_id, svc.settings.webhooks, svc.settings.secret())
-    if outcome.retry_in is not None:
+    if outcome.retry_in is not None and outcome.retry_in <= svc.settings.task_time_limit:
         raise self.retry(countdown=outcome.retry_in)
+    # A longer wait stays in the database (pending, next_attempt_at): the sweeper sends it when due. Redis hands
+    # a message held past its visibility timeout to another worker, so long countdowns would multiply copies.
     return outcome.status
 
 

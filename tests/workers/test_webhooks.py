@@ -12,13 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import auth
-from pipeline.settings import WebhookSettings
+from pipeline.settings import Settings, WebhookSettings
 from storage.db import make_engine, migrate, utcnow
 from storage.repository import Repository
 from storage.webhooks import WebhookStore
 from tests.receiver import Receiver, readme_verify
 from tests.workers.test_worker_integration import _blank, service_factory  # noqa: F401 - the real-worker fixture
-from workers import webhooks
+from workers import tasks, webhooks, wiring
 from workers.webhooks import TargetRefused, check_target
 
 SERVICE_SECRET = b"s" * 48
@@ -179,6 +179,19 @@ def test_the_sweeper_sends_again_a_delivery_whose_message_was_lost(store):
         assert webhooks.deliver(hooks, sent[0], LOCAL, SERVICE_SECRET).status == "skipped"  # a duplicate message
     assert len(receiver.received) == 1
     assert webhooks.sweep_deliveries(hooks, sent.append, grace_seconds=-1) == 0
+
+
+def test_the_task_leaves_a_long_wait_to_the_sweeper_instead_of_a_countdown(store, tmp_path, monkeypatch):
+    repo, hooks = store
+    settings = Settings(data_dir=tmp_path, secret_key=SERVICE_SECRET.decode(), webhook_allowed_hosts="127.0.0.1",
+                        webhook_backoff_base=3600)
+    monkeypatch.setattr(wiring, "worker_services", lambda: wiring.Services(settings=settings, repo=repo, store=None))
+    with Receiver([500]) as receiver:
+        delivery_id = one_delivery(repo, hooks, receiver.url, webhooks.new_secret())
+        assert tasks.deliver_webhook.apply(args=[delivery_id]).get() == "retry"  # no Celery retry raised
+    row = hooks.delivery(delivery_id)
+    assert (row.status, row.attempts, row.last_status_code) == ("pending", 1, 500)
+    assert hooks.due(grace_seconds=0) == []  # due in an hour: the sweeper sends it then
 
 
 # --- end to end: the API in-process, a real worker on Redis -----------------------------------------------------
