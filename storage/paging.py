@@ -49,9 +49,11 @@ class Scope:
 
 @dataclass(frozen=True)
 class Keyset:
-    """The sort key of one list: columns in order, the last one unique (the row id)."""
+    """The sort key of one list: columns in order, the last one unique (the row id); `descending` walks it
+    newest first (rows added during a walk then sort before the cursor and are not seen, never seen twice)."""
 
     columns: tuple[Any, ...]
+    descending: bool = False
 
     def key_of(self, row: Any) -> tuple[Any, ...]:
         """The position of a row as JSON-able values (datetimes as ISO text in UTC)."""
@@ -74,13 +76,13 @@ class Keyset:
         """`query` ordered by the key, restricted to rows strictly after `position` (None: from the start).
         Written as ORs of equalities (not a row-value comparison) so that SQLite and PostgreSQL use the same
         plan shape and an index on the key's leading column."""
-        query = query.order_by(*self.columns)
+        query = query.order_by(*(c.desc() if self.descending else c for c in self.columns))
         if position is None:
             return query
         clauses = []
         for i, column in enumerate(self.columns):
             equal = [c == v for c, v in zip(self.columns[:i], position[:i])]
-            clauses.append(and_(*equal, column > position[i]))
+            clauses.append(and_(*equal, column < position[i] if self.descending else column > position[i]))
         return query.where(or_(*clauses))
 
     def page(self, session: Session, query: Select, position: tuple[Any, ...] | None, limit: int) -> list[Any]:
