@@ -109,6 +109,8 @@ class Watcher:
             for path in self.ready():
                 try:
                     self.deliver(path)
+                except FileNotFoundError:  # taken away (by the camera's own software) before it was sent
+                    self.seen.pop(path, None)
                 except NoOpenCase as exc:
                     if once:
                         raise
