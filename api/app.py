@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, cases, contract, docs, edge
+from api import auth, cases, contract, counters, docs, edge, listings
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
 from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
@@ -227,6 +227,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
 
     app.include_router(cases.router_for(settings))
+    app.include_router(listings.router)  # GET /api/v1/uploads and /api/v1/audit, a page at a time
+    app.include_router(counters.router)  # the case a counter has open, for the document camera's client
     from api import licences as licence_api  # the electronic-licence library for integrators
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)

@@ -15,6 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
+from api import watch
+
 logger = logging.getLogger("yichuang")
 
 EXIT_OK, EXIT_INFRA, EXIT_USAGE = 0, 1, 2
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--label", required=True)
 
     _add_users_parser(sub)
+    watch.add_parser(sub)  # the document camera's folder client (api/watch.py)
 
     catalog = sub.add_parser("catalog", help="service-item catalog: validate item files, list the loaded items")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"verify": cmd_verify, "serve": cmd_serve, "worker": cmd_worker, "keys": cmd_keys,
                 "catalog": cmd_catalog, "sweep": cmd_sweep, "migrate": cmd_migrate,
-                "licences": cmd_licences, "calendar": cmd_calendar, "halls": cmd_halls, "users": cmd_users}[args.command](args)
+                "licences": cmd_licences, "calendar": cmd_calendar, "halls": cmd_halls, "users": cmd_users,
+                "watch": watch.cmd_watch}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_INFRA
     except Exception as exc:  # noqa: BLE001 - the one place that maps failures to exit codes

@@ -25,6 +25,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("not_found", 404, "找不到该资源"),
     Problem("auth.required", 401, "需要有效的访问密钥"),
     Problem("auth.forbidden", 403, "无权执行此操作"),
+    Problem("cursor.invalid", 422, "翻页游标无效，请从第一页重新查询"),  # api/paging.py
     Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),
     Problem("idempotency.in_progress", 409, "同一幂等键的请求正在处理，请稍后重试"),
     # uploaded files (pipeline/errors.py InputError)

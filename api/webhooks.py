@@ -12,16 +12,19 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import IdentityDep
 from api.case_schemas import RequestModel
 from api.contract import AUTHED, errors
 from api.errors import ApiError
+from api.paging import PageDep, fill, link_headers, paged
 from storage.db import as_utc
 from storage.repository import Identity
-from storage.webhooks import WebhookDelivery, WebhookStore, WebhookSubscription, attempt_times
+from storage.webhooks import (
+    DELIVERY_KEYS, SUBSCRIPTION_KEYS, WebhookDelivery, WebhookStore, WebhookSubscription, attempt_times,
+)
 from workers import webhooks
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -127,11 +130,15 @@ def create_webhook(body: WebhookRequest, who: CallerDep, store: StoreDep, reques
     return WebhookCreated(**view(row).model_dump(), secret=secret)
 
 
-@router.get("", response_model=list[WebhookView], responses=errors(*AUTHED, 403))
-def list_webhooks(who: CallerDep, store: StoreDep, request: Request) -> list[WebhookView]:
-    rows = store.subscriptions(None if who.role == "admin" else who.key_id)
-    request.app.state.repo.audit(who, "webhook.list", "webhook", "*", count=len(rows))
-    return [view(r) for r in rows]
+@router.get("", response_model=list[WebhookView], responses={**paged("一页回调订阅（数组）；下一页见 Link / X-Next-Cursor"),
+                                                              **errors(*AUTHED, 403)})
+def list_webhooks(who: CallerDep, store: StoreDep, request: Request, page: PageDep, response: Response) -> list[WebhookView]:
+    owner = None if who.role == "admin" else who.key_id
+    found = fill(lambda after, n: store.subscription_page(owner, after, n), keys=SUBSCRIPTION_KEYS, name="webhooks",
+                 page=page)
+    link_headers(page, found, response)
+    request.app.state.repo.audit(who, "webhook.list", "webhook", "*", count=len(found.rows))
+    return [view(r) for r in found.rows]
 
 
 @router.get("/{webhook_id}", response_model=WebhookView, responses=errors(*AUTHED, 403, 404))
@@ -151,13 +158,17 @@ def delete_webhook(webhook_id: str, who: CallerDep, store: StoreDep, request: Re
     return view(row)
 
 
-@router.get("/{webhook_id}/deliveries", response_model=list[DeliveryView], responses=errors(*AUTHED, 403, 404))
-def list_deliveries(webhook_id: str, who: CallerDep, store: StoreDep, request: Request,
-                    limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[DeliveryView]:
-    """The newest deliveries first: status, attempts, the receiver's answers and the times."""
+@router.get("/{webhook_id}/deliveries", response_model=list[DeliveryView],
+            responses={**paged("一页投递记录（数组，新的在前）；下一页见 Link / X-Next-Cursor"), **errors(*AUTHED, 403, 404)})
+def list_deliveries(webhook_id: str, who: CallerDep, store: StoreDep, request: Request, page: PageDep,
+                    response: Response) -> list[DeliveryView]:
+    """The newest deliveries first: status, attempts, the receiver's answers and the times; a page at a time
+    (api/paging.py: deliveries made while the log is walked are not answered twice)."""
     row = owned(store, who, webhook_id)
+    found = fill(lambda after, n: store.delivery_page(row.id, after, n), keys=DELIVERY_KEYS, name="deliveries", page=page)
+    link_headers(page, found, response)
     request.app.state.repo.audit(who, "webhook.deliveries.read", "webhook", row.id)
-    return [delivery_view(d) for d in store.deliveries(row.id, limit)]
+    return [delivery_view(d) for d in found.rows]
 
 
 @router.post("/deliveries/{delivery_id}/redeliver", status_code=202, response_model=DeliveryView,

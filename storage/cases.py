@@ -42,10 +42,12 @@ from storage.db import SessionScope, as_utc, utcnow
 from storage.case_records import CaseActRow, CaseEventRow, CaseNumberRow, SupersededUploadRow
 from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
 from storage.webhooks import record_event
+from storage.paging import Keyset, Scope
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
 ROUND_STATES = ("correction", "suspended", "accepted_tolerance")  # entering one starts a resubmission round
 ASSESSED_ACTS = ("field", "finding", "manual_check")
+CASE_KEYS = Keyset((CaseRow.created_at, CaseRow.id))  # GET /api/v1/cases walks cases in this order
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +268,23 @@ class CaseRepository(SessionScope):
             if hall is not None:
                 query = query.where(CaseRow.hall == hall)
             return list(s.scalars(query.order_by(CaseRow.created_at, CaseRow.id)))
+
+    def page(self, position: tuple[Any, ...] | None, limit: int, *, scope: Scope, states: tuple[str, ...] | None = None,
+             item: str | None = None, created_from: dt.datetime | None = None,
+             created_to: dt.datetime | None = None) -> list[CaseRow]:
+        """One page of the cases `scope` may see, oldest first by (created_at, id), after `position` (a
+        `CASE_KEYS` position) and narrowed by the filters (`created_to` exclusive). Who calls it: GET /api/v1/cases."""
+        query = scope.where(select(CaseRow), CaseRow)
+        if states is not None:
+            query = query.where(CaseRow.status.in_(states))
+        if item is not None:
+            query = query.where(CaseRow.item_code == item)
+        if created_from is not None:
+            query = query.where(CaseRow.created_at >= created_from)
+        if created_to is not None:
+            query = query.where(CaseRow.created_at < created_to)
+        with self.session() as s:
+            return CASE_KEYS.page(s, query, position, limit)
 
     # --- uploads into a case ---------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ class UploadRow(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_uploads_status", "status"), Index("ix_uploads_owner", "owner_key_id"),
-                      Index("ix_uploads_case", "case_id"))
+                      Index("ix_uploads_case", "case_id"), Index("ix_uploads_received", "received_at", "id"))
 
 
 class DocumentRow(Base):
@@ -79,6 +79,8 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(128))  # the API request's X-Request-ID (migration 0010)
+
+    __table_args__ = (Index("ix_audit_target", "target_type", "target_id", "id"), Index("ix_audit_actor", "actor", "id"))
 
 
 class IdempotencyKey(Base):
@@ -124,7 +126,8 @@ class CaseRow(Base):
     agent: Mapped[dict[str, Any] | None]  # 代理人: personal data, never logged
     outcome: Mapped[str | None] = mapped_column(String(16))  # decided: approved | refused
 
-    __table_args__ = (Index("ix_cases_owner", "owner_key_id"), Index("ix_cases_hall", "hall"))
+    __table_args__ = (Index("ix_cases_owner", "owner_key_id"), Index("ix_cases_hall", "hall"),
+                      Index("ix_cases_created", "created_at", "id"))
 
 
 class AssessmentRow(Base):

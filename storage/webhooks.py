@@ -23,10 +23,13 @@ from sqlalchemy.orm import Session
 
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import CaseRow, UploadRow, WebhookDelivery, WebhookSubscription
+from storage.paging import Keyset
 
 logger = logging.getLogger(__name__)
 
 EVENTS = ("upload.done", "case.assessed", "case.transition", "bundle.ready")
+SUBSCRIPTION_KEYS = Keyset((WebhookSubscription.created_at, WebhookSubscription.id))  # oldest first
+DELIVERY_KEYS = Keyset((WebhookDelivery.created_at, WebhookDelivery.id), descending=True)  # the log: newest first
 _PENDING = "webhook_deliveries"  # Session.info key: deliveries created in this transaction
 _publisher: Callable[[list[str]], None] | None = None
 
@@ -150,6 +153,22 @@ class WebhookStore(SessionScope):
             return result.rowcount == 1
 
     # --- deliveries -------------------------------------------------------------------------------
+
+    def subscription_page(self, owner_key_id: str | None, position: tuple[Any, ...] | None,
+                          limit: int) -> list[WebhookSubscription]:
+        """One page of `subscriptions` after `position` (a `SUBSCRIPTION_KEYS` position): GET /api/v1/webhooks."""
+        query = select(WebhookSubscription).where(WebhookSubscription.deleted_at.is_(None))
+        if owner_key_id is not None:
+            query = query.where(WebhookSubscription.owner_key_id == owner_key_id)
+        with self.session() as s:
+            return SUBSCRIPTION_KEYS.page(s, query, position, limit)
+
+    def delivery_page(self, subscription_id: str, position: tuple[Any, ...] | None, limit: int) -> list[WebhookDelivery]:
+        """One page of a subscription's delivery log, newest first, after `position` (a `DELIVERY_KEYS` position):
+        GET /api/v1/webhooks/{id}/deliveries."""
+        with self.session() as s:
+            return DELIVERY_KEYS.page(s, select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id),
+                                      position, limit)
 
     def deliveries(self, subscription_id: str, limit: int = 100) -> list[WebhookDelivery]:
         with self.session() as s:

@@ -27,6 +27,7 @@ from storage.case_records import CaseActRow, CaseEventRow
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import AssessmentRow, Base, CaseRow, DocumentRow, UploadRow
 from storage.webhooks import record_event
+from storage.paging import Keyset
 
 
 class BundleRow(Base):
@@ -46,6 +47,9 @@ class BundleRow(Base):
 
     __table_args__ = (UniqueConstraint("case_id", "case_version", "fingerprint", name="uq_case_bundles_content"),
                       Index("ix_case_bundles_case", "case_id", "case_version"))
+
+
+BUNDLE_KEYS = Keyset((BundleRow.id,))  # GET /api/v1/cases/{id}/bundles: in the order built
 
 
 # --- the content of one bundle ---------------------------------------------------------------
@@ -254,6 +258,12 @@ class BundleRepository(SessionScope):
         with self.session() as s:
             rows = s.scalars(select(BundleRow).where(BundleRow.case_id == case_id).order_by(BundleRow.id))
             return [BundleRecord.of(r) for r in rows]
+
+    def version_page(self, case_id: str, position: tuple[Any, ...] | None, limit: int) -> list[BundleRecord]:
+        """One page of `versions`, after `position` (a `BUNDLE_KEYS` position). Who calls it: GET …/bundles."""
+        with self.session() as s:
+            return [BundleRecord.of(r) for r in BUNDLE_KEYS.page(s, select(BundleRow).where(BundleRow.case_id == case_id),
+                                                               position, limit)]
 
     def record(self, content: BundleContent, fingerprint: str, *, object_key: str, sha256: str, size: int, signer: str,
                created_by: str) -> BundleRecord:

@@ -180,6 +180,10 @@ def test_a_changed_case_gets_a_new_bundle_and_earlier_versions_are_kept(env, cas
     listed = env.client.get(f"/api/v1/cases/{case.case_id}/bundles", headers=case.clerk).json()
     assert [(b["case_version"], b["sha256"]) for b in listed] == [
         (version, first.headers["X-Bundle-SHA256"]), (new_version, changed.headers["X-Bundle-SHA256"])]
+    one = env.client.get(f"/api/v1/cases/{case.case_id}/bundles?limit=1", headers=case.clerk)
+    rest = env.client.get(f"/api/v1/cases/{case.case_id}/bundles?limit=1&cursor={one.headers['X-Next-Cursor']}",
+                          headers=case.clerk)
+    assert one.json() + rest.json() == listed and "X-Next-Cursor" not in rest.headers  # a page at a time
     missing = env.bundle(case.clerk, case.case_id, version=new_version + 1)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 

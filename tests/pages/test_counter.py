@@ -95,3 +95,29 @@ def test_a_chip_reader_record_entered_at_the_counter_fills_the_identity_material
     assert all(d["source"] == "chip_reader" for d in case["documents"])
     page = client.get(done.headers["location"]).text
     assert "已录入读卡器信息" in page and "居民身份证人像面（读卡器）" in page
+
+
+def test_a_case_opened_at_a_named_counter_is_that_counters_case(site):
+    client = browser(site)
+    sign_in(client, "clerk1")
+    token = csrf_of(client, "/counter")
+    form = {"csrf_token": token, "item": "individual-business-registration@1",
+            "situation": "individual-business-registration@1/self", "applicant_name": "李四", "counter": "7号窗口"}
+    first = client.post("/counter/cases", data=form, follow_redirects=False)
+    assert first.status_code == 303
+    case_id = first.headers["location"].rsplit("/", 1)[1]
+    found = client.get("/api/v1/counters/7号窗口/case")  # what `yichuang watch --counter 7号窗口` asks
+    assert found.status_code == 200 and found.json()["case_id"] == case_id
+    assert 'value="7号窗口"' in client.get("/counter").text, "the counter is remembered for the next case"
+    second = client.post("/counter/cases", data=form, follow_redirects=False).headers["location"].rsplit("/", 1)[1]
+    assert client.get("/api/v1/counters/7号窗口/case").json()["case_id"] == second != case_id
+    page = client.get(f"/counter/cases/{case_id}").text  # the first case taken up again: the camera back to it
+    assert 'id="counter-name"' in page and 'value="7号窗口"' in page
+    back = client.post(f"/pages/cases/{case_id}/counter", data={"csrf_token": token, "counter": "7号窗口"},
+                       follow_redirects=False)
+    assert back.status_code == 303 and client.get("/api/v1/counters/7号窗口/case").json()["case_id"] == case_id
+    refused = client.post("/counter/cases", data={**form, "counter": "7号 窗口"})
+    assert refused.status_code == 422 and "窗口名称" in refused.text
+    other = browser(site)
+    sign_in(other, "clerk2")  # another hall's counter of the same name has no case
+    assert other.get("/api/v1/counters/7号窗口/case").json()["error"]["code"] == "not_found"
