@@ -220,6 +220,8 @@ class Renderer:
             part = self._original_pages(source, data, tuple(body.get("pages") or ()))
             if part is not None:
                 return _Mark(title, part)
+        if source and source.media_type == "application/ofd" and body.get("image_keys"):
+            return _Mark(title, self._generated(lambda: self._ofd(material_name, label, body, source, attached)))
         if source and source.media_type == "application/ofd" or not body.get("image_keys"):
             return _Mark(title, self._generated(lambda: self._summary(material_name, body, source, attached)))
         return _Mark(title, self._generated(lambda: self._images(material_name, label, body, source)))
@@ -393,13 +395,16 @@ class Renderer:
                      ("签署后的修改", LATER.get(s.get("later_changes"), s.get("later_changes") or "—")),
                      ("发现", "；".join(f.get("message", "") for f in s.get("findings", ())) or "无")])
 
-    def _summary(self, material_name: str, body: dict[str, Any], source: SourceFile | None, attached: str | None) -> None:
+    def _summary(self, material_name: str, body: dict[str, Any], source: SourceFile | None, attached: str | None,
+                 rendered: bool = False) -> None:
         g = self.gen
         g.page()
         is_ofd = source is not None and source.media_type == "application/ofd"
         g.title(f"{material_name}：{self.labels.type_label(body.get('type', 'unknown'))}", 14)
         if body.get("error"):
             g.line(f"文件无法读取：{body['error'].get('message', '')}")
+        elif is_ofd and rendered:
+            g.line("OFD 电子文件：以下为摘要，其后为按版式渲染的页面图像；原件已逐字节嵌入本材料包。", 9, 90)
         elif is_ofd:
             g.line("OFD 电子文件：版式内容无法在此直接显示，以下为摘要；原件已逐字节嵌入本材料包。", 9, 90)
         g.pairs([("原件", attached or "（未嵌入）"), ("原件 SHA-256", source.sha256 if source else "—")])
@@ -409,6 +414,11 @@ class Renderer:
             g.pairs(fields)
         g.heading("电子签名核验结果")
         self._signature_rows(list(body.get("signatures") or ()))
+
+    def _ofd(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile, attached: str | None) -> None:
+        """An OFD material: its summary (fields, signatures), then its pages as the pipeline rendered them."""
+        self._summary(material_name, body, source, attached, rendered=True)
+        self._images(material_name, label, body, source, kind="OFD 版式文件按其页面内容渲染的图像")
 
     def _licence_page(self, m: dict[str, Any], licence: dict[str, Any], signatures: list[dict[str, Any]], name: str,
                       problem: str | None) -> None:
@@ -426,13 +436,14 @@ class Renderer:
         else:
             self._signature_rows(signatures)
 
-    def _images(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile | None) -> None:
+    def _images(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile | None,
+                kind: str = "矫正后的扫描图像") -> None:
         keys = list(body.get("image_keys") or ())
         for i, key in enumerate(keys, 1):
             png = self.files(key)
             self.images.append({"document": body.get("id", ""), "image_sha256": key.split("/", 1)[-1],
                                 "source_sha256": source.sha256 if source else ""})
-            self.gen.image(png, f"{material_name} · {label} · 第 {i}/{len(keys)} 页（矫正后的扫描图像，"
+            self.gen.image(png, f"{material_name} · {label} · 第 {i}/{len(keys)} 页（{kind}，"
                                 f"原件 SHA-256 {source.sha256[:16] if source else '—'}…）")
 
     def _manifest(self) -> dict[str, Any]:
