@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, cases, contract, docs, edge
+from api import auth, case_joins, cases, contract, docs, edge
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
 from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
@@ -224,6 +224,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
 
     app.include_router(cases.router_for(settings))
+    app.include_router(case_joins.router)  # joining shots into one document, splitting them again
     from api import licences as licence_api  # the electronic-licence library for integrators
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)

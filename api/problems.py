@@ -50,6 +50,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("case.tolerance_outstanding", 409, "仍有容缺材料未补齐"),
     Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
     Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
+    Problem("case.already_joined", 409, "所选照片已合并在另一份材料中，请先拆分"),  # workers/case_join.py
     Problem("reader.invalid", 422, "读卡器信息无效"),
     # services behind the API
     Problem("bundle.signing_unavailable", 503, "大厅尚未配置签名证书，暂不能生成材料包"),

@@ -44,7 +44,7 @@ from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
 ROUND_STATES = ("correction", "suspended", "accepted_tolerance")  # entering one starts a resubmission round
-ASSESSED_ACTS = ("field", "finding", "manual_check")
+ASSESSED_ACTS = ("field", "finding", "manual_check", "join", "split")
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.case_schemas import Agent, Applicant, CaseRequest
 from api.cases import case_services, open_case, request_now, visible_case
 from api.errors import ApiError
-from api.pages import acts, case_view
+from api.pages import acts, case_view, join_acts
 from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
@@ -26,6 +26,7 @@ def router_for(settings: Settings) -> APIRouter:
     router.add_api_route("/counter/cases/{case_id}/checklist", checklist(settings), methods=["GET"],
                          response_class=HTMLResponse)
     router.include_router(acts.router_for(settings))
+    router.include_router(join_acts.router_for(settings))
     return router
 
 
@@ -104,7 +105,8 @@ def case_page(settings: Settings):
         ctx = _case_context(request, settings, case_id)
         request.app.state.repo.audit(ctx["who"], "case.read", "case", case_id, via="pages")
         svc = ctx["svc"]
-        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""),
+        done_text = acts.DONE.get(done) or join_acts.DONE.get(done, "")
+        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=done_text,
                       preview_url=case_view.notice_preview_url(request.app, case_id, ctx["view"]["notice_kind"]),
                       notices=case_view.issued_notices(svc, case_id), history=case_view.history(svc, case_id))
     return get
