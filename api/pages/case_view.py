@@ -67,19 +67,20 @@ def document_view(body: dict[str, Any], upload_id: str, thresholds, corrected: d
 
 def _attach_parts(docs: dict[str, dict[str, Any]], joined: dict[str, list[str]], acts) -> set[str]:
     """Documents the assessment judged as one (`joined`): each part shown inside the document it joined, in page
-    order; a clerk's join can be split again. Returns the ids of the parts (shown nowhere else)."""
+    order; a clerk's join can be split again. The shots' own findings were about each shot alone: the material's
+    findings are those of the joined document, so they are not repeated beside the shots. Returns the ids of the
+    parts (shown nowhere else)."""
     by_hand = standing_joins([PersonAct(kind=a.kind, document=a.document_id, value=a.person_value, role=a.role)
                               for a in acts if a.kind in ("join", "split")])
     tails: set[str] = set()
     for head, parts in joined.items():
         if head not in docs:
             continue
-        docs[head]["parts"] = [docs[t] for t in parts if t in docs]
-        docs[head]["split"] = head in by_hand
+        docs[head].update(parts=[docs[t] for t in parts if t in docs], split=head in by_hand, findings=[])
         for t in parts:
             tails.add(t)
             if t in docs:
-                docs[t]["part_of"] = head
+                docs[t].update(part_of=head, findings=[])
     return tails
 
 
