@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.confidence import Calibrator
 from pipeline.decode import RawPage
+from pipeline.page_text import document_text
 from pipeline.models import (
     Candidate, Capture, Classified, Document, FieldValue, Finding, Page, PageReading, Pages, Quality, QualityOut,
     Reading, TextLine, Upload,
@@ -227,6 +228,7 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
         upload_sha256=classified.upload.sha256,
         continues=bool(doc_type is not None and doc_type.multi_page and classified.type != "unknown"
                        and not opens_document(classified.pages[0], doc_type.label)),
+        text=(document_text([p.lines for p in classified.pages]) or None) if classified.type == "unknown" else None,
     )
 
 

@@ -61,7 +61,7 @@ def document_view(body: dict[str, Any], upload_id: str, thresholds, corrected: d
     return {"id": body["id"], "upload_id": upload_id, "type": doc_type, "type_label": type_label(doc_type),
             "source": body.get("source"), "images": len(body.get("image_keys") or ()), "fields": fields,
             "quality": quality_words(body), "findings": list(body.get("findings") or []),
-            "readable": not body.get("error"), "parts": [], "part_of": None, "split": False,
+            "readable": not body.get("error"), "parts": [], "part_of": None, "split": False, "text": body.get("text"),
             "signatures": list(body.get("signatures") or []), "seals": list(body.get("seals") or [])}
 
 

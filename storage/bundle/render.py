@@ -443,6 +443,10 @@ class Renderer:
         if fields:
             g.heading("识别字段")
             g.pairs(fields)
+        elif body.get("text"):  # a document of unknown type: what it says, as read
+            g.heading("识别出的文字（未能识别材料类型）")
+            for row in str(body["text"]).splitlines()[:80]:
+                g.line(row or " ", 8, 96)  # as printed, like the fields above (the record, not a log)
         g.heading("电子签名核验结果")
         self._signature_rows(list(body.get("signatures") or ()))
 
