@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from pipeline.assessment import PersonAct, Submitted
 from pipeline.models import Document, Finding
+from validators.person_acts import ROLE_WORDS
 
 Recheck = Callable[[Document], list[Finding]]
-ROLE_WORDS = {"clerk": "窗口工作人员", "reviewer": "审批人员"}
 
 
 @dataclass(frozen=True)

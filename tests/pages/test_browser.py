@@ -3,7 +3,8 @@
 sample scans are posted to the API with a clerk key (as the document camera does), discards a bad shot, previews
 the one-time notice, attests the original, accepts and prints the notice; a reviewer claims the case, corrects a
 field, approves and downloads the signed bundle; a clerk of another hall finds nothing (URL guessing included);
-a form without its CSRF token is refused; the fifth wrong password locks the account.
+a form without its CSRF token is refused; the fifth wrong password locks the account; a clerk joins two pages of
+an application photographed apart and sees its checklist line fill, then splits them again.
 
 Screenshots of every page go to $YICHUANG_TEST_ARTEFACTS (default: a pytest temporary folder; the path is printed).
 """
@@ -348,6 +349,9 @@ def test_clerk_joins_two_pages_photographed_apart_and_the_checklist_line_fills(c
     assert page.get_by_role("status").filter(has_text="已合并为一份材料").count() == 1
     assert status.inner_text() == "符合要求"
     assert application.locator(".doc").count() == 2 and application.locator(".doc.part").count() == 1
+    part = application.locator(".doc.part")
+    assert part.get_by_label("签名", exact=True).count() == 1 and part.get_by_label("经营者姓名").count() == 0, \
+        "the signature page, photographed first, is the joined document's later page"
     assert "2 张照片合并为一份" in application.locator("h4").first.inner_text()
     assert application.get_by_text("窗口工作人员已将2张照片合并为一份材料：申请书首页与签字页分开拍摄").count() == 1
     _shot(page, artefacts, "17-join-joined")
