@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from pipeline.confidence import Calibrator
 from pipeline.decode import RawPage
-from pipeline.page_text import document_text
 from pipeline.models import (
     Candidate, Capture, Classified, Document, FieldValue, Finding, Page, PageReading, Pages, Quality, QualityOut,
     Reading, TextLine, Upload,
 )
+from pipeline.page_text import document_text
 from pipeline.registry import CheckContext, CheckRegistry, Failure, TypeRegistry
 from pipeline.settings import Thresholds
 

@@ -44,13 +44,9 @@ def join_all(submitted: Sequence[Submitted], acts: Sequence[PersonAct], recheck:
     return Joined(automatic.submitted, parts)
 
 
-def join_continuations(submitted: Sequence[Submitted], recheck: Recheck) -> list[Submitted]:
+def _continuations(submitted: Sequence[Submitted], recheck: Recheck) -> Joined:
     """`submitted` in the order the files arrived; a continuation merges into the nearest earlier document of its type
     from another file that is not a continuation itself, and leaves the list."""
-    return _continuations(submitted, recheck).submitted
-
-
-def _continuations(submitted: Sequence[Submitted], recheck: Recheck) -> Joined:
     out = list(submitted)
     parts: dict[str, tuple[str, ...]] = {}
     i = 0
