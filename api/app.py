@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, cases, contract, counters, docs, edge, listings
+from api import auth, case_joins, cases, contract, counters, docs, edge, listings
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
 from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
@@ -229,6 +229,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(cases.router_for(settings))
     app.include_router(listings.router)  # GET /api/v1/uploads and /api/v1/audit, a page at a time
     app.include_router(counters.router)  # the case a counter has open, for the document camera's client
+    app.include_router(case_joins.router)  # joining shots into one document, splitting them again
     from api import licences as licence_api  # the electronic-licence library for integrators
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)

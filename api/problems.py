@@ -51,6 +51,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("case.tolerance_outstanding", 409, "仍有容缺材料未补齐"),
     Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
     Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
+    Problem("case.already_joined", 409, "所选照片已合并在另一份材料中，请先拆分"),  # workers/case_join.py
     Problem("reader.invalid", 422, "读卡器信息无效"),
     # webhooks (workers/webhooks.py check_target: the SSRF guard, at subscription and at every delivery)
     Problem("webhook.url_invalid", 422, "回调地址无效：须为不含用户名和密码的 http 或 https 地址"),

@@ -19,6 +19,7 @@ from pipeline.models import (
     Candidate, Capture, Classified, Document, FieldValue, Finding, Page, PageReading, Pages, Quality, QualityOut,
     Reading, TextLine, Upload,
 )
+from pipeline.page_text import document_text
 from pipeline.registry import CheckContext, CheckRegistry, Failure, TypeRegistry
 from pipeline.settings import Thresholds
 
@@ -227,6 +228,7 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
         upload_sha256=classified.upload.sha256,
         continues=bool(doc_type is not None and doc_type.multi_page and classified.type != "unknown"
                        and not opens_document(classified.pages[0], doc_type.label)),
+        text=(document_text([p.lines for p in classified.pages]) or None) if classified.type == "unknown" else None,
     )
 
 

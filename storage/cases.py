@@ -46,7 +46,7 @@ from storage.paging import Keyset, Scope
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
 ROUND_STATES = ("correction", "suspended", "accepted_tolerance")  # entering one starts a resubmission round
-ASSESSED_ACTS = ("field", "finding", "manual_check")
+ASSESSED_ACTS = ("field", "finding", "manual_check", "join", "split")
 CASE_KEYS = Keyset((CaseRow.created_at, CaseRow.id))  # GET /api/v1/cases walks cases in this order
 
 logger = logging.getLogger(__name__)

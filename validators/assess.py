@@ -130,8 +130,9 @@ class _Run:
                version: int) -> Assessment:
         submitted = person_acts.apply_to_documents(  # corrected fields replace readings and are checked again
             submitted, self.acts, recheck=lambda doc: self.a.recheck(doc, self.today))
-        # a form's untitled later page scanned on its own joins the form scanned before it
-        submitted = joining.join_continuations(submitted, lambda doc: self.a.recheck(doc, self.today))
+        # shots a clerk joined, and a form's untitled later page scanned on its own, are judged as one document
+        joined = joining.join_all(submitted, self.acts, lambda doc: self.a.recheck(doc, self.today))
+        submitted = joined.submitted
         self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
         self.docs = self.assigned.docs
         self._pair_sides_across_files()
@@ -159,7 +160,7 @@ class _Run:
                           situation=self.situation.code, situation_name=self.situation.name, judged_on=self.today,
                           decision=decision, materials=tuple(results),
                           unassigned=tuple(d.id for d in self.assigned.unassigned), findings=tuple(findings),
-                          notice=notice, case_id=case_id, input_version=version)
+                          joined=joined.parts, notice=notice, case_id=case_id, input_version=version)
 
     # --- findings ----------------------------------------------------------------------------
 

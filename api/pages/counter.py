@@ -13,7 +13,7 @@ from api.case_schemas import Agent, Applicant, CaseRequest
 from api.counters import valid_name, set_counter_case
 from api.cases import case_services, open_case, request_now, visible_case
 from api.errors import ApiError
-from api.pages import acts, case_view
+from api.pages import acts, case_view, join_acts
 from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
@@ -31,6 +31,7 @@ def router_for(settings: Settings) -> APIRouter:
     router.add_api_route("/counter/cases/{case_id}/checklist", checklist(settings), methods=["GET"],
                          response_class=HTMLResponse)
     router.include_router(acts.router_for(settings))
+    router.include_router(join_acts.router_for(settings))
     return router
 
 
@@ -121,7 +122,8 @@ def case_page(settings: Settings):
         svc = ctx["svc"]
         online = bool(online_owners(request.app.state.repo.engine, {ctx["row"].owner_key_id}))  # 网上申报
         counter = unquote(request.cookies.get(COUNTER_COOKIE, ""))
-        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""), online=online,
+        done_text = acts.DONE.get(done) or join_acts.DONE.get(done, "")
+        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=done_text, online=online,
                       counter=counter if valid_name(counter) else "",
                       preview_url=case_view.notice_preview_url(request.app, case_id, ctx["view"]["notice_kind"]),
                       notices=case_view.issued_notices(svc, case_id), history=case_view.history(svc, case_id))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, select
@@ -69,6 +69,8 @@ class SourceFile:
 class BundleDocument:
     body: dict[str, Any]  # the document object of the result JSON (image_keys included)
     source: SourceFile | None
+    # the documents the assessment judged as part of this one (a clerk's join, a form's later page), in page order
+    parts: tuple["BundleDocument", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,11 @@ class BundleRepository(SessionScope):
                 select(AssessmentRow.created_at).where(AssessmentRow.case_id == case_id, AssessmentRow.version > version)
                 .order_by(AssessmentRow.version).limit(1))
             body = dict(assessment.body) if assessment is not None else {}
+            joined = {head: list(parts) for head, parts in (body.get("joined") or {}).items()}
             wanted = [d for m in body.get("materials", []) for d in m.get("documents", [])] + list(body.get("unassigned", []))
-            documents = self._documents(s, wanted)
+            documents = self._documents(s, wanted + [t for parts in joined.values() for t in parts])
+            documents = {d: replace(doc, parts=tuple(documents[t] for t in joined.get(d, ()) if t in documents))
+                         for d, doc in documents.items()}
             materials = tuple(BundleMaterial(result=m, documents=tuple(documents[d] for d in m.get("documents", [])
                                                                        if d in documents))
                               for m in body.get("materials", []))
