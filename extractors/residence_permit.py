@@ -21,6 +21,7 @@ DOCUMENT_TYPE = identity_type(
         "id_number.birth_date": "公民身份号码有误，请核对后重新填写",
         "id_number.checksum": "公民身份号码有误，请核对后重新填写",
         "id_number.format": "公民身份号码有误，请核对后重新填写",
+        "id_number.region_unknown": None,  # the shared helper can report it; this type calls it with region=False
         "residence_permit.expired": None,
         "residence_permit.not_yet_valid": None,
         "residence_permit.region": None,

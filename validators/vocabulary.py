@@ -16,8 +16,11 @@ from pipeline.registry import DocumentType, FieldSpec
 _TYPES: tuple[DocumentType, ...] = tuple(declared())
 
 RESIDENT_ID_TYPES = ("id_card_front", "id_card_back")
-# Other lawful identity documents: until their fields are read they make an identity material needs_review.
-IDENTITY_TYPES = tuple(t.code for t in _TYPES if t.identity and t.code not in RESIDENT_ID_TYPES)
+# Other lawful identity documents (DocumentType.identity): until their holder is compared they make an identity
+# material needs_review. Listed most common first, as ID materials show them; a type not named here comes last.
+_IDENTITY_ORDER = ("temporary_id_card", "residence_permit", "travel_permit_hkmo", "travel_permit_tw", "passport")
+IDENTITY_TYPES = tuple(sorted((t.code for t in _TYPES if t.identity and t.code not in RESIDENT_ID_TYPES),
+                              key=lambda code: (_IDENTITY_ORDER + (code,)).index(code)))
 # The 容缺受理信用承诺书 scan: evidence for the 容缺受理 act (workers/case_flow.py), not one of the item's materials.
 COMMITMENT_TYPE = "tolerance_commitment"
 UNKNOWN_TYPE = "unknown"  # a document no recogniser claimed (pipeline/stages.classify)

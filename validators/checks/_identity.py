@@ -22,14 +22,6 @@ from pipeline.registry import CheckContext, Failure
 from validators import id_card
 from validators.vocabulary import type_label
 
-# Validity lengths in months: 临时居民身份证 three months (临时居民身份证管理办法), 居住证 five years (港澳台居民居住证申领
-# 发放办法), 港澳居民来往内地通行证 five years under 18 and ten years from 18. Printed ends fall on the same day or
-# the day before. Not checked for 台湾居民来往大陆通行证 (five-year cards and one-time permits) and passports
-# (every state has its own).
-SPANS = {"temporary_id_card": (3,), "residence_permit": (60,), "travel_permit_hkmo": (60, 120)}
-SPAN_TEXT = {"temporary_id_card": "三个月", "residence_permit": "5年", "travel_permit_hkmo": "5年或10年"}
-
-
 def day(value: object) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if isinstance(value, str) else None
@@ -59,7 +51,7 @@ def _span_fits(start: dt.date, end: dt.date, months: tuple[int, ...]) -> bool:
 
 def validity(doc: Document, ctx: CheckContext, until: dt.date | None = None) -> Iterator[Failure]:
     """<type>.validity_unread (warning), .validity_dates (error: ends before it starts, or 长期 on a document
-    that always ends), .not_yet_valid (warning), .expired (error), .validity_length (warning). `until` is the
+    that always ends), .not_yet_valid (warning), .expired (error). `until` is the
     end read elsewhere (a passport's MRZ) when the printed one is absent."""
     kind, label = doc.type, type_label(doc.type)
     printed = doc.value("valid_until")
@@ -79,8 +71,15 @@ def validity(doc: Document, ctx: CheckContext, until: dt.date | None = None) -> 
         yield Failure(f"{kind}.not_yet_valid", f"{label}有效期限的起始日期晚于今天，请核对", ("valid_from",), severity="warning")
     if end < ctx.today:
         yield Failure(f"{kind}.expired", f"{label}已过期（有效期至{end:%Y年%m月%d日}）", fields)
-    if start is not None and kind in SPANS and not _span_fits(start, end, SPANS[kind]):
-        yield Failure(f"{kind}.validity_length", f"{label}的有效期限长度不符合规定（应为{SPAN_TEXT[kind]}），请核对",
+
+
+def validity_length(doc: Document, months: tuple[int, ...], text: str) -> Iterator[Failure]:
+    """<type>.validity_length (warning): the printed validity is not `months` long (`text` says it in Chinese), for
+    a document whose validity has a lawful length. Printed ends fall on the same day or the day before; nothing
+    is said when `validity` found the dates unread or out of order."""
+    start, end = day(doc.value("valid_from")), day(doc.value("valid_until"))
+    if start is not None and end is not None and end > start and not _span_fits(start, end, months):
+        yield Failure(f"{doc.type}.validity_length", f"{type_label(doc.type)}的有效期限长度不符合规定（应为{text}），请核对",
                       ("valid_from", "valid_until"), severity="warning")
 
 

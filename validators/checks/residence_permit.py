@@ -10,7 +10,9 @@ from pipeline import numbers
 from pipeline.models import Document
 from pipeline.registry import CheckContext, Failure
 from validators.checks._common import missing
-from validators.checks._identity import id_number_failures, validity
+from validators.checks._identity import id_number_failures, validity, validity_length
+
+MONTHS = (60,)  # lawful validity in months (港澳台居民居住证申领发放办法)
 
 
 def residence_permit(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
@@ -23,6 +25,7 @@ def residence_permit(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
                       "港澳台居民居住证的公民身份号码应以810000（香港）、820000（澳门）或830000（台湾）开头",
                       ("id_number",))
     yield from validity(doc, ctx)
+    yield from validity_length(doc, MONTHS, "5年")
     yield from missing(doc, ("name", "id_number"), "residence_permit.unread", "港澳台居民居住证")
 
 

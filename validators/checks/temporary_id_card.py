@@ -9,7 +9,9 @@ from pipeline import numbers
 from pipeline.models import Document
 from pipeline.registry import CheckContext, Failure
 from validators.checks._common import missing
-from validators.checks._identity import id_number_failures, validity
+from validators.checks._identity import id_number_failures, validity, validity_length
+
+MONTHS = (3,)  # lawful validity in months (临时居民身份证管理办法)
 
 
 def temporary_card(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
@@ -22,6 +24,7 @@ def temporary_card(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
                       "临时居民身份证上的号码以810000/820000/830000开头，是港澳台居民居住证的号码，请核对证件类型",
                       ("id_number",), severity="warning")
     yield from validity(doc, ctx)
+    yield from validity_length(doc, MONTHS, "三个月")
     yield from missing(doc, ("name", "id_number"), "temporary_id_card.unread", "临时居民身份证")
 
 

@@ -9,8 +9,10 @@ from pipeline import numbers
 from pipeline.models import Document
 from pipeline.registry import CheckContext, Failure
 from validators.checks._common import missing
-from validators.checks._identity import validity
+from validators.checks._identity import validity, validity_length
 from validators.vocabulary import type_label
+
+MONTHS = (60, 120)  # lawful validity in months (five years under 18, ten years from 18)
 
 
 def travel_permit_hkmo(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
@@ -23,6 +25,7 @@ def travel_permit_hkmo(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
         except numbers.ValidationError:
             yield Failure("permit_number.format", f"{label}的证件号码格式错误（应为H或M开头加8位数字）", ("permit_number",))
     yield from validity(doc, ctx)
+    yield from validity_length(doc, MONTHS, "5年或10年")
     yield from missing(doc, ("name", "permit_number"), "travel_permit_hkmo.unread", label)
 
 
