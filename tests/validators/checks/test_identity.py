@@ -1,5 +1,5 @@
-"""Checks on the other identity documents (validators/checks/<type>.py, pipeline/identity_numbers.py):
-临时居民身份证, 港澳台居民居住证, 港澳/台湾通行证 and passports — number formats and check characters, validity, and a
+"""Checks on the other identity documents (validators/checks/_identity.py and each type's module,
+pipeline/identity_numbers.py): 临时居民身份证, 港澳台居民居住证, 港澳/台湾通行证 and passports — number formats and check characters, validity, and a
 passport's MRZ check digits. Hand-made documents run through the real check stage, so the confidence rule applies:
 an uncertain reading gives a warning, never an error."""
 
