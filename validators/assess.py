@@ -66,8 +66,11 @@ class Assessor:
             return self.licence_files
         return self.library if isinstance(self.library, LicenceFileChecker) else None
 
-    def __call__(self, case: CaseInput) -> Assessment:
-        return self.assess(item_from_snapshot(case.item), case.situation, case.documents, case.judged_at,
+    def __call__(self, case: CaseInput, item: ServiceItem | None = None) -> Assessment:
+        """The assessment of `case`; `item`: its service item already parsed from `case.item` (the snapshot is
+        parsed here otherwise)."""
+        item = item if item is not None else item_from_snapshot(case.item)
+        return self.assess(item, case.situation, case.documents, case.judged_at,
                            pending_uploads=case.pending_uploads, failed_uploads=case.failed_uploads,
                            case_id=case.case_id, input_version=case.version, acts=case.acts)
 
@@ -186,7 +189,7 @@ class _Run:
                     continue
                 judged = stages.to_finding(failure, [front, back], [self.a.classes(front.type), self.a.classes(back.type)],
                                            self.a.thresholds)
-                self.extra.setdefault(back.id, []).append(CaseFinding(**judged.model_dump(), document=back.id))
+                self.extra.setdefault(back.id, []).append(CaseFinding.on(judged, back.id))
 
     def _doc_findings(self, doc: Document, seal_not_asked: bool = False) -> list[CaseFinding]:
         """The document's own findings as the material shows them. `seal_not_asked`: the item says this
@@ -209,7 +212,7 @@ class _Run:
                 f = f.model_copy(update={"severity": "info"})  # a value this item never uses: not a reason to look
             elif seal_not_asked and f.code in seals.SEAL_CODES and f.severity != "info":
                 f = f.model_copy(update={"severity": "info", "message": f"{f.message}（本事项不要求加盖公章）"})
-            out.append(CaseFinding(**f.model_dump(), document=doc.id))
+            out.append(CaseFinding.on(f, doc.id))
         return out + self.extra.get(doc.id, [])
 
     def _used_fields(self) -> dict[str, set[str]]:
