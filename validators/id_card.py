@@ -1,6 +1,6 @@
-"""Resident ID cards (GB 11643 numbers, validity of the card): the rules their checks (validators/checks/id_card_front.py,
-id_card_back.py), the assignment and the assessment share — an ID number's parts, which front goes with which back,
-and the validity length a holder's age asks for. docs/domain.md."""
+"""Resident ID cards (GB 11643 numbers, validity of the card): the rules their checks
+(validators/checks/id_card_front.py, id_card_back.py), the assignment and the assessment share — an ID number's
+parts, which front goes with which back, and the validity length a holder's age asks for. docs/domain.md."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The words the catalog, the assessment and the notices share, derived from the document types' declarations
-(extractors/<type>.py, pipeline/registry.DocumentType; docs/architecture.md "Document types and fields"): the
-types and their fields, Chinese labels, finding codes, field classes, seal and licence facts. Only what belongs
-to no one type is written here: the general finding codes and the applicant's words for them.
+(extractors/<type>.py, pipeline/registry.DocumentType; docs/architecture.md "Document types, checks and service
+items"): the types and their fields, Chinese labels, finding codes, field classes, seal and licence facts. Only
+what belongs to no one type is written here: the general finding codes and the applicant's words for them.
 
 Who calls it: validators (catalog, assessment, notices) and the edges' pages and bundles. The declarations are
 read once, on import (extractors.declared)."""

@@ -1,5 +1,5 @@
-"""Checks on passports: the passport number and its pattern, the machine-readable zone when read (pipeline/identity_numbers.py),
-the validity, key fields read."""
+"""Checks on passports: the passport number and its pattern, the machine-readable zone when read
+(pipeline/identity_numbers.py), the validity, key fields read."""
 
 from __future__ import annotations
 
