@@ -80,6 +80,12 @@ class CaseFinding(Finding):
 
     document: str | None = None
 
+    @classmethod
+    def on(cls, finding: Finding, document: str | None) -> "CaseFinding":
+        """A document's own finding as the case reports it."""
+        return cls(code=finding.code, severity=finding.severity, message=finding.message, fields=finding.fields,
+                   document=document)
+
 
 class LicenceEvidence(Frozen):
     """What the licence library answered for a material filled from it (kept in the case, docs/domain.md step 6)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.confidence import Calibrator
+from pipeline.confidence import Calibrator, is_uncertain, judged
 from pipeline.decode import RawPage
 from pipeline.models import (
     Candidate, Capture, Classified, Document, FieldValue, Finding, Page, PageReading, Pages, Quality, QualityOut,
@@ -332,16 +332,10 @@ def check(doc: Document, checks: CheckRegistry, today: dt.date, thresholds: Thre
 
 def to_finding(failure: Failure, docs: list[Document], classes: list[dict[str, str]], thresholds: Thresholds,
                corroborated: frozenset[str] = frozenset()) -> Finding:
-    """docs/architecture.md's confidence rule: a failed check is an `error` only when every value involved is at or
-    above its threshold or a second reading agrees; otherwise a `warning` for a person to look at."""
-    severity = failure.severity
-    if severity == "error":
-        for name in failure.fields:
-            if name in corroborated:
-                continue
-            for doc, field_classes in zip(docs, classes):
-                value = doc.fields.get(name)
-                if value is not None and value.confidence < thresholds.for_class(field_classes.get(name, "text")):
-                    severity = "warning"
-    message = failure.message if severity == failure.severity else f"{failure.message}（识别置信度不足，请人工核对）"
+    """A check's failure as a finding, its severity by the confidence rule (pipeline/confidence.judged) over the
+    values of `failure.fields` in `docs` (field classes in `classes`, one per document)."""
+    uncertain = any(is_uncertain(doc.fields.get(name), thresholds.for_class(field_classes.get(name, "text")))
+                    for name in failure.fields if name not in corroborated
+                    for doc, field_classes in zip(docs, classes))
+    severity, message = judged(failure.severity, failure.message, uncertain)
     return Finding(code=failure.code, severity=severity, message=message, fields=failure.fields)
