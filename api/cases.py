@@ -197,7 +197,7 @@ def router_for(settings: Settings) -> APIRouter:
 
         if state is not None and state not in STATES:
             raise ApiError("request.invalid", f"状态应为 {'、'.join(STATES)} 之一")
-        hall = None if who.role == "admin" else who.hall
+        hall = None if who.role == "admin" or who.halls else who.hall  # bound halls: filtered by can_see
         rows = [r for r in svc.cases.in_states((state,) if state else tuple(STATES), hall) if auth.can_see(who, r)]
         today = _today(request)
         out = []

@@ -25,12 +25,13 @@ Act = Literal[ACTS]  # type: ignore[valid-type]
 _DESCRIPTIONS = {
     400: "请求内容无法解析，或上传的文件是空的",
     401: "缺少或无效的访问密钥（auth.required）",
-    403: "该角色无权执行此操作（auth.forbidden）",
+    403: "该角色无权执行此操作（auth.forbidden），或访问密钥的权限范围不包含此操作（auth.scope_missing）",
     404: "资源不存在或调用方无权查看（not_found）",
     409: "与资源当前状态冲突（case.*），或同一幂等键的请求仍在处理（idempotency.in_progress）",
     413: "文件太大（file.too_large）",
     415: "不支持的文件类型（file.unsupported_type）",
     422: "请求格式错误（request.invalid）、文件无法使用（file.*），或幂等键已用于不同内容（idempotency.mismatch）",
+    429: "请求过于频繁（rate.limited），Retry-After 头给出需等待的秒数",
     503: "依赖的服务暂时不可用（storage.unavailable、library.unavailable 等），可稍后重试",
 }
 
@@ -53,7 +54,9 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorResponse, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
-AUTHED = (401, 422, 503)  # every route that takes an identity: no key, bad parameters, a store that is down
+# Every route that takes an identity: no key, a key whose scopes do not cover the route (api/scopes.py), bad
+# parameters, a key past its rate limit (api/rate_limits.py), a store that is down.
+AUTHED = (401, 403, 422, 429, 503)
 UPLOAD = (400, 413, 415)  # routes that take a file, beside AUTHED
 
 

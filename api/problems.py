@@ -25,6 +25,10 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("not_found", 404, "找不到该资源"),
     Problem("auth.required", 401, "需要有效的访问密钥"),
     Problem("auth.forbidden", 403, "无权执行此操作"),
+    Problem("auth.scope_missing", 403, "访问密钥的权限范围不允许此操作"),  # api/scopes.py
+    Problem("rate.limited", 429, "请求过于频繁，请稍后重试"),  # api/rate_limits.py, with Retry-After
+    Problem("key.revoked", 409, "该密钥已吊销"),  # storage/keys.py
+    Problem("key.expired", 409, "该密钥已过期"),
     Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),
     Problem("idempotency.in_progress", 409, "同一幂等键的请求正在处理，请稍后重试"),
     # uploaded files (pipeline/errors.py InputError)

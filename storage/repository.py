@@ -25,12 +25,15 @@ AUDIT_LOCK = 0x79636175  # "ycau": the advisory lock that serialises audit appen
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is calling: an API key's row id, role and hall."""
+    """Who is calling: an API key's row id, role and hall; the scopes that narrow the role (None: its full rights)
+    and the halls whose cases an integrator key reads (storage/keys.py)."""
 
     key_id: str
     role: str
     hall: str
     label: str = ""
+    scopes: frozenset[str] | None = None
+    halls: tuple[str, ...] = ()
 
 
 class Repository(SessionScope):
