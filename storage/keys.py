@@ -70,7 +70,7 @@ def add_key(db: SessionScope, *, key_id: str, key_hash: str, role: str, hall: st
             expires_at: dt.datetime | None = None) -> KeyRecord:
     row = ApiKey(id=str(uuid.uuid4()), key_id=key_id, key_hash=key_hash, role=role, hall=hall, label=label,
                  created_at=utcnow(), scopes=sorted(set(scopes)) if scopes is not None else None,
-                 halls=sorted(set(halls)) or None, expires_at=expires_at)
+                 halls=sorted(set(halls)) or None, expires_at=_utc(expires_at))
     with db.session() as s:
         s.add(row)
     return record(row)
@@ -109,7 +109,7 @@ def rotate(db: SessionScope, key_id: str, new_hash: str, *, overlap: dt.timedelt
            at: dt.datetime | None = None) -> KeyRecord | None:
     """The key gets a new secret; the current one keeps working until `at + overlap` (zero: refused at once).
     A secret rotated out earlier whose overlap still runs ends now: at most two secrets are ever valid."""
-    at = at or utcnow()
+    at = _utc(at) or utcnow()
     with db.session() as s:
         row = _row(s, key_id, for_update=True)
         if row is None:
@@ -132,6 +132,11 @@ def touch(db: SessionScope, row_id: str, at: dt.datetime | None = None) -> None:
         s.execute(update(ApiKey).where(ApiKey.id == row_id, or_(ApiKey.last_used_at.is_(None),
                                                                  ApiKey.last_used_at < at - TOUCH_EVERY))
                   .values(last_used_at=at))
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Stored in UTC: SQLite keeps no offset, so a Shanghai time stored as given would read back 8 hours off."""
+    return value.astimezone(dt.timezone.utc) if value is not None else None
 
 
 def _row(s, key_id: str, *, for_update: bool = False) -> ApiKey | None:
