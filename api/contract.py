@@ -31,7 +31,7 @@ _DESCRIPTIONS = {
     413: "文件太大（file.too_large）",
     415: "不支持的文件类型（file.unsupported_type）",
     422: "请求格式错误（request.invalid）、文件无法使用（file.*），或幂等键已用于不同内容（idempotency.mismatch）",
-    429: "请求过于频繁（rate.limited），Retry-After 头给出需等待的秒数",
+    429: "请求过于频繁（request.rate_limited），Retry-After 头给出需等待的秒数",
     503: "依赖的服务暂时不可用（storage.unavailable、library.unavailable 等），可稍后重试",
 }
 

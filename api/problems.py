@@ -26,7 +26,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("auth.required", 401, "需要有效的访问密钥"),
     Problem("auth.forbidden", 403, "无权执行此操作"),
     Problem("auth.scope_missing", 403, "访问密钥的权限范围不允许此操作"),  # api/scopes.py
-    Problem("rate.limited", 429, "请求过于频繁，请稍后重试"),  # api/rate_limits.py, with Retry-After
+    Problem("request.rate_limited", 429, "请求过于频繁，请稍后重试"),  # api/rate_limits.py (with Retry-After); nginx answers the same
     Problem("key.revoked", 409, "该密钥已吊销"),  # storage/keys.py
     Problem("key.expired", 409, "该密钥已过期"),
     Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),

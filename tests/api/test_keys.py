@@ -302,7 +302,7 @@ def test_an_integrator_bound_to_hall_a_reads_its_cases_and_bundles_and_gets_404_
 def assert_limited(response) -> int:
     assert response.status_code == 429, response.text
     error = response.json()["error"]
-    assert error["code"] == "rate.limited" and "请求过于频繁" in error["message"]
+    assert error["code"] == "request.rate_limited" and "请求过于频繁" in error["message"]
     wait = int(response.headers["Retry-After"])
     assert 1 <= wait <= 60 and error["details"] == {"retry_after": wait}
     return wait
