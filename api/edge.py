@@ -50,7 +50,8 @@ class AuthBeforeBody:
         state = scope["app"].state if "app" in scope else None
         key = presented_key(Headers(scope=scope))
         try:
-            identity = await run_in_threadpool(identify, state.repo, state.secret, key, now(scope["app"])) if key and state else None
+            identity = (await run_in_threadpool(identify, state.repo, state.secret, key, now(scope["app"]))
+                        if key and state else None)
             if identity is None and key is None and state is not None:  # a page session (CSRF header checked)
                 identity = await run_in_threadpool(session_identity, Request(scope))
         except YichuangError as exc:  # the database is down: 503 in the error shape (outside the app's handlers)

@@ -120,7 +120,9 @@ def create_key(body: KeyRequest, who: IdentityDep, request: Request, response: R
         raise ApiError("request.invalid", f"角色必须是 {', '.join(auth.ROLES)} 之一")
     if body.halls and body.role != "integrator":
         raise ApiError("request.invalid", "只有对接系统（integrator）密钥可以绑定大厅")
-    expires = body.expires_at.replace(tzinfo=SHANGHAI) if body.expires_at and not body.expires_at.tzinfo else body.expires_at
+    expires = body.expires_at
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=SHANGHAI)  # dates are judged in Asia/Shanghai
     if expires is not None and expires <= auth.now(request.app):
         raise ApiError("request.invalid", "到期时间必须晚于现在")
     state = request.app.state

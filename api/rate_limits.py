@@ -64,7 +64,8 @@ class RateLimits:
                 if not self.limiter.hit(item, *ids):  # a parallel request took the last one meanwhile
                     return _wait(self.limiter, item, ids)
         except Exception:  # noqa: BLE001 - Redis down or slow: let the request through, say so in the log
-            logger.warning("rate limit storage unavailable; request of key %s not counted", identity.key_id, exc_info=True)
+            logger.warning("rate limit storage unavailable; request of key %s not counted", identity.key_id,
+                           exc_info=True)
         return None
 
 
@@ -103,7 +104,8 @@ def wait_seconds(app, identity: Identity) -> int | None:
 
 def refusal(wait: int):
     """The 429 answer (api/edge.py answers it itself, outside the app's exception handlers)."""
-    return error_response("request.rate_limited", _message(wait), details={"retry_after": wait}, headers={"Retry-After": str(wait)})
+    return error_response("request.rate_limited", _message(wait), details={"retry_after": wait},
+                          headers={"Retry-After": str(wait)})
 
 
 def check_rate(request: Request, identity: Identity) -> None:
@@ -112,7 +114,8 @@ def check_rate(request: Request, identity: Identity) -> None:
         return
     wait = wait_seconds(request.app, identity)
     if wait is not None:
-        raise ApiError("request.rate_limited", _message(wait), details={"retry_after": wait}, headers={"Retry-After": str(wait)})
+        raise ApiError("request.rate_limited", _message(wait), details={"retry_after": wait},
+                       headers={"Retry-After": str(wait)})
 
 
 def _message(wait: int) -> str:
