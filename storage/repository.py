@@ -50,8 +50,11 @@ class Repository(SessionScope):
             return s.scalars(select(ApiKey).where(ApiKey.key_id == key_id, ApiKey.revoked_at.is_(None))).first()
 
     def has_active_admin(self) -> bool:
+        """An admin key that still works (not revoked, not expired): `serve` writes a first admin key otherwise."""
         with self.session() as s:
-            return s.scalars(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))).first() is not None
+            return s.scalars(select(ApiKey.id).where(
+                ApiKey.role == "admin", ApiKey.revoked_at.is_(None),
+                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > utcnow()))).first() is not None
 
     # --- uploads ----------------------------------------------------------------------------
 

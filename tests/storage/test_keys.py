@@ -10,6 +10,7 @@ from api import auth
 from storage import keys
 from storage.accounts import AccountRepository
 from storage.db import make_engine, migrate
+from storage.models import ApiKey
 from storage.repository import Repository
 
 SECRET = b"s" * 48
@@ -92,3 +93,15 @@ def test_lists_show_keys_not_account_rows_and_hall_filters_bound_halls(repo):
     with repo.engine.connect() as conn:
         account_row = conn.execute(sa.text("SELECT key_id FROM api_keys WHERE key_id LIKE 'acct-%'")).scalar_one()
     assert keys.get_key(repo, account_row) is None and keys.revoke(repo, account_row) is None
+
+
+def test_an_expired_or_revoked_admin_is_no_active_admin(repo):
+    assert not repo.has_active_admin()
+    soon = now() + dt.timedelta(seconds=2)
+    admin = auth.create_key(repo, SECRET, role="admin", hall="default", label="a", expires_at=soon)
+    assert repo.has_active_admin()
+    with repo.engine.begin() as conn:  # time passes: the expiry moves into the past
+        conn.execute(sa.update(ApiKey).values(expires_at=now() - dt.timedelta(seconds=1)))
+    assert not repo.has_active_admin(), "serve writes a new first admin key when the only admin key expired"
+    keys.revoke(repo, auth.parse_key(admin))
+    assert not repo.has_active_admin()
