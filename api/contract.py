@@ -86,7 +86,7 @@ def all_routes(app: FastAPI) -> list:
 
 def openapi(app: FastAPI) -> dict[str, Any]:
     """/openapi.json: FastAPI's document, plus the X-Request-ID header on every answer and the Idempotency-Key
-    header (with its 409/422 answers) on every POST. Built once per app."""
+    header (with its 409/422 answers, and 400 for a body that cannot be parsed) on every POST. Built once per app."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
@@ -94,7 +94,7 @@ def openapi(app: FastAPI) -> dict[str, Any]:
         for method, operation in operations.items():
             if method == "post":
                 operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
-                for status in ("409", "422"):
+                for status in ("400", "409", "422"):  # 400: a body that cannot be parsed at all
                     operation["responses"].setdefault(
                         status, {"description": _DESCRIPTIONS[int(status)],
                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}})
