@@ -211,6 +211,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(catalog.router_for(settings))
     from api import verify  # synchronous verify through the counter queue
     app.include_router(verify.router_for(settings))
+    from api import progress  # public progress by case number and query code (no key)
+    app.include_router(progress.router_for(settings))
     from api import pages  # sign-in, the counter and the back office (server-rendered pages)
     pages.mount(app, settings)
     app.add_middleware(Idempotency)  # inside BodyLimit and AuthBeforeBody: the body it buffers is bounded and authorised

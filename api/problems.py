@@ -26,7 +26,6 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("auth.required", 401, "需要有效的访问密钥"),
     Problem("auth.forbidden", 403, "无权执行此操作"),
     Problem("auth.scope_missing", 403, "访问密钥的权限范围不允许此操作"),  # api/scopes.py
-    Problem("request.rate_limited", 429, "请求过于频繁，请稍后重试"),  # api/rate_limits.py (with Retry-After); nginx answers the same
     Problem("key.revoked", 409, "该密钥已吊销"),  # storage/keys.py
     Problem("key.expired", 409, "该密钥已过期"),
     Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),
@@ -55,6 +54,9 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
     Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
     Problem("reader.invalid", 422, "读卡器信息无效"),
+    # public progress (api/progress.py): one answer for a wrong code and an unknown number
+    Problem("progress.not_found", 404, "未查到该办件，请核对办件编号和查询码"),
+    Problem("rate.limited", 429, "请求过于频繁，请稍后再试"),  # Retry-After; per key (api/rate_limits.py) and per IP
     # services behind the API
     Problem("bundle.signing_unavailable", 503, "大厅尚未配置签名证书，暂不能生成材料包"),
     Problem("storage.unavailable", 503, "存储服务暂时不可用，请稍后重试"),

@@ -3,7 +3,7 @@
 Each role has one or more limits in `limits` notation joined by ";" — a short one for bursts and a long one for
 the sustained rate ("20/second;600/minute"), which together behave like a token bucket of that capacity and
 refill rate. `limits` offers no token-bucket strategy; its moving-window strategy is the exact one (no doubled
-burst at a window's edge). A request past any limit answers 429 `request.rate_limited` with `Retry-After` (whole
+burst at a window's edge). A request past any limit answers 429 `rate.limited` with `Retry-After` (whole
 seconds until the oldest counted request leaves its window).
 
 Counted in Redis in the scaled deployment (the broker is Redis: every API process shares the counts, under the
@@ -104,7 +104,7 @@ def wait_seconds(app, identity: Identity) -> int | None:
 
 def refusal(wait: int):
     """The 429 answer (api/edge.py answers it itself, outside the app's exception handlers)."""
-    return error_response("request.rate_limited", _message(wait), details={"retry_after": wait},
+    return error_response("rate.limited", _message(wait), details={"retry_after": wait},
                           headers={"Retry-After": str(wait)})
 
 
@@ -114,7 +114,7 @@ def check_rate(request: Request, identity: Identity) -> None:
         return
     wait = wait_seconds(request.app, identity)
     if wait is not None:
-        raise ApiError("request.rate_limited", _message(wait), details={"retry_after": wait},
+        raise ApiError("rate.limited", _message(wait), details={"retry_after": wait},
                        headers={"Retry-After": str(wait)})
 
 

@@ -17,9 +17,10 @@ SCOPES: tuple[str, ...] = ("verify", "documents:write", "cases:read", "cases:wri
 SCOPE_LABELS = {"verify": "同步核验", "documents:write": "上传材料", "cases:read": "查看办件",
                 "cases:write": "办理办件", "licences:read": "查询电子证照", "webhooks": "事件推送", "keys": "管理密钥"}
 
-# Routes answered without a key.
+# Routes answered without a key (under /api/ only those of api/contract.py PUBLIC_PATHS).
 PUBLIC: frozenset[tuple[str, str]] = frozenset({
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/redoc"),
+    ("POST", "/api/v1/progress"),  # the public progress lookup: a case number and its query code
 })
 
 CASE = "/api/v1/cases/{case_id}"

@@ -18,7 +18,7 @@ from storage.accounts import AccountRepository
 # Pages load only their own scripts and styles; nothing may frame them.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-PAGE_PREFIXES = ("/signin", "/signout", "/counter", "/review", "/admin", "/pages")
+PAGE_PREFIXES = ("/signin", "/signout", "/counter", "/review", "/admin", "/pages", "/progress", "/stats")
 
 
 class PageHeaders:
@@ -44,7 +44,7 @@ class PageHeaders:
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
-    from api.pages import counter, images, review, signin
+    from api.pages import counter, images, progress, review, signin, stats
 
     app.state.page_settings = PageSettings()
     app.state.accounts = AccountRepository(app.state.repo.engine)
@@ -56,4 +56,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(counter.router_for(settings))
     app.include_router(review.router_for(settings))
     app.include_router(images.router_for(settings))
+    app.include_router(progress.router_for(settings))  # public: no sign-in
+    app.include_router(stats.router_for(settings))
     app.add_middleware(PageHeaders)
