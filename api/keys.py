@@ -6,9 +6,10 @@
     POST   /api/v1/keys/{id}/rotate     a new secret, shown once; the old one works for `overlap_seconds`
                                         (default YICHUANG_KEY_ROTATION_OVERLAP; 0: refused at once)
 
-`{id}` is the public id, the `<id>` of `yc_<id>_<secret>`. Administrators manage every key (the role model has
-no hall lead). Answers carrying a secret are `Cache-Control: no-store`: the idempotency store keeps no copy.
-Every call is audited (`key.create`, `key.list`, `key.revoke`, `key.rotate`) without any secret.
+`{id}` is the public id, the `<id>` of `yc_<id>_<secret>`. Administrators manage every key (hall leads sign in
+to statistics pages only and call no JSON API). Answers carrying a secret are `Cache-Control: no-store`: the
+idempotency store keeps no copy. Every call is audited (`key.create`, `key.list`, `key.revoke`, `key.rotate`)
+without any secret.
 Who calls it: api/app.py (include_router); the same operations from the shell: api/keys_cli.py.
 """
 

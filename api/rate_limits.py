@@ -63,9 +63,9 @@ class RateLimits:
             for item in items:
                 if not self.limiter.hit(item, *ids):  # a parallel request took the last one meanwhile
                     return _wait(self.limiter, item, ids)
-        except Exception:  # noqa: BLE001 - Redis down or slow: let the request through, say so in the log
-            logger.warning("rate limit storage unavailable; request of key %s not counted", identity.key_id,
-                           exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - Redis down or slow: let the request through, say so in the log
+            logger.warning("rate limit storage unavailable (%s); request of key %s not counted", type(exc).__name__,
+                           identity.key_id)
         return None
 
 

@@ -339,6 +339,14 @@ def test_bad_limit_settings_stop_the_app_at_start(tmp_path):
         make_app(tmp_path, rate_limits={"clerk": "many per day"})
 
 
+def test_a_redis_that_does_not_answer_lets_requests_through_and_says_so(tmp_path, caplog):
+    app = make_app(tmp_path, broker_url="redis://127.0.0.1:1/0", rate_limits={"clerk": "1/minute"})
+    client = TestClient(app)
+    clerk = bearer(new_key(app, "clerk"))
+    assert [client.get("/api/v1/cases", headers=clerk).status_code for _ in range(2)] == [200, 200]
+    assert "rate limit storage unavailable" in caplog.text
+
+
 @pytest.mark.integration
 def test_redis_counts_one_limit_for_every_api_process(tmp_path, redis_broker):
     import redis
