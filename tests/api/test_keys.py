@@ -90,7 +90,6 @@ def test_admin_lists_keys_without_secrets_with_state_scopes_halls_and_last_use(a
     assert entry["last_used_at"] is not None and entry["expires_at"] is None
     assert listed[auth.parse_key(admin)]["scopes"] is None, "a key without scopes keeps its role's full rights"
     assert integrator not in response.text and integrator.split("_", 2)[2] not in response.text
-    assert set(client.get("/api/v1/keys", headers=bearer(admin), params={"hall": "hall-B"}).json()[0]) >= {"id"}
     assert [k["id"] for k in client.get("/api/v1/keys", headers=bearer(admin), params={"hall": "hall-B"}).json()] \
         == [auth.parse_key(integrator)]
 
