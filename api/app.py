@@ -137,6 +137,9 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
 
         configure(settings)
         enqueue = celery_enqueue
+        from workers.tasks import install_webhook_publisher
+
+        install_webhook_publisher()  # webhook events recorded by requests go out when their transaction commits
 
     app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API", docs_url=None, redoc_url=None)
     app.openapi = lambda: contract.openapi(app)
@@ -211,6 +214,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(catalog.router_for(settings))
     from api import verify  # synchronous verify through the counter queue
     app.include_router(verify.router_for(settings))
+    from api import webhooks  # integrators' webhook subscriptions and delivery log
+    app.include_router(webhooks.router)
     from api import progress  # public progress by case number and query code (no key)
     app.include_router(progress.router_for(settings))
     from api import pages  # sign-in, the counter and the back office (server-rendered pages)

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
 
     worker = sub.add_parser("worker", help="run a Celery worker against the configured broker")
-    worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk)")
+    worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk,webhooks)")
     worker.add_argument("--concurrency", type=int)
 
     _add_keys_parser(sub)
@@ -418,12 +418,13 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
 
 def _sweep_loop(settings, repo, stop: threading.Event) -> None:
     from workers.sweeper import resend, sweep
-    from workers.tasks import enqueue_assessment
+    from workers.tasks import enqueue_assessment, sweep_webhooks
 
     while not stop.wait(settings.sweep_interval):
         try:
             sweep(repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
+            sweep_webhooks(repo.engine, settings.queued_stuck_after)  # webhook deliveries whose message was lost
             from workers.case_flow import build_calendar, sweep_lapsed_cases
 
             sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 deadlines passed: as the item says
@@ -501,13 +502,15 @@ def cmd_sweep(args) -> int:
     settings = _settings()
     from workers.celery_app import configure
     from workers.sweeper import resend, sweep
-    from workers.tasks import enqueue_assessment
+    from workers.tasks import enqueue_assessment, install_webhook_publisher, sweep_webhooks
     from workers.wiring import build_repository
 
     configure(settings)
+    install_webhook_publisher()  # the lapse sweep's transitions are webhook events
     repo = build_repository(settings)
     count = sweep(repo, resend, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
+    count += sweep_webhooks(repo.engine, settings.queued_stuck_after)
     from workers.case_flow import build_calendar, sweep_lapsed_cases
 
     sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 lapses move their cases as the item says

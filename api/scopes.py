@@ -52,6 +52,12 @@ ROUTE_SCOPES: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("GET", "/api/v1/licences"): "licences:read",
     ("GET", "/api/v1/licences/{identifier}"): "licences:read",
     ("GET", "/api/v1/licences/{identifier}/file"): "licences:read",
+    ("POST", "/api/v1/webhooks"): "webhooks",
+    ("GET", "/api/v1/webhooks"): "webhooks",
+    ("GET", "/api/v1/webhooks/{webhook_id}"): "webhooks",
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): "webhooks",
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): "webhooks",
+    ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/redeliver"): "webhooks",
 }
 
 

@@ -241,6 +241,10 @@ def test_scopes_narrow_the_role_and_keys_without_scopes_keep_full_rights(app, cl
     assert client.get(accepted.json()["documents_url"], headers=writer).status_code == 200
     assert client.get("/api/v1/cases", headers=writer).status_code == 403
 
+    assert client.get("/api/v1/webhooks", headers=reader).json()["error"]["code"] == "auth.scope_missing"
+    assert client.get("/api/v1/webhooks", headers=bearer(new_key(app, "integrator", scopes=["webhooks"]))) \
+        .status_code == 200
+
     scoped_admin = bearer(new_key(app, "admin", scopes=["cases:read"]))
     assert client.get("/api/v1/keys", headers=scoped_admin).json()["error"]["code"] == "auth.scope_missing"
     # scopes never widen: a clerk key with `keys` still cannot manage keys
