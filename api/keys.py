@@ -16,7 +16,7 @@ Who calls it: api/app.py (include_router); the same operations from the shell: a
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -26,6 +26,7 @@ from api.auth import IdentityDep
 from api.case_schemas import RequestModel
 from api.contract import AUTHED, Role, errors
 from api.errors import ApiError
+from api.paging import Page, PageDep, answer, fill, paged
 from api.scopes import SCOPES
 from pipeline.interfaces import SHANGHAI
 from storage import keys as key_store
@@ -139,16 +140,18 @@ def create_key(body: KeyRequest, who: IdentityDep, request: Request, response: R
                       expires_at=_iso(expires))
 
 
-@router.get("", response_model=list[KeyView], responses=errors(*AUTHED, 403))
-def list_keys(who: IdentityDep, request: Request,
+@router.get("", response_model=Page[KeyView], responses={**paged("一页访问密钥"), **errors(*AUTHED, 403)})
+def list_keys(who: IdentityDep, request: Request, page: PageDep, response: Response,
               hall: Annotated[str | None, Query(min_length=1, max_length=64, description="该大厅的或绑定该大厅的密钥")] = None,
-              include_revoked: bool = False) -> list[KeyView]:
+              include_revoked: bool = False) -> dict[str, Any]:
+    """Issued keys, oldest first by (created_at, id), a page at a time (api/paging.py); never a secret."""
     manager_only(who)
-    records = key_store.list_keys(request.app.state.repo, hall=hall, include_revoked=include_revoked)
-    request.app.state.repo.audit(who, "key.list", "api_key", "*", hall=hall, include_revoked=include_revoked,
-                                 count=len(records))
+    repo = request.app.state.repo
+    found = fill(lambda after, n: key_store.key_page(repo, after, n, include_revoked=include_revoked),
+                 keys=key_store.KEY_KEYS, name="keys", page=page, keep=lambda row: key_store.in_hall(row, hall))
+    repo.audit(who, "key.list", "api_key", "*", hall=hall, include_revoked=include_revoked, count=len(found.rows))
     at = auth.now(request.app)
-    return [view(r, at) for r in records]
+    return answer(page, found, response, [view(key_store.record(r), at) for r in found.rows])
 
 
 @router.delete("/{key_id}", response_model=KeyView, responses=errors(*AUTHED, 403, 404))

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 from pipeline.errors import YichuangError
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey
+from storage.paging import Keyset
 
 ACCOUNT_PREFIX = "acct-"  # public ids of account rows (storage/accounts.py): never keys
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_used_at is written at most once a minute per key
@@ -84,6 +85,24 @@ def list_keys(db: SessionScope, *, hall: str | None = None, include_revoked: boo
     with db.session() as s:
         rows = [record(r) for r in s.scalars(query)]
     return [r for r in rows if hall is None or r.hall == hall or hall in r.halls]
+
+
+KEY_KEYS = Keyset((ApiKey.created_at, ApiKey.key_id))  # GET /api/v1/keys walks keys in this order
+
+
+def key_page(db: SessionScope, position: tuple | None, limit: int, *, include_revoked: bool = False) -> list[ApiKey]:
+    """One page of issued keys (account keys left out), oldest first by (created_at, key_id), after `position`
+    (a `KEY_KEYS` position). Who calls it: GET /api/v1/keys, which narrows by hall with `in_hall`."""
+    query = select(ApiKey).where(~ApiKey.key_id.startswith(ACCOUNT_PREFIX))
+    if not include_revoked:
+        query = query.where(ApiKey.revoked_at.is_(None))
+    with db.session() as s:
+        return KEY_KEYS.page(s, query, position, limit)
+
+
+def in_hall(row: ApiKey, hall: str | None) -> bool:
+    """A key of that hall or bound to it (no hall: every key)."""
+    return hall is None or row.hall == hall or hall in (row.halls or [])
 
 
 def get_key(db: SessionScope, key_id: str) -> KeyRecord | None:

@@ -83,15 +83,33 @@ def test_admin_lists_keys_without_secrets_with_state_scopes_halls_and_last_use(a
     assert client.get("/api/v1/cases", headers=bearer(integrator)).status_code == 200
     response = client.get("/api/v1/keys", headers=bearer(admin))
     assert response.status_code == 200
-    listed = {k["id"]: k for k in response.json()}
+    listed = {k["id"]: k for k in response.json()["items"]}
     entry = listed[auth.parse_key(integrator)]
     assert entry["state"] == "active" and entry["role"] == "integrator" and entry["hall"] == "portal"
     assert entry["scopes"] == ["cases:read"] and entry["halls"] == ["hall-A", "hall-B"]
     assert entry["last_used_at"] is not None and entry["expires_at"] is None
     assert listed[auth.parse_key(admin)]["scopes"] is None, "a key without scopes keeps its role's full rights"
     assert integrator not in response.text and integrator.split("_", 2)[2] not in response.text
-    assert [k["id"] for k in client.get("/api/v1/keys", headers=bearer(admin), params={"hall": "hall-B"}).json()] \
+    assert [k["id"] for k in client.get("/api/v1/keys", headers=bearer(admin), params={"hall": "hall-B"}).json()["items"]] \
         == [auth.parse_key(integrator)]
+
+
+def test_the_key_list_pages_without_duplicates_or_gaps_while_keys_are_added(app, client):
+    admin = bearer(new_key(app, "admin"))
+    before = {auth.parse_key(new_key(app, "clerk")) for _ in range(5)}
+    seen, cursor, pages = [], None, 0
+    while True:
+        response = client.get("/api/v1/keys", headers=admin, params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        seen += [k["id"] for k in response.json()["items"]]
+        cursor, pages = response.json()["next_cursor"], pages + 1
+        assert (response.headers.get("X-Next-Cursor") or None) == cursor
+        if cursor is None:
+            break
+        new_key(app, "clerk")  # a key issued while the walk goes on
+    assert len(seen) == len(set(seen)) and before <= set(seen) and pages >= 3
+    refused = client.get("/api/v1/keys", headers=admin, params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "cursor.invalid"
 
 
 def test_only_admins_manage_keys(app, client):
@@ -113,10 +131,10 @@ def test_a_revoked_key_is_refused_at_once_even_before_a_body(app, client):
     assert upload.status_code == 401
     assert client.delete(f"/api/v1/keys/{auth.parse_key(clerk)}", headers=admin).status_code == 200  # idempotent
     assert client.delete("/api/v1/keys/0123456789abcdef", headers=admin).json()["error"]["code"] == "not_found"
-    assert client.get("/api/v1/keys", headers=admin).json() and auth.parse_key(clerk) not in \
-        {k["id"] for k in client.get("/api/v1/keys", headers=admin).json()}
+    assert client.get("/api/v1/keys", headers=admin).json()["items"] and auth.parse_key(clerk) not in \
+        {k["id"] for k in client.get("/api/v1/keys", headers=admin).json()["items"]}
     assert auth.parse_key(clerk) in {k["id"] for k in client.get("/api/v1/keys", headers=admin,
-                                                                params={"include_revoked": True}).json()}
+                                                                params={"include_revoked": True}).json()["items"]}
 
 
 def test_rotation_keeps_the_old_secret_for_the_overlap_then_refuses_it(app, client):
@@ -161,7 +179,7 @@ def test_an_expired_key_is_refused_at_once(app, client):
     assert client.get("/api/v1/cases", headers=bearer(key)).status_code == 401
     upload = client.post("/api/v1/documents", headers=bearer(key), files={"file": ("a.jpg", jpeg_bytes(), "image/jpeg")})
     assert upload.status_code == 401
-    [entry] = [k for k in client.get("/api/v1/keys", headers=admin).json() if k["id"] == created.json()["id"]]
+    [entry] = [k for k in client.get("/api/v1/keys", headers=admin).json()["items"] if k["id"] == created.json()["id"]]
     assert entry["state"] == "expired"
     past = client.post("/api/v1/keys", headers=admin, json={"role": "clerk", "hall": "h", "expires_at": "2020-01-01T00:00:00"})
     assert past.status_code == 422
