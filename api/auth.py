@@ -53,15 +53,6 @@ def authenticate(repo, secret: bytes, key: str):
     return row
 
 
-def can_see(identity, row) -> bool:
-    """Applicants and integrators see their own uploads; clerks and reviewers their hall's; admins all."""
-    if identity.role == "admin":
-        return True
-    if identity.role in ("applicant", "integrator"):
-        return row.owner_key_id == identity.key_id
-    return row.hall == identity.hall
-
-
 def presented_key(headers) -> str | None:
     """The key a request carries, as `Authorization: Bearer …` or `X-API-Key` (a Starlette Headers mapping)."""
     authorization = headers.get("authorization")

@@ -89,7 +89,7 @@ def router_for(settings: Settings) -> APIRouter:
         if who.role not in READERS:
             raise ApiError("auth.forbidden", "申请人不能下载核验材料包，请通过办件查询了解办理情况")
         row = svc.repo.case(case_id)
-        if row is None or not auth.can_see(who, row):
+        if row is None or not who.can_see(row):
             raise ApiError("not_found", "找不到该办件")
 
     @router.get("/{case_id}/bundle.pdf", response_class=Response,

@@ -32,6 +32,15 @@ class Identity:
     hall: str
     label: str = ""
 
+    def can_see(self, row) -> bool:
+        """An upload or case row: applicants and integrators see their own, clerks and reviewers their hall's,
+        admins all."""
+        if self.role == "admin":
+            return True
+        if self.role in ("applicant", "integrator"):
+            return row.owner_key_id == self.key_id
+        return row.hall == self.hall
+
 
 class Repository(SessionScope):
     # --- keys -------------------------------------------------------------------------------
@@ -51,12 +60,6 @@ class Repository(SessionScope):
             return s.scalars(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))).first() is not None
 
     # --- uploads ----------------------------------------------------------------------------
-
-    def add_upload(self, **values: Any) -> UploadRow:
-        row = UploadRow(id=str(uuid.uuid4()), status="queued", attempts=0, **values)
-        with self.session() as s:
-            s.add(row)
-        return row
 
     def forget_upload(self, upload_id: str) -> list[str]:
         """Delete an upload that is not to be kept (a synchronous verify without `store`) and its documents.
@@ -124,9 +127,7 @@ class Repository(SessionScope):
             )
             if result.rowcount != 1:
                 return False
-            for position, body in enumerate(documents):
-                s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
-                                  body=body, created_at=now))
+            add_documents(s, upload_id, documents, now)
             return True
 
     def fail(self, upload_id: str, code: str, message: str, attempt: int | None = None) -> None:
@@ -211,3 +212,11 @@ def _held(upload_id: str, attempt: int | None) -> tuple:
     """The row while it is being processed, and with `attempt` only under that claim."""
     condition = (UploadRow.id == upload_id, UploadRow.status == "processing")
     return condition + ((UploadRow.attempts == attempt,) if attempt is not None else ())
+
+
+def add_documents(s, upload_id: str, documents: list[dict[str, Any]], at: dt.datetime) -> None:
+    """The one place document rows are written, in the caller's transaction: a worker's result
+    (Repository.finish) and a chip-reader record (storage.cases.CaseRepository.add_upload)."""
+    for position, body in enumerate(documents):
+        s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
+                          body=body, created_at=at))

@@ -8,12 +8,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.case_schemas import Agent, Applicant, CaseRequest
-from api.cases import case_services, open_case, request_now, visible_case
-from api.errors import ApiError
+from api.deps import request_now, services_of
 from api.pages import acts, case_view
 from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
 from pipeline.interfaces import SHANGHAI
+from pipeline.errors import YichuangError
 from pipeline.settings import Settings
+from workers.cases.errors import CaseFlowError
+from workers.cases.opening import open_case
+from workers.cases.records import case_timeline, visible
 
 OPEN_AT_COUNTER = ("received", "prereview", "correction", "decided")  # to receive, to correct, to hand out
 
@@ -48,7 +51,7 @@ def home(settings: Settings):
 def home_page(request: Request, settings: Settings, message: str = "", status: int = 200) -> HTMLResponse:
     """收件 (a new case) and 办件 (the hall's cases at the counter). `message`: why a new case was refused."""
     session = require(request, "clerk")
-    svc = case_services(request.app, settings)
+    svc = services_of(request.app)
     who = identity_of(session)
     rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
     request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
@@ -60,7 +63,7 @@ def create(settings: Settings):
     async def post(request: Request):
         session = require(request, "clerk")
         form = await checked_form(request, session)
-        svc = case_services(request.app, settings)
+        svc = services_of(request.app)
         who = identity_of(session)
         choice = str(form.get("item", ""))
         code, _, version = choice.rpartition("@")
@@ -74,25 +77,26 @@ def create(settings: Settings):
                 if form.get("agent_name") else None
             body = CaseRequest(item=code, item_version=int(version) if version.isdigit() else None, situation=situation,
                                applicant=applicant, agent=agent)
-            created = open_case(request, svc, who, body)
-        except ApiError as exc:
+            opened = open_case(svc, who, item_code=body.item, item_version=body.item_version, situation=body.situation,
+                               applicant=body.applicant.model_dump(exclude_none=True),
+                               agent=body.agent.model_dump(exclude_none=True) if body.agent else None,
+                               at=request_now(request))
+        except YichuangError as exc:
             return home_page(request, settings, message=exc.message, status=422)
         except ValueError:
             return home_page(request, settings, message="申请人信息格式有误，请检查后重试", status=422)
-        return see_other(f"/counter/cases/{created.case_id}")
+        return see_other(f"/counter/cases/{opened.row.id}")
     return post
 
 
 def _case_context(request: Request, settings: Settings, case_id: str, roles: tuple[str, ...] = ("clerk",)) -> dict:
     """Who calls it: the counter's and the back office's case pages. A case the person may not see is a 404."""
-    from workers.case_flow import case_timeline
-
     session = require(request, *roles)
-    svc = case_services(request.app, settings)
+    svc = services_of(request.app)
     who = identity_of(session)
     try:
-        row = visible_case(svc, who, case_id)
-    except ApiError:
+        row = visible(svc.cases, who, case_id)
+    except CaseFlowError:
         raise PageError(404, "找不到该办件", back="/counter" if who.role == "clerk" else "/review") from None
     today = request_now(request).astimezone(SHANGHAI).date()
     view = case_view.build(svc, row, who.role, settings.thresholds, case_timeline(svc.cases, row, svc.calendar, today))

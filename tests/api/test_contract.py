@@ -119,11 +119,6 @@ def test_every_post_takes_an_idempotency_key(document):
 # --- every status a route can produce is declared (a walk of the routes' code) ----------------------------------
 
 
-def _flow_codes() -> set[str]:
-    text = "".join((ROOT / "workers" / name).read_text(encoding="utf-8") for name in ("case_flow.py", "case_acts.py"))
-    return set(re.findall(r'CaseFlowError\(\s*"([a-z_.]+)"', text))
-
-
 def _callables_of(fn):
     """The functions of our API modules that `fn` refers to: globals, closure cells, and call-time imports."""
     code = fn.__code__
@@ -133,24 +128,26 @@ def _callables_of(fn):
     for module, imported in re.findall(r"from (api\.\w+) import ([\w, ]+)", source):
         mod = __import__(module, fromlist=["x"])
         names.update({n.strip(): getattr(mod, n.strip(), None) for n in imported.split(",")})
-    return [obj for obj in names.values() if inspect.isfunction(obj) and obj.__module__.startswith("api")]
+    for module, attr in re.findall(r"\b(\w+)\.(\w+)\(", source):  # a case-layer module's function: intake.accept(
+        mod = fn.__globals__.get(module)
+        if inspect.ismodule(mod) and mod.__name__.startswith("workers.cases"):
+            names[f"{module}.{attr}"] = getattr(mod, attr, None)
+    return [obj for obj in names.values() if inspect.isfunction(obj) and obj.__module__.startswith(("api", "workers.cases"))]
 
 
 def codes_reachable(fn, seen: set | None = None) -> set[str]:
-    """Error codes raised in `fn` or in the API functions it calls (ApiError literals, our exception classes,
-    the case workflow's codes where the route passes its errors through)."""
+    """Error codes raised in `fn` or in the API and case-layer functions it calls (ApiError and CaseFlowError
+    literals, our exception classes)."""
     seen = set() if seen is None else seen
     if fn in seen:
         return set()
     seen.add(fn)
     source = inspect.getsource(fn)
-    codes = set(re.findall(r'ApiError\(\s*"([a-z_.]+)"', source))
+    codes = set(re.findall(r'(?:ApiError|CaseFlowError)\(\s*"([a-z_.]+)"', source))
     for name in re.findall(r"raise (\w+)\(", source):
         cls = fn.__globals__.get(name) or getattr(pipeline_errors, name, None)
         if inspect.isclass(cls) and issubclass(cls, pipeline_errors.YichuangError) and cls is not pipeline_errors.YichuangError:
             codes.add(cls.code)
-    if "_flow_errors" in source:
-        codes |= _flow_codes()
     for callee in _callables_of(fn):
         codes |= codes_reachable(callee, seen)
     return codes

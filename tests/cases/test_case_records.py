@@ -12,8 +12,13 @@ import sqlalchemy as sa
 from storage.repository import Identity
 from tests.cases.conftest import ASSESSOR, CAL, ITEM, application, id_card, new_case, premises, put, utc
 from validators.catalog import item_snapshot
-from workers.case_acts import attest_originals, correct
-from workers.case_flow import CaseFlowError, perform, sweep_lapsed_cases, sweep_lapses, tolerance_dues
+from storage.objects import MemoryStore
+from pipeline.settings import Settings
+from workers.cases.acts import attest_originals, correct
+from workers.cases.errors import CaseFlowError
+from workers.cases.flow import perform, sweep_lapsed_cases, sweep_lapses
+from workers.cases.records import tolerance_dues
+from workers.wiring import build_services
 
 
 def statuses(saved) -> dict[str, str]:
@@ -165,7 +170,7 @@ def test_tolerance_is_refused_when_the_item_does_not_allow_it(db, people):
     ("correction", "correction", None, "lapse_to_correction"),
     ("refused", "decided", "refused", "lapse_to_refusal"),
 ])
-def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, on_lapse, state, outcome, act):
+def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, on_lapse, state, outcome, act, tmp_path):
     repo, cases = db
     snapshot = item_snapshot(ITEM)
     next(m for m in snapshot["materials"] if m["code"] == "premises_proof")["tolerance"]["on_lapse"] = on_lapse
@@ -180,7 +185,8 @@ def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, 
     with pytest.raises(CaseFlowError) as early:
         perform(cases, CAL, case.id, act, people.clerk, at=utc(2026, 11, 9), reason="逾期")
     assert early.value.code == "case.tolerance_not_lapsed"
-    assert sweep_lapsed_cases(repo, utc(2026, 11, 10)) == [(case.id, act)]  # what `serve` and `sweep` run
+    services = build_services(Settings(data_dir=tmp_path), repo=repo, store=MemoryStore())
+    assert sweep_lapsed_cases(services, utc(2026, 11, 10)) == [(case.id, act)]  # what `serve` and `sweep` run
     row = cases.get(case.id)
     assert (row.status, row.outcome) == (state, outcome)
     last = cases.events(case.id)[-1]

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from tests.cases.conftest import ASSESSOR, CAL, application, doc, id_card, new_case, put, utc
-from workers.case_acts import attest_originals
-from workers.case_flow import CaseFlowError, perform
+from workers.cases.acts import attest_originals
+from workers.cases.errors import CaseFlowError
+from workers.cases.flow import perform
 
 
 def tolerance_case(db, people, commitment: dict):

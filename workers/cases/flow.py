@@ -1,10 +1,11 @@
-"""The case workflow: the one place that moves a case between states (API routes and the deadline sweeper
-call it); people's other acts are in workers/case_acts.py. Each function checks the act against the transition table and the case's records, records
-it through storage.cases.CaseRepository (who, when, opinion, what the machine recommended, the machine's value
-beside the person's), and reassesses when the act changes what the assessment reads.
+"""The case workflow: the one place that moves a case between states (the API, the pages and the deadline
+sweeper call it); people's other acts are in workers/cases/acts.py. Each function checks the act against the
+transition table and the case's records, records it through storage.cases.CaseRepository (who, when, opinion,
+what the machine recommended, the machine's value beside the person's), and reassesses when the act changes
+what the assessment reads.
 
-Errors are `CaseFlowError` with a stable code and a Chinese message for the clerk (api/errors.py maps codes to
-HTTP statuses). `at` is always explicit; days are judged in Asia/Shanghai.
+Errors are `CaseFlowError` (workers/cases/errors.py) with a stable code and a Chinese message for the clerk.
+`at` is always explicit; days are judged in Asia/Shanghai.
 """
 
 from __future__ import annotations
@@ -14,73 +15,19 @@ import logging
 from typing import Any
 
 from pipeline import case_states
-from pipeline.case_clock import Step, Timeline, ToleranceDue, timeline
-from pipeline.errors import YichuangError
-from pipeline.interfaces import SHANGHAI
+from pipeline.assessment import DECISION_LABELS
 from pipeline.workdays import WorkCalendar, YearNotCovered
 from storage.cases import CaseRepository
-from storage.db import as_utc
 from storage.repository import Identity
 from validators.consistency import name_key
 from validators.vocabulary import COMMITMENT_TYPE
+from workers.cases.errors import CaseFlowError
+from workers.cases.records import SYSTEM, case_materials, day_of, latest_acts, tolerance_dues
+from workers.wiring import Services
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = Identity(key_id="system", role="system", hall="", label="系统")
-NOT_PENDING = ("tolerated", "missing", "invalid")  # a 容缺 material in one of these is still owed
 ORIGINALS_NOT_NEEDED = ("from_library", "not_provided", "missing", "tolerated")
-
-
-class CaseFlowError(YichuangError):
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
-
-
-def day_of(at: dt.datetime) -> dt.date:
-    return as_utc(at).astimezone(SHANGHAI).date()
-
-
-def case_materials(row) -> dict[str, dict[str, Any]]:
-    """The case's materials (item snapshot) for its situation, by code."""
-    situation = next(s for s in row.item["situations"] if s["code"] == row.situation)
-    return {m["code"]: m for m in row.item["materials"] if m["code"] in situation["materials"]}
-
-
-def latest_acts(cases: CaseRepository, case_id: str, kind: str) -> dict[str, Any]:
-    """The latest act of `kind` per material."""
-    return {a.material: a for a in cases.acts(case_id) if a.kind == kind and a.material}
-
-
-# --- reading a case ------------------------------------------------------------------------------------------
-
-
-def tolerance_dues(cases: CaseRepository, row, latest_body: dict[str, Any] | None) -> list[ToleranceDue]:
-    """The 容缺 materials promised at the latest 容缺受理, each with its deadline and whether it has come in."""
-    accepted = [e for e in cases.events(row.id) if e.act in ("accept", "accept_tolerance")]
-    if not accepted or accepted[-1].act != "accept_tolerance":
-        return []  # never accepted with tolerance, or accepted in full since
-    statuses = {m["code"]: m["status"] for m in (latest_body or {}).get("materials", [])}
-    return [ToleranceDue(material=t["material"], name=t["name"],
-                         due=dt.date.fromisoformat(t["due"]) if t.get("due") else None,
-                         supplied=statuses.get(t["material"]) not in NOT_PENDING, year_not_covered=t.get("year_not_covered"))
-            for t in accepted[-1].detail.get("tolerance", [])]
-
-
-def case_timeline(cases: CaseRepository, row, calendar: WorkCalendar, today: dt.date) -> Timeline:
-    latest = cases.latest(row.id)
-    steps = [Step(e.act, e.to_state, day_of(e.at)) for e in cases.events(row.id)]
-    limit = row.item["promised_limit"]
-    return timeline(calendar, state=row.status, received_on=day_of(row.created_at), steps=steps,
-                    limit_days=int(limit["days"]), unit=limit.get("unit", "工作日"),
-                    tolerance=tolerance_dues(cases, row, latest.body if latest else None), today=today)
-
-
-def allowed_acts(row, role: str) -> list[str]:
-    return [t.act for t in case_states.TRANSITIONS if row.status in t.sources and role in t.roles and role != "system"]
-
-
-# --- transitions ---------------------------------------------------------------------------------------------
 
 
 def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: str, who: Identity, *, at: dt.datetime,
@@ -166,8 +113,6 @@ def _refusal_reason(row, act: str, code: str | None) -> dict[str, Any] | None:
 
 
 def _decision_label(decision: str | None) -> str:
-    from pipeline.assessment import DECISION_LABELS
-
     return DECISION_LABELS.get(decision or "", "无")
 
 
@@ -260,20 +205,10 @@ def sweep_lapses(cases: CaseRepository, calendar: WorkCalendar, at: dt.datetime)
     return moved
 
 
-def build_calendar(settings) -> WorkCalendar:
-    """The work calendar the API, the worker and the sweeper count with: `chinese-calendar`'s years plus the
-    administrator's holiday files in `<data dir>/calendar/` (pipeline/calendar_files.py). A broken file raises
-    CalendarFileError (a configuration error) rather than counting with a guessed calendar."""
-    from pipeline.calendar_files import load_calendar
-
-    return load_calendar(settings.data_dir / "calendar")
-
-
-def sweep_lapsed_cases(repo, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
-                       ) -> list[tuple[str, str]]:
-    """Called by `yichuang serve`'s sweeper loop and `yichuang sweep` (with the loaded calendar): the lapse sweep
-    over every hall, each move audited as the system's act."""
-    moved = sweep_lapses(CaseRepository(repo.engine), calendar or WorkCalendar(), at or dt.datetime.now(dt.timezone.utc))
+def sweep_lapsed_cases(svc: Services, at: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """Called by `yichuang serve`'s sweeper loop and `yichuang sweep`: the lapse sweep over every hall, counted
+    with the services' calendar, each move audited as the system's act."""
+    moved = sweep_lapses(svc.cases, svc.calendar, at or dt.datetime.now(dt.timezone.utc))
     for case_id, act in moved:
-        repo.audit(None, "case.transition", "case", case_id, act=act)
+        svc.repo.audit(None, "case.transition", "case", case_id, act=act)
     return moved
