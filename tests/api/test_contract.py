@@ -128,7 +128,7 @@ def _callables_of(fn):
     for module, imported in re.findall(r"from (api\.\w+) import ([\w, ]+)", source):
         mod = __import__(module, fromlist=["x"])
         names.update({n.strip(): getattr(mod, n.strip(), None) for n in imported.split(",")})
-    for module, attr in re.findall(r"\b(\w+)\.(\w+)\(", source):  # a case-layer module's function: intake.accept(
+    for module, attr in re.findall(r"\b(\w+)\.(\w+)\b", source):  # a case-layer module's function: intake.accept
         mod = fn.__globals__.get(module)
         if inspect.ismodule(mod) and mod.__name__.startswith("workers.cases"):
             names[f"{module}.{attr}"] = getattr(mod, attr, None)
