@@ -36,7 +36,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("file.truncated", 422, "文件不完整，请重新上传"),
     Problem("file.encrypted", 422, "文件已加密，请上传未加密的文件"),
     Problem("ofd.malformed", 422, "OFD 文件格式有误"),
-    # cases (workers/case_flow.py, workers/case_acts.py)
+    # cases (workers/cases/)
     Problem("case.transition_not_allowed", 409, "办件当前状态不允许此操作"),
     Problem("case.state_changed", 409, "办件状态已被他人更改，请刷新后重试"),
     Problem("case.conflict", 409, "办件已被他人更改，请刷新后重试"),
