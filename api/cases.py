@@ -48,7 +48,7 @@ from storage.db import as_utc
 from storage.repository import Identity
 from validators.notices_pdf import render
 from workers.cases import acts, flow, intake, notices
-from workers.cases.errors import CaseFlowError
+from pipeline.errors import CaseRefused
 from workers.cases.opening import open_case
 from workers.cases.records import allowed_acts, case_timeline, visible
 from workers.wiring import Services
@@ -163,7 +163,7 @@ def transition(case_id: str, body: TransitionRequest, who: IdentityDep, svc: Ser
         event = flow.perform(svc.cases, svc.calendar, case_id, body.act, who, at=now, reason=body.reason,
                              clerk_number=body.clerk_number, commitment_signed=body.commitment_signed,
                              supplement_by=body.supplement_by, place=body.place, reason_code=body.reason_code)
-    except CaseFlowError as exc:
+    except CaseRefused as exc:
         _audit(svc, who, "case.transition_refused", case_id, act=body.act, code=exc.code)
         raise
     _audit(svc, who, "case.transition", case_id, act=event.act, from_state=event.from_state,

@@ -162,6 +162,7 @@ def cmd_verify(args) -> int:
     from workers.wiring import build_services, configure_logging
 
     configure_logging(settings)
+    from pipeline.errors import FileUnreadable
     from pipeline.models import Document, FileError, Result
     from pipeline.runner import cross_check, make_upload, process
     from storage.objects import MemoryStore
@@ -178,7 +179,7 @@ def cmd_verify(args) -> int:
             import uuid
 
             documents.append(Document(id=str(uuid.uuid4()), source=path_text,
-                                      error=FileError(code="file.unreadable", message="无法读取该文件（不存在或无权限）")))
+                                      error=FileError(**FileUnreadable().as_dict())))
             continue
         documents.extend(process(make_upload(data, path_text, at), data, deps, at, cross=False))
     documents = cross_check(documents, deps, at.astimezone(SHANGHAI).date())  # once, over the whole batch

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline import errors
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,12 +21,12 @@ class Problem:
 
 PROBLEMS: tuple[Problem, ...] = (
     # the request itself
-    Problem("request.invalid", 422, "请求格式错误"),  # 400 when the body cannot be parsed at all
+    Problem(errors.REQUEST_INVALID, 422, "请求格式错误"),  # 400 when the body cannot be parsed at all
     Problem("method.not_allowed", 405, "该地址不支持此请求方法"),
     Problem("request.timeout", 408, "请求内容发送超时，请检查网络后重试"),  # api/edge.py BodyTimeout
-    Problem("not_found", 404, "找不到该资源"),
+    Problem(errors.NOT_FOUND, 404, "找不到该资源"),
     Problem("auth.required", 401, "需要有效的访问密钥"),
-    Problem("auth.forbidden", 403, "无权执行此操作"),
+    Problem(errors.FORBIDDEN, 403, "无权执行此操作"),
     Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),
     Problem("idempotency.in_progress", 409, "同一幂等键的请求正在处理，请稍后重试"),
     # uploaded files (pipeline/errors.py InputError)
@@ -36,21 +38,22 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("file.truncated", 422, "文件不完整，请重新上传"),
     Problem("file.encrypted", 422, "文件已加密，请上传未加密的文件"),
     Problem("ofd.malformed", 422, "OFD 文件格式有误"),
+    Problem(errors.FileUnreadable.code, 422, errors.FileUnreadable.message),  # `yichuang verify` only: a path
     # cases (workers/cases/)
-    Problem("case.transition_not_allowed", 409, "办件当前状态不允许此操作"),
-    Problem("case.state_changed", 409, "办件状态已被他人更改，请刷新后重试"),
+    Problem(errors.TRANSITION_NOT_ALLOWED, 409, "办件当前状态不允许此操作"),
+    Problem(errors.STATE_CHANGED, 409, "办件状态已被他人更改，请刷新后重试"),
     Problem("case.conflict", 409, "办件已被他人更改，请刷新后重试"),
-    Problem("case.unknown_act", 422, "未知的办件操作"),
-    Problem("case.reason_required", 422, "此操作需要填写理由"),
-    Problem("case.originals_unattested", 409, "尚未核验原件"),
-    Problem("case.not_assessed", 409, "办件尚未完成核验"),
-    Problem("case.tolerance_not_allowed", 409, "该事项或材料不允许容缺受理"),
-    Problem("case.commitment_missing", 422, "容缺受理需要申请人签署信用承诺书"),
-    Problem("case.nothing_tolerated", 409, "没有可容缺的材料"),
-    Problem("case.tolerance_outstanding", 409, "仍有容缺材料未补齐"),
-    Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
-    Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
-    Problem("reader.invalid", 422, "读卡器信息无效"),
+    Problem(errors.UNKNOWN_ACT, 422, "未知的办件操作"),
+    Problem(errors.REASON_REQUIRED, 422, "此操作需要填写理由"),
+    Problem(errors.ORIGINALS_UNATTESTED, 409, "尚未核验原件"),
+    Problem(errors.NOT_ASSESSED, 409, "办件尚未完成核验"),
+    Problem(errors.TOLERANCE_NOT_ALLOWED, 409, "该事项或材料不允许容缺受理"),
+    Problem(errors.COMMITMENT_MISSING, 422, "容缺受理需要申请人签署信用承诺书"),
+    Problem(errors.NOTHING_TOLERATED, 409, "没有可容缺的材料"),
+    Problem(errors.TOLERANCE_OUTSTANDING, 409, "仍有容缺材料未补齐"),
+    Problem(errors.LAPSE_NOT_AS_ITEM, 409, "容缺逾期处理方式与事项规定不符"),
+    Problem(errors.TOLERANCE_NOT_LAPSED, 409, "容缺补齐期限尚未届满"),
+    Problem(errors.READER_INVALID, 422, "读卡器信息无效"),
     # services behind the API
     Problem("bundle.signing_unavailable", 503, "大厅尚未配置签名证书，暂不能生成材料包"),
     Problem("storage.unavailable", 503, "存储服务暂时不可用，请稍后重试"),

@@ -19,7 +19,7 @@ from api.pages.web import HOMES, PageError, checked_form, identity_of, require, 
 from pipeline.errors import YichuangError
 from pipeline.settings import Settings
 from workers.cases import acts, flow, intake
-from workers.cases.errors import CaseFlowError
+from pipeline.errors import CaseRefused
 from workers.cases.records import visible
 
 DONE = {"act": "已办理", "correction": "已更正，并已重新核验", "originals": "已登记原件核验", "discard": "已作废该照片，并已重新核验",
@@ -42,7 +42,7 @@ async def _prepare(request: Request, settings: Settings, case_id: str, roles=("c
     who = identity_of(session)
     try:
         row = visible(svc.cases, who, case_id)
-    except CaseFlowError:
+    except CaseRefused:
         raise PageError(404, "找不到该办件", back=HOMES.get(who.role, "/")) from None
     return who, form, svc, row
 

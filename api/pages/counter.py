@@ -14,7 +14,7 @@ from api.pages.web import PageError, checked_form, identity_of, render, require,
 from pipeline.interfaces import SHANGHAI
 from pipeline.errors import YichuangError
 from pipeline.settings import Settings
-from workers.cases.errors import CaseFlowError
+from pipeline.errors import CaseRefused
 from workers.cases.opening import open_case
 from workers.cases.records import case_timeline, visible
 
@@ -96,7 +96,7 @@ def _case_context(request: Request, settings: Settings, case_id: str, roles: tup
     who = identity_of(session)
     try:
         row = visible(svc.cases, who, case_id)
-    except CaseFlowError:
+    except CaseRefused:
         raise PageError(404, "找不到该办件", back="/counter" if who.role == "clerk" else "/review") from None
     today = request_now(request).astimezone(SHANGHAI).date()
     view = case_view.build(svc, row, who.role, settings.thresholds, case_timeline(svc.cases, row, svc.calendar, today))

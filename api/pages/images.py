@@ -11,7 +11,7 @@ from api.deps import services_of
 from api.pages.web import PageError, identity_of, require
 from pipeline.decode import MEDIA_TYPES, sniff
 from pipeline.settings import Settings
-from workers.cases.errors import CaseFlowError
+from pipeline.errors import CaseRefused
 from workers.cases.records import visible
 
 VIEWERS = ("clerk", "reviewer", "admin")
@@ -30,7 +30,7 @@ def page_image(settings: Settings):
         svc = services_of(request.app)
         try:
             visible(svc.cases, who, case_id)
-        except CaseFlowError:
+        except CaseRefused:
             raise PageError(404, "找不到该办件") from None
         body = next((d for d, _upload, _gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
         keys = list((body or {}).get("image_keys") or [])

@@ -6,9 +6,8 @@
     acts.py      people's other acts: corrections, originals seen, 好差评, discarding a shot
     notices.py   notices and decisions: their data and their document numbers
     records.py   reading a case: visibility, materials, latest acts, what is owed, the timeline
-    errors.py    CaseFlowError, the one refusal of an act on a case
 
 Functions take the process's services (workers/wiring.py `Services`) or the parts they need, check the act,
-record it through storage/, reassess when the act changes what the assessment reads, and raise CaseFlowError with
-a stable code. They never import Celery or the API; `at` (the time of the act) is always explicit.
+record it through storage/, reassess when the act changes what the assessment reads, and raise
+pipeline.errors.CaseRefused with one of the refusal codes listed there. They never import Celery or the API; `at` (the time of the act) is always explicit.
 """

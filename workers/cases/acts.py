@@ -1,6 +1,6 @@
 """People's acts on a case besides transitions: corrections of readings, originals seen, 好差评 and discarding a
 shot (作废). Same rules as workers/cases/flow.py: checked, recorded with the machine's value beside the person's,
-errors as CaseFlowError; `at` explicit."""
+errors as CaseRefused; `at` explicit."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any
 
 from extractors import build_registry
 from pipeline import case_states
+from pipeline.errors import (
+    FORBIDDEN, NOT_FOUND, REASON_REQUIRED, REQUEST_INVALID, TRANSITION_NOT_ALLOWED, CaseRefused,
+)
 from storage.case_discards import discard_upload
 from storage.cases import CaseRepository
 from storage.repository import Identity
-from workers.cases.errors import CaseFlowError
 from workers.cases.records import case_materials
 
 
@@ -23,11 +25,11 @@ EDITORS = ("clerk", "reviewer")
 def _editable(cases: CaseRepository, case_id: str, who: Identity, roles: tuple[str, ...] = EDITORS):
     row = cases.get(case_id)
     if row is None:
-        raise CaseFlowError("not_found", "找不到该办件")
+        raise CaseRefused(NOT_FOUND, "找不到该办件")
     if who.role not in roles:
-        raise CaseFlowError("auth.forbidden", "只有窗口工作人员或审批人员可以办理此操作")
+        raise CaseRefused(FORBIDDEN, "只有窗口工作人员或审批人员可以办理此操作")
     if row.status not in case_states.OPEN:
-        raise CaseFlowError("case.transition_not_allowed",
+        raise CaseRefused(TRANSITION_NOT_ALLOWED,
                             f"办件当前为“{case_states.STATES[row.status]}”状态，不能再修改核验结果")
     return row
 
@@ -40,10 +42,10 @@ def _field_value(assessor, type_code: str | None, field: str, value: Any, machin
     reassessment): true/false for `signed`, text otherwise, dates as YYYY-MM-DD (`长期` for a validity's end)."""
     if field == "signed" or isinstance(machine, bool):
         if not isinstance(value, bool):
-            raise CaseFlowError("request.invalid", "该字段应填写 true（已签字）或 false（未签字）")
+            raise CaseRefused(REQUEST_INVALID, "该字段应填写 true（已签字）或 false（未签字）")
         return value
     if not isinstance(value, str) or not value.strip():
-        raise CaseFlowError("request.invalid", "更正后的值应为文字")
+        raise CaseRefused(REQUEST_INVALID, "更正后的值应为文字")
     value = value.strip()
     types = getattr(assessor, "types", None)
     if types is None:  # an assessor without a registry (a test's stand-in)
@@ -57,7 +59,7 @@ def _field_value(assessor, type_code: str | None, field: str, value: Any, machin
                 raise ValueError(value)
             dt.date.fromisoformat(value)
         except ValueError:
-            raise CaseFlowError("request.invalid", "日期应写作 YYYY-MM-DD（如 2026-01-31）；有效期长期的填写“长期”") from None
+            raise CaseRefused(REQUEST_INVALID, "日期应写作 YYYY-MM-DD（如 2026-01-31）；有效期长期的填写“长期”") from None
     return value
 
 
@@ -74,34 +76,34 @@ def correct(cases: CaseRepository, assessor, case_id: str, who: Identity, *, kin
     if kind == "field":
         docs = {d["id"]: d for d, _upload, superseded in cases.all_documents(case_id) if not superseded}
         if document not in docs or not field:
-            raise CaseFlowError("request.invalid", "请指定本办件的文件及要更正的字段")
+            raise CaseRefused(REQUEST_INVALID, "请指定本办件的文件及要更正的字段")
         if value in (None, ""):
-            raise CaseFlowError("request.invalid", "请填写更正后的值")
+            raise CaseRefused(REQUEST_INVALID, "请填写更正后的值")
         machine = docs[document].get("fields", {}).get(field)
         machine_value = None if machine is None else {"value": machine.get("value"), "confidence": machine.get("confidence")}
         person_value: Any = _field_value(assessor, docs[document].get("type"), field, value,
                                          None if machine is None else machine.get("value"))
     elif kind == "finding":
         if action not in ("confirm", "dismiss") or not finding:
-            raise CaseFlowError("request.invalid", "请指定问题代码及处理方式（confirm 确认 / dismiss 排除）")
+            raise CaseRefused(REQUEST_INVALID, "请指定问题代码及处理方式（confirm 确认 / dismiss 排除）")
         found = [f for m in body.get("materials", []) if material in (None, m["code"]) for f in m.get("findings", [])
                  if f["code"] == finding and document in (None, f.get("document"))]
         if not found:
-            raise CaseFlowError("request.invalid", "当前核验结果中没有该问题")
+            raise CaseRefused(REQUEST_INVALID, "当前核验结果中没有该问题")
         if not reason:
-            raise CaseFlowError("case.reason_required", "确认或排除问题须填写理由")
+            raise CaseRefused(REASON_REQUIRED, "确认或排除问题须填写理由")
         machine_value = {k: found[0].get(k) for k in ("code", "severity", "message", "document")}
         person_value = action
     elif kind == "manual_check":
         if material not in materials:
-            raise CaseFlowError("request.invalid", f"材料代码应为 {'、'.join(materials)} 之一")
+            raise CaseRefused(REQUEST_INVALID, f"材料代码应为 {'、'.join(materials)} 之一")
         if not reason:
-            raise CaseFlowError("case.reason_required", "人工核验须说明核验了什么（如：已核对纸质原件）")
+            raise CaseRefused(REASON_REQUIRED, "人工核验须说明核验了什么（如：已核对纸质原件）")
         status = next((m["status"] for m in body.get("materials", []) if m["code"] == material), None)
         machine_value = {"status": status}
         person_value = {"checked": True}
     else:
-        raise CaseFlowError("request.invalid", "更正类型应为 field、finding 或 manual_check")
+        raise CaseRefused(REQUEST_INVALID, "更正类型应为 field、finding 或 manual_check")
     act = cases.record_act(case_id, actor=who.key_id, role=who.role, kind=kind, at=at, document_id=document,
                            field=field, finding=finding, material=material, action=action,
                            machine_value=machine_value, person_value=person_value, reason=reason)
@@ -114,9 +116,9 @@ def attest_originals(cases: CaseRepository, case_id: str, who: Identity, *, mate
     row = _editable(cases, case_id, who, roles=("clerk",))
     spec = case_materials(row).get(material)
     if spec is None:
-        raise CaseFlowError("request.invalid", f"材料代码应为 {'、'.join(case_materials(row))} 之一")
+        raise CaseRefused(REQUEST_INVALID, f"材料代码应为 {'、'.join(case_materials(row))} 之一")
     if originals_seen < 0 or copies_kept < 0:
-        raise CaseFlowError("request.invalid", "份数不能为负数")
+        raise CaseRefused(REQUEST_INVALID, "份数不能为负数")
     return cases.record_act(case_id, actor=who.key_id, role=who.role, kind="original_seen", at=at, material=material,
                             machine_value={"originals": spec.get("originals", 0), "copies": spec.get("copies", 0)},
                             person_value={"originals_seen": originals_seen, "copies_kept": copies_kept}, reason=reason)
@@ -129,15 +131,15 @@ def evaluate(cases: CaseRepository, case_id: str, who: Identity, *, rating: str,
     """好差评 after the result went out: the applicant online, or a clerk recording the counter's rating pad."""
     row = cases.get(case_id)
     if row is None:
-        raise CaseFlowError("not_found", "找不到该办件")
+        raise CaseRefused(NOT_FOUND, "找不到该办件")
     if who.role not in ("applicant", "clerk"):
-        raise CaseFlowError("auth.forbidden", "只有申请人或窗口工作人员可以登记评价")
+        raise CaseRefused(FORBIDDEN, "只有申请人或窗口工作人员可以登记评价")
     if row.status not in ("delivered", "archived", "not_accepted"):
-        raise CaseFlowError("case.transition_not_allowed", "办件出件或不予受理后才能评价")
+        raise CaseRefused(TRANSITION_NOT_ALLOWED, "办件出件或不予受理后才能评价")
     if rating not in RATINGS:
-        raise CaseFlowError("request.invalid", f"评价应为 {'、'.join(RATINGS)} 之一")
+        raise CaseRefused(REQUEST_INVALID, f"评价应为 {'、'.join(RATINGS)} 之一")
     if rating in ("不满意", "非常不满意") and not comment.strip():
-        raise CaseFlowError("case.reason_required", "差评须说明原因，以便整改")
+        raise CaseRefused(REASON_REQUIRED, "差评须说明原因，以便整改")
     return cases.record_act(case_id, actor=who.key_id, role=who.role, kind="evaluation", at=at,
                             person_value={"rating": rating}, reason=comment.strip())
 
@@ -148,9 +150,9 @@ def discard(cases: CaseRepository, assessor, case_id: str, who: Identity, *, upl
     the counter page (api/pages/acts.py). Returns (act row, new assessment)."""
     row = _editable(cases, case_id, who, roles=("clerk",))
     if row.status not in case_states.BEFORE_ACCEPTANCE:  # after 受理 the scans are the accepted record
-        raise CaseFlowError("case.transition_not_allowed", "办件已受理，不能再作废材料照片")
+        raise CaseRefused(TRANSITION_NOT_ALLOWED, "办件已受理，不能再作废材料照片")
     if not discard_upload(cases, case_id, upload_id, at):
-        raise CaseFlowError("request.invalid", "该材料照片不属于本办件，或已作废")
+        raise CaseRefused(REQUEST_INVALID, "该材料照片不属于本办件，或已作废")
     act = cases.record_act(case_id, actor=who.key_id, role=who.role, kind="discard", at=at,
                            machine_value={"upload_id": upload_id}, person_value={"discarded": True},
                            reason=(reason or "").strip() or "窗口人员作废该照片")

@@ -4,7 +4,7 @@ transition table and the case's records, records it through storage.cases.CaseRe
 what the machine recommended, the machine's value beside the person's), and reassesses when the act changes
 what the assessment reads.
 
-Errors are `CaseFlowError` (workers/cases/errors.py) with a stable code and a Chinese message for the clerk.
+Errors are `CaseRefused` (pipeline/errors.py) with a stable code and a Chinese message for the clerk.
 `at` is always explicit; days are judged in Asia/Shanghai.
 """
 
@@ -17,11 +17,15 @@ from typing import Any
 from pipeline import case_states
 from pipeline.assessment import DECISION_LABELS
 from pipeline.workdays import WorkCalendar, YearNotCovered
+from pipeline.errors import (
+    COMMITMENT_MISSING, LAPSE_NOT_AS_ITEM, NOTHING_TOLERATED, NOT_ASSESSED, NOT_FOUND, ORIGINALS_UNATTESTED,
+    REASON_REQUIRED, REQUEST_INVALID, STATE_CHANGED, TOLERANCE_NOT_ALLOWED, TOLERANCE_NOT_LAPSED,
+    TOLERANCE_OUTSTANDING, CaseRefused,
+)
 from storage.cases import CaseRepository
 from storage.repository import Identity
 from validators.consistency import name_key
 from validators.vocabulary import COMMITMENT_TYPE
-from workers.cases.errors import CaseFlowError
 from workers.cases.records import SYSTEM, case_materials, day_of, latest_acts, tolerance_dues
 from workers.wiring import Services
 
@@ -33,16 +37,13 @@ ORIGINALS_NOT_NEEDED = ("from_library", "not_provided", "missing", "tolerated")
 def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: str, who: Identity, *, at: dt.datetime,
             reason: str = "", clerk_number: str | None = None, commitment_signed: bool = False,
             supplement_by: dt.date | None = None, place: str | None = None, reason_code: str | None = None):
-    """Perform a transition. Returns the recorded event. Raises CaseFlowError. `reason_code` names one of the
+    """Perform a transition. Returns the recorded event. Raises CaseRefused. `reason_code` names one of the
     item's refusal reasons (不予受理 / 不予许可): its legal basis goes on the notice, its label stands in for an
     empty reason."""
     row = cases.get(case_id)
     if row is None:
-        raise CaseFlowError("not_found", "找不到该办件")
-    try:
-        transition = case_states.check(act, row.status, who.role)
-    except case_states.TransitionRefused as exc:
-        raise CaseFlowError(exc.code, exc.message) from None
+        raise CaseRefused(NOT_FOUND, "找不到该办件")
+    transition = case_states.check(act, row.status, who.role)  # CaseRefused: unknown act, role, state
     latest = cases.latest(case_id)
     recommendation = latest.decision if latest else None
     overridden = case_states.is_override(act, recommendation)
@@ -53,7 +54,7 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     if (transition.reason_required or overridden) and not reason:
         why = (f"系统建议为“{_decision_label(recommendation)}”，改为“{transition.label}”须填写理由" if overridden
                else f"“{transition.label}”须填写理由或意见")
-        raise CaseFlowError("case.reason_required", why)
+        raise CaseRefused(REASON_REQUIRED, why)
     today = day_of(at)
     detail: dict[str, Any] = {}
     if refusal is not None:
@@ -62,35 +63,35 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
         detail["place"] = place
     if supplement_by:
         if supplement_by < today:  # printed on the one-time notice: a day already past tells the applicant nothing
-            raise CaseFlowError("request.invalid", f"补交期限（{supplement_by.isoformat()}）不能早于今天")
+            raise CaseRefused(REQUEST_INVALID, f"补交期限（{supplement_by.isoformat()}）不能早于今天")
         detail["supplement_by"] = supplement_by.isoformat()
     if act in ("accept", "accept_tolerance"):
         if latest is None:
-            raise CaseFlowError("case.not_assessed", "办件尚未完成材料核验，请稍后再办理受理")
+            raise CaseRefused(NOT_ASSESSED, "办件尚未完成材料核验，请稍后再办理受理")
         _check_originals(cases, row, latest.body)
     if act == "accept_tolerance":
         if not row.item.get("allows_tolerance"):
-            raise CaseFlowError("case.tolerance_not_allowed", "本事项不适用容缺受理")
+            raise CaseRefused(TOLERANCE_NOT_ALLOWED, "本事项不适用容缺受理")
         # 容缺受理信用承诺书: the clerk's word or a signed scan in the case, also recorded as an act below
         detail["commitment"] = _commitment(cases, row, commitment_signed)
         detail["tolerance"] = _tolerance_at_acceptance(row, latest.body, calendar, today)
     if act == "approve":
         owed = [t.name for t in tolerance_dues(cases, row, latest.body if latest else None) if not t.supplied]
         if owed:
-            raise CaseFlowError("case.tolerance_outstanding", f"容缺材料尚未补交：{'、'.join(owed)}，不能准予许可")
+            raise CaseRefused(TOLERANCE_OUTSTANDING, f"容缺材料尚未补交：{'、'.join(owed)}，不能准予许可")
     if act in ("lapse_to_correction", "lapse_to_refusal"):
         lapsed = [t for t in tolerance_dues(cases, row, latest.body if latest else None)
                   if t.due is not None and not t.supplied and today > t.due]
         if not lapsed:
-            raise CaseFlowError("case.tolerance_not_lapsed", "没有逾期未补交的容缺材料")
+            raise CaseRefused(TOLERANCE_NOT_LAPSED, "没有逾期未补交的容缺材料")
         if act != case_states.LAPSE_ACTS[_on_lapse(row, cases)]:
-            raise CaseFlowError("case.lapse_not_as_item", "本事项规定的容缺逾期处理方式与所选操作不一致")
+            raise CaseRefused(LAPSE_NOT_AS_ITEM, "本事项规定的容缺逾期处理方式与所选操作不一致")
     event = cases.transition(case_id, transition, expected_state=row.status, actor=who.key_id, role=who.role,
                              actor_label=clerk_number or who.label, reason=reason, recommendation=recommendation,
                              overridden=overridden, assessment_version=latest.version if latest else None,
                              detail=detail, at=at)
     if event is None:
-        raise CaseFlowError("case.state_changed", "办件状态已被他人更改，请刷新后重试")
+        raise CaseRefused(STATE_CHANGED, "办件状态已被他人更改，请刷新后重试")
     if act == "accept_tolerance":
         scanned = detail["commitment"].get("document_id")
         person = {"signed": True, "materials": [t["material"] for t in detail["tolerance"]]}
@@ -108,7 +109,7 @@ def _refusal_reason(row, act: str, code: str | None) -> dict[str, Any] | None:
     found = next((r for r in reasons if r.get("code") == code), None)
     if found is None:
         choices = "、".join(f"{r['code']}（{r['label']}）" for r in reasons) or "无（本事项未规定，本操作不需要理由代码）"
-        raise CaseFlowError("request.invalid", f"理由代码应为 {choices} 之一")
+        raise CaseRefused(REQUEST_INVALID, f"理由代码应为 {choices} 之一")
     return found
 
 
@@ -128,7 +129,7 @@ def _check_originals(cases: CaseRepository, row, body: dict[str, Any]) -> None:
         if act is None or int((act.person_value or {}).get("originals_seen", 0)) < need:
             unattested.append(f"{m['name']}（原件{need}份）")
     if unattested:
-        raise CaseFlowError("case.originals_unattested", f"请先核验并登记原件：{'、'.join(unattested)}")
+        raise CaseRefused(ORIGINALS_UNATTESTED, f"请先核验并登记原件：{'、'.join(unattested)}")
 
 
 def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, Any]:
@@ -153,7 +154,7 @@ def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, 
             why = "已收取的《容缺受理信用承诺书》承诺人与申请人不一致，请由申请人本人签署"
         else:
             return {"signed": True, "evidence": "document", "document_id": body.get("id")}
-    raise CaseFlowError("case.commitment_missing", why)
+    raise CaseRefused(COMMITMENT_MISSING, why)
 
 
 def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, today: dt.date
@@ -174,7 +175,7 @@ def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, 
             entry["year_not_covered"] = exc.year  # flagged, never guessed
         out.append(entry)
     if not out:
-        raise CaseFlowError("case.nothing_tolerated", "没有可容缺后补的材料，不能容缺受理")
+        raise CaseRefused(NOTHING_TOLERATED, "没有可容缺后补的材料，不能容缺受理")
     return out
 
 
@@ -200,7 +201,7 @@ def sweep_lapses(cases: CaseRepository, calendar: WorkCalendar, at: dt.datetime)
         try:
             perform(cases, calendar, row.id, act, SYSTEM, at=at, reason=reason)
             moved.append((row.id, act))
-        except CaseFlowError as exc:  # someone acted at the same moment: the next sweep looks again
+        except CaseRefused as exc:  # someone acted at the same moment: the next sweep looks again
             logger.info("case %s: lapse not applied (%s)", row.id, exc.code)
     return moved
 

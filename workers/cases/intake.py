@@ -2,7 +2,7 @@
 /api/v1/cases/{id}/uploads, the counter page's scan, POST /api/v1/verify — and every chip-reader record joins
 the service here. The original is stored first and unchanged, the upload row committed `queued` (in a correction
 round, a material's earlier uploads superseded in the same transaction), audited, then enqueued; a broker that is
-down leaves the row to the sweeper. Errors as CaseFlowError; `at` explicit.
+down leaves the row to the sweeper. Errors as CaseRefused; `at` explicit.
 
 Who calls it: api/app.py, api/cases.py, api/verify.py, api/pages/acts.py. Reading the request body is theirs;
 what the bytes are (`inspect`) and where they may go (`check_target`) is decided here.
@@ -20,7 +20,10 @@ from typing import Any
 
 from pipeline import case_states
 from pipeline.decode import IMAGE_KINDS, MEDIA_TYPES, image_size, sniff
-from pipeline.errors import InputError, TooManyPixels
+from pipeline.errors import (
+    FORBIDDEN, NOT_FOUND, READER_INVALID, REQUEST_INVALID, TRANSITION_NOT_ALLOWED, CaseRefused, InputError,
+    TooManyPixels,
+)
 from pipeline.interfaces import SHANGHAI
 from pipeline.models import Document, FieldValue, Hints, Upload
 from pipeline.numbers import id_is_valid, id_parse
@@ -28,7 +31,6 @@ from pipeline.settings import Limits
 from storage.models import UploadRow
 from storage.repository import Identity
 from validators.catalog import item_from_snapshot
-from workers.cases.errors import CaseFlowError
 from workers.wiring import Services
 
 logger = logging.getLogger(__name__)
@@ -78,15 +80,15 @@ def check_target(svc: Services, who: Identity, case_id: str | None, material: st
         return
     row = svc.cases.get(case_id)
     if row is None or not who.can_see(row):
-        raise CaseFlowError("not_found", "找不到该办件")
+        raise CaseRefused(NOT_FOUND, "找不到该办件")
     if row.status not in case_states.OPEN:  # a closed case takes no more materials, chip-reader records included
-        raise CaseFlowError("case.transition_not_allowed", f"办件当前为“{case_states.STATES[row.status]}”状态，不能再提交材料")
+        raise CaseRefused(TRANSITION_NOT_ALLOWED, f"办件当前为“{case_states.STATES[row.status]}”状态，不能再提交材料")
     item = item_from_snapshot(row.item)
     codes = [m.code for m in item.materials_for(row.situation)]
     if material is not None and material not in codes:
-        raise CaseFlowError("request.invalid", f"材料代码应为该办件所需材料之一：{'、'.join(codes)}")
+        raise CaseRefused(REQUEST_INVALID, f"材料代码应为该办件所需材料之一：{'、'.join(codes)}")
     if person is not None and person not in item.persons:
-        raise CaseFlowError("request.invalid", f"人员代码应为 {'、'.join(item.persons)} 之一")
+        raise CaseRefused(REQUEST_INVALID, f"人员代码应为 {'、'.join(item.persons)} 之一")
 
 
 def accept(svc: Services, enqueue: Enqueue, who: Identity, incoming: Incoming, *, case_id: str | None,
@@ -147,7 +149,7 @@ def add_reader_record(svc: Services, who: Identity, case_id: str, *, record: dic
     (`via`: the page it came from), and the case reassessed at once. `record`: the reader's fields as JSON
     values (dates ISO); `photo`: its JPEG, PNG or BMP, checked by the caller."""
     if who.role != "clerk":
-        raise CaseFlowError("auth.forbidden", "只有窗口工作人员可以录入读卡器信息")
+        raise CaseRefused(FORBIDDEN, "只有窗口工作人员可以录入读卡器信息")
     check_target(svc, who, case_id, material, person)
     record = {**record, "id_number": record["id_number"].upper()}
     _check_reader(record)
@@ -175,9 +177,9 @@ def add_reader_record(svc: Services, who: Identity, case_id: str, *, record: dic
 
 def _check_reader(record: dict[str, Any]) -> None:
     if not id_is_valid(record["id_number"]):
-        raise CaseFlowError("reader.invalid", "读卡器返回的公民身份号码校验不通过，请重新读卡")
+        raise CaseRefused(READER_INVALID, "读卡器返回的公民身份号码校验不通过，请重新读卡")
     parsed = id_parse(record["id_number"])
     if parsed.birth_date.isoformat() != record["birth_date"] or parsed.sex != record["sex"]:
-        raise CaseFlowError("reader.invalid", "读卡器返回的出生日期或性别与公民身份号码不一致，请重新读卡")
+        raise CaseRefused(READER_INVALID, "读卡器返回的出生日期或性别与公民身份号码不一致，请重新读卡")
     if record["valid_until"] != "长期" and record["valid_until"] < record["valid_from"]:  # both ISO dates
-        raise CaseFlowError("reader.invalid", "读卡器返回的有效期截止日期早于起始日期，请重新读卡")
+        raise CaseRefused(READER_INVALID, "读卡器返回的有效期截止日期早于起始日期，请重新读卡")

@@ -1,6 +1,6 @@
 """Notices of a case (通知书、决定书): which act each kind records, the data printed on it (citizen words only),
 and its issue with the hall's gap-free document number. Who calls it: the notice route (api/cases.py), the
-review page and the bundle. Errors as CaseFlowError."""
+review page and the bundle. Errors as CaseRefused."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 
 from pipeline.assessment import STATUS_LABELS
 from pipeline.workdays import WorkCalendar, YearNotCovered
+from pipeline.errors import NOT_FOUND, CaseRefused
 from storage.cases import CaseRepository
 from storage.notice_numbers import NoticeNumbers
 from validators.halls import Hall
 from validators.notice import citizen_problem, citizen_status
 from validators.notices_pdf import NUMBERED, NoticeData, NoticeMaterial
-from workers.cases.errors import CaseFlowError
 from workers.cases.records import day_of, latest_acts
 from workers.wiring import Services
 
@@ -49,22 +49,22 @@ ACCEPT_ACTS = ("accept", "accept_tolerance")
 
 def notice_kind_check(row, kind: str) -> None:
     if kind not in NOTICE_ACTS:
-        raise CaseFlowError("not_found", f"通知书类型应为 {'、'.join(NOTICE_ACTS)} 之一")
+        raise CaseRefused(NOT_FOUND, f"通知书类型应为 {'、'.join(NOTICE_ACTS)} 之一")
     licence = row.item.get("item_type") == "行政许可"
     if kind == "approval" and not licence:
-        raise CaseFlowError("not_found", "本事项不是行政许可，办结时出具办结通知书（completion）")
+        raise CaseRefused(NOT_FOUND, "本事项不是行政许可，办结时出具办结通知书（completion）")
     if kind == "completion" and licence:
-        raise CaseFlowError("not_found", "本事项为行政许可，准予许可时出具准予行政许可决定书（approval）")
+        raise CaseRefused(NOT_FOUND, "本事项为行政许可，准予许可时出具准予行政许可决定书（approval）")
     if kind in ("commitment", "tolerance") and not row.item.get("allows_tolerance"):
-        raise CaseFlowError("not_found", "本事项不适用容缺受理")
+        raise CaseRefused(NOT_FOUND, "本事项不适用容缺受理")
 
 
 def notice_event(cases: CaseRepository, row, kind: str):
-    """The act a notice of `kind` records (the latest of its acts), or CaseFlowError not_found."""
+    """The act a notice of `kind` records (the latest of its acts), or CaseRefused not_found."""
     notice_kind_check(row, kind)
     events = [e for e in cases.events(row.id) if e.act in NOTICE_ACTS[kind]]
     if not events:
-        raise CaseFlowError("not_found", "该办件尚未出具此类通知书（可使用 ?preview=1 预览）")
+        raise CaseRefused(NOT_FOUND, "该办件尚未出具此类通知书（可使用 ?preview=1 预览）")
     return events[-1]
 
 

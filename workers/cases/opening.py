@@ -1,5 +1,5 @@
 """Opening a case (收件): a case for a service item, version and situation with its applicant, and its empty
-checklist at once. Who calls it: POST /api/v1/cases and the counter page. Errors as CaseFlowError."""
+checklist at once. Who calls it: POST /api/v1/cases and the counter page. Errors as CaseRefused."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.errors import FORBIDDEN, REQUEST_INVALID, CaseRefused
 from storage.models import CaseRow
 from storage.repository import Identity
 from validators.catalog import ServiceItem, item_snapshot
-from workers.cases.errors import CaseFlowError
 from workers.wiring import Services
 
 logger = logging.getLogger(__name__)
@@ -30,14 +30,14 @@ def open_case(svc: Services, who: Identity, *, item_code: str, item_version: int
               applicant: dict[str, Any], agent: dict[str, Any] | None, at: dt.datetime) -> Opened:
     """Create a case and its empty checklist, audited."""
     if who.role not in CREATORS:
-        raise CaseFlowError("auth.forbidden", "审批人员不能创建办件")
+        raise CaseRefused(FORBIDDEN, "审批人员不能创建办件")
     try:
         item = svc.catalog.get(item_code, item_version)
     except KeyError:
-        raise CaseFlowError("request.invalid", f"未知的服务事项或版本：{item_code}") from None
+        raise CaseRefused(REQUEST_INVALID, f"未知的服务事项或版本：{item_code}") from None
     if item.situation(situation) is None:
         choices = "、".join(f"{s.code}（{s.name}）" for s in item.situations)
-        raise CaseFlowError("request.invalid", f"办理情形应为 {choices} 之一")
+        raise CaseRefused(REQUEST_INVALID, f"办理情形应为 {choices} 之一")
     row = svc.cases.create(owner_key_id=who.key_id, hall=who.hall, item=item_snapshot(item), situation=situation,
                            applicant=applicant, agent=agent, at=at)
     svc.repo.audit(who, "case.create", "case", row.id, item=item.code, item_version=item.version,

@@ -11,11 +11,11 @@ from pipeline import case_states
 from pipeline.case_clock import Step, Timeline, ToleranceDue, timeline
 from pipeline.interfaces import SHANGHAI
 from pipeline.workdays import WorkCalendar
+from pipeline.errors import NOT_FOUND, CaseRefused
 from storage.models import CaseRow
 from storage.cases import CaseRepository
 from storage.db import as_utc
 from storage.repository import Identity
-from workers.cases.errors import CaseFlowError
 
 SYSTEM = Identity(key_id="system", role="system", hall="", label="系统")
 NOT_PENDING = ("tolerated", "missing", "invalid")  # a 容缺 material in one of these is still owed
@@ -25,7 +25,7 @@ def visible(cases: CaseRepository, who: Identity, case_id: str) -> CaseRow:
     """The case if the caller may see it, else not_found (the same answer as for a case that does not exist)."""
     row = cases.get(case_id)
     if row is None or not who.can_see(row):
-        raise CaseFlowError("not_found", "找不到该办件")
+        raise CaseRefused(NOT_FOUND, "找不到该办件")
     return row
 
 
