@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, bundle, catalog, cases, contract, docs, edge, licences, pages, verify
+from api import auth, bundle, catalog, cases, contract, docs, edge, licences, pages, progress, verify, webhooks
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
 from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
@@ -26,6 +26,7 @@ from workers.cases import intake
 from workers.cases.intake import Enqueue
 from workers.celery_app import broker_ping, configure
 from workers.sweeper import enqueue as celery_enqueue
+from workers.tasks import install_webhook_publisher
 from workers.wiring import Services, build_services, secret_key
 
 logger = logging.getLogger(__name__)
@@ -213,6 +214,7 @@ def create_app(settings: Settings, *, services: Services | None = None, repo=Non
     if enqueue is None:
         configure(settings)
         enqueue = celery_enqueue
+        install_webhook_publisher()  # webhook events recorded by requests go out when their transaction commits
     app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API", docs_url=None, redoc_url=None)
     app.openapi = lambda: contract.openapi(app)
     docs.install(app)
@@ -228,6 +230,8 @@ def create_app(settings: Settings, *, services: Services | None = None, repo=Non
     app.include_router(bundle.router_for(settings))  # the case bundle (signed PDF per case version)
     app.include_router(catalog.router)  # the service items, for integrators
     app.include_router(verify.router)  # synchronous verify through the counter queue
+    app.include_router(webhooks.router)  # integrators' webhook subscriptions and delivery log
+    app.include_router(progress.router_for(settings))  # public progress by case number and query code (no key)
     pages.mount(app, settings)  # sign-in, the counter and the back office (server-rendered pages)
     app.add_middleware(Idempotency)  # inside BodyLimit and AuthBeforeBody: the body it buffers is bounded and authorised
     app.add_middleware(edge.AuthBeforeBody)  # the key (or a page session) before one byte of the body is read

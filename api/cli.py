@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
 
     worker = sub.add_parser("worker", help="run a Celery worker against the configured broker")
-    worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk)")
+    worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk,webhooks)")
     worker.add_argument("--concurrency", type=int)
 
     keys = sub.add_parser("keys", help="manage API keys")
@@ -426,13 +426,14 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
 def _sweep_loop(services, stop: threading.Event) -> None:
     from workers.cases.flow import sweep_lapsed_cases
     from workers.sweeper import resend, sweep
-    from workers.tasks import enqueue_assessment
+    from workers.tasks import enqueue_assessment, sweep_webhooks
 
     settings = services.settings
     while not stop.wait(settings.sweep_interval):
         try:
             sweep(services.repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
+            sweep_webhooks(services.repo.engine, settings.queued_stuck_after)  # webhook deliveries whose message was lost
             sweep_lapsed_cases(services)  # 容缺 deadlines passed: as the item says
         except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
             logger.exception("sweep failed")
@@ -513,13 +514,15 @@ def cmd_sweep(args) -> int:
     from workers.cases.flow import sweep_lapsed_cases
     from workers.celery_app import configure
     from workers.sweeper import resend, sweep
-    from workers.tasks import enqueue_assessment
+    from workers.tasks import enqueue_assessment, install_webhook_publisher, sweep_webhooks
     from workers.wiring import build_services
 
     configure(settings)
+    install_webhook_publisher()  # the lapse sweep's transitions are webhook events
     services = build_services(settings)
     count = sweep(services.repo, resend, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
+    count += sweep_webhooks(services.repo.engine, settings.queued_stuck_after)
     sweep_lapsed_cases(services)  # 容缺 lapses move their cases as the item says
     print(count)
     return EXIT_OK

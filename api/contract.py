@@ -31,6 +31,7 @@ _DESCRIPTIONS = {
     413: "文件太大（file.too_large）",
     415: "不支持的文件类型（file.unsupported_type）",
     422: "请求格式错误（request.invalid）、文件无法使用（file.*），或幂等键已用于不同内容（idempotency.mismatch）",
+    429: "请求过于频繁（rate.limited），请按 Retry-After 等待后再试",
     503: "依赖的服务暂时不可用（storage.unavailable、library.unavailable 等），可稍后重试",
 }
 
@@ -53,6 +54,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorResponse, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
+PUBLIC_PATHS = ("/api/v1/progress",)  # the only routes without a key: a citizen with a notice calls them (no 401)
 AUTHED = (401, 422, 503)  # every route that takes an identity: no key, bad parameters, a store that is down
 UPLOAD = (400, 413, 415)  # routes that take a file, beside AUTHED
 

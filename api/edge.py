@@ -21,6 +21,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 
 from api.auth import identify, parse_key, presented_key, session_identity
+from api.contract import PUBLIC_PATHS
 from api.errors import STATUS, error_response
 from pipeline.errors import YichuangError
 from pipeline.masking import mask_text
@@ -43,7 +44,7 @@ class AuthBeforeBody:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path") or ""
-        if scope["type"] != "http" or not path.startswith("/api/") or not _has_body(scope):
+        if scope["type"] != "http" or not path.startswith("/api/") or not _has_body(scope) or path in PUBLIC_PATHS:
             return await self.app(scope, receive, send)
         state = scope["app"].state if "app" in scope else None
         key = presented_key(Headers(scope=scope))

@@ -54,6 +54,14 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem(errors.LAPSE_NOT_AS_ITEM, 409, "容缺逾期处理方式与事项规定不符"),
     Problem(errors.TOLERANCE_NOT_LAPSED, 409, "容缺补齐期限尚未届满"),
     Problem(errors.READER_INVALID, 422, "读卡器信息无效"),
+    # webhooks (workers/webhooks.py check_target: the SSRF guard, at subscription and at every delivery)
+    Problem("webhook.url_invalid", 422, "回调地址无效：须为不含用户名和密码的 http 或 https 地址"),
+    Problem("webhook.host_not_allowed", 422, "回调地址的主机不在管理员允许的名单中"),
+    Problem("webhook.host_unresolved", 422, "回调地址的主机名无法解析"),
+    Problem("webhook.address_refused", 422, "回调地址解析到内网、本机或链路本地地址，管理员未明确允许"),
+    # public progress (api/progress.py): one answer for a wrong code and an unknown number
+    Problem("progress.not_found", 404, "未查到该办件，请核对办件编号和查询码"),
+    Problem("rate.limited", 429, "请求过于频繁，请稍后再试"),
     # services behind the API
     Problem("bundle.signing_unavailable", 503, "大厅尚未配置签名证书，暂不能生成材料包"),
     Problem("storage.unavailable", 503, "存储服务暂时不可用，请稍后重试"),

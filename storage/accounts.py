@@ -30,7 +30,7 @@ from pipeline.errors import YichuangError
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, Base
 
-ACCOUNT_ROLES = ("clerk", "reviewer", "admin")
+ACCOUNT_ROLES = ("clerk", "reviewer", "admin", "lead")  # lead: 大厅负责人, the hall's statistics
 MAX_FAILURES = 5  # the fifth wrong password in a row locks the account
 LOCK_MINUTES = 15
 MIN_PASSWORD = 10

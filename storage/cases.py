@@ -42,6 +42,7 @@ from storage.db import SessionScope, as_utc, utcnow
 from storage.case_records import CaseActRow, CaseEventRow, CaseNumberRow, SupersededUploadRow
 from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
 from storage.repository import add_documents
+from storage.webhooks import record_event
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
 ROUND_STATES = ("correction", "suspended", "accepted_tolerance")  # entering one starts a resubmission round
@@ -172,6 +173,8 @@ class CaseRepository(SessionScope):
                 return None
             s.add(AssessmentRow(case_id=case_id, version=expected_version + 1, item_version=assessment.item_version,
                                 decision=assessment.decision, body=assessment.to_case_dict(), created_at=now))
+            record_event(s, "case.assessed", {"case_id": case_id, "version": expected_version + 1,
+                                              "decision": assessment.decision})
         return expected_version + 1
 
     def _mark_assessed(self, case_id: str, version: int) -> None:
@@ -229,6 +232,8 @@ class CaseRepository(SessionScope):
                                  recommendation=recommendation, overridden=overridden,
                                  assessment_version=assessment_version, detail=detail or {})
             s.add(event)
+            record_event(s, "case.transition", {"case_id": case_id, "act": transition.act, "from_state": expected_state,
+                                                "to_state": transition.target, "outcome": transition.outcome})
         return event
 
     def record_act(self, case_id: str, *, actor: str, role: str, kind: str, at: dt.datetime | None = None,

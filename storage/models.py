@@ -140,3 +140,46 @@ class AssessmentRow(Base):
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (UniqueConstraint("case_id", "version", name="uq_assessments_case_version"),)
+
+
+class WebhookSubscription(Base):
+    """An integrator's (or an admin's) webhook (migration 0014, storage/webhooks.py). `secret_sealed` is the
+    signing secret encrypted under the service's secret key (workers/webhooks.py): never shown after creation."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_key_id: Mapped[str] = mapped_column(String(36), ForeignKey("api_keys.id"))
+    role: Mapped[str] = mapped_column(String(16))  # the owner's role and hall when it subscribed
+    hall: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[dict[str, Any]]  # {"events": [...]}: a JSON object, the same on SQLite and PostgreSQL
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    deleted_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_webhook_subscriptions_owner", "owner_key_id"),)
+
+
+class WebhookDelivery(Base):
+    """One event sent to one subscription: the exact body signed, the attempts and their answers."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(String(36), ForeignKey("webhook_subscriptions.id"))
+    event: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(36))  # the same for every delivery of one event (redeliveries)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    attempt_log: Mapped[dict[str, Any]]  # {"attempts": [{"at", "status_code", "error", "ms"}, ...]}
+    redelivery_of: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime]
+    last_attempt_at: Mapped[dt.datetime | None]
+    delivered_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_webhook_deliveries_subscription", "subscription_id", "created_at"),
+                      Index("ix_webhook_deliveries_due", "status", "next_attempt_at"))

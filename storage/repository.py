@@ -18,6 +18,7 @@ from sqlalchemy import Text, and_, cast, delete, false, or_, select, text, updat
 
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
+from storage.webhooks import record_event
 
 GENESIS = "0" * 64
 AUDIT_LOCK = 0x79636175  # "ycau": the advisory lock that serialises audit appends on PostgreSQL
@@ -128,13 +129,17 @@ class Repository(SessionScope):
             if result.rowcount != 1:
                 return False
             add_documents(s, upload_id, documents, now)
+            record_event(s, "upload.done", {"upload_id": upload_id, "case_id": _case_of(s, upload_id), "status": "done"})
             return True
 
     def fail(self, upload_id: str, code: str, message: str, attempt: int | None = None) -> None:
         condition = _held(upload_id, attempt) if attempt is not None else (UploadRow.id == upload_id, UploadRow.status != "done")
         with self.session() as s:
-            s.execute(update(UploadRow).where(*condition)
-                      .values(status="failed", error_code=code, error_message=message, finished_at=utcnow(), lease_until=None))
+            result = s.execute(update(UploadRow).where(*condition)
+                               .values(status="failed", error_code=code, error_message=message, finished_at=utcnow(), lease_until=None))
+            if result.rowcount == 1:
+                record_event(s, "upload.done", {"upload_id": upload_id, "case_id": _case_of(s, upload_id),
+                                                "status": "failed", "error_code": code})
 
     def requeue(self, upload_id: str, attempt: int | None = None, *, only_expired: bool = False) -> bool:
         """Back to `queued` (the caller sends a message). With `attempt`, only while that claim still holds it;
@@ -220,3 +225,7 @@ def add_documents(s, upload_id: str, documents: list[dict[str, Any]], at: dt.dat
     for position, body in enumerate(documents):
         s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
                           body=body, created_at=at))
+
+
+def _case_of(s, upload_id: str) -> str | None:
+    return s.scalars(select(UploadRow.case_id).where(UploadRow.id == upload_id)).first()

@@ -34,6 +34,7 @@ from storage.db import engine_for
 from storage.db import migrate as run_migrations
 from storage.objects import LocalStore, S3Store
 from storage.repository import Repository
+from storage.webhooks import WebhookStore
 from validators import build_checks
 from validators.assess import Assessor
 from validators.catalog import Catalog, CatalogError, load_catalog
@@ -53,6 +54,7 @@ def configure_logging(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry whole URLs (webhook tokens in queries)
     structlog.configure(logger_factory=structlog.stdlib.LoggerFactory(), wrapper_class=structlog.stdlib.BoundLogger)
 
 
@@ -144,6 +146,16 @@ class Services:
     @cached_property
     def cases(self) -> CaseRepository:
         return CaseRepository(self._engine())
+
+    @cached_property
+    def webhooks(self) -> WebhookStore:
+        """The webhook outbox: subscriptions, deliveries and their log."""
+        return WebhookStore(self._engine())
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The HMAC key for API keys and webhook secrets (`secret_key`)."""
+        return secret_key(self.settings)
 
     @cached_property
     def deps(self) -> Dependencies:

@@ -11,10 +11,10 @@ from api.case_schemas import Agent, Applicant, CaseRequest
 from api.deps import request_now, services_of
 from api.pages import acts, case_view
 from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
+from pipeline.errors import CaseRefused, YichuangError
 from pipeline.interfaces import SHANGHAI
-from pipeline.errors import YichuangError
 from pipeline.settings import Settings
-from pipeline.errors import CaseRefused
+from storage.applicants import online_owners
 from workers.cases.opening import open_case
 from workers.cases.records import case_timeline, visible
 
@@ -55,8 +55,9 @@ def home_page(request: Request, settings: Settings, message: str = "", status: i
     who = identity_of(session)
     rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
     request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
+    online = online_owners(request.app.state.repo.engine, {r.owner_key_id for r in rows})  # 网上申报
     return render(request, "counter_home.html", status=status, items=_catalog_choices(svc), cases=rows, message=message,
-                  states=case_view.case_states.STATES)
+                  states=case_view.case_states.STATES, online=online)
 
 
 def create(settings: Settings):
@@ -108,7 +109,8 @@ def case_page(settings: Settings):
         ctx = _case_context(request, settings, case_id)
         request.app.state.repo.audit(ctx["who"], "case.read", "case", case_id, via="pages")
         svc = ctx["svc"]
-        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""),
+        online = bool(online_owners(request.app.state.repo.engine, {ctx["row"].owner_key_id}))  # 网上申报
+        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""), online=online,
                       preview_url=case_view.notice_preview_url(request.app, case_id, ctx["view"]["notice_kind"]),
                       notices=case_view.issued_notices(svc, case_id), history=case_view.history(svc, case_id))
     return get

@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
     users_sub = users.add_subparsers(dest="users_command", required=True)
     create = users_sub.add_parser("create", help="create an account bound to a hall")
     create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["clerk", "reviewer", "admin"])
+    create.add_argument("--role", required=True, choices=["clerk", "reviewer", "admin", "lead"])
     create.add_argument("--hall", required=True)
     create.add_argument("--clerk-number", required=True, help="工号, printed on notices")
     create.add_argument("--name", default="", help="display name (姓名)")

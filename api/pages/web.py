@@ -19,8 +19,9 @@ from storage.repository import Identity
 
 SESSION_COOKIE = "yc_session"
 SIGNIN_COOKIE = "yc_signin"  # double-submit token of the sign-in form (no session yet)
-HOMES = {"clerk": "/counter", "reviewer": "/review", "admin": "/admin"}
+HOMES = {"clerk": "/counter", "reviewer": "/review", "admin": "/admin", "lead": "/stats", "applicant": "/apply"}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+API_ROLES = ("clerk", "reviewer", "admin")  # a hall lead's session reads statistics pages only, never the JSON API
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -99,7 +100,7 @@ def api_session_identity(request: Request) -> Identity | None:
     if getattr(request.app.state, "accounts", None) is None:
         return None
     session = web_session(request)
-    if session is None:
+    if session is None or session.account.role not in API_ROLES:
         return None
     if request.method not in SAFE_METHODS and not csrf_matches(session.csrf_token, request.headers.get("x-csrf-token")):
         return None

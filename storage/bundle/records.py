@@ -26,6 +26,7 @@ from pipeline.case_states import BY_ACT
 from storage.case_records import CaseActRow, CaseEventRow
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import AssessmentRow, Base, CaseRow, DocumentRow, UploadRow
+from storage.webhooks import record_event
 
 
 class BundleRow(Base):
@@ -265,6 +266,9 @@ class BundleRepository(SessionScope):
         try:
             with self.session() as s:
                 s.add(row)
+                s.flush()  # the bundle's id, for the event
+                record_event(s, "bundle.ready", {"case_id": row.case_id, "bundle_id": row.id, "case_version": row.case_version,
+                                                 "sha256": row.sha256, "url": f"/api/v1/cases/{row.case_id}/bundles/{row.id}.pdf"})
         except IntegrityError:
             existing = self.find(content.case_id, content.case_version, fingerprint)
             if existing is None:

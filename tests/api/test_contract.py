@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api import auth
 from api.app import create_app
-from api.contract import ACTS, CASE_STATES, all_routes
+from api.contract import ACTS, CASE_STATES, PUBLIC_PATHS, all_routes
 from api.problems import BY_CODE, PROBLEMS
 from pipeline import errors as pipeline_errors
 from pipeline.settings import Settings
@@ -81,7 +81,9 @@ def test_keys_travel_in_a_security_scheme_not_as_parameters(document):
     for path, method, op in operations(document):
         names = {p["name"].lower() for p in op.get("parameters", [])}
         assert not names & {"authorization", "x-api-key"}, f"{method} {path}"
-        if path.startswith("/api/v1/"):
+        if path in PUBLIC_PATHS:  # declared public: explicitly no scheme, and no 401 to promise
+            assert op["security"] == [] and "401" not in op["responses"], f"{method} {path}"
+        elif path.startswith("/api/v1/"):
             assert op["security"] == [{"bearer": []}, {"apiKey": []}], f"{method} {path}"
             assert "401" in op["responses"], f"{method} {path}"
 
