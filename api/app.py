@@ -227,7 +227,7 @@ def create_app(settings: Settings, *, services: Services | None = None, repo=Non
     app.include_router(router)
     app.include_router(cases.router)
     app.include_router(licences.router)  # the electronic-licence library for integrators
-    app.include_router(bundle.router_for(settings))  # the case bundle (signed PDF per case version)
+    app.include_router(bundle.router)  # the case bundle (signed PDF per case version)
     app.include_router(catalog.router)  # the service items, for integrators
     app.include_router(verify.router)  # synchronous verify through the counter queue
     app.include_router(webhooks.router)  # integrators' webhook subscriptions and delivery log
