@@ -1,5 +1,5 @@
 """Runs the stages over one file: decode -> preprocess -> read (-> whole frames for weak crops) -> classify ->
-under_seals -> extract (-> cut edges confirmed) -> handwriting -> marks -> check -> text layer evidence
+pixels for seals and codes (fast text pages rendered on demand) -> under_seals -> extract (-> cut edges confirmed) -> handwriting -> marks -> check -> text layer evidence
 (pipeline/text_layer.py).
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
@@ -75,6 +75,7 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime, *,
     documents = []
     layers = {r.page: r.layer for r in raw_pages if r.layer is not None}
     for classified in stages.classify(reading, deps.types, deps.thresholds):
+        classified = stages.pixels_for(classified, deps.types, raw_pages, images)
         classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
         doc = capture_review.review_edges(doc, classified, deps.types)
