@@ -116,17 +116,47 @@ class RawPage:
         return self.image
 
 
-def decode(data: bytes, limits: Limits) -> tuple[MediaKind, list[RawPage]]:
+def decode(data: bytes, limits: Limits, *, only: int | None = None) -> tuple[MediaKind, list[RawPage]]:
+    """The file's pages; `only`: just that page (1-based) of a PDF or a multi-frame image, for a worker reading
+    one page of a file (pipeline/page_reading.py)."""
     kind = sniff(data)
     if len(data) > limits.max_upload_bytes:
         from pipeline.errors import FileTooLarge
 
         raise FileTooLarge()
     if kind in IMAGE_KINDS:
-        return kind, _decode_image(data, limits)
+        pages = _decode_image(data, limits)
+        return kind, [p for p in pages if only is None or p.page == only]
     if kind == "pdf":
-        return kind, _decode_pdf(data, limits)
+        return kind, _decode_pdf(data, limits, only)
     return kind, _decode_ofd(data, limits)
+
+
+def page_count(data: bytes, limits: Limits) -> tuple[MediaKind, int]:
+    """The file's kind and number of pages, with every check decoding makes before it renders (size, page count,
+    pixels per page), and no rendering. Raises the InputError that `decode` would."""
+    kind = sniff(data)
+    if len(data) > limits.max_upload_bytes:
+        from pipeline.errors import FileTooLarge
+
+        raise FileTooLarge()
+    if kind in IMAGE_KINDS:
+        frames = image_size(data, limits)[2]
+        if frames > limits.max_pages:
+            raise TooManyPages(detail=f"{frames} frames")
+        return kind, frames
+    if kind != "pdf":
+        return kind, 1  # an OFD is read whole
+    import pypdfium2.raw as pdfium_c
+
+    count = _pdf_page_count(data, limits)
+    doc = _open_pdfium(data)
+    try:
+        for i in range(count):
+            page_dpi(_page_info(doc[i], pdfium_c), limits)
+    finally:
+        doc.close()
+    return kind, count
 
 
 def _decode_ofd(data: bytes, limits: Limits) -> list[RawPage]:
@@ -250,7 +280,7 @@ class PdfPageInfo:
     invisible_share: float = 0.0
 
 
-def _decode_pdf(data: bytes, limits: Limits) -> list[RawPage]:
+def _decode_pdf(data: bytes, limits: Limits, only: int | None = None) -> list[RawPage]:
     """Pages of a PDF. The file is parsed once (pikepdf for the page count, pdfium for what each page holds,
     pdfplumber for the text layers), and a page is rendered with pdfium at the resolution of its own images
     (`limits.pdf_dpi` for pages without images) within the pixel cap only when it is to be seen: a page keeps the
@@ -260,15 +290,17 @@ def _decode_pdf(data: bytes, limits: Limits) -> list[RawPage]:
     count = _pdf_page_count(data, limits)
     import pypdfium2.raw as pdfium_c
 
+    indices = [only - 1] if only is not None and 1 <= only <= count else range(count)
     doc = _open_pdfium(data)
     try:
-        handles = [doc[i] for i in range(count)]
-        infos = [_page_info(page, pdfium_c) for page in handles]
-        dpis = [page_dpi(info, limits) for info in infos]  # a poster is refused before anything is rendered
-        sizes = [_rendered_size(info, dpi) for info, dpi in zip(infos, dpis)]
-        layers = _pdf_text_layers(data, {i: (dpis[i], *sizes[i]) for i in range(count)})
+        handles = {i: doc[i] for i in indices}
+        infos = {i: _page_info(page, pdfium_c) for i, page in handles.items()}
+        dpis = {i: page_dpi(info, limits) for i, info in infos.items()}  # a poster is refused before any rendering
+        sizes = {i: _rendered_size(infos[i], dpis[i]) for i in indices}
+        layers = _pdf_text_layers(data, {i: (dpis[i], *sizes[i]) for i in indices})
         pages = []
-        for i, (info, dpi, (width, height)) in enumerate(zip(infos, dpis, sizes)):
+        for i in indices:
+            info, dpi, (width, height) = infos[i], dpis[i], sizes[i]
             layer = layers.get(i)
             if layer is not None and info.invisible_share > INVISIBLE_SHARE:
                 layer = TextLayer(lines=layer.lines, invisible=True, problem=layer.problem, width=layer.width,
@@ -337,6 +369,11 @@ def render_page_image(data: bytes, number: int, limits: Limits) -> bytes:
     return encoded.tobytes()
 
 
+def renderer(data: bytes, number: int, dpi: float) -> "Callable[[], np.ndarray]":
+    """Renders page `number` (1-based) of a PDF at `dpi` when called: the `render` of a page read elsewhere."""
+    return partial(_render_later, data, number - 1, dpi)
+
+
 def _render_later(data: bytes, index: int, dpi: float) -> "np.ndarray":
     """A fast page's image, when a stage asks for it after decoding (the file is opened again: cheap next to
     rendering)."""
@@ -401,7 +438,8 @@ def _pdf_text_layers(data: bytes, rendered: dict[int, tuple[float, int, int]]) -
     out: dict[int, TextLayer] = {}
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for index, page in enumerate(pdf.pages):
+            for index in sorted(rendered):
+                page = pdf.pages[index]
                 if len(page.chars) < 10:
                     continue  # a scan, or nearly empty: OCR will read it
                 dpi, width, height = rendered[index]
