@@ -99,10 +99,9 @@ class Hall:
         return out
 
     def children(self) -> list[int]:
-        """The pool processes (which read the pages) of every worker."""
+        """The pool processes (which read the pages) of every worker: `yichuang worker` is the Celery main process."""
         parents = {str(p.pid) for p in self.workers}
-        mains = {pid for pid in _pids() if _ppid(pid) in parents}  # `python -m api.cli worker` is the Celery main
-        return [pid for pid in _pids() if _ppid(pid) in mains]
+        return [pid for pid in _pids() if _ppid(pid) in parents]
 
     def close(self) -> None:
         for proc in self.workers:
@@ -227,6 +226,8 @@ def bench_rss(args) -> None:
             done = sum(1 for i in ids if h.repo.get_upload(i).status in ("done", "failed"))
             samples += [(done, _rss_mb(pid)) for pid in h.children()]
             time.sleep(0.5)
+        if not samples:
+            raise RuntimeError("no worker child process found to sample")
         early = [mb for n, mb in samples if n <= max(1, len(ids) // 10)] or [samples[0][1]]
         late = [mb for n, mb in samples if n >= len(ids) - max(1, len(ids) // 10)]
         print(f"RSS after the first tenth: {max(early):.0f} MB; at the end: {max(late):.0f} MB "
