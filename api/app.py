@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, cases, contract, docs, edge
+from api import auth, case_joins, cases, contract, counters, docs, edge, listings
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, RequestModel, public
 from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
@@ -150,6 +150,9 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
 
         configure(settings)
         enqueue = celery_enqueue
+        from workers.tasks import install_webhook_publisher
+
+        install_webhook_publisher()  # webhook events recorded by requests go out when their transaction commits
 
     app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API", docs_url=None, redoc_url=None)
     app.openapi = lambda: contract.openapi(app)
@@ -224,6 +227,9 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
 
     app.include_router(cases.router_for(settings))
+    app.include_router(listings.router)  # GET /api/v1/uploads and /api/v1/audit, a page at a time
+    app.include_router(counters.router)  # the case a counter has open, for the document camera's client
+    app.include_router(case_joins.router)  # joining shots into one document, splitting them again
     from api import licences as licence_api  # the electronic-licence library for integrators
     app.include_router(licence_api.router_for(settings))
     from api import bundle  # the case bundle (signed PDF per case version)
@@ -232,6 +238,8 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.include_router(catalog.router_for(settings))
     from api import verify  # synchronous verify through the counter queue
     app.include_router(verify.router_for(settings))
+    from api import webhooks  # integrators' webhook subscriptions and delivery log
+    app.include_router(webhooks.router)
     from api import progress  # public progress by case number and query code (no key)
     app.include_router(progress.router_for(settings))
     from api import pages  # sign-in, the counter and the back office (server-rendered pages)

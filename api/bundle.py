@@ -24,7 +24,9 @@ from api import auth
 from api.auth import IdentityDep
 from api.contract import AUTHED, errors, pdf
 from api.errors import ApiError
+from api.paging import PageDep, fill, link_headers, paged
 from pipeline.settings import Settings
+from storage.bundle.records import BUNDLE_KEYS
 from storage.repository import Identity
 
 logger = logging.getLogger(__name__)
@@ -122,14 +124,18 @@ def router_for(settings: Settings) -> APIRouter:
                                      case_version=record.case_version, sha256=record.sha256)
         return _pdf(case_id, bundle)
 
-    @router.get("/{case_id}/bundles", response_model=list[BundleVersion], responses=errors(*AUTHED, 403, 404))
-    def list_bundles(case_id: str, who: IdentityDep, request: Request, svc=Depends(service)) -> list[dict[str, Any]]:
+    @router.get("/{case_id}/bundles", response_model=list[BundleVersion],
+                responses={**paged("一页材料包（数组）；下一页见 Link / X-Next-Cursor"), **errors(*AUTHED, 403, 404)})
+    def list_bundles(case_id: str, who: IdentityDep, request: Request, page: PageDep, response: Response,
+                     svc=Depends(service)) -> list[dict[str, Any]]:
         visible_case(who, case_id, svc)
+        found = fill(lambda after, n: svc.repo.version_page(case_id, after, n), keys=BUNDLE_KEYS, name="bundles", page=page)
+        link_headers(page, found, response)
         request.app.state.repo.audit(who, "bundle.list", "case", case_id)
         return [BundleVersion(bundle_id=r.id, case_version=r.case_version, last_act=r.last_act,
                               assessment_version=r.assessment_version, sha256=r.sha256, size=r.size, signer=r.signer,
                               created_at=r.created_at.isoformat(),
                               url=f"/api/v1/cases/{case_id}/bundles/{r.id}.pdf").model_dump()
-                for r in svc.repo.versions(case_id)]
+                for r in found.rows]
 
     return router

@@ -5,7 +5,9 @@ Routes stay thin: authorise, call the workflow (workers/case_flow.py, workers/ca
 Every call is audited, reads included; audit details never carry personal data.
 
     POST /api/v1/cases                              create (clerk, applicant, integrator, admin)
-    GET  /api/v1/cases?state=&flag=                 the caller's visible cases with flags (a hall's queue)
+    GET  /api/v1/cases?state=&flag=&hall=&item=&created_from=&created_to=&cursor=&limit=
+                                                    the caller's visible cases with flags (a hall's queue), a
+                                                    page at a time (api/paging.py: Link / X-Next-Cursor)
     GET  /api/v1/cases/{id}                         case, documents, latest assessment, deadlines, flags
     POST /api/v1/cases/{id}/uploads                 multipart file + material/person hints (resubmissions
                                                     in a correction round supersede the earlier upload)
@@ -31,7 +33,7 @@ import logging
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
 from api import auth
 from api.case_schemas import (
@@ -42,14 +44,18 @@ from api.case_schemas import (
 from api.contract import AUTHED, UPLOAD, CaseState, errors, pdf
 from api.auth import IdentityDep
 from api.errors import ApiError
+from api.paging import PageDep, PageRequest, fill, link_headers, paged, scope_of
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
+from storage.cases import CASE_KEYS
 from storage.db import as_utc
+from storage.paging import Scope
 from storage.repository import Identity
 
 logger = logging.getLogger(__name__)
 
 CREATORS = ("clerk", "applicant", "integrator", "admin")
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 @dataclass
@@ -189,26 +195,12 @@ def router_for(settings: Settings) -> APIRouter:
                     svc: CaseServices = Depends(services)) -> CaseCreated:
         return open_case(request, svc, who, body)
 
-    @router.get("", response_model=list[CaseSummary], responses=errors(*AUTHED))
-    def list_cases(who: IdentityDep, request: Request, state: CaseState | None = None, flag: str | None = None,
+    @router.get("", response_model=list[CaseSummary], responses={**paged("一页办件（数组）；下一页见 Link / X-Next-Cursor"),
+                                                                 **errors(*AUTHED)})
+    def list_cases(who: IdentityDep, request: Request, page: PageDep, response: Response,
+                   filters: Annotated[CaseFilters, Depends(case_filters)],
                    svc: CaseServices = Depends(services)) -> list[dict[str, Any]]:
-        from pipeline.case_states import STATES
-        from workers.case_flow import case_timeline
-
-        if state is not None and state not in STATES:
-            raise ApiError("request.invalid", f"状态应为 {'、'.join(STATES)} 之一")
-        hall = None if who.role == "admin" else who.hall
-        rows = [r for r in svc.cases.in_states((state,) if state else tuple(STATES), hall) if auth.can_see(who, r)]
-        today = _today(request)
-        out = []
-        for row in rows:
-            flags = [{"code": f.code, "message": f.message} for f in case_timeline(svc.cases, row, svc.calendar, today).flags]
-            if flag is None or any(f["code"] == flag for f in flags):
-                out.append({"case_id": row.id, "case_number": row.case_number, "item": row.item_code,
-                            "item_name": row.item["name"], "status": row.status, "status_label": STATES[row.status],
-                            "created_at": row.created_at.isoformat(), "flags": flags})
-        request.app.state.repo.audit(who, "case.list", "case", "*", state=state, flag=flag, count=len(out))
-        return out
+        return case_list(request, svc, who, page, response, filters)
 
     @router.get("/{case_id}", response_model=CaseView, response_model_exclude_unset=True,  # superseded_by only when so
                 responses=errors(*AUTHED, 404))
@@ -376,6 +368,73 @@ def router_for(settings: Settings) -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
 
     return router
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    states: tuple[str, ...] | None
+    flag: str | None
+    hall: str | None
+    item: str | None
+    created_from: dt.date | None
+    created_to: dt.date | None
+
+
+def case_filters(state: CaseState | None = None, flag: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
+                 hall: Annotated[str | None, Query(max_length=64, pattern=NO_NUL, description="大厅（管理员可查各厅）")] = None,
+                 item: Annotated[str | None, Query(max_length=100, pattern=NO_NUL, description="服务事项代码")] = None,
+                 created_from: Annotated[str | None, Query(pattern=DATE, description="收件日期起（含，北京时间）")] = None,
+                 created_to: Annotated[str | None, Query(pattern=DATE, description="收件日期止（含，北京时间）")] = None
+                 ) -> CaseFilters:
+    """The filters of GET /api/v1/cases; a hall other than the caller's narrows nothing but an admin's list."""
+    return CaseFilters(states=(state,) if state else None, flag=flag, hall=hall, item=item,
+                       created_from=_day(created_from, "created_from"), created_to=_day(created_to, "created_to"))
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    """A YYYY-MM-DD parameter (text with a pattern: a bare number is not a date here, as lax parsing would have it)."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ApiError("request.invalid", f"{name} 不是有效日期（YYYY-MM-DD）", details={"fields": [f"query.{name}"]}) from None
+
+
+def _shanghai_midnight(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), SHANGHAI).astimezone(dt.timezone.utc) if day else None
+
+
+def case_list(request: Request, svc: CaseServices, who: Identity, page: PageRequest, response: Response,
+              filters: CaseFilters) -> list[dict[str, Any]]:
+    """GET /api/v1/cases: one page of the caller's visible cases, oldest first, with their flags; audited."""
+    from pipeline.case_states import STATES
+    from workers.case_flow import case_timeline
+
+    today = _today(request)
+    scope = scope_of(who)
+    if filters.hall is not None and (scope.everything or filters.hall in scope.halls):
+        scope = Scope(halls=(filters.hall,))
+    elif filters.hall is not None and scope.halls:
+        scope = Scope()  # another hall's cases: none, without walking the caller's own
+    flags_of = {}
+
+    def keep(row) -> bool:
+        if not auth.can_see(who, row) or (filters.hall is not None and row.hall != filters.hall):
+            return False
+        flags_of[row.id] = [{"code": f.code, "message": f.message}
+                            for f in case_timeline(svc.cases, row, svc.calendar, today).flags]
+        return filters.flag is None or any(f["code"] == filters.flag for f in flags_of[row.id])
+
+    found = fill(lambda after, n: svc.cases.page(
+        after, n, scope=scope, states=filters.states, item=filters.item,
+        created_from=_shanghai_midnight(filters.created_from),
+        created_to=_shanghai_midnight(filters.created_to + dt.timedelta(days=1) if filters.created_to else None)),
+        keys=CASE_KEYS, name="cases", page=page, keep=keep)
+    link_headers(page, found, response)
+    request.app.state.repo.audit(who, "case.list", "case", "*", state=filters.states[0] if filters.states else None,
+                                 flag=filters.flag, count=len(found.rows), paged=page.cursor is not None)
+    return [{"case_id": row.id, "case_number": row.case_number, "item": row.item_code, "item_name": row.item["name"],
+             "status": row.status, "status_label": STATES[row.status], "created_at": row.created_at.isoformat(),
+             "flags": flags_of[row.id]} for row in found.rows]
 
 
 def issue_notice(app, settings: Settings, svc: CaseServices, row, kind: str, *, preview: bool, today: dt.date):

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from api.auth import IdentityDep
 from api.contract import AUTHED, errors
 from api.errors import ApiError
+from api.paging import PageDep, link_headers, page_list, paged
 from pipeline.settings import Settings
 
 
@@ -52,6 +53,7 @@ class CatalogItem(BaseModel):
 
 class CatalogList(BaseModel):
     items: list[CatalogItem]
+    next_cursor: str | None = None  # api/paging.py: items by code
 
 
 def item_view(item, versions: list[int]) -> CatalogItem:
@@ -73,12 +75,14 @@ def router_for(settings: Settings) -> APIRouter:
     """Who calls it: api.app.create_app (one include_router line)."""
     router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 
-    @router.get("", response_model=CatalogList, responses=errors(*AUTHED))
-    def list_items(request: Request, _who: IdentityDep,
+    @router.get("", response_model=CatalogList, responses={**paged("一页服务事项（按代码排序）"), **errors(*AUTHED)})
+    def list_items(request: Request, _who: IdentityDep, page: PageDep, response: Response,
                    hall: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None) -> CatalogList:
         catalog = _catalog(request, settings)
         items = [i for i in catalog.latest() if hall is None or not i.halls or hall in i.halls]
-        return CatalogList(items=[item_view(i, catalog.versions(i.code)) for i in items])
+        found = page_list(items, key=lambda i: (i.code,), name="catalog", page=page)
+        link_headers(page, found, response)
+        return CatalogList(items=[item_view(i, catalog.versions(i.code)) for i in found.rows], next_cursor=found.next_cursor)
 
     @router.get("/{item}", response_model=CatalogItem, responses=errors(*AUTHED, 404))
     def get_item(item: str, request: Request, _who: IdentityDep,

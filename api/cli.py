@@ -15,6 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
+from api import watch
+
 logger = logging.getLogger("yichuang")
 
 EXIT_OK, EXIT_INFRA, EXIT_USAGE = 0, 1, 2
@@ -49,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
 
     worker = sub.add_parser("worker", help="run a Celery worker against the configured broker")
-    worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk)")
+    worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk,webhooks)")
     worker.add_argument("--concurrency", type=int)
 
     keys = sub.add_parser("keys", help="manage API keys")
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--label", required=True)
 
     _add_users_parser(sub)
+    watch.add_parser(sub)  # the document camera's folder client (api/watch.py)
 
     catalog = sub.add_parser("catalog", help="service-item catalog: validate item files, list the loaded items")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"verify": cmd_verify, "serve": cmd_serve, "worker": cmd_worker, "keys": cmd_keys,
                 "catalog": cmd_catalog, "sweep": cmd_sweep, "migrate": cmd_migrate,
-                "licences": cmd_licences, "calendar": cmd_calendar, "halls": cmd_halls, "users": cmd_users}[args.command](args)
+                "licences": cmd_licences, "calendar": cmd_calendar, "halls": cmd_halls, "users": cmd_users,
+                "watch": watch.cmd_watch}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_INFRA
     except Exception as exc:  # noqa: BLE001 - the one place that maps failures to exit codes
@@ -424,12 +428,13 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
 
 def _sweep_loop(settings, repo, stop: threading.Event) -> None:
     from workers.sweeper import resend, sweep
-    from workers.tasks import enqueue_assessment
+    from workers.tasks import enqueue_assessment, sweep_webhooks
 
     while not stop.wait(settings.sweep_interval):
         try:
             sweep(repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
+            sweep_webhooks(repo.engine, settings.queued_stuck_after)  # webhook deliveries whose message was lost
             from workers.case_flow import build_calendar, sweep_lapsed_cases
 
             sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 deadlines passed: as the item says
@@ -510,13 +515,15 @@ def cmd_sweep(args) -> int:
     settings = _settings()
     from workers.celery_app import configure
     from workers.sweeper import resend, sweep
-    from workers.tasks import enqueue_assessment
+    from workers.tasks import enqueue_assessment, install_webhook_publisher, sweep_webhooks
     from workers.wiring import build_repository
 
     configure(settings)
+    install_webhook_publisher()  # the lapse sweep's transitions are webhook events
     repo = build_repository(settings)
     count = sweep(repo, resend, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
+    count += sweep_webhooks(repo.engine, settings.queued_stuck_after)
     from workers.case_flow import build_calendar, sweep_lapsed_cases
 
     sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 lapses move their cases as the item says

@@ -3,8 +3,8 @@ identifier or by holder, and fetch its signed file. Applicants are refused (a li
 Every lookup is audited, found or not; holder codes are masked in the audit detail.
 
     GET /api/v1/licences/{identifier}          -> {"licence": {...}, "file_url", "source"}   404 when unknown
-    GET /api/v1/licences?holder_code=&holder_code_type=&licence_type=&on=YYYY-MM-DD
-                                               -> {"licences": [...], "source"}
+    GET /api/v1/licences?holder_code=&holder_code_type=&licence_type=&on=YYYY-MM-DD&cursor=&limit=
+                                               -> {"licences": [...], "source", "next_cursor"}
     GET /api/v1/licences/{identifier}/file     -> the signed PDF/OFD
 
 An identifier with a wrong shape or check character answers 422 before any lookup; a library that cannot
@@ -25,6 +25,7 @@ from api.auth import IdentityDep
 from api.cases import request_now
 from api.contract import AUTHED, errors
 from api.errors import ApiError
+from api.paging import PageDep, link_headers, page_list, paged
 from pipeline import licence_identifier
 from pipeline.interfaces import SHANGHAI
 from pipeline.library import Licence
@@ -44,6 +45,13 @@ class LicenceView(BaseModel):
 class LicenceList(BaseModel):
     licences: list[dict[str, Any]]
     source: str | None = None
+    next_cursor: str | None = None  # api/paging.py: the holder's next licences, newest first
+
+
+def _licence_key(lic: Licence) -> tuple[str, str, str]:
+    """The order of a holder's licences, newest first (as the library answers): validity start, version, id."""
+    start = lic.valid_from or lic.issued_on
+    return (start.isoformat() if start else "", lic.version or "", lic.identifier or lic.number or "")
 
 
 def _digest(text: str) -> str:
@@ -83,13 +91,14 @@ def router_for(settings: Settings) -> APIRouter:
     def file_url(lic: Licence) -> str | None:
         return f"/api/v1/licences/{lic.identifier}/file" if lic.file_key and lic.identifier else None
 
-    @router.get("", response_model=LicenceList, responses=errors(*AUTHED, 403))
-    def by_holder(request: Request, who: IdentityDep,
+    @router.get("", response_model=LicenceList, responses={**paged("一页证照"), **errors(*AUTHED, 403)})
+    def by_holder(request: Request, who: IdentityDep, page: PageDep, response: Response,
                   holder_code: Annotated[str, Query(min_length=1, max_length=64)],
                   holder_code_type: Annotated[str, Query(pattern=r"^[0-9]{3}$")],
                   licence_type: Annotated[str, Query(min_length=1, max_length=64)],
                   on: dt.date | None = None) -> LicenceList:
         allowed(who)
+        page.position("licences")  # a bad cursor is refused before the library is asked
         lib = library(request)
         day = on or request_now(request).astimezone(SHANGHAI).date()  # the app's clock, judged in Shanghai
         try:
@@ -98,8 +107,10 @@ def router_for(settings: Settings) -> APIRouter:
             request.app.state.repo.audit(who, "licence.lookup", "licence_holder", _digest(holder_code.strip().upper()),
                                          holder_code=mask_id_number(holder_code), holder_code_type=holder_code_type,
                                          licence_type=licence_type, on=day.isoformat())
-        return LicenceList(licences=[lic.model_dump(mode="json") | {"file_url": file_url(lic)} for lic in found],
-                           source=getattr(lib, "source", None))
+        one = page_list(found, key=_licence_key, name="licences", page=page, descending=True)
+        link_headers(page, one, response)
+        return LicenceList(licences=[lic.model_dump(mode="json") | {"file_url": file_url(lic)} for lic in one.rows],
+                           source=getattr(lib, "source", None), next_cursor=one.next_cursor)
 
     def look_up(request: Request, who, identifier: str, action: str):
         """The library and the licence with this identifier (or None); audited whatever the library answered."""

@@ -25,6 +25,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("not_found", 404, "找不到该资源"),
     Problem("auth.required", 401, "需要有效的访问密钥"),
     Problem("auth.forbidden", 403, "无权执行此操作"),
+    Problem("cursor.invalid", 422, "翻页游标无效，请从第一页重新查询"),  # api/paging.py
     Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),
     Problem("idempotency.in_progress", 409, "同一幂等键的请求正在处理，请稍后重试"),
     # uploaded files (pipeline/errors.py InputError)
@@ -50,7 +51,13 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("case.tolerance_outstanding", 409, "仍有容缺材料未补齐"),
     Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
     Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
+    Problem("case.already_joined", 409, "所选照片已合并在另一份材料中，请先拆分"),  # workers/case_join.py
     Problem("reader.invalid", 422, "读卡器信息无效"),
+    # webhooks (workers/webhooks.py check_target: the SSRF guard, at subscription and at every delivery)
+    Problem("webhook.url_invalid", 422, "回调地址无效：须为不含用户名和密码的 http 或 https 地址"),
+    Problem("webhook.host_not_allowed", 422, "回调地址的主机不在管理员允许的名单中"),
+    Problem("webhook.host_unresolved", 422, "回调地址的主机名无法解析"),
+    Problem("webhook.address_refused", 422, "回调地址解析到内网、本机或链路本地地址，管理员未明确允许"),
     # public progress (api/progress.py): one answer for a wrong code and an unknown number
     Problem("progress.not_found", 404, "未查到该办件，请核对办件编号和查询码"),
     Problem("rate.limited", 429, "请求过于频繁，请稍后再试"),

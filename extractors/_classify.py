@@ -13,29 +13,20 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from extractors import declared
 from extractors._form import rows
 from extractors._layout import Piece, pieces
 from pipeline.models import PageReading
 
-# Titles of document types, so that each recogniser can tell when a page says it is something else.
-TITLES = {
-    "business_licence": ("营业执照",),
-    "application_form": ("申请书", "登记表", "申请表"),
-    "power_of_attorney": ("委托书",),
-    "property_certificate": ("不动产权证书", "房屋所有权证"),
-    "real_estate_registration_certificate": ("不动产登记证明",),
-    "lease_contract": ("租赁合同", "租赁协议"),
-    "legal_rep_certificate": ("法定代表人身份证明",),
-    "marriage_certificate": ("结婚证",),
-    "household_register": ("居民户口簿", "常住人口登记卡", "户口簿"),
-    "temporary_id_card": ("临时居民身份证",),
-    "residence_permit": ("居民居住证",),
-    "travel_permit_hkmo": ("来往内地通行证",),
-    "travel_permit_tw": ("来往大陆通行证",),
-    "passport": ("护照",),
-    "tolerance_commitment": ("信用承诺书",),
-    "other": ("证明书", "情况说明", "收据", "承诺书", "结婚证", "户口", "居民身份证", "发票", "通知书", "决定书"),
-}
+# Title words of kinds of papers that are no document type we read: a page whose head names one is not ours.
+OTHER_TITLES = ("证明书", "情况说明", "收据", "承诺书", "结婚证", "户口", "居民身份证", "发票", "通知书", "决定书")
+
+
+@functools.cache
+def titles() -> dict[str, tuple[str, ...]]:
+    """Title words by type code (each type's DocumentType.titles), and "other" for papers we do not read, so
+    that each recogniser can tell when a page says it is something else."""
+    return {**{t.code: t.titles for t in declared()}, "other": OTHER_TITLES}
 
 
 def fuzzy_in(keyword: str, text: str) -> bool:
@@ -115,7 +106,7 @@ class PageEvidence:
 
     def other_title(self, own: str) -> bool:
         """The head names another document type (or a kind we do not read)."""
-        return any(self.title(words) for code, words in TITLES.items() if code != own)
+        return any(self.title(words) for code, words in titles().items() if code != own)
 
 
 @functools.lru_cache(maxsize=8)

@@ -23,10 +23,12 @@ LABELS = ("姓名", "性别", "民族", "出生日期", "出生", "住址", "公
 VALIDITY = re.compile(r"(\d{4})[.\-年/](\d{1,2})[.\-月/](\d{1,2})日?\s*[-—~至－_]+\s*(\d{4})[.\-年/](\d{1,2})[.\-月/](\d{1,2})日?")
 
 
-def identity_type(code: str, label: str, titles: Sequence[str], extra: Sequence[str], number_field: str,
-                  number: re.Pattern[str] | None) -> DocumentType:
-    """A DocumentType for an identity document recognised by `titles` (with `extra` words as evidence), reading
-    the name, `number_field` (an 18-digit ID number when `number` is None) and the validity."""
+def identity_type(*, code: str, label: str, printed_titles: Sequence[str], anchors: Sequence[str], number_field: str,
+                  number: re.Pattern[str] | None, **declared) -> DocumentType:
+    """A DocumentType for an identity document recognised by `printed_titles` (with `anchors` as evidence), reading
+    the name, `number_field` (an 18-digit ID number when `number` is None) and the validity. `declared`: the rest
+    of the type's declaration (fields, titles, findings …, see pipeline/registry.DocumentType)."""
+    titles, extra = tuple(printed_titles), tuple(anchors)
 
     def recognise(page: PageReading) -> float:
         ev = PageEvidence.of(page)
@@ -62,8 +64,8 @@ def identity_type(code: str, label: str, titles: Sequence[str], extra: Sequence[
                 fields["valid_until"] = field(dates[1], found[1], prose.page, raw=found[0])
         return fields
 
-    classes = {"name": "name", number_field: "id_number", "valid_from": "date", "valid_until": "date"}
-    return DocumentType(code=code, label=label, recognise=recognise, extract=extract, field_classes=classes, identity=True)
+    return DocumentType(code=code, label=label, recognise=recognise, extract=extract, anchors=extra, identity=True,
+                        **declared)
 
 
 def _name(text: str) -> str | None:

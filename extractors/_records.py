@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from extractors._classify import TITLES, PageEvidence
+from extractors._classify import PageEvidence, titles
 
 
 def names_other_type(ev: PageEvidence, own: str, own_titles: Sequence[str]) -> bool:
     """The page's head names a type other than `own` (ignoring words inside `own_titles`)."""
-    for code, words in TITLES.items():
+    for code, words in titles().items():
         if code == own:
             continue
         foreign = [w for w in words if not any(w in t for t in own_titles)]

@@ -15,7 +15,7 @@ from extractors._classify import PageEvidence, clamp
 from extractors._form import Form
 from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 SIGNATURE = ("经营者签字", "经营者(签字)", "经营者签名", "经营者(签名)", "申请人签字", "申请人(签字)", "签字")
 DATE_LABELS = ("日期", "签字日期", "申请日期")
@@ -71,9 +71,45 @@ DOCUMENT_TYPE = DocumentType(
     code="application_form",
     label="个体工商户登记（备案）申请书",
     recognise=recognise,
+    anchors=FORM_LABELS,
     extract=extract,
     handwriting=judge,  # `signed` from the ink of the signature area (extractors/_signature.py)
-    field_classes={"operator_name": "name", "operator_id_number": "id_number", "premises_address": "text",
-                   "business_scope": "text", "phone": "code", "signed": "enum", "signed_on": "date"},
+    fields={
+        "operator_name": FieldSpec("经营者姓名", "name"),
+        "operator_id_number": FieldSpec("经营者身份证号码", "id_number"),
+        "premises_address": FieldSpec("经营场所"),
+        "business_scope": FieldSpec("经营范围"),
+        "phone": FieldSpec("联系电话", "code"),
+        "signed": FieldSpec("签名", "enum"),
+        "signed_on": FieldSpec("签署日期", "date"),
+        "entity_name": FieldSpec("单位名称", "name", read=False),
+        "credit_code": FieldSpec("统一社会信用代码", "code", read=False),
+        "legal_representative": FieldSpec("法定代表人（负责人）", "name", read=False),
+        "legal_rep_id_number": FieldSpec("法定代表人（负责人）身份证号码", "id_number", read=False),
+        "new_legal_representative": FieldSpec("拟任法定代表人姓名", "name", read=False),
+        "new_legal_rep_id_number": FieldSpec("拟任法定代表人身份证号码", "id_number", read=False),
+        "seller_name": FieldSpec("转让方姓名", "name", read=False),
+        "seller_id_number": FieldSpec("转让方身份证号码", "id_number", read=False),
+        "buyer_name": FieldSpec("受让方姓名", "name", read=False),
+        "buyer_id_number": FieldSpec("受让方身份证号码", "id_number", read=False),
+        "seller_spouse_name": FieldSpec("转让方配偶姓名", "name", read=False),
+        "seller_spouse_id_number": FieldSpec("转让方配偶身份证号码", "id_number", read=False),
+        "property_location": FieldSpec("不动产坐落", "text", read=False),
+        "certificate_number": FieldSpec("不动产权证书号", "code", read=False),
+    },
+    findings={
+        "application.signature_unchecked": None,
+        "application.signed_future": "申请书签署日期有误，请核对后重新签署",
+        "application.unread": None,
+        "application.unsigned": "申请书未签字，请签字后重新提交",
+        "operator_id_number.birth_date": None,
+        "operator_id_number.checksum": None,
+        "operator_id_number.format": None,
+        "phone.format": "联系电话有误，请核对后重新填写",
+    },
+    seal_subject="entity_name",
+    unread_codes={'signed': ('application.signature_unchecked',)},
+    titles=("申请书", "登记表", "申请表"),
+    shown_as="申请书",
     multi_page=True,
 )

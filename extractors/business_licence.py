@@ -15,7 +15,7 @@ from extractors._form import Form
 from extractors._layout import Piece, field
 from pipeline.confidence import SEARCHED, support
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 REPRESENTATIVE = ("法定代表人", "经营者", "负责人", "投资人", "执行事务合伙人")
 ADDRESS = ("住所", "经营场所", "主要经营场所", "营业场所")
@@ -23,6 +23,9 @@ LABELS = ("统一社会信用代码", "名称", "类型", *REPRESENTATIVE, "注�
           "营业期限", "合伙期限", *ADDRESS, "经营范围", "登记机关", "组成形式", "出资额")
 # The first character of a spaced-out two-character label is sometimes not read at all.
 ALIASES = {"称": "名称", "型": "类型", "所": "住所"}
+# Labels that start the rows of a licence: evidence for recognising one.
+ANCHORS = ("名称", "类型", "经营范围", "登记机关", *REPRESENTATIVE[:2], "成立日期", "注册日期", "营业期限", "住所", "经营场所",
+           "注册资本")
 TERM = re.compile(r"(长期|永久|不约定期限)")
 
 
@@ -35,8 +38,7 @@ def recognise(page: PageReading) -> float:
         score += 0.2
     if ev.has("统一社会信用代码"):
         score += 0.15
-    score += min(0.3, 0.05 * ev.row_starts(("名称", "类型", "经营范围", "登记机关", *REPRESENTATIVE[:2], "成立日期", "注册日期",
-                                              "营业期限", "住所", "经营场所", "注册资本")))
+    score += min(0.3, 0.05 * ev.row_starts(ANCHORS))
     if v.credit_code(ev.text):
         score += 0.05
     if ev.other_title("business_licence"):
@@ -135,9 +137,36 @@ DOCUMENT_TYPE = DocumentType(
     code="business_licence",
     label="营业执照",
     recognise=recognise,
+    anchors=ANCHORS,
     extract=extract,
-    field_classes={"credit_code": "code", "name": "name", "entity_type": "text", "legal_representative": "name",
-                   "registered_capital": "text", "established_on": "date", "business_term": "text", "address": "text",
-                   "business_scope": "text", "registration_authority": "text", "issued_on": "date"},
+    fields={
+        "credit_code": FieldSpec("统一社会信用代码", "code"),
+        "name": FieldSpec("名称", "name"),
+        "entity_type": FieldSpec("类型"),
+        "legal_representative": FieldSpec("法定代表人（负责人）", "name"),
+        "registered_capital": FieldSpec("注册资本"),
+        "established_on": FieldSpec("成立日期", "date"),
+        "address": FieldSpec("住所（经营场所）"),
+        "business_scope": FieldSpec("经营范围"),
+        "business_term": FieldSpec("营业期限"),
+        "registration_authority": FieldSpec("登记机关"),
+        "issued_on": FieldSpec("发证日期", "date"),
+    },
+    findings={
+        "business_licence.established_future": None,
+        "business_licence.issued_before_established": None,
+        "business_licence.issued_future": None,
+        "business_licence.term_ended": "营业执照已超过营业期限，请提交有效的营业执照",
+        "business_licence.term_order": None,
+        "business_licence.unread": None,
+        "credit_code.category": None,
+        "credit_code.checksum": "统一社会信用代码有误，请核对后重新填写",
+        "credit_code.entity_type": None,
+        "credit_code.format": "统一社会信用代码有误，请核对后重新填写",
+        "credit_code.missing": "未填写统一社会信用代码，请补填",
+        "credit_code.org_checksum": None,
+    },
+    licence_fields={"number": "credit_code", "holder": "name"},
+    titles=("营业执照",),
     codes=True,  # the QR code linking to the enterprise credit system
 )

@@ -13,9 +13,10 @@ from extractors._form import Form
 from extractors._normalise import ethnicity
 from extractors._records import names_other_type
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 TITLE = ("居民户口簿", "常住人口登记卡", "户口簿")
+ANCHORS = ("户别", "户主姓名", "户号", "住址", "户主或与户主关系", "曾用名", "出生地", "籍贯")  # row starts: recognition evidence
 HEAD_LABELS = ("户别", "户主姓名", "户号", "住址")
 RELATION = ("户主或与户主关系", "与户主关系")
 ID_LABELS = ("公民身份证件编号", "公民身份号码", "身份证件编号")
@@ -35,7 +36,7 @@ def recognise(page: PageReading) -> float:
         score += 0.5
     elif ev.has("户口"):
         score += 0.2
-    score += min(0.4, 0.1 * ev.row_starts(("户别", "户主姓名", "户号", "住址", "户主或与户主关系", "曾用名", "出生地", "籍贯")))
+    score += min(0.4, 0.1 * ev.row_starts(ANCHORS))
     # a member card's own label: it still tells the page when the title is lost (a capture cropped to the table)
     score += 0.25 if ev.has("与户主关系") else 0.0
     score += 0.1 if ev.has("公民身份证件编号") or ev.has("户口专用章") else 0.0
@@ -110,8 +111,28 @@ DOCUMENT_TYPE = DocumentType(
     code="household_register",
     label="居民户口簿",
     recognise=recognise,
+    anchors=ANCHORS,
     extract=extract,
-    field_classes={"page_kind": "enum", "household_type": "enum", "head_name": "name", "household_number": "code",
-                   "address": "text", "name": "name", "relationship": "enum", "sex": "enum", "ethnicity": "enum",
-                   "birth_date": "date", "id_number": "id_number"},
+    fields={
+        "page_kind": FieldSpec("页别", "enum"),
+        "household_type": FieldSpec("户别", "enum"),
+        "head_name": FieldSpec("户主姓名", "name"),
+        "household_number": FieldSpec("户号", "code"),
+        "address": FieldSpec("住址"),
+        "name": FieldSpec("姓名", "name"),
+        "relationship": FieldSpec("与户主关系", "enum"),
+        "sex": FieldSpec("性别", "enum"),
+        "ethnicity": FieldSpec("民族", "enum"),
+        "birth_date": FieldSpec("出生日期", "date"),
+        "id_number": FieldSpec("公民身份号码", "id_number"),
+    },
+    findings={
+        "household_register.birth_mismatch": None,
+        "household_register.sex_mismatch": None,
+        "household_register.unread": None,
+        "id_number.birth_date": "公民身份号码有误，请核对后重新填写",
+        "id_number.checksum": "公民身份号码有误，请核对后重新填写",
+        "id_number.format": "公民身份号码有误，请核对后重新填写",
+    },
+    titles=("居民户口簿", "常住人口登记卡", "户口簿"),
 )

@@ -8,16 +8,18 @@ import re
 from extractors._layout import field, find_label, pieces, row_of
 from extractors._normalise import simplified
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 VALIDITY = re.compile(r"(\d{4})[.\-年](\d{1,2})[.\-月](\d{1,2})日?[\-—~至－_]+(?:(\d{4})[.\-年](\d{1,2})[.\-月](\d{1,2})日?|(长期))")
+
+
+ANCHORS = ("签发机关", "有效期限")  # the back's two labels
 
 
 def recognise(page: PageReading) -> float:
     text = "".join(p.text for p in pieces(page))
     score = 0.0
-    score += 0.4 if "签发机关" in text else 0.0
-    score += 0.4 if "有效期限" in text else 0.0
+    score += 0.4 * sum(anchor in text for anchor in ANCHORS)
     score += 0.2 if "居民身份证" in text else 0.0
     score += 0.1 if VALIDITY.search(text) else 0.0
     if "公民身份" in text or "姓名" in text:
@@ -68,7 +70,25 @@ DOCUMENT_TYPE = DocumentType(
     code="id_card_back",
     label="居民身份证（国徽面）",
     recognise=recognise,
+    anchors=ANCHORS,
     extract=extract,
-    field_classes={"issuing_authority": "text", "valid_from": "date", "valid_until": "date"},
+    fields={
+        "issuing_authority": FieldSpec("签发机关"),
+        "valid_from": FieldSpec("有效期起始日期", "date"),
+        "valid_until": FieldSpec("有效期截止日期", "date"),
+    },
+    findings={
+        "id_card.expired": "居民身份证已过有效期，请提交有效期内的居民身份证",
+        "id_card.not_yet_valid": "居民身份证尚未生效，请提交有效的居民身份证",
+        "id_card.validity_age": None,
+        "id_card.validity_dates": "居民身份证有效期有误，请提交有效的居民身份证",
+        "id_card.validity_length": None,
+        "id_card.validity_unread": None,
+    },
+    licence_fields={"valid_from": "valid_from", "valid_until": "valid_until"},
+    deciding=('valid_until',),
+    unread_codes={'valid_until': ('id_card.validity_unread',)},
+    titles=("居民身份证",),
+    shown_as="居民身份证国徽面",
     identity=True,
 )

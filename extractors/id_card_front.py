@@ -8,7 +8,7 @@ from extractors._classify import PageEvidence
 from extractors._layout import Piece, field, find_label, parse_date, pieces, row_of
 from extractors._normalise import ethnicity, person_name, simplified
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份")
 # Titles and labels of other documents that print a person's 姓名, 出生 and ID number.
@@ -146,7 +146,29 @@ DOCUMENT_TYPE = DocumentType(
     code="id_card_front",
     label="居民身份证（人像面）",
     recognise=recognise,
+    anchors=LABELS,
     extract=extract,
-    field_classes={"name": "name", "sex": "enum", "ethnicity": "enum", "birth_date": "date", "address": "text", "id_number": "id_number"},
+    fields={
+        "name": FieldSpec("姓名", "name"),
+        "sex": FieldSpec("性别", "enum"),
+        "ethnicity": FieldSpec("民族", "enum"),
+        "birth_date": FieldSpec("出生日期", "date"),
+        "address": FieldSpec("住址"),
+        "id_number": FieldSpec("公民身份号码", "id_number"),
+    },
+    findings={
+        "id_number.birth_date": "公民身份号码有误，请核对后重新填写",
+        "id_number.birth_mismatch": "身份证上的出生日期与公民身份号码不一致，请提交有效的居民身份证",
+        "id_number.checksum": "公民身份号码有误，请核对后重新填写",
+        "id_number.format": "公民身份号码有误，请核对后重新填写",
+        "id_number.missing": "未能看到公民身份号码，请提交清晰完整的身份证件",
+        "id_number.region_unknown": None,
+        "id_number.sex_mismatch": "身份证上的性别与公民身份号码不一致，请提交有效的居民身份证",
+    },
+    licence_fields={"number": "id_number", "holder": "name"},
+    deciding=('id_number',),
+    unread_codes={'id_number': ('id_number.missing',)},
+    titles=("居民身份证",),
+    shown_as="居民身份证人像面",
     identity=True,
 )

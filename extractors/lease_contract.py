@@ -14,7 +14,7 @@ from extractors._classify import PageEvidence, clamp
 from extractors._form import Form, Prose
 from extractors._layout import field
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 LESSOR = ("出租方(甲方)", "甲方(出租方)", "出租方", "出租人", "甲方")
 LESSEE = ("承租方(乙方)", "乙方(承租方)", "承租方", "承租人", "乙方")
@@ -82,7 +82,22 @@ DOCUMENT_TYPE = DocumentType(
     code="lease_contract",
     label="房屋租赁合同",
     recognise=recognise,
+    anchors=("甲方", "乙方", "出租", "承租", "租金"),
     extract=extract,
-    field_classes={"lessor": "name", "lessee": "name", "address": "text", "term_from": "date", "term_until": "date"},
+    fields={
+        "lessor": FieldSpec("出租方", "name"),
+        "lessee": FieldSpec("承租方", "name"),
+        "address": FieldSpec("租赁房屋地址"),
+        "term_from": FieldSpec("租赁起始日期", "date"),
+        "term_until": FieldSpec("租赁截止日期", "date"),
+    },
+    findings={
+        "lease_contract.ended": "租赁合同已到期，请提交在租赁期内的合同或其他场所使用证明",
+        "lease_contract.not_started": "租赁合同尚未开始，请提交已生效的合同或其他场所使用证明",
+        "lease_contract.term_order": "租赁合同的租赁期限有误，请核对后重新提交",
+        "lease_contract.unread": None,
+    },
+    titles=("租赁合同", "租赁协议"),
+    shown_as="租赁合同",
     multi_page=True,
 )

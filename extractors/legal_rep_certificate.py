@@ -18,7 +18,7 @@ from extractors._layout import field
 from extractors._records import names_other_type
 from pipeline.confidence import SEARCHED, support
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 TITLE = ("法定代表人身份证明书", "法定代表人身份证明")
 ORGANISATION = ("单位名称", "企业名称", "名称")
@@ -110,8 +110,26 @@ DOCUMENT_TYPE = DocumentType(
     code="legal_rep_certificate",
     label="法定代表人身份证明书",
     recognise=recognise,
+    anchors=("法定代表人", "统一社会信用代码", "单位名称", "我单位", "特此证明"),
     extract=extract,
-    field_classes={"organisation_name": "name", "credit_code": "code", "representative_name": "name",
-                   "representative_id_number": "id_number", "signed_on": "date"},
+    fields={
+        "organisation_name": FieldSpec("单位名称", "name"),
+        "credit_code": FieldSpec("统一社会信用代码", "code"),
+        "representative_name": FieldSpec("法定代表人姓名", "name"),
+        "representative_id_number": FieldSpec("法定代表人身份证号码", "id_number"),
+        "signed_on": FieldSpec("签署日期", "date"),
+    },
+    findings={
+        "credit_code.checksum": "统一社会信用代码有误，请核对后重新填写",
+        "credit_code.format": "统一社会信用代码有误，请核对后重新填写",
+        "legal_rep_certificate.signed_future": None,
+        "legal_rep_certificate.unread": None,
+        "representative_id_number.birth_date": None,
+        "representative_id_number.checksum": None,
+        "representative_id_number.format": None,
+    },
+    seal_subject="organisation_name",
+    seal_default="always",
+    titles=("法定代表人身份证明",),
     seals=True,
 )

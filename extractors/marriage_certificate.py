@@ -14,7 +14,7 @@ from extractors._form import Form
 from extractors._layout import field
 from extractors._records import names_other_type
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 TITLE = ("结婚证",)
 ID_LABELS = ("身份证件号码", "身份证件号", "身份证号码", "公民身份号码")
@@ -81,7 +81,28 @@ DOCUMENT_TYPE = DocumentType(
     code="marriage_certificate",
     label="结婚证",
     recognise=recognise,
+    anchors=("结婚证字号", "持证人", "登记日期", "婚姻"),
     extract=extract,
-    field_classes={"holder": "name", "registered_on": "date", "certificate_number": "code", "party1_name": "name",
-                   "party1_id_number": "id_number", "party2_name": "name", "party2_id_number": "id_number"},
+    fields={
+        "holder": FieldSpec("持证人", "name"),
+        "registered_on": FieldSpec("登记日期", "date"),
+        "certificate_number": FieldSpec("不动产权证书号", "code"),
+        "party1_name": FieldSpec("一方姓名", "name"),
+        "party1_id_number": FieldSpec("一方身份证件号码", "id_number"),
+        "party2_name": FieldSpec("另一方姓名", "name"),
+        "party2_id_number": FieldSpec("另一方身份证件号码", "id_number"),
+    },
+    findings={
+        "marriage_certificate.holder_not_party": "结婚证持证人与申请人不符，请提交本人的结婚证",
+        "marriage_certificate.registered_future": None,
+        "marriage_certificate.unread": None,
+        "party1_id_number.birth_date": None,
+        "party1_id_number.checksum": None,
+        "party1_id_number.format": None,
+        "party2_id_number.birth_date": None,
+        "party2_id_number.checksum": None,
+        "party2_id_number.format": None,
+    },
+    licence_fields={"number": "certificate_number", "holder": "holder"},
+    titles=("结婚证",),
 )

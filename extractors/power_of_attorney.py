@@ -18,7 +18,7 @@ from extractors._form import Form, Hit, Prose
 from extractors._layout import field
 from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 PRINCIPAL = ("委托人姓名", "委托人名称", "委托人")
 AGENT = ("受托人姓名", "受托人", "委托代理人姓名", "委托代理人", "代理人姓名", "代理人", "指定代表姓名")
@@ -135,9 +135,34 @@ DOCUMENT_TYPE = DocumentType(
     code="power_of_attorney",
     label="授权委托书",
     recognise=recognise,
+    anchors=("委托人", "受托人", "代理人", "委托事项", "代为办理", "委托期限", "有效期限"),
     extract=extract,
     handwriting=judge,  # `signed` from the ink of the signature area (extractors/_signature.py)
-    field_classes={"principal_name": "name", "principal_id_number": "id_number", "agent_name": "name",
-                   "agent_id_number": "id_number", "matter": "text", "valid_until": "date", "signed": "enum"},
+    fields={
+        "principal_name": FieldSpec("委托人", "name"),
+        "principal_id_number": FieldSpec("委托人证件号码", "id_number"),
+        "agent_name": FieldSpec("受托人姓名", "name"),
+        "agent_id_number": FieldSpec("受托人身份证号码", "id_number"),
+        "matter": FieldSpec("委托事项"),
+        "valid_until": FieldSpec("有效期截止日期", "date"),
+        "signed": FieldSpec("签名", "enum"),
+    },
+    findings={
+        "agent_id_number.birth_date": None,
+        "agent_id_number.checksum": None,
+        "agent_id_number.format": None,
+        "power_of_attorney.expired": "授权委托书已超过委托期限，请提交在委托期限内的授权委托书",
+        "power_of_attorney.same_person": "委托人与受托人不能是同一人，请重新提交授权委托书",
+        "power_of_attorney.signature_unchecked": None,
+        "power_of_attorney.unread": None,
+        "power_of_attorney.unsigned": "授权委托书未经委托人签字，请签字后重新提交",
+        "principal_id_number.birth_date": None,
+        "principal_id_number.checksum": None,
+        "principal_id_number.format": None,
+    },
+    seal_subject="principal_name",
+    seal_default="organisation",
+    unread_codes={'signed': ('power_of_attorney.signature_unchecked',)},
+    titles=("委托书",),
     seals=True,  # an organisation's 授权委托书 bears its seal (the catalog's `sealed` rule, validators/assess.py)
 )

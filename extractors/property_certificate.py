@@ -9,7 +9,7 @@ from extractors._classify import PageEvidence, clamp
 from extractors._form import Form
 from extractors._layout import field
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 LABELS = ("权利人", "共有情况", "坐落", "不动产单元号", "权利类型", "权利性质", "用途", "面积", "使用期限", "权利其他状况")
 ALIASES = {"落": "坐落", "途": "用途", "积": "面积"}
@@ -64,7 +64,26 @@ DOCUMENT_TYPE = DocumentType(
     code="property_certificate",
     label="不动产权证书",
     recognise=recognise,
+    anchors=LABELS,
     extract=extract,
-    field_classes={"certificate_number": "code", "holder": "name", "co_ownership": "enum", "location": "text",
-                   "unit_number": "code", "right_type": "text", "usage": "text", "area": "text"},
+    fields={
+        "certificate_number": FieldSpec("不动产权证书号", "code"),
+        "holder": FieldSpec("权利人", "name"),
+        "co_ownership": FieldSpec("共有情况", "enum"),
+        "location": FieldSpec("坐落"),
+        "unit_number": FieldSpec("不动产单元号", "code"),
+        "right_type": FieldSpec("权利类型"),
+        "usage": FieldSpec("用途"),
+        "area": FieldSpec("面积"),
+    },
+    findings={
+        "property_certificate.number_format": None,
+        "property_certificate.number_year": None,
+        "property_certificate.region_mismatch": "不动产权证书有误，请核对后重新提交",
+        "property_certificate.unit_format": None,
+        "property_certificate.unit_region": None,
+        "property_certificate.unread": None,
+    },
+    licence_fields={"number": "certificate_number", "holder": "holder"},
+    titles=("不动产权证书", "房屋所有权证"),
 )

@@ -15,10 +15,11 @@ from extractors._form import Form, rows
 from extractors._layout import Piece, field
 from extractors._normalise import simplified
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 LABELS = ("证明权利或事项", "权利人(申请人)", "权利人", "义务人", "坐落", "不动产单元号", "其他", "附记", "登记机构", "登记时间")
 ALIASES = {"落": "坐落"}
+ANCHORS = ("证明权利或事项", "权利人", "义务人", "坐落", "不动产单元号", "登记机构")  # row starts: recognition evidence
 NUMBER = re.compile(r"([\u4e00-\u9fff])[(（]?(\d{4})[)）]?([\u4e00-\u9fff]{1,12}?)不动产证明第(\d{5,8})号")
 
 
@@ -36,7 +37,7 @@ def recognise(page: PageReading) -> float:
         score += 0.45
     if "不动产证明第" in ev.text or certificate_number(ev.text):
         score += 0.35
-    score += min(0.4, 0.07 * ev.row_starts(("证明权利或事项", "权利人", "义务人", "坐落", "不动产单元号", "登记机构")))
+    score += min(0.4, 0.07 * ev.row_starts(ANCHORS))
     if ev.other_title("real_estate_registration_certificate"):
         score = min(score, 0.3)
     return clamp(score)
@@ -91,7 +92,18 @@ DOCUMENT_TYPE = DocumentType(
     code="real_estate_registration_certificate",
     label="不动产登记证明",
     recognise=recognise,
+    anchors=ANCHORS,
     extract=extract,
-    field_classes={"certificate_number": "code", "right_or_matter": "text", "holder": "name", "obligor": "name",
-                   "location": "text", "unit_number": "code", "registration_authority": "text", "registered_on": "date"},
+    fields={
+        "certificate_number": FieldSpec("不动产登记证明号", "code"),
+        "right_or_matter": FieldSpec("证明权利或事项"),
+        "holder": FieldSpec("权利人（申请人）", "name"),
+        "obligor": FieldSpec("义务人", "name"),
+        "location": FieldSpec("坐落"),
+        "unit_number": FieldSpec("不动产单元号", "code"),
+        "registration_authority": FieldSpec("登记机构"),
+        "registered_on": FieldSpec("登记时间", "date"),
+    },
+    licence_fields={"number": "certificate_number", "holder": "holder"},
+    titles=("不动产登记证明",),
 )

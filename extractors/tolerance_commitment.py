@@ -18,7 +18,7 @@ from extractors._form import Form
 from extractors._records import names_other_type
 from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
-from pipeline.registry import DocumentType
+from pipeline.registry import DocumentType, FieldSpec
 
 TITLE = ("容缺受理信用承诺书", "信用承诺书")
 SIGNATURE = ("承诺人(签字或盖章)", "承诺人（签字或盖章）", "承诺人(签字)", "承诺人（签字）", "承诺人签字", "承诺人签名",
@@ -87,9 +87,16 @@ DOCUMENT_TYPE = DocumentType(
     code="tolerance_commitment",
     label="容缺受理信用承诺书",
     recognise=recognise,
+    anchors=("容缺", "郑重承诺", "承诺如下", "承诺人签字"),
     extract=extract,
     handwriting=judge,  # `signed` from the ink of the 承诺人 signature area (extractors/_signature.py)
-    field_classes={"applicant_name": "name", "applicant_id_number": "id_number", "case_number": "code",
-                   "signed": "enum", "signed_on": "date"},
+    fields={
+        "applicant_name": FieldSpec("承诺人（申请人）", "name"),
+        "applicant_id_number": FieldSpec("承诺人证件号码", "id_number"),
+        "case_number": FieldSpec("办件编号", "code"),
+        "signed": FieldSpec("签名", "enum"),
+        "signed_on": FieldSpec("签署日期", "date"),
+    },
+    titles=("信用承诺书",),
     multi_page=True,
 )

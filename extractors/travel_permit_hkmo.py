@@ -4,7 +4,29 @@
 import re
 
 from extractors._identity import identity_type
+from pipeline.registry import FieldSpec
 
-DOCUMENT_TYPE = identity_type("travel_permit_hkmo", "港澳居民来往内地通行证", ("港澳居民来往内地通行证", "来往内地通行证"),
-                              ("MAINLAND TRAVEL PERMIT", "HONG KONG", "MACAO", "有效期限", "签发机关"), "permit_number",
-                              re.compile(r"[HM]\d{10}|[HM]\d{8}"))
+DOCUMENT_TYPE = identity_type(
+    code="travel_permit_hkmo",
+    label="港澳居民来往内地通行证",
+    printed_titles=("港澳居民来往内地通行证", "来往内地通行证"),
+    anchors=("MAINLAND TRAVEL PERMIT", "HONG KONG", "MACAO", "有效期限", "签发机关"),
+    number_field="permit_number",
+    number=re.compile(r"[HM]\d{10}|[HM]\d{8}"),
+    fields={
+        "name": FieldSpec("姓名", "name"),
+        "permit_number": FieldSpec("证件号码", "id_number"),
+        "valid_until": FieldSpec("有效期截止日期", "date"),
+        "valid_from": FieldSpec("有效期起始日期", "date"),
+    },
+    findings={
+        "permit_number.format": None,
+        "travel_permit_hkmo.expired": None,
+        "travel_permit_hkmo.not_yet_valid": None,
+        "travel_permit_hkmo.unread": None,
+        "travel_permit_hkmo.validity_dates": None,
+        "travel_permit_hkmo.validity_length": None,
+        "travel_permit_hkmo.validity_unread": None,
+    },
+    titles=("来往内地通行证",),
+)

@@ -3,7 +3,28 @@
 import re
 
 from extractors._identity import identity_type
+from pipeline.registry import FieldSpec
 
-DOCUMENT_TYPE = identity_type("travel_permit_tw", "台湾居民来往大陆通行证", ("台湾居民来往大陆通行证", "来往大陆通行证"),
-                              ("MAINLAND TRAVEL PERMIT", "TAIWAN", "有效期限", "签发机关"), "permit_number",
-                              re.compile(r"(?<!\d)\d{8}(?!\d)"))
+DOCUMENT_TYPE = identity_type(
+    code="travel_permit_tw",
+    label="台湾居民来往大陆通行证",
+    printed_titles=("台湾居民来往大陆通行证", "来往大陆通行证"),
+    anchors=("MAINLAND TRAVEL PERMIT", "TAIWAN", "有效期限", "签发机关"),
+    number_field="permit_number",
+    number=re.compile(r"(?<!\d)\d{8}(?!\d)"),
+    fields={
+        "name": FieldSpec("姓名", "name"),
+        "permit_number": FieldSpec("证件号码", "id_number"),
+        "valid_until": FieldSpec("有效期截止日期", "date"),
+        "valid_from": FieldSpec("有效期起始日期", "date"),
+    },
+    findings={
+        "permit_number.format": None,
+        "travel_permit_tw.expired": None,
+        "travel_permit_tw.not_yet_valid": None,
+        "travel_permit_tw.unread": None,
+        "travel_permit_tw.validity_dates": None,
+        "travel_permit_tw.validity_unread": None,
+    },
+    titles=("来往大陆通行证",),
+)

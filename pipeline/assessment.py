@@ -46,9 +46,10 @@ class PersonAct(Frozen):
     """What a clerk or reviewer decided about a reading (the machine's value is kept beside the person's in
     the case's records): `field` corrects a document's field; `finding` confirms (a definite problem) or
     dismisses (not a problem) a finding by code, optionally of one document or material; `manual_check`
-    records a material as checked by hand without a scan."""
+    records a material as checked by hand without a scan; `join` judges several documents as one (`value`:
+    {"documents": [ids in page order]}) and `split` undoes the join of `document` (validators/joining.py)."""
 
-    kind: Literal["field", "finding", "manual_check"]
+    kind: Literal["field", "finding", "manual_check", "join", "split"]
     document: str | None = None
     field: str | None = None
     value: Any = None
@@ -78,6 +79,12 @@ class CaseFinding(Finding):
     """A finding as reported on a material or the case: the document it concerns, if any."""
 
     document: str | None = None
+
+    @classmethod
+    def on(cls, finding: Finding, document: str | None) -> "CaseFinding":
+        """A document's own finding as the case reports it."""
+        return cls(code=finding.code, severity=finding.severity, message=finding.message, fields=finding.fields,
+                   document=document)
 
 
 class LicenceEvidence(Frozen):
@@ -132,6 +139,9 @@ class Assessment(Frozen):
     materials: tuple[MaterialResult, ...]
     unassigned: tuple[str, ...] = ()  # ids of documents no material took (or unreadable ones)
     findings: tuple[CaseFinding, ...] = ()  # case-level findings (unassigned documents, pending uploads, calendar)
+    # documents judged as one: the id a material lists -> the ids of the documents merged into it, in page order
+    # (a clerk's join, or a form's untitled later page; validators/joining.py)
+    joined: dict[str, tuple[str, ...]] = {}
     notice: str = ""
     case_id: str | None = None
     input_version: int = 0  # the case row version the input was read at

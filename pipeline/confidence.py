@@ -19,6 +19,10 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.models import FieldValue
 
 
 # How a value was found -> the factor on its raw score. Fitted by eye on the tuning layouts' misses, then the
@@ -107,3 +111,24 @@ class Calibrator:
 
     def classes(self) -> list[str]:
         return sorted(self._curves)
+
+
+# --- the confidence rule ------------------------------------------------------------------------
+
+UNCERTAIN = "（识别置信度不足，请人工核对）"  # added to a finding the rule turned from an error into a warning
+
+
+def is_uncertain(value: "FieldValue | None", threshold: float) -> bool:
+    """A value read below its class's threshold. A person's correction is certain; an absent value is not
+    uncertain (the check that needs it says so itself)."""
+    return value is not None and value.source != "person" and value.confidence < threshold
+
+
+def judged(severity: str, message: str, uncertain: bool) -> tuple[str, str]:
+    """docs/architecture.md's confidence rule, the one place it is written: a failed check or rule is an `error`
+    only when every value involved is certain (at or above its threshold, or confirmed by a second reading);
+    otherwise a `warning` for a person to look at, so that an OCR misread never sends a citizen home.
+    `uncertain`: some value involved is not. Called by pipeline/stages.to_finding and validators/assess.py."""
+    if severity == "error" and uncertain:
+        return "warning", message + UNCERTAIN
+    return severity, message

@@ -234,6 +234,9 @@ class Document(Frozen):
     # a multi-page type's document that opens without a title of its own (a form's later page scanned alone): in a
     # case it continues the same type's document before it (validators/joining.py)
     continues: bool = False
+    # what a document of unknown type says (no fields were read): its pages' text in reading order
+    # (pipeline/page_text.py); None for a document of a known type, whose fields say it
+    text: str | None = None
 
     def value(self, name: str) -> Any:
         field = self.fields.get(name)

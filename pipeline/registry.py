@@ -7,7 +7,7 @@ Registering the same code twice is an error, so a renamed or copied module canno
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pipeline.models import Classified, Document, FieldValue, PageReading
@@ -19,24 +19,61 @@ class DuplicateRegistration(ValueError):
 
 
 @dataclass(frozen=True)
-class DocumentType:
-    """How to recognise one document type and how to read its fields.
+class FieldSpec:
+    """One field of a document type: the Chinese label people read, its class for the confidence thresholds
+    (pipeline/settings.Thresholds: name, id_number, code, date, enum, text), and whether the extractor reads it.
+    `read=False`: the paper states it but no extractor reads it yet (a catalog rule on it makes the material
+    needs_review rather than failing validation)."""
 
-    `recognise(page)` returns a score in 0..1 (evidence that the page is of this type);
-    `extract(doc)` returns the fields read from the classified pages."""
+    label: str
+    kind: str = "text"
+    read: bool = True
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """Everything the service knows about one document type, declared in its module extractors/<code>.py.
+
+    Reading: `recognise(page)` returns a score in 0..1 (evidence that the page is of this type); `extract(doc)`
+    returns the fields read from the classified pages. The rest is declaration that the central tables
+    (validators/vocabulary.py, extractors/_classify.titles, the catalog's known types, the licence library's
+    field mapping, the default seal rules) are derived from; tests/test_registry.py fails when a registered type
+    lacks any of it."""
 
     code: str
-    label: str  # Chinese name shown to people
+    label: str  # Chinese name as printed on the paper (its title)
     recognise: Callable[[PageReading], float]
     extract: Callable[[Classified], dict[str, FieldValue]]
-    field_classes: dict[str, str] = field(default_factory=dict)  # field -> class for thresholds
+    fields: Mapping[str, FieldSpec] = field(default_factory=dict)
+    titles: tuple[str, ...] = ()  # its title words: another type's recogniser is capped when a page's head says one
+    anchors: tuple[str, ...] = ()  # printed labels (or words) of its form that the recogniser counts as evidence
+    findings: Mapping[str, str | None] = field(default_factory=dict)  # finding codes its checks report -> the
+    # applicant's words on a notice (None: the words follow from the code's last part or the material's standard)
+    shown_as: str = ""  # the shorter name people read in lists and messages, when it differs from `label`
+    # the fields of a paper copy carrying the licence library's number / holder / valid_from / valid_until
+    licence_fields: Mapping[str, str] = field(default_factory=dict)
+    seal_subject: str = ""  # the field naming the organisation whose seal the paper bears (judged when asked)
+    seal_default: str = ""  # "always" / "organisation": asked by default without a catalog rule saying so
+    deciding: tuple[str, ...] = ()  # values that decide acceptance even when no catalog rule names them
+    unread_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # field -> check codes that already
+    # say it could not be read or checked (the assessment adds no second finding)
     identity: bool = False  # an identity document (ID materials accept it)
     multi_page: bool = False  # consecutive pages of this type form one document
-    seals: bool = False  # its checks judge the red seals on the paper: look for them (pipeline/seals.py)
+    seals: bool = False  # look for red seals on the paper (pipeline/seals.py): its checks judge them
     codes: bool = False  # it carries a QR code: decode it (pipeline/qr.py)
     # judges handwriting areas from the page pixels after extraction (extractors/_signature.judge):
     # (pages, fields, pixels(image_key) -> BGR array) -> (fields to replace, handwriting records)
     handwriting: Callable[[Classified, dict[str, FieldValue], Callable], tuple[dict[str, FieldValue], tuple]] | None = None
+
+    @property
+    def field_classes(self) -> dict[str, str]:
+        """Class of every field the extractor reads (the confidence calibration and thresholds)."""
+        return {name: spec.kind for name, spec in self.fields.items() if spec.read}
+
+    @property
+    def name(self) -> str:
+        """What people read for this type (lists, messages, notices)."""
+        return self.shown_as or self.label
 
 
 class TypeRegistry:

@@ -44,6 +44,18 @@ class Thresholds(BaseModel):
         return float(getattr(self, field_class, self.text))
 
 
+class WebhookSettings(BaseModel):
+    """Webhook delivery (workers/webhooks.py): the hosts an administrator allows, timeouts, retries."""
+
+    model_config = ConfigDict(frozen=True)
+    allowed_hosts: tuple[str, ...] = ()  # exact host names or addresses, or "*.example.com"
+    connect_timeout: float = 3.0
+    read_timeout: float = 5.0
+    max_attempts: int = 8
+    backoff_base: float = 10.0  # seconds before the 2nd attempt; doubled each time
+    backoff_cap: float = 3600.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YICHUANG_", extra="ignore")
 
@@ -95,7 +107,7 @@ class Settings(BaseSettings):
     # A PDF or TIFF of at least this many pages is read by one task per page, which any worker may take
     # (workers/fanout.py); 0 reads every file in one task.
     page_fanout_min_pages: int = Field(default=2, ge=0)
-    worker_queues: str = "counter,bulk"
+    worker_queues: str = "counter,bulk,webhooks"
     embedded_worker: bool = True
     task_soft_time_limit: int = 240
     task_time_limit: int = 300
@@ -120,6 +132,14 @@ class Settings(BaseSettings):
     s3_read_timeout: float = Field(default=10.0, gt=0)
     body_read_timeout: float = Field(default=30.0, gt=0)  # the API waits this long for the next piece of a body
     readiness_timeout: float = Field(default=2.0, gt=0)  # per dependency in GET /readyz
+
+    # Webhooks (README "Webhooks"): target hosts an administrator allows, comma-separated; none allowed by default.
+    webhook_allowed_hosts: str = ""
+    webhook_connect_timeout: float = Field(default=3.0, gt=0, le=30)
+    webhook_read_timeout: float = Field(default=5.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
+    webhook_backoff_base: float = Field(default=10.0, gt=0)
+    webhook_backoff_cap: float = Field(default=3600.0, gt=0)
 
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
@@ -157,6 +177,13 @@ class Settings(BaseSettings):
             max_pages=self.max_pages,
             pdf_dpi=self.pdf_dpi,
         )
+
+    @property
+    def webhooks(self) -> WebhookSettings:
+        hosts = tuple(h.strip().lower().rstrip(".") for h in self.webhook_allowed_hosts.split(",") if h.strip())
+        return WebhookSettings(allowed_hosts=hosts, connect_timeout=self.webhook_connect_timeout,
+                               read_timeout=self.webhook_read_timeout, max_attempts=self.webhook_max_attempts,
+                               backoff_base=self.webhook_backoff_base, backoff_cap=self.webhook_backoff_cap)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.confidence import Calibrator
+from pipeline.confidence import Calibrator, is_uncertain, judged
 from pipeline.decode import RawPage
 from pipeline.models import (
     Candidate, Capture, Classified, Document, FieldValue, Finding, Page, PageReading, Pages, Quality, QualityOut,
     Reading, TextLine, Upload,
 )
+from pipeline.page_text import document_text
 from pipeline.registry import CheckContext, CheckRegistry, Failure, TypeRegistry
 from pipeline.settings import Thresholds
 
@@ -232,6 +233,7 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
         upload_sha256=classified.upload.sha256,
         continues=bool(doc_type is not None and doc_type.multi_page and classified.type != "unknown"
                        and not opens_document(classified.pages[0], doc_type.label)),
+        text=(document_text([p.lines for p in classified.pages]) or None) if classified.type == "unknown" else None,
     )
 
 
@@ -356,16 +358,10 @@ def check(doc: Document, checks: CheckRegistry, today: dt.date, thresholds: Thre
 
 def to_finding(failure: Failure, docs: list[Document], classes: list[dict[str, str]], thresholds: Thresholds,
                corroborated: frozenset[str] = frozenset()) -> Finding:
-    """docs/architecture.md's confidence rule: a failed check is an `error` only when every value involved is at or
-    above its threshold or a second reading agrees; otherwise a `warning` for a person to look at."""
-    severity = failure.severity
-    if severity == "error":
-        for name in failure.fields:
-            if name in corroborated:
-                continue
-            for doc, field_classes in zip(docs, classes):
-                value = doc.fields.get(name)
-                if value is not None and value.confidence < thresholds.for_class(field_classes.get(name, "text")):
-                    severity = "warning"
-    message = failure.message if severity == failure.severity else f"{failure.message}（识别置信度不足，请人工核对）"
+    """A check's failure as a finding, its severity by the confidence rule (pipeline/confidence.judged) over the
+    values of `failure.fields` in `docs` (field classes in `classes`, one per document)."""
+    uncertain = any(is_uncertain(doc.fields.get(name), thresholds.for_class(field_classes.get(name, "text")))
+                    for name in failure.fields if name not in corroborated
+                    for doc, field_classes in zip(docs, classes))
+    severity, message = judged(failure.severity, failure.message, uncertain)
     return Finding(code=failure.code, severity=severity, message=message, fields=failure.fields)

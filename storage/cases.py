@@ -41,10 +41,13 @@ from pipeline.models import Document, Hints
 from storage.db import SessionScope, as_utc, utcnow
 from storage.case_records import CaseActRow, CaseEventRow, CaseNumberRow, SupersededUploadRow
 from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
+from storage.webhooks import record_event
+from storage.paging import Keyset, Scope
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
 ROUND_STATES = ("correction", "suspended", "accepted_tolerance")  # entering one starts a resubmission round
-ASSESSED_ACTS = ("field", "finding", "manual_check")
+ASSESSED_ACTS = ("field", "finding", "manual_check", "join", "split")
+CASE_KEYS = Keyset((CaseRow.created_at, CaseRow.id))  # GET /api/v1/cases walks cases in this order
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +174,8 @@ class CaseRepository(SessionScope):
                 return None
             s.add(AssessmentRow(case_id=case_id, version=expected_version + 1, item_version=assessment.item_version,
                                 decision=assessment.decision, body=assessment.to_case_dict(), created_at=now))
+            record_event(s, "case.assessed", {"case_id": case_id, "version": expected_version + 1,
+                                              "decision": assessment.decision})
         return expected_version + 1
 
     def _mark_assessed(self, case_id: str, version: int) -> None:
@@ -228,6 +233,8 @@ class CaseRepository(SessionScope):
                                  recommendation=recommendation, overridden=overridden,
                                  assessment_version=assessment_version, detail=detail or {})
             s.add(event)
+            record_event(s, "case.transition", {"case_id": case_id, "act": transition.act, "from_state": expected_state,
+                                                "to_state": transition.target, "outcome": transition.outcome})
         return event
 
     def record_act(self, case_id: str, *, actor: str, role: str, kind: str, at: dt.datetime | None = None,
@@ -261,6 +268,23 @@ class CaseRepository(SessionScope):
             if hall is not None:
                 query = query.where(CaseRow.hall == hall)
             return list(s.scalars(query.order_by(CaseRow.created_at, CaseRow.id)))
+
+    def page(self, position: tuple[Any, ...] | None, limit: int, *, scope: Scope, states: tuple[str, ...] | None = None,
+             item: str | None = None, created_from: dt.datetime | None = None,
+             created_to: dt.datetime | None = None) -> list[CaseRow]:
+        """One page of the cases `scope` may see, oldest first by (created_at, id), after `position` (a
+        `CASE_KEYS` position) and narrowed by the filters (`created_to` exclusive). Who calls it: GET /api/v1/cases."""
+        query = scope.where(select(CaseRow), CaseRow)
+        if states is not None:
+            query = query.where(CaseRow.status.in_(states))
+        if item is not None:
+            query = query.where(CaseRow.item_code == item)
+        if created_from is not None:
+            query = query.where(CaseRow.created_at >= created_from)
+        if created_to is not None:
+            query = query.where(CaseRow.created_at < created_to)
+        with self.session() as s:
+            return CASE_KEYS.page(s, query, position, limit)
 
     # --- uploads into a case ---------------------------------------------------------------------
 

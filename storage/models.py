@@ -49,7 +49,7 @@ class UploadRow(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_uploads_status", "status"), Index("ix_uploads_owner", "owner_key_id"),
-                      Index("ix_uploads_case", "case_id"))
+                      Index("ix_uploads_case", "case_id"), Index("ix_uploads_received", "received_at", "id"))
 
 
 class DocumentRow(Base):
@@ -79,6 +79,8 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(128))  # the API request's X-Request-ID (migration 0010)
+
+    __table_args__ = (Index("ix_audit_target", "target_type", "target_id", "id"), Index("ix_audit_actor", "actor", "id"))
 
 
 class IdempotencyKey(Base):
@@ -124,7 +126,8 @@ class CaseRow(Base):
     agent: Mapped[dict[str, Any] | None]  # 代理人: personal data, never logged
     outcome: Mapped[str | None] = mapped_column(String(16))  # decided: approved | refused
 
-    __table_args__ = (Index("ix_cases_owner", "owner_key_id"), Index("ix_cases_hall", "hall"))
+    __table_args__ = (Index("ix_cases_owner", "owner_key_id"), Index("ix_cases_hall", "hall"),
+                      Index("ix_cases_created", "created_at", "id"))
 
 
 class AssessmentRow(Base):
@@ -140,3 +143,46 @@ class AssessmentRow(Base):
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (UniqueConstraint("case_id", "version", name="uq_assessments_case_version"),)
+
+
+class WebhookSubscription(Base):
+    """An integrator's (or an admin's) webhook (migration 0014, storage/webhooks.py). `secret_sealed` is the
+    signing secret encrypted under the service's secret key (workers/webhooks.py): never shown after creation."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_key_id: Mapped[str] = mapped_column(String(36), ForeignKey("api_keys.id"))
+    role: Mapped[str] = mapped_column(String(16))  # the owner's role and hall when it subscribed
+    hall: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[dict[str, Any]]  # {"events": [...]}: a JSON object, the same on SQLite and PostgreSQL
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    deleted_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_webhook_subscriptions_owner", "owner_key_id"),)
+
+
+class WebhookDelivery(Base):
+    """One event sent to one subscription: the exact body signed, the attempts and their answers."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(String(36), ForeignKey("webhook_subscriptions.id"))
+    event: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(36))  # the same for every delivery of one event (redeliveries)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    attempt_log: Mapped[dict[str, Any]]  # {"attempts": [{"at", "status_code", "error", "ms"}, ...]}
+    redelivery_of: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime]
+    last_attempt_at: Mapped[dt.datetime | None]
+    delivered_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_webhook_deliveries_subscription", "subscription_id", "created_at"),
+                      Index("ix_webhook_deliveries_due", "status", "next_attempt_at"))

@@ -18,8 +18,12 @@ from sqlalchemy import Text, and_, cast, delete, false, or_, select, text, updat
 
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
+from storage.webhooks import record_event
+from storage.paging import Keyset, Scope
 
 GENESIS = "0" * 64
+UPLOAD_KEYS = Keyset((UploadRow.received_at, UploadRow.id))  # GET /api/v1/uploads walks uploads in this order
+AUDIT_KEYS = Keyset((AuditEvent.id,))  # ids only grow (one writer at a time: the advisory lock below)
 AUDIT_LOCK = 0x79636175  # "ycau": the advisory lock that serialises audit appends on PostgreSQL
 
 
@@ -127,13 +131,17 @@ class Repository(SessionScope):
             for position, body in enumerate(documents):
                 s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
                                   body=body, created_at=now))
+            record_event(s, "upload.done", {"upload_id": upload_id, "case_id": _case_of(s, upload_id), "status": "done"})
             return True
 
     def fail(self, upload_id: str, code: str, message: str, attempt: int | None = None) -> None:
         condition = _held(upload_id, attempt) if attempt is not None else (UploadRow.id == upload_id, UploadRow.status != "done")
         with self.session() as s:
-            s.execute(update(UploadRow).where(*condition)
-                      .values(status="failed", error_code=code, error_message=message, finished_at=utcnow(), lease_until=None))
+            result = s.execute(update(UploadRow).where(*condition)
+                               .values(status="failed", error_code=code, error_message=message, finished_at=utcnow(), lease_until=None))
+            if result.rowcount == 1:
+                record_event(s, "upload.done", {"upload_id": upload_id, "case_id": _case_of(s, upload_id),
+                                                "status": "failed", "error_code": code})
 
     def requeue(self, upload_id: str, attempt: int | None = None, *, only_expired: bool = False) -> bool:
         """Back to `queued` (the caller sends a message). With `attempt`, only while that claim still holds it;
@@ -169,7 +177,41 @@ class Repository(SessionScope):
             rows = s.scalars(select(DocumentRow).where(DocumentRow.upload_id == upload_id).order_by(DocumentRow.position))
             return [r.body for r in rows]
 
+    def upload_page(self, position: tuple[Any, ...] | None, limit: int, *, scope: Scope, status: str | None = None,
+                    case_id: str | None = None) -> list[UploadRow]:
+        """One page of the uploads `scope` may see, oldest first by (received_at, id), after `position` (an
+        `UPLOAD_KEYS` position). Who calls it: GET /api/v1/uploads."""
+        query = scope.where(select(UploadRow), UploadRow)
+        if status is not None:
+            query = query.where(UploadRow.status == status)
+        if case_id is not None:
+            query = query.where(UploadRow.case_id == case_id)
+        with self.session() as s:
+            return UPLOAD_KEYS.page(s, query, position, limit)
+
     # --- audit ------------------------------------------------------------------------------
+
+    def audit_page(self, position: tuple[Any, ...] | None, limit: int, *, case_id: str | None = None,
+                   actor: str | None = None, action: str | None = None, target_type: str | None = None,
+                   target_id: str | None = None) -> list[AuditEvent]:
+        """One page of the audit trail in the order it was written (by id), after `position` (an `AUDIT_KEYS`
+        position). `case_id`: the events whose target is that case. Who calls it: GET /api/v1/audit."""
+        query = select(AuditEvent)
+        if case_id is not None:
+            target_type, target_id = "case", case_id
+        for column, value in ((AuditEvent.actor, actor), (AuditEvent.action, action),
+                              (AuditEvent.target_type, target_type), (AuditEvent.target_id, target_id)):
+            if value is not None:
+                query = query.where(column == value)
+        with self.session() as s:
+            return AUDIT_KEYS.page(s, query, position, limit)
+
+    def last_audit(self, action: str, target_type: str, target_id: str) -> AuditEvent | None:
+        """The newest audit event of this action on this target (the counter's current case: api/counters.py)."""
+        with self.session() as s:
+            return s.scalars(select(AuditEvent).where(AuditEvent.target_type == target_type, AuditEvent.target_id == target_id,
+                                                      AuditEvent.action == action)
+                             .order_by(AuditEvent.id.desc()).limit(1)).first()
 
     def audit(self, actor: Identity | None, action: str, target_type: str, target_id: str, **detail: Any) -> None:
         """Append to the audit trail, chained to the previous row by SHA-256. Serialised per database, before
@@ -211,3 +253,7 @@ def _held(upload_id: str, attempt: int | None) -> tuple:
     """The row while it is being processed, and with `attempt` only under that claim."""
     condition = (UploadRow.id == upload_id, UploadRow.status == "processing")
     return condition + ((UploadRow.attempts == attempt,) if attempt is not None else ())
+
+
+def _case_of(s, upload_id: str) -> str | None:
+    return s.scalars(select(UploadRow.case_id).where(UploadRow.id == upload_id)).first()

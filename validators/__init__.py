@@ -1,20 +1,11 @@
-"""Checks on documents, registered under stable codes (`id_number.checksum`, `id_card.expired`, …).
+"""Checks on documents, the service catalog and the assessment of a case's materials.
 
-Each check module registers its checks on the registry passed to `register(registry)`; the wiring code
-calls `build_checks()` once per process.
+The document checks live one module per document type in validators/checks/; the wiring code calls
+`build_checks()` once per process.
 """
 
 from __future__ import annotations
 
-from pipeline.registry import CheckRegistry
+from validators.checks import build_checks
 
-
-def build_checks() -> CheckRegistry:
-    from validators import documents, id_card, identity_documents, seals
-
-    registry = CheckRegistry()
-    id_card.register(registry)
-    documents.register(registry)
-    seals.register(registry)
-    identity_documents.register(registry)
-    return registry
+__all__ = ["build_checks"]

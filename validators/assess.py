@@ -10,9 +10,9 @@ Who calls it: the `assess_case` task and the API (through storage.cases.CaseRepo
 `yichuang verify --item`. Pure: a function of the CaseInput, the item, and the Assessor's explicit
 dependencies (thresholds, licence library, work calendar, type registry); it changes nothing.
 
-The confidence rule is the one of pipeline/stages.to_finding: a failed rule is an `error` only when every
-value involved is at or above its threshold or a second reading agrees; otherwise a `warning`, and the
-material is `needs_review` — an OCR misread never sends a citizen home.
+The confidence rule is pipeline/confidence.judged, as for the documents' own checks: a failed rule is an `error`
+only when every value involved is at or above its threshold or a second reading agrees; otherwise a `warning`,
+and the material is `needs_review` — an OCR misread never sends a citizen home.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from pipeline import stages
 from pipeline.assessment import Assessment, CaseFinding, CaseInput, MaterialResult, PersonAct, Submitted
+from pipeline.confidence import is_uncertain, judged
 from pipeline.errors import LibraryUnavailable
 from pipeline.interfaces import SHANGHAI
 from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibrary
@@ -40,7 +41,6 @@ from validators.vocabulary import (
     DECIDING_FIELDS, IDENTITY_TYPES, TYPE_FIELDS, UNREAD_CODES, field_class, field_label, type_label,
 )
 
-UNCERTAIN = "（识别置信度不足，请人工核对）"
 TRUE_WORDS, FALSE_WORDS = {"true", "是", "已签名", "已签字", "yes", "1"}, {"false", "否", "未签名", "未签字", "no", "0"}
 
 
@@ -66,8 +66,11 @@ class Assessor:
             return self.licence_files
         return self.library if isinstance(self.library, LicenceFileChecker) else None
 
-    def __call__(self, case: CaseInput) -> Assessment:
-        return self.assess(item_from_snapshot(case.item), case.situation, case.documents, case.judged_at,
+    def __call__(self, case: CaseInput, item: ServiceItem | None = None) -> Assessment:
+        """The assessment of `case`; `item`: its service item already parsed from `case.item` (the snapshot is
+        parsed here otherwise)."""
+        item = item if item is not None else item_from_snapshot(case.item)
+        return self.assess(item, case.situation, case.documents, case.judged_at,
                            pending_uploads=case.pending_uploads, failed_uploads=case.failed_uploads,
                            case_id=case.case_id, input_version=case.version, acts=case.acts)
 
@@ -91,7 +94,7 @@ class Assessor:
     def classes(self, type_code: str) -> dict[str, str]:
         registered = self.types.get(type_code) if self.types is not None else None
         own = registered.field_classes if registered else {}
-        return {name: own.get(name, field_class(name)) for name in self.fields_of(type_code)}
+        return {name: own.get(name, field_class(name, type_code)) for name in self.fields_of(type_code)}
 
     def recheck(self, doc: Document, today: dt.date) -> list[Finding]:
         """The findings of `doc`'s type's own checks on `doc` as it stands (after a person's correction)."""
@@ -105,10 +108,8 @@ class Assessor:
         return bool(registered and registered.seals)
 
     def uncertain(self, doc: Document, name: str) -> bool:
-        value = doc.fields.get(name)
-        if value is None or value.source == "person":  # a clerk's correction is certain
-            return False
-        return value.confidence < self.thresholds.for_class(self.classes(doc.type).get(name, field_class(name)))
+        threshold = self.thresholds.for_class(self.classes(doc.type).get(name, field_class(name, doc.type)))
+        return is_uncertain(doc.fields.get(name), threshold)
 
 
 class _Run:
@@ -130,8 +131,9 @@ class _Run:
                version: int) -> Assessment:
         submitted = person_acts.apply_to_documents(  # corrected fields replace readings and are checked again
             submitted, self.acts, recheck=lambda doc: self.a.recheck(doc, self.today))
-        # a form's untitled later page scanned on its own joins the form scanned before it
-        submitted = joining.join_continuations(submitted, lambda doc: self.a.recheck(doc, self.today))
+        # shots a clerk joined, and a form's untitled later page scanned on its own, are judged as one document
+        joined = joining.join_all(submitted, self.acts, lambda doc: self.a.recheck(doc, self.today))
+        submitted = joined.submitted
         self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
         self.docs = self.assigned.docs
         self._pair_sides_across_files()
@@ -159,14 +161,14 @@ class _Run:
                           situation=self.situation.code, situation_name=self.situation.name, judged_on=self.today,
                           decision=decision, materials=tuple(results),
                           unassigned=tuple(d.id for d in self.assigned.unassigned), findings=tuple(findings),
-                          notice=notice, case_id=case_id, input_version=version)
+                          joined=joined.parts, notice=notice, case_id=case_id, input_version=version)
 
     # --- findings ----------------------------------------------------------------------------
 
     def _judge(self, code: str, message: str, severity: str, involved: list[tuple[Document, str]],
                doc: Document) -> CaseFinding:
-        if severity == "error" and any(self.a.uncertain(d, f) for d, f in involved if (d.id, f) not in self.corroborated):
-            severity, message = "warning", message + UNCERTAIN
+        uncertain = any(self.a.uncertain(d, f) for d, f in involved if (d.id, f) not in self.corroborated)
+        severity, message = judged(severity, message, uncertain)
         names = tuple(dict.fromkeys(f for _d, f in involved))
         return CaseFinding(code=code, severity=severity, message=message, fields=names, document=doc.id)
 
@@ -188,7 +190,7 @@ class _Run:
                     continue
                 judged = stages.to_finding(failure, [front, back], [self.a.classes(front.type), self.a.classes(back.type)],
                                            self.a.thresholds)
-                self.extra.setdefault(back.id, []).append(CaseFinding(**judged.model_dump(), document=back.id))
+                self.extra.setdefault(back.id, []).append(CaseFinding.on(judged, back.id))
 
     def _doc_findings(self, doc: Document, seal_not_asked: bool = False) -> list[CaseFinding]:
         """The document's own findings as the material shows them. `seal_not_asked`: the item says this
@@ -211,7 +213,7 @@ class _Run:
                 f = f.model_copy(update={"severity": "info"})  # a value this item never uses: not a reason to look
             elif seal_not_asked and f.code in seals.SEAL_CODES and f.severity != "info":
                 f = f.model_copy(update={"severity": "info", "message": f"{f.message}（本事项不要求加盖公章）"})
-            out.append(CaseFinding(**f.model_dump(), document=doc.id))
+            out.append(CaseFinding.on(f, doc.id))
         return out + self.extra.get(doc.id, [])
 
     def _used_fields(self) -> dict[str, set[str]]:
@@ -390,10 +392,11 @@ class _Run:
             closest = max(m.accepted, key=lambda alt: len(set(alt) & present))
             missing_parts = tuple(t for t in closest if t not in present)
         complete = bool(docs) if not m.accepted else not missing_parts
-        # An unreadable or unrecognised document, or one hinted here whose type does not fit, may be the
-        # missing part (the reading may be wrong, the clerk may be right): a person looks, nobody is sent home.
+        # An unreadable or unrecognised document, one hinted here whose type does not fit, or an identity
+        # document nobody could place (`maybe`) may be the missing part (the reading may be wrong, the clerk may
+        # be right): a person looks, nobody is sent home.
         doubtful = (len(readable) < len(docs) or any(m.types() and d.type not in m.types() for d in docs)
-                    or bool(self.assigned.maybe.get(m.code)))  # an identity document nobody could place may be its
+                    or bool(self.assigned.maybe.get(m.code)))
         findings = person_acts.apply_to_findings(findings, self.acts, m.code)  # confirmed / dismissed by people
         hand = person_acts.checked_by_hand(self.acts, m.code)
         if hand is not None:  # checked by hand without a scan: present, and a person has looked

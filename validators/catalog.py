@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -23,6 +22,7 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from extractors import declared
 from validators.vocabulary import (
     IDENTITY_TYPES, KNOWN_FINDING_CODES, KNOWN_TYPES, SEAL_DEFAULTS, SEAL_SUBJECTS, TYPE_FIELDS,
 )
@@ -531,12 +531,9 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
         yield ("promised_limit", "days"), "承诺办结时限不能长于法定办结时限", "error"
 
 
-@lru_cache(maxsize=1)
 def seal_searched_types() -> frozenset[str]:
     """The shipped document types on which the capture stage looks for red seals (DocumentType.seals)."""
-    from extractors import build_registry
-
-    return frozenset(t.code for t in build_registry() if t.seals)
+    return frozenset(t.code for t in declared() if t.seals)
 
 
 # --- loading the catalog --------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Checks on resident ID cards (GB 11643 numbers, validity of the card). docs/domain.md and §6."""
+"""Resident ID cards (GB 11643 numbers, validity of the card): the rules their checks
+(validators/checks/id_card_front.py, id_card_back.py), the assignment and the assessment share — an ID number's
+parts, which front goes with which back, and the validity length a holder's age asks for. docs/domain.md."""
 
 from __future__ import annotations
 
@@ -7,78 +9,9 @@ from collections.abc import Iterator
 
 from pipeline import numbers
 from pipeline.models import Document
-from pipeline.registry import CheckContext, CheckRegistry, CrossFailure, Failure
+from pipeline.registry import Failure
 
-FRONT = ("id_card_front",)
-BACK = ("id_card_back",)
 VALID_SPANS = {5, 10, 20}
-
-
-def register(registry: CheckRegistry) -> None:
-    @registry.register("id_number.valid", FRONT)
-    def id_number_valid(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """Format, real birth date not in the future, and check character. A region code younger than the
-        holder is fine (numbers carry the code of the place at assignment); an unknown one is a warning."""
-        value = doc.value("id_number")
-        if value is None:
-            yield Failure("id_number.missing", "未能读取公民身份号码，请人工核对", (), severity="warning")
-            return
-        try:
-            parsed = numbers.id_parse(value)
-        except numbers.InvalidChecksum:
-            yield Failure("id_number.checksum", "公民身份号码校验位错误", ("id_number",))
-            parsed = parts(value)  # the other parts are still judged: every problem at once
-        except numbers.InvalidComponent:
-            yield Failure("id_number.birth_date", "公民身份号码中的出生日期不是有效日期", ("id_number",))
-            return
-        except numbers.ValidationError:
-            yield Failure("id_number.format", "公民身份号码格式错误（应为18位）", ("id_number",))
-            return
-        if parsed.birth_date > ctx.today:
-            yield Failure("id_number.birth_date", "公民身份号码中的出生日期晚于今天", ("id_number",))
-        if numbers.region_name(parsed.region) is None:
-            yield Failure("id_number.region_unknown", "公民身份号码的地址码不在行政区划代码表中，请人工核对",
-                          ("id_number",), severity="warning")
-
-    @registry.register("id_number.agrees_with_card", FRONT)
-    def agrees_with_card(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """id_number.birth_mismatch, id_number.sex_mismatch (errors): also when the check character is wrong, since
-        a wrong check character does not make the birth date and sex in the number unreadable."""
-        parsed = parts(doc.value("id_number"))
-        if parsed is None:
-            return
-        birth = doc.value("birth_date")
-        if birth and birth != parsed.birth_date.isoformat():
-            yield Failure("id_number.birth_mismatch", "公民身份号码中的出生日期与证件上的出生日期不一致",
-                          ("id_number", "birth_date"))
-        sex = doc.value("sex")
-        if sex and sex != parsed.sex:
-            yield Failure("id_number.sex_mismatch", "公民身份号码中的性别与证件上的性别不一致", ("id_number", "sex"))
-
-    @registry.register("id_card.validity", BACK)
-    def validity(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        start, end = _dates(doc)
-        if start is None or doc.value("valid_until") is None:
-            yield Failure("id_card.validity_unread", "未能读取身份证有效期限，请人工核对", (), severity="warning")
-            return
-        if end is not None and end <= start:
-            yield Failure("id_card.validity_dates", "身份证有效期限的截止日期早于起始日期", ("valid_from", "valid_until"))
-            return
-        if start > ctx.today:
-            yield Failure("id_card.not_yet_valid", "身份证有效期限的起始日期晚于今天，请核对", ("valid_from",),
-                          severity="warning")
-        if end is not None and end < ctx.today:
-            yield Failure("id_card.expired", f"身份证已过期（有效期至{end:%Y年%m月%d日}）", ("valid_until",))
-        if end is not None and _span_years(start, end) not in VALID_SPANS:
-            yield Failure("id_card.validity_length", "身份证有效期限长度不符合规定（应为5年、10年、20年或长期）",
-                          ("valid_from", "valid_until"))
-
-
-    @registry.register_cross("id_card.pair")
-    def pairs(documents: list[Document], ctx: CheckContext) -> Iterator[CrossFailure]:
-        for front, back in pair_sides(documents):
-            for failure in pair_failures(front, back):
-                yield CrossFailure(back.id, failure, (front.id, back.id))
 
 
 def parts(value: str | None) -> numbers.IdNumber | None:
@@ -183,7 +116,7 @@ def _region_parts(code: str) -> tuple[str, list[str]] | None:
     return stem, [c for c in counties if len(c) >= 2 and c != "郊"]
 
 
-def _dates(doc: Document) -> tuple[dt.date | None, dt.date | None]:
+def dates(doc: Document) -> tuple[dt.date | None, dt.date | None]:
     def parse(value):
         try:
             return dt.date.fromisoformat(value) if value and value != "长期" else None
@@ -193,7 +126,7 @@ def _dates(doc: Document) -> tuple[dt.date | None, dt.date | None]:
     return parse(doc.value("valid_from")), parse(doc.value("valid_until"))
 
 
-def _span_years(start: dt.date, end: dt.date) -> int | None:
+def span_years(start: dt.date, end: dt.date) -> int | None:
     """Whole years from start to end when the end falls on the same month and day (29 Feb -> 28 Feb/1 Mar)."""
     years = end.year - start.year
     if (end.month, end.day) == (start.month, start.day):
@@ -230,7 +163,7 @@ def pair_failures(front: Document, back: Document) -> Iterator[Failure]:
     if not start_text or not end_text:
         return
     start = dt.date.fromisoformat(start_text)
-    actual: int | str | None = "长期" if end_text == "长期" else _span_years(start, dt.date.fromisoformat(end_text))
+    actual: int | str | None = "长期" if end_text == "长期" else span_years(start, dt.date.fromisoformat(end_text))
     if actual is None:
         return
     expected = expected_span(birth, start)

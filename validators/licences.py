@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from extractors import declared
 from pipeline.assessment import LicenceEvidence
 from pipeline.errors import InputError, ObjectNotFound
 from pipeline.interfaces import SHANGHAI, ObjectStore, SignatureVerifier
@@ -30,15 +31,8 @@ from validators.vocabulary import type_label
 
 logger = logging.getLogger(__name__)
 
-# Which field of a presented document carries the licence's number, holder and validity.
-DOC_FIELDS: dict[str, dict[str, str]] = {
-    "id_card_front": {"number": "id_number", "holder": "name"},
-    "id_card_back": {"valid_from": "valid_from", "valid_until": "valid_until"},
-    "business_licence": {"number": "credit_code", "holder": "name"},
-    "property_certificate": {"number": "certificate_number", "holder": "holder"},
-    "real_estate_registration_certificate": {"number": "certificate_number", "holder": "holder"},
-    "marriage_certificate": {"number": "certificate_number", "holder": "holder"},
-}
+# Which field of a presented document carries the licence's number, holder and validity (DocumentType.licence_fields).
+DOC_FIELDS: dict[str, dict[str, str]] = {t.code: dict(t.licence_fields) for t in declared() if t.licence_fields}
 
 
 # Disagreements that keep the library from filling the material in place of the paper presented: the paper

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from pipeline.assessment import CaseFinding, PersonAct, Submitted
+from pipeline.confidence import UNCERTAIN
 from pipeline.models import Document, FieldValue, Finding
 
 ROLE_WORDS = {"clerk": "窗口工作人员", "reviewer": "审批人员"}
@@ -92,7 +93,7 @@ def apply_to_findings(findings: Sequence[CaseFinding], acts: Sequence[PersonAct]
             out.append(finding)
         elif act.action == "confirm":
             out.append(finding.model_copy(update={"severity": "error", "message": finding.message.replace(
-                "（识别置信度不足，请人工核对）", "") + f"（经{_who(act)}核实）"}))
+                UNCERTAIN, "") + f"（经{_who(act)}核实）"}))
         else:
             out.append(finding.model_copy(update={"severity": "info",
                                                   "message": f"{finding.message}（已由{_who(act)}核实排除：{act.reason}）"}))

@@ -1,5 +1,4 @@
-"""Checks on the red seals found on paper (pipeline/seals.py) and on the civil records read by the new extractors
-(legal-representative certificates, marriage certificates, household registers).
+"""Judging the red seals found on paper (pipeline/seals.py): whose seal a document bears and whether it is there.
 
 Seals are looked for only on types whose DocumentType sets `seals` (the budget), and judged by `judge`:
 - `seal.missing`: the document must carry its organisation's seal and none was found. An `error` when the page
@@ -24,8 +23,6 @@ from collections.abc import Iterator
 from pipeline import numbers
 from pipeline.models import Document, Seal
 from pipeline.registry import CheckContext, CheckRegistry, Failure
-from validators import id_card
-from validators.documents import _date, _id_failures, _missing
 from validators.vocabulary import SEAL_DEFAULTS, SEAL_SUBJECTS
 
 # Types that bear their organisation's seal whatever the item (checked on the document, before any catalog).
@@ -115,70 +112,11 @@ def judge(doc: Document, subject_field: str, text_threshold: float, *, missing: 
 
 
 def register(registry: CheckRegistry) -> None:
-    @registry.register("seal.organisation", NEEDS_ORGANISATION_SEAL)
-    def organisation_seal(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """seal.missing (error), seal.organisation_mismatch (error when certain), seal.organisation_uncertain
-        and seal.unread (warnings)."""
-        yield from judge(doc, SEAL_SUBJECTS[doc.type], ctx.thresholds.text)
+    """The seal every document of a type declaring `seal_default="always"` bears (validators/checks/__init__)."""
+    registry.register("seal.organisation", NEEDS_ORGANISATION_SEAL)(organisation_seal)
 
-    # --- 法定代表人身份证明书 -------------------------------------------------------------------
 
-    @registry.register("legal_rep_certificate.fields", ("legal_rep_certificate",))
-    def legal_rep_fields(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """representative_id_number.format / .checksum / .birth_date (errors), credit_code.format (error),
-        legal_rep_certificate.signed_future (error), legal_rep_certificate.unread (warning)."""
-        yield from _id_failures(doc, "representative_id_number", "法定代表人身份证明书中法定代表人的")
-        code = doc.value("credit_code")
-        if code:
-            try:
-                numbers.uscc_validate(numbers.uscc_compact(code), inner=False)
-            except numbers.InvalidChecksum:
-                yield Failure("credit_code.checksum", "统一社会信用代码校验位未通过，请核对", ("credit_code",), severity="warning")
-            except numbers.ValidationError:
-                yield Failure("credit_code.format", "统一社会信用代码格式错误（应为18位，不含I、O、S、V、Z）", ("credit_code",))
-        signed = _date(doc, "signed_on")
-        if signed and signed > ctx.today:
-            yield Failure("legal_rep_certificate.signed_future", "法定代表人身份证明书的出具日期晚于今天", ("signed_on",))
-        yield from _missing(doc, ("organisation_name", "representative_name", "representative_id_number"),
-                            "legal_rep_certificate.unread", "法定代表人身份证明书")
-
-    # --- 结婚证 ---------------------------------------------------------------------------------
-
-    @registry.register("marriage_certificate.fields", ("marriage_certificate",))
-    def marriage_fields(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """party1_id_number.* / party2_id_number.* (errors), marriage_certificate.registered_future (error),
-        marriage_certificate.holder_not_party (warning), marriage_certificate.unread (warning)."""
-        yield from _id_failures(doc, "party1_id_number", "结婚证中一方的")
-        yield from _id_failures(doc, "party2_id_number", "结婚证中另一方的")
-        registered = _date(doc, "registered_on")
-        if registered and registered > ctx.today:
-            yield Failure("marriage_certificate.registered_future", "结婚证的登记日期晚于今天", ("registered_on",))
-        holder = doc.value("holder")
-        parties = [doc.value("party1_name"), doc.value("party2_name")]
-        if holder and all(parties) and holder not in parties:
-            yield Failure("marriage_certificate.holder_not_party", "结婚证持证人不是登记的双方之一，请核对",
-                          ("holder", "party1_name", "party2_name"), severity="warning")
-        yield from _missing(doc, ("party1_name", "party1_id_number", "party2_name", "party2_id_number"),
-                            "marriage_certificate.unread", "结婚证")
-
-    # --- 居民户口簿 -----------------------------------------------------------------------------
-
-    @registry.register("household_register.fields", ("household_register",))
-    def household_fields(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
-        """id_number.* of a member page (errors: format / checksum / birth_date), household_register.birth_mismatch
-        and .sex_mismatch (errors: the number disagrees with the printed birth date or sex),
-        household_register.unread (warning)."""
-        if doc.value("page_kind") == "head":
-            yield from _missing(doc, ("head_name", "address"), "household_register.unread", "户口簿户主页")
-            return
-        yield from _id_failures(doc, "id_number", "常住人口登记卡中的")
-        number, birth, sex = doc.value("id_number"), doc.value("birth_date"), doc.value("sex")
-        parsed = id_card.parts(number)  # a wrong check character does not hide a birth date that disagrees
-        if parsed is not None:
-            if birth and parsed.birth_date.isoformat() != birth:
-                yield Failure("household_register.birth_mismatch", "公民身份证件编号中的出生日期与登记的出生日期不一致",
-                              ("id_number", "birth_date"))
-            if sex in ("男", "女") and parsed.sex != sex:
-                yield Failure("household_register.sex_mismatch", "公民身份证件编号的性别位与登记的性别不一致",
-                              ("id_number", "sex"))
-        yield from _missing(doc, ("name", "id_number"), "household_register.unread", "常住人口登记卡")
+def organisation_seal(doc: Document, ctx: CheckContext) -> Iterator[Failure]:
+    """seal.missing (error), seal.organisation_mismatch (error when certain), seal.organisation_uncertain
+    and seal.unread (warnings)."""
+    yield from judge(doc, SEAL_SUBJECTS[doc.type], ctx.thresholds.text)

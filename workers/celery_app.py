@@ -9,7 +9,7 @@ from pipeline.settings import Settings
 
 app = Celery("yichuang", include=["workers.tasks"])
 
-QUEUES = ("counter", "bulk")
+QUEUES = ("counter", "bulk", "webhooks")  # webhooks: deliveries, apart from OCR work
 
 
 def configure(settings: Settings, *, worker: bool = False) -> Celery:

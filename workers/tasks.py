@@ -9,7 +9,8 @@ from celery.signals import worker_process_init
 
 from pipeline import runner
 from pipeline.errors import InfrastructureError, TaskTimeout
-from workers import fanout, wiring
+from storage import webhooks as webhook_outbox
+from workers import fanout, webhooks, wiring
 from workers.celery_app import app, publish
 from workers.lease import Heartbeat
 
@@ -21,6 +22,7 @@ def _build_once_per_process(**_kwargs) -> None:
     # The OCR engine is built here, once per worker process; Celery waits `worker_start_timeout` for it
     # (workers/celery_app.py), not its default 4 s, which a loaded machine's 3 s engine build overran.
     wiring.worker_services()
+    install_webhook_publisher()  # events this worker records (upload.done, case.assessed) go out after commit
 
 
 @app.task(bind=True, name="yichuang.process_upload", max_retries=3)
@@ -137,3 +139,39 @@ def _assessor(svc):
         svc.assessor = Assessor(thresholds=svc.settings.thresholds, types=svc.deps.types, library=library,
                                 calendar=build_calendar(svc.settings), checks=svc.deps.checks)
     return svc.assessor
+
+
+@app.task(bind=True, name="yichuang.deliver_webhook", max_retries=None)
+def deliver_webhook(self, delivery_id: str) -> str:
+    """One attempt of a webhook delivery; the backoff, the attempt cap and the log are workers/webhooks.py's."""
+    svc = wiring.worker_services()
+    if getattr(svc, "webhooks", None) is None:
+        svc.webhooks = webhook_outbox.WebhookStore(svc.repo.engine)
+    outcome = webhooks.deliver(svc.webhooks, delivery_id, svc.settings.webhooks, svc.settings.secret())
+    if outcome.retry_in is not None and outcome.retry_in <= svc.settings.task_time_limit:
+        raise self.retry(countdown=outcome.retry_in)
+    # A longer wait stays in the database (pending, next_attempt_at): the sweeper sends it when due. Redis hands
+    # a message held past its visibility timeout to another worker, so long countdowns would multiply copies.
+    return outcome.status
+
+
+def send_deliveries(delivery_ids: list[str]) -> None:
+    """The outbox's publisher (storage/webhooks.py set_publisher): one message per delivery on `webhooks`."""
+    for delivery_id in delivery_ids:
+        publish(deliver_webhook, [delivery_id], "webhooks")
+
+
+def send_delivery(delivery_id: str) -> None:
+    """The sweeper's sender for a delivery whose message was lost."""
+    publish(deliver_webhook, [delivery_id], "webhooks", resend=True)
+
+
+def sweep_webhooks(engine, grace_seconds: float) -> int:
+    """`yichuang serve`'s sweeper and `yichuang sweep`: deliveries whose message was lost, published again."""
+    return webhooks.sweep_deliveries(webhook_outbox.WebhookStore(engine), send_delivery, grace_seconds)
+
+
+def install_webhook_publisher() -> None:
+    """Deliveries recorded in this process are published right after their transaction commits (the API with
+    Celery configured, `yichuang sweep`); the worker installs it at process start."""
+    webhook_outbox.set_publisher(send_deliveries)

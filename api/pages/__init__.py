@@ -1,6 +1,6 @@
 """Pages for the people of the hall (server-rendered, Simplified Chinese, every asset shipped in the package):
 sign-in (api/pages/signin.py), the counter 窗口收件 (counter.py), the back office 后台审查 (review.py), the page
-images of a case (images.py). They call the same case layer as the JSON API (api/cases.py, workers/case_flow.py,
+images of a case (images.py), and the applicant's 网上申报 (applicant_signup.py, applicant.py). They call the same case layer as the JSON API (api/cases.py, workers/case_flow.py,
 workers/case_acts.py); nothing here repeats its rules. Who calls `mount`: api.app.create_app (one line)."""
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from api.pages.config import PageSettings
 from api.pages.web import PageError, SignInRequired, api_session_identity, page_error_response, signin_redirect
 from pipeline.settings import Settings
 from storage.accounts import AccountRepository
+from storage.applicants import ApplicantRepository
 
 # Pages load only their own scripts and styles; nothing may frame them.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-PAGE_PREFIXES = ("/signin", "/signout", "/counter", "/review", "/admin", "/pages", "/progress", "/stats")
+PAGE_PREFIXES = ("/signin", "/signout", "/counter", "/review", "/admin", "/pages", "/progress", "/stats", "/apply")
 
 
 class PageHeaders:
@@ -44,10 +45,14 @@ class PageHeaders:
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
-    from api.pages import counter, images, progress, review, signin, stats
+    from api.pages import applicant, applicant_signup, code_senders, counter, images, progress, review, signin, stats
 
     app.state.page_settings = PageSettings()
     app.state.accounts = AccountRepository(app.state.repo.engine)
+    app.state.applicants = ApplicantRepository(app.state.repo.engine, app.state.secret)
+    sender = code_senders.build_sender(code_senders.SenderSettings(), settings.data_dir)  # refused in production
+    if sender is not None:
+        code_senders.register(app, sender)
     app.state.session_identity = api_session_identity  # api/auth.py: a signed-in person may call the JSON API
     app.add_exception_handler(PageError, page_error_response)
     app.add_exception_handler(SignInRequired, signin_redirect)
@@ -58,4 +63,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(images.router_for(settings))
     app.include_router(progress.router_for(settings))  # public: no sign-in
     app.include_router(stats.router_for(settings))
+    app.include_router(applicant_signup.router)
+    app.include_router(applicant.router)
     app.add_middleware(PageHeaders)

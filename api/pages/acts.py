@@ -13,13 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from api.cases import accept_case_upload, case_services, check_upload_target, request_now, visible_case
+from api.counters import set_counter_case, valid_name
 from api.errors import ApiError
 from api.pages.web import HOMES, PageError, checked_form, identity_of, require, see_other
 from pipeline.errors import YichuangError
 from pipeline.settings import Settings
 
 DONE = {"act": "已办理", "correction": "已更正，并已重新核验", "originals": "已登记原件核验", "discard": "已作废该照片，并已重新核验",
-        "upload": "已上传，正在识别", "reader": "已录入读卡器信息"}
+        "upload": "已上传，正在识别", "reader": "已录入读卡器信息", "counter": "高拍仪拍摄的材料将送入本办件"}
 
 
 def case_page(role: str, case_id: str) -> str:
@@ -64,7 +65,25 @@ def router_for(settings: Settings) -> APIRouter:
     router.add_api_route("/discard", discard_form(settings), methods=["POST"])
     router.add_api_route("/upload", upload_form(settings), methods=["POST"])
     router.add_api_route("/reader", reader_form(settings), methods=["POST"])
+    router.add_api_route("/counter", counter_form(settings), methods=["POST"])
     return router
+
+
+def counter_form(settings: Settings):
+    """Point this counter's document camera (`yichuang watch --counter NAME`) at this case: a case taken up again
+    (补正, 出件) after another one was opened at the counter. Clerks only; an open case only."""
+    async def post(case_id: str, request: Request):
+        from pipeline.case_states import OPEN
+
+        who, form, _svc, row = await _prepare(request, settings, case_id, roles=("clerk",))
+        counter = _text(form, "counter", 64)
+        if not valid_name(counter):
+            raise PageError(422, "窗口名称只能由文字、数字、- 和 _ 组成（至多 32 个字符）", back=case_page(who.role, case_id))
+        if row.status not in OPEN:
+            raise PageError(409, "办件已不再收取材料", back=case_page(who.role, case_id))
+        set_counter_case(request.app.state.repo, who, counter, case_id)
+        return _back(who, case_id, "counter")
+    return post
 
 
 def transition_form(settings: Settings):

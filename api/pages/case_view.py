@@ -10,8 +10,9 @@ from typing import Any
 from api.cases import CaseServices
 from storage.db import as_utc
 from pipeline import case_states
-from pipeline.assessment import DECISION_LABELS, STATUS_LABELS
+from pipeline.assessment import DECISION_LABELS, STATUS_LABELS, PersonAct
 from storage.case_discards import DISCARDED
+from validators.joining import standing_joins
 from validators.vocabulary import field_class, field_label, type_label
 
 ACT_LABELS = {t.act: t.label for t in case_states.TRANSITIONS}
@@ -23,7 +24,8 @@ NOTICE_LABELS = {"acceptance": "受理通知书", "tolerance": "容缺受理通�
 NOTICE_FOR_RECOMMENDATION = {"accept": "acceptance", "accept_with_tolerance": "tolerance",
                              "correction_required": "correction"}
 PERSON_ACT_LABELS = {"field": "更正字段", "finding": "处理问题", "manual_check": "人工核验", "original_seen": "核验原件",
-                     "commitment": "签署容缺承诺", "discard": "作废照片", "evaluation": "评价"}
+                     "commitment": "签署容缺承诺", "discard": "作废照片", "evaluation": "评价",
+                     "join": "合并照片为一份材料", "split": "拆分合并的材料"}
 
 
 def quality_words(document: dict[str, Any]) -> list[dict[str, str]]:
@@ -59,6 +61,7 @@ def document_view(body: dict[str, Any], upload_id: str, thresholds, corrected: d
     return {"id": body["id"], "upload_id": upload_id, "type": doc_type, "type_label": type_label(doc_type),
             "source": body.get("source"), "images": len(body.get("image_keys") or ()) or _rendered_pages(body, pages), "fields": fields,
             "quality": quality_words(body), "findings": list(body.get("findings") or []),
+            "readable": not body.get("error"), "parts": [], "part_of": None, "split": False, "text": body.get("text"),
             "signatures": list(body.get("signatures") or []), "seals": list(body.get("seals") or [])}
 
 
@@ -66,6 +69,25 @@ def _rendered_pages(body: dict[str, Any], pages: list) -> int:
     """A PDF document read from its text layer stores no page images: its pages are rendered when shown
     (api/pages/images.py)."""
     return 0 if body.get("error") else len(pages)
+
+
+def _attach_parts(docs: dict[str, dict[str, Any]], joined: dict[str, list[str]], acts) -> set[str]:
+    """Documents the assessment judged as one (`joined`): each part shown inside the document it joined, in page
+    order; a clerk's join can be split again. The shots' own findings were about each shot alone: the material's
+    findings are those of the joined document, so they are not repeated beside the shots. Returns the ids of the
+    parts (shown nowhere else)."""
+    by_hand = standing_joins([PersonAct(kind=a.kind, document=a.document_id, value=a.person_value, role=a.role)
+                              for a in acts if a.kind in ("join", "split")])
+    tails: set[str] = set()
+    for head, parts in joined.items():
+        if head not in docs:
+            continue
+        docs[head].update(parts=[docs[t] for t in parts if t in docs], split=head in by_hand, findings=[])
+        for t in parts:
+            tails.add(t)
+            if t in docs:
+                docs[t].update(part_of=head, findings=[])
+    return tails
 
 
 def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, Any]:
@@ -80,6 +102,7 @@ def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, 
     corrected = {(a.document_id, a.field): a for a in svc.cases.acts(row.id) if a.kind == "field"}  # latest wins
     docs = {d["id"]: document_view(d, upload_id, thresholds, corrected)
             for d, upload_id, gone in svc.cases.all_documents(row.id) if not gone}
+    tails = _attach_parts(docs, body.get("joined") or {}, svc.cases.acts(row.id))
     materials = []
     for m in body.get("materials", []):
         materials.append({**m, "status_label": STATUS_LABELS.get(m["status"], m["status"]),
@@ -96,7 +119,8 @@ def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, 
                                      [(u.id, u.status) for u in live])).encode()).hexdigest()[:16]
     return {
         "row": row, "assessment": body, "version": latest.version if latest else None, "materials": materials,
-        "unassigned": [d for i, d in docs.items() if i not in assigned], "pending": pending, "assessing": assessing, "failed": failed,
+        "unassigned": [d for i, d in docs.items() if i not in assigned and i not in tails],
+        "joinable": sum(1 for i, d in docs.items() if i not in tails and d["readable"]) >= 2, "pending": pending, "assessing": assessing, "failed": failed,
         "uploads": live, "discarded": [u for u in uploads if u.id in superseded and superseded[u.id].superseded_by == DISCARDED],
         "recommendation": recommendation, "recommendation_label": DECISION_LABELS.get(recommendation or "", "尚未核验"),
         "notice_text": body.get("notice", ""), "notice_kind": NOTICE_FOR_RECOMMENDATION.get(recommendation or ""),

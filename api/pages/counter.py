@@ -4,18 +4,23 @@ Clerks only; a case of another hall answers 404 like one that does not exist."""
 
 from __future__ import annotations
 
+from urllib.parse import quote, unquote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.case_schemas import Agent, Applicant, CaseRequest
+from api.counters import valid_name, set_counter_case
 from api.cases import case_services, open_case, request_now, visible_case
 from api.errors import ApiError
-from api.pages import acts, case_view
+from api.pages import acts, case_view, join_acts
 from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
+from storage.applicants import online_owners
 
 OPEN_AT_COUNTER = ("received", "prereview", "correction", "decided")  # to receive, to correct, to hand out
+COUNTER_COOKIE = "yc_counter"  # the counter this browser stands at, remembered for the next case
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -26,6 +31,7 @@ def router_for(settings: Settings) -> APIRouter:
     router.add_api_route("/counter/cases/{case_id}/checklist", checklist(settings), methods=["GET"],
                          response_class=HTMLResponse)
     router.include_router(acts.router_for(settings))
+    router.include_router(join_acts.router_for(settings))
     return router
 
 
@@ -52,8 +58,10 @@ def home_page(request: Request, settings: Settings, message: str = "", status: i
     who = identity_of(session)
     rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
     request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
+    online = online_owners(request.app.state.repo.engine, {r.owner_key_id for r in rows})  # 网上申报
+    counter = unquote(request.cookies.get(COUNTER_COOKIE, ""))
     return render(request, "counter_home.html", status=status, items=_catalog_choices(svc), cases=rows, message=message,
-                  states=case_view.case_states.STATES)
+                  states=case_view.case_states.STATES, online=online, counter=counter if valid_name(counter) else "")
 
 
 def create(settings: Settings):
@@ -74,12 +82,20 @@ def create(settings: Settings):
                 if form.get("agent_name") else None
             body = CaseRequest(item=code, item_version=int(version) if version.isdigit() else None, situation=situation,
                                applicant=applicant, agent=agent)
+            counter = str(form.get("counter") or "").strip()
+            if counter and not valid_name(counter):
+                raise ApiError("request.invalid", "窗口名称只能由文字、数字、- 和 _ 组成（至多 32 个字符）")
             created = open_case(request, svc, who, body)
         except ApiError as exc:
             return home_page(request, settings, message=exc.message, status=422)
         except ValueError:
             return home_page(request, settings, message="申请人信息格式有误，请检查后重试", status=422)
-        return see_other(f"/counter/cases/{created.case_id}")
+        if counter:  # the document camera's client of this counter sends its scans into this case
+            set_counter_case(request.app.state.repo, who, counter, created.case_id)
+        response = see_other(f"/counter/cases/{created.case_id}")
+        response.set_cookie(COUNTER_COOKIE, quote(counter), max_age=365 * 86400, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+        return response
     return post
 
 
@@ -104,7 +120,11 @@ def case_page(settings: Settings):
         ctx = _case_context(request, settings, case_id)
         request.app.state.repo.audit(ctx["who"], "case.read", "case", case_id, via="pages")
         svc = ctx["svc"]
-        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""),
+        online = bool(online_owners(request.app.state.repo.engine, {ctx["row"].owner_key_id}))  # 网上申报
+        counter = unquote(request.cookies.get(COUNTER_COOKIE, ""))
+        done_text = acts.DONE.get(done) or join_acts.DONE.get(done, "")
+        return render(request, "counter_case.html", v=ctx["view"], row=ctx["row"], done=done_text, online=online,
+                      counter=counter if valid_name(counter) else "",
                       preview_url=case_view.notice_preview_url(request.app, case_id, ctx["view"]["notice_kind"]),
                       notices=case_view.issued_notices(svc, case_id), history=case_view.history(svc, case_id))
     return get

@@ -16,6 +16,7 @@ from api.pages.web import (
     see_other, web_session,
 )
 from storage.accounts import csrf_matches
+from storage.applicants import APPLICANT, mask_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,17 +60,17 @@ async def signin(request: Request):
     repo, audit = accounts(request), request.app.state.repo.audit
     outcome = repo.check_password(username, password)
     if outcome.code == "locked":
-        audit(None, "account.locked", "account", username.lower(), failures=outcome.failures, via="pages")
+        audit(None, "account.locked", "account", mask_login(username.lower()), failures=outcome.failures, via="pages")
         return _signin_page(request, status=423, username=username, message=(
             f"连续输错密码次数过多，账号已锁定至 {local_time(outcome.locked_until)}，请稍后再试或联系管理员重置密码"))
     if outcome.account is None:
-        audit(None, "account.signin_failed", "account", username.lower(), reason=outcome.code, via="pages")
+        audit(None, "account.signin_failed", "account", mask_login(username.lower()), reason=outcome.code, via="pages")
         message = "账号已停用，请联系管理员" if outcome.code == "disabled" else "用户名或密码不正确"
         return _signin_page(request, status=401, username=username, message=message)
-    return _start_session(request, outcome.account, str(form.get("next", "")), via="pages")
+    return start_session(request, outcome.account, str(form.get("next", "")), via="pages")
 
 
-def _start_session(request: Request, account, target: str, *, via: str) -> RedirectResponse:
+def start_session(request: Request, account, target: str, *, via: str) -> RedirectResponse:
     settings = request.app.state.page_settings
     session = accounts(request).start_session(account, lifetime=settings.lifetime)
     request.state.web_session = session
@@ -101,23 +102,31 @@ def sso_start(request: Request):
     response = RedirectResponse(provider.authorization_url(state), status_code=303)
     response.set_cookie("yc_sso_state", state, max_age=600, httponly=True, samesite="lax", path="/signin",
                         secure=request.app.state.page_settings.secure_cookies)
+    if request.query_params.get("as") == APPLICANT:  # 网上申报: a platform identity may become an applicant
+        response.set_cookie("yc_sso_as", APPLICANT, max_age=600, httponly=True, samesite="lax", path="/signin",
+                            secure=request.app.state.page_settings.secure_cookies)
     return response
 
 
 @router.get("/signin/sso/callback")
 def sso_callback(request: Request):
     """The provider's answer: verified by the provider's `complete`, bound to this browser by the state cookie,
-    and mapped to an existing, enabled account by its external subject (accounts are never created here)."""
+    and mapped to an existing, enabled account by its external subject. Only an applicant who started at the
+    applicant's page (`?as=applicant`) gets a new account for an unknown subject; staff accounts are never
+    created here."""
     provider = oidc.provider_for(request.app)
     state = request.cookies.get("yc_sso_state", "")
     if provider is None or not state or not csrf_matches(state, request.query_params.get("state")):
         raise PageError(403, "统一身份认证的登录请求无效或已过期，请重新登录", back="/signin")
     identity = provider.complete(dict(request.query_params), state)
     account = accounts(request).by_subject(identity.subject) if identity else None
+    if identity and account is None and request.cookies.get("yc_sso_as") == APPLICANT:
+        account = request.app.state.applicants.create_from_subject(identity.subject, identity.name)
+        request.app.state.repo.audit(None, "account.create", "account", account.id, role=APPLICANT, via="sso")
     if account is None or account.disabled:
         request.app.state.repo.audit(None, "account.signin_failed", "account", "sso", reason="sso", via="sso")
         raise PageError(403, "统一身份认证未通过，或该身份未绑定本系统账号，请联系管理员", back="/signin")
-    return _start_session(request, account, "", via="sso")
+    return start_session(request, account, "", via="sso")
 
 
 @router.get("/admin", response_class=HTMLResponse)

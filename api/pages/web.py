@@ -19,7 +19,7 @@ from storage.repository import Identity
 
 SESSION_COOKIE = "yc_session"
 SIGNIN_COOKIE = "yc_signin"  # double-submit token of the sign-in form (no session yet)
-HOMES = {"clerk": "/counter", "reviewer": "/review", "admin": "/admin", "lead": "/stats"}
+HOMES = {"clerk": "/counter", "reviewer": "/review", "admin": "/admin", "lead": "/stats", "applicant": "/apply"}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 API_ROLES = ("clerk", "reviewer", "admin")  # a hall lead's session reads statistics pages only, never the JSON API
 

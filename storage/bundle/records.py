@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, select
@@ -26,6 +26,8 @@ from pipeline.case_states import BY_ACT
 from storage.case_records import CaseActRow, CaseEventRow
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import AssessmentRow, Base, CaseRow, DocumentRow, UploadRow
+from storage.webhooks import record_event
+from storage.paging import Keyset
 
 
 class BundleRow(Base):
@@ -47,6 +49,9 @@ class BundleRow(Base):
                       Index("ix_case_bundles_case", "case_id", "case_version"))
 
 
+BUNDLE_KEYS = Keyset((BundleRow.id,))  # GET /api/v1/cases/{id}/bundles: in the order built
+
+
 # --- the content of one bundle ---------------------------------------------------------------
 
 
@@ -64,6 +69,8 @@ class SourceFile:
 class BundleDocument:
     body: dict[str, Any]  # the document object of the result JSON (image_keys included)
     source: SourceFile | None
+    # the documents the assessment judged as part of this one (a clerk's join, a form's later page), in page order
+    parts: tuple["BundleDocument", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,8 +185,11 @@ class BundleRepository(SessionScope):
                 select(AssessmentRow.created_at).where(AssessmentRow.case_id == case_id, AssessmentRow.version > version)
                 .order_by(AssessmentRow.version).limit(1))
             body = dict(assessment.body) if assessment is not None else {}
+            joined = {head: list(parts) for head, parts in (body.get("joined") or {}).items()}
             wanted = [d for m in body.get("materials", []) for d in m.get("documents", [])] + list(body.get("unassigned", []))
-            documents = self._documents(s, wanted)
+            documents = self._documents(s, wanted + [t for parts in joined.values() for t in parts])
+            documents = {d: replace(doc, parts=tuple(documents[t] for t in joined.get(d, ()) if t in documents))
+                         for d, doc in documents.items()}
             materials = tuple(BundleMaterial(result=m, documents=tuple(documents[d] for d in m.get("documents", [])
                                                                        if d in documents))
                               for m in body.get("materials", []))
@@ -254,6 +264,12 @@ class BundleRepository(SessionScope):
             rows = s.scalars(select(BundleRow).where(BundleRow.case_id == case_id).order_by(BundleRow.id))
             return [BundleRecord.of(r) for r in rows]
 
+    def version_page(self, case_id: str, position: tuple[Any, ...] | None, limit: int) -> list[BundleRecord]:
+        """One page of `versions`, after `position` (a `BUNDLE_KEYS` position). Who calls it: GET …/bundles."""
+        with self.session() as s:
+            return [BundleRecord.of(r) for r in BUNDLE_KEYS.page(s, select(BundleRow).where(BundleRow.case_id == case_id),
+                                                               position, limit)]
+
     def record(self, content: BundleContent, fingerprint: str, *, object_key: str, sha256: str, size: int, signer: str,
                created_by: str) -> BundleRecord:
         """Save the record of a built bundle; when a concurrent request saved the same content first, its
@@ -265,6 +281,9 @@ class BundleRepository(SessionScope):
         try:
             with self.session() as s:
                 s.add(row)
+                s.flush()  # the bundle's id, for the event
+                record_event(s, "bundle.ready", {"case_id": row.case_id, "bundle_id": row.id, "case_version": row.case_version,
+                                                 "sha256": row.sha256, "url": f"/api/v1/cases/{row.case_id}/bundles/{row.id}.pdf"})
         except IntegrityError:
             existing = self.find(content.case_id, content.case_version, fingerprint)
             if existing is None:

@@ -111,6 +111,13 @@ def _is_scan(data: bytes, body: dict[str, Any]) -> bool:
         pdf.close()
 
 
+def _photographed(doc: BundleDocument) -> bool:
+    """A document shown only as its page images (a photo or scan image, not a PDF or OFD file)."""
+    media = doc.source.media_type if doc.source else None
+    return bool(doc.body.get("image_keys")) and not doc.body.get("error") and media not in ("application/pdf",
+                                                                                             "application/ofd")
+
+
 def _counts(person: Any, machine: Any) -> str:
     """Originals seen and copies kept as the clerk attested, beside what the item asks for."""
     if not isinstance(person, dict):
@@ -141,7 +148,8 @@ class Renderer:
         self.parts: list[_Part] = []
         self.marks: list[_Mark] = []
         self.attachments: dict[str, dict[str, Any]] = {}  # sha256 -> manifest entry (+ bytes under "_data")
-        self.images: list[dict[str, str]] = []
+        self.images: list[dict[str, Any]] = []
+        self.joined: list[dict[str, Any]] = []
         self._pdfs: dict[str, bytes] = {}
 
     # --- parts --------------------------------------------------------------------------------
@@ -208,6 +216,29 @@ class Renderer:
         return mark
 
     def _document(self, doc: BundleDocument, material: str, material_name: str) -> _Mark:
+        return self._joined(doc, material, material_name) if doc.parts else self._one(doc, material, material_name)
+
+    def _joined(self, doc: BundleDocument, material: str, material_name: str) -> _Mark:
+        """A document judged as one from several (a clerk's join, a form's later page): one bookmark, its pages in
+        order — photographed pages under one page count, each image named with the original it came from — and an
+        entry in the manifest's `joined`."""
+        members = (doc, *doc.parts)
+        doc_id = doc.body.get("id", "")
+        label = self.labels.type_label(doc.body.get("type", "unknown"))
+        self.joined.append({"document": doc_id, "material": material, "parts": [m.body.get("id", "") for m in members]})
+        title = f"{label}（{len(members)} 份合并为一份）"
+        if all(_photographed(m) for m in members):
+            total = sum(len(m.body.get("image_keys") or ()) for m in members)
+
+            def draw() -> None:
+                shown = 0
+                for m in members:
+                    shown = self._images(material_name, label, m.body, m.source, shown=shown, total=total, joined=doc_id)
+            return _Mark(title, self._generated(draw))
+        marks = [self._one(m, material, material_name) for m in members]
+        return _Mark(title, marks[0].part)
+
+    def _one(self, doc: BundleDocument, material: str, material_name: str) -> _Mark:
         body, source = doc.body, doc.source
         label = self.labels.type_label(body.get("type", "unknown"))
         data = self.files(source.object_key) if source and source.media_type in ("application/pdf", "application/ofd") else None
@@ -220,6 +251,8 @@ class Renderer:
             part = self._original_pages(source, data, tuple(body.get("pages") or ()))
             if part is not None:
                 return _Mark(title, part)
+        if source and source.media_type == "application/ofd" and body.get("image_keys"):
+            return _Mark(title, self._generated(lambda: self._ofd(material_name, label, body, source, attached)))
         if source and source.media_type == "application/ofd" or not body.get("image_keys"):
             return _Mark(title, self._generated(lambda: self._summary(material_name, body, source, attached)))
         return _Mark(title, self._generated(lambda: self._images(material_name, label, body, source)))
@@ -393,13 +426,16 @@ class Renderer:
                      ("签署后的修改", LATER.get(s.get("later_changes"), s.get("later_changes") or "—")),
                      ("发现", "；".join(f.get("message", "") for f in s.get("findings", ())) or "无")])
 
-    def _summary(self, material_name: str, body: dict[str, Any], source: SourceFile | None, attached: str | None) -> None:
+    def _summary(self, material_name: str, body: dict[str, Any], source: SourceFile | None, attached: str | None,
+                 rendered: bool = False) -> None:
         g = self.gen
         g.page()
         is_ofd = source is not None and source.media_type == "application/ofd"
         g.title(f"{material_name}：{self.labels.type_label(body.get('type', 'unknown'))}", 14)
         if body.get("error"):
             g.line(f"文件无法读取：{body['error'].get('message', '')}")
+        elif is_ofd and rendered:
+            g.line("OFD 电子文件：以下为摘要，其后为按版式渲染的页面图像；原件已逐字节嵌入本材料包。", 9, 90)
         elif is_ofd:
             g.line("OFD 电子文件：版式内容无法在此直接显示，以下为摘要；原件已逐字节嵌入本材料包。", 9, 90)
         g.pairs([("原件", attached or "（未嵌入）"), ("原件 SHA-256", source.sha256 if source else "—")])
@@ -407,8 +443,17 @@ class Renderer:
         if fields:
             g.heading("识别字段")
             g.pairs(fields)
+        elif body.get("text"):  # a document of unknown type: what it says, as read
+            g.heading("识别出的文字（未能识别材料类型）")
+            for row in str(body["text"]).splitlines()[:80]:
+                g.line(row or " ", 8, 96)  # as printed, like the fields above (the record, not a log)
         g.heading("电子签名核验结果")
         self._signature_rows(list(body.get("signatures") or ()))
+
+    def _ofd(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile, attached: str | None) -> None:
+        """An OFD material: its summary (fields, signatures), then its pages as the pipeline rendered them."""
+        self._summary(material_name, body, source, attached, rendered=True)
+        self._images(material_name, label, body, source, kind="OFD 版式文件按其页面内容渲染的图像")
 
     def _licence_page(self, m: dict[str, Any], licence: dict[str, Any], signatures: list[dict[str, Any]], name: str,
                       problem: str | None) -> None:
@@ -426,14 +471,20 @@ class Renderer:
         else:
             self._signature_rows(signatures)
 
-    def _images(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile | None) -> None:
+    def _images(self, material_name: str, label: str, body: dict[str, Any], source: SourceFile | None,
+                kind: str = "矫正后的扫描图像", *, shown: int = 0, total: int | None = None, joined: str | None = None) -> int:
+        """The document's page images; within a joined document `shown` pages came before, of `total`, and each
+        manifest entry names the joined document and the part it came from. Returns the pages shown so far."""
         keys = list(body.get("image_keys") or ())
-        for i, key in enumerate(keys, 1):
+        total = total or len(keys)
+        for i, key in enumerate(keys, shown + 1):
             png = self.files(key)
-            self.images.append({"document": body.get("id", ""), "image_sha256": key.split("/", 1)[-1],
-                                "source_sha256": source.sha256 if source else ""})
-            self.gen.image(png, f"{material_name} · {label} · 第 {i}/{len(keys)} 页（矫正后的扫描图像，"
+            entry = {"document": joined or body.get("id", ""), "image_sha256": key.split("/", 1)[-1],
+                     "source_sha256": source.sha256 if source else ""}
+            self.images.append({**entry, "part": body.get("id", ""), "page": i} if joined else entry)
+            self.gen.image(png, f"{material_name} · {label} · 第 {i}/{total} 页（{kind}，"
                                 f"原件 SHA-256 {source.sha256[:16] if source else '—'}…）")
+        return shown + len(keys)
 
     def _manifest(self) -> dict[str, Any]:
         return {
@@ -442,6 +493,7 @@ class Renderer:
             "generated_at": self.at.isoformat(), "signer": self.signer,
             "attachments": [{k: v for k, v in entry.items() if k != "_data"} for entry in self.attachments.values()],
             "page_images": self.images,
+            "joined": self.joined,  # documents judged as one: {"document", "material", "parts": ids in page order}
         }
 
     def _manifest_pages(self, manifest: dict[str, Any]) -> None:

@@ -56,3 +56,17 @@ def test_one_item_by_code_and_version(env):
     missing = client.get("/api/v1/catalog/no-such-item", headers=headers)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert client.get(f"/api/v1/catalog/{REFERENCE}?version=99", headers=headers).status_code == 404
+
+
+def test_the_catalog_pages_by_code(env):
+    client, headers = env[0], env[1]
+    whole = client.get("/api/v1/catalog", headers=headers).json()
+    assert whole["next_cursor"] is None and len(whole["items"]) >= 2
+    codes, cursor = [], None
+    while True:
+        page = client.get("/api/v1/catalog", headers=headers, params={"limit": 1, **({"cursor": cursor} if cursor else {})}).json()
+        codes += [i["code"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert codes == sorted(i["code"] for i in whole["items"])

@@ -56,10 +56,15 @@ def test_every_electronic_original_is_attached_byte_for_byte_with_a_manifest(env
         assert entry["size"] == len(files[entry["name"]])
     assert {e["material"] for e in manifest["attachments"]} == set(case.originals)
     assert (manifest["case_id"], manifest["case_version"]) == (case.case_id, int(response.headers["X-Bundle-Case-Version"]))
-    # the scanned ID card is shown as its straightened image, named by its hash beside its source's hash
-    [image] = manifest["page_images"]
-    assert image["source_sha256"] == hashlib.sha256(jpeg_bytes()).hexdigest()
-    assert env.app.state.store.exists(f"sha256/{image['image_sha256']}")
+    # the scanned ID card is shown as its straightened image and the OFD as the pages rendered from it (issue 17),
+    # each named by its hash beside its source's hash
+    by_source: dict[str, list[dict]] = {}
+    for image in manifest["page_images"]:
+        by_source.setdefault(image["source_sha256"], []).append(image)
+        assert env.app.state.store.exists(f"sha256/{image['image_sha256']}")
+    card, ofd = hashlib.sha256(jpeg_bytes()).hexdigest(), hashlib.sha256(case.originals["premises_proof"]).hexdigest()
+    assert set(by_source) == {card, ofd}
+    assert len(by_source[card]) == 1 and len(by_source[ofd]) >= 1
     printed = "\n".join(page_texts(response.content)[-1:])
     for entry in manifest["attachments"]:
         assert entry["sha256"] in printed.replace("\n", "")
@@ -115,7 +120,9 @@ def test_bookmarks_follow_the_checklist_order_and_open_each_material(env, case):
     assert [len(children[t]) for t in expected] == [len(m["documents"]) for m in materials]
     application, operator, premises = expected
     assert "样本" in texts[pages[application]], "the signed PDF's own page"
-    assert image_pages == [pages[operator]], "the ID card as its straightened image"
+    assert image_pages[0] == pages[operator], "the ID card as its straightened image"
+    assert image_pages[1:] and all(pages[premises] < i < pages["附件清单"] for i in image_pages[1:]), \
+        "the OFD's pages as rendered from the file, after its summary page"
     assert case.originals and hashlib.sha256(case.originals["premises_proof"]).hexdigest() in texts[pages[premises]]
     assert "OFD" in texts[pages[premises]] and "电子签名核验结果" in texts[pages[premises]]
     assert pages[application] < pages[operator] < pages[premises] < pages["附件清单"]
@@ -180,6 +187,10 @@ def test_a_changed_case_gets_a_new_bundle_and_earlier_versions_are_kept(env, cas
     listed = env.client.get(f"/api/v1/cases/{case.case_id}/bundles", headers=case.clerk).json()
     assert [(b["case_version"], b["sha256"]) for b in listed] == [
         (version, first.headers["X-Bundle-SHA256"]), (new_version, changed.headers["X-Bundle-SHA256"])]
+    one = env.client.get(f"/api/v1/cases/{case.case_id}/bundles?limit=1", headers=case.clerk)
+    rest = env.client.get(f"/api/v1/cases/{case.case_id}/bundles?limit=1&cursor={one.headers['X-Next-Cursor']}",
+                          headers=case.clerk)
+    assert one.json() + rest.json() == listed and "X-Next-Cursor" not in rest.headers  # a page at a time
     missing = env.bundle(case.clerk, case.case_id, version=new_version + 1)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 

@@ -167,3 +167,18 @@ def test_the_case_api_assesses_with_the_same_library_as_the_worker(env):
     case = client.get(created.json()["case_url"], headers=headers).json()
     materials = {m["code"]: m["status"] for m in case["assessment"]["materials"]}
     assert materials["operator_id"] == "from_library", materials
+
+
+def test_a_holders_licences_page_newest_first(env):
+    app, client, key = env
+    params = {"holder_code": ZHANG, "holder_code_type": "111", "licence_type": "id_card", "on": "2026-11-23"}
+    whole = client.get("/api/v1/licences", headers=key("clerk"), params=params).json()
+    assert whole["next_cursor"] is None and len(whole["licences"]) == 2
+    first = client.get("/api/v1/licences", headers=key("clerk"), params={**params, "limit": 1})
+    assert first.status_code == 200 and first.json()["next_cursor"] == first.headers["X-Next-Cursor"]
+    second = client.get("/api/v1/licences", headers=key("clerk"),
+                        params={**params, "limit": 1, "cursor": first.json()["next_cursor"]}).json()
+    assert second["next_cursor"] is None
+    assert first.json()["licences"] + second["licences"] == whole["licences"]
+    wrong = client.get("/api/v1/licences", headers=key("clerk"), params={**params, "cursor": "e30"})
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "cursor.invalid"

@@ -3,7 +3,8 @@
 sample scans are posted to the API with a clerk key (as the document camera does), discards a bad shot, previews
 the one-time notice, attests the original, accepts and prints the notice; a reviewer claims the case, corrects a
 field, approves and downloads the signed bundle; a clerk of another hall finds nothing (URL guessing included);
-a form without its CSRF token is refused; the fifth wrong password locks the account.
+a form without its CSRF token is refused; the fifth wrong password locks the account; a clerk joins two pages of
+an application photographed apart and sees its checklist line fill, then splits them again.
 
 Screenshots of every page go to $YICHUANG_TEST_ARTEFACTS (default: a pytest temporary folder; the path is printed).
 """
@@ -314,4 +315,57 @@ def test_the_fifth_wrong_password_locks_the_account(chromium, live, artefacts):
     _sign_in(page, "locked1")
     assert page.url.endswith("/signin") and "已锁定" in page.get_by_role("alert").inner_text()
     _shot(page, artefacts, "15-locked")
+    page.context.close()
+
+
+def test_clerk_joins_two_pages_photographed_apart_and_the_checklist_line_fills(chromium, live, artefacts):
+    """The application's signature page is photographed before its first page (so it cannot continue anything): the
+    two shots stand apart and the line needs a person; joined, they are one application and the line is fine; split,
+    they stand apart again."""
+    page = _page(chromium, live)
+    _sign_in(page, "clerk1")
+    page.get_by_label("服务事项及版本").select_option("individual-business-registration@1")
+    page.get_by_label("办理情形").select_option(label="经营者本人办理")
+    page.get_by_label("姓名或名称").fill("罗志")
+    page.get_by_label("公民身份号码", exact=True).fill("532626194906224992")
+    page.get_by_role("button", name="新建办件，开始收件").click()
+    page.wait_for_url(re.compile(r"/counter/cases/[0-9a-f-]{36}$"))
+    case_id = page.url.rsplit("/", 1)[1]
+    for name in ("application_form_s7-0000_p2_clean.png", "application_form_s7-0000_p1_clean.png"):
+        _post_scan(live, case_id, SAMPLES / "application_form" / name, "application")
+    application = page.locator("#m-application")
+    _wait_until(lambda: application.locator(".doc").count() == 2 and page.locator(".progress").count() == 0, 300)
+    status = application.locator(".status")
+    assert status.inner_text() == "需人工核验"
+    _shot(page, artefacts, "16-join-two-shots-apart")
+
+    picks = application.get_by_label("选中，与其他照片合并为一份材料")
+    assert picks.count() == 2
+    picks.nth(0).check()
+    picks.nth(1).check()
+    page.get_by_label("合并理由").fill("申请书首页与签字页分开拍摄")
+    page.get_by_role("button", name="合并所选照片为一份材料").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="已合并为一份材料").count() == 1
+    assert status.inner_text() == "符合要求"
+    assert application.locator(".doc").count() == 2 and application.locator(".doc.part").count() == 1
+    part = application.locator(".doc.part")
+    assert part.get_by_label("签名", exact=True).count() == 1 and part.get_by_label("经营者姓名").count() == 0, \
+        "the signature page, photographed first, is the joined document's later page"
+    assert "2 张照片合并为一份" in application.locator("h4").first.inner_text()
+    assert application.get_by_text("窗口工作人员已将2张照片合并为一份材料：申请书首页与签字页分开拍摄").count() == 1
+    _shot(page, artefacts, "17-join-joined")
+
+    application.get_by_role("button", name="拆分为单独的照片").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="已拆分为单独的照片").count() == 1
+    assert status.inner_text() == "需人工核验" and application.locator(".doc.part").count() == 0
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{live['data'] / 'yichuang.sqlite'}")
+    with engine.connect() as db:
+        actions = list(db.execute(text("SELECT action FROM audit_events WHERE target_id = :c AND action IN "
+                                       "('case.join', 'case.split') ORDER BY id"), {"c": case_id}).scalars())
+    engine.dispose()
+    assert actions == ["case.join", "case.split"]
     page.context.close()

@@ -142,3 +142,23 @@ def test_multi_page_ofd_lists_its_pages_and_shows_signatures_once(ocr_engine, sh
     docs = _process(_deps(ocr_engine), data, "permit.ofd")
     assert [doc.pages for doc in docs] == [(1,), (2,)]
     assert [len(doc.signatures) for doc in docs] == [2, 0]
+
+
+def test_an_ofd_of_unknown_type_keeps_its_text_for_a_reviewer(shared_data):
+    """An e-invoice is no hall type: it stays `unknown`, and its text objects are kept as the document's text, in
+    reading order, in the result JSON; a document of a known type keeps its fields instead."""
+    from pipeline.models import Result
+
+    data = (shared_data / "e_licence/full_digital_e_invoice_2024.ofd").read_bytes()
+    [doc] = _process(_deps(engine=None), data, "invoice.ofd")
+    assert doc.type == "unknown" and not doc.fields and doc.pages == (1,)
+    lines = doc.text.splitlines()
+    assert lines[0].startswith("电子发票（增值税专用发票）") and "24112000000048542163" in lines[0]
+    assert any("海南麒麟云服科技有限公司" in line and "北京互联三六五科技有限公司" in line for line in lines), \
+        "buyer and seller printed side by side stay on one row"
+    assert lines.index(next(x for x in lines if x.startswith("开票日期"))) < lines.index(
+        next(x for x in lines if x.startswith("价税合计"))), "rows top to bottom"
+    assert Result(documents=(doc,)).to_json_dict()["documents"][0]["text"] == doc.text
+
+    [known] = _process(_deps(engine=None), (SAMPLES / "ofd_text_s17-0000.ofd").read_bytes(), "证明.ofd")
+    assert known.type == "real_estate_registration_certificate" and known.text is None

@@ -35,6 +35,7 @@
   function busy(root) {
     var active = document.activeElement;
     if (active && root.contains(active) && /INPUT|TEXTAREA|SELECT/.test(active.tagName)) { return true; }
+    if (root.querySelector("input[name=documents]:checked")) { return true; }  // shots picked to join: keep them
     return Array.prototype.some.call(root.querySelectorAll("input[data-original]"), function (i) {
       return i.value !== i.getAttribute("data-original");
     });

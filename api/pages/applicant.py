@@ -1,0 +1,231 @@
+"""The applicant's pages (网上申报), for a phone as much as a desk: choose a hall and a service item, answer who
+is applying (the item's situations), upload each material of the checklist (a file or the phone's camera), get
+the pre-review (预审) — every problem at once in the words the notices use — replace what was wrong, and follow
+progress, notices and the case summary. Applicants see their own cases only: any other case, its images,
+notices and summary answer 404, as if it did not exist.
+
+Everything goes through the case layer the counter uses: `open_case` (hall = the chosen hall, so its clerks see
+the case in their queue), `check_upload_target` + `read_upload` + `accept_case_upload` (the workers read it),
+`perform` (预审), `issue_notice`. Every read and change is audited (`case.*`, via="apply").
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.app import read_upload
+from api.case_schemas import Applicant, CaseRequest
+from api.cases import (
+    CaseServices, accept_case_upload, case_services, check_upload_target, issue_notice, open_case, request_now,
+)
+from api.errors import ApiError
+from api.pages import applicant_view, case_view
+from api.pages.web import PageError, WebSession, checked_form, render, require, see_other
+from pipeline import case_states
+from pipeline.decode import MEDIA_TYPES, sniff
+from pipeline.errors import YichuangError
+from pipeline.interfaces import SHANGHAI
+from storage.applicants import APPLICANT, owned_cases
+from storage.case_discards import discard_upload
+from storage.repository import Identity
+from validators.notices_pdf import render as render_pdf
+from workers.case_flow import CaseFlowError, case_timeline, perform
+
+router = APIRouter(include_in_schema=False)
+DONE = {"upload": "已上传，正在识别，预审结果会自动更新", "replace": "已更换材料，正在重新预审",
+        "submitted": "已提交预审，窗口工作人员将据此受理"}
+
+
+def _settings(request: Request):
+    return request.app.state.settings
+
+
+def _services(request: Request) -> CaseServices:
+    return case_services(request.app, _settings(request))
+
+
+def _who(session: WebSession, hall: str = "") -> Identity:
+    """The applicant acting on a case of `hall` (an applicant's account has no hall of its own)."""
+    return Identity(key_id=session.account.key_row_id, role=APPLICANT, hall=hall, label="申请人")
+
+
+def _own(request: Request, case_id: str):
+    """(session, services, case row) of one of the applicant's own cases; any other case is a 404."""
+    session = require(request, APPLICANT)
+    svc = _services(request)
+    row = svc.cases.get(case_id)
+    if row is None or row.owner_key_id != session.account.key_row_id:
+        raise PageError(404, "找不到该办件", back="/apply")
+    return session, svc, row
+
+
+def _audit(request: Request, who: Identity, action: str, case_id: str, **detail) -> None:
+    request.app.state.repo.audit(who, action, "case", case_id, via="apply", **detail)
+
+
+@router.get("/apply", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    session = require(request, APPLICANT)
+    rows = owned_cases(request.app.state.repo.engine, session.account.key_row_id)
+    request.app.state.repo.audit(_who(session), "case.list", "case", "*", count=len(rows), via="apply")
+    return render(request, "applicant_home.html", cases=[applicant_view.summary_row(r) for r in rows],
+                  done=DONE.get(request.query_params.get("done", ""), ""))
+
+
+@router.get("/apply/new", response_class=HTMLResponse)
+def new_case_form(request: Request, message: str = "", status: int = 200) -> HTMLResponse:
+    require(request, APPLICANT)
+    svc = _services(request)
+    return render(request, "applicant_new.html", status=status, message=message,
+                  halls=applicant_view.open_halls(_settings(request)), items=applicant_view.catalog_choices(svc))
+
+
+@router.post("/apply/cases")
+async def create_case(request: Request):
+    session = require(request, APPLICANT)
+    form = await checked_form(request, session)
+    halls = {h.code for h in applicant_view.open_halls(_settings(request))}
+    hall = str(form.get("hall", ""))
+    if hall not in halls:
+        return new_case_form(request, message="请选择办理的大厅", status=422)
+    code, _, version = str(form.get("item", "")).rpartition("@")
+    situation = str(form.get("situation", "")).rpartition("/")[2]
+    try:
+        applicant = Applicant(kind="person", name=str(form.get("applicant_name", "")).strip()[:200] or None,
+                              id_number=str(form.get("applicant_id_number", "")).strip().upper() or None)
+        body = CaseRequest(item=code, item_version=int(version) if version.isdigit() else None, situation=situation,
+                           applicant=applicant)
+        created = await run_in_threadpool(open_case, request, _services(request), _who(session, hall), body)
+    except ApiError as exc:
+        return new_case_form(request, message=exc.message, status=422)
+    except ValueError:
+        return new_case_form(request, message="申请人信息格式有误：请检查姓名和18位公民身份号码", status=422)
+    return see_other(f"/apply/cases/{created.case_id}")
+
+
+def _context(request: Request, case_id: str, via: str) -> dict:
+    session, svc, row = _own(request, case_id)
+    today = request_now(request).astimezone(SHANGHAI).date()
+    line = case_timeline(svc.cases, row, svc.calendar, today)
+    view = case_view.build(svc, row, APPLICANT, _settings(request).thresholds, line)
+    return {"session": session, "svc": svc, "row": row, "v": applicant_view.citizen(view, row), "who": _who(session, row.hall)}
+
+
+@router.get("/apply/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: str, request: Request, done: str = "") -> HTMLResponse:
+    ctx = _context(request, case_id, "apply")
+    _audit(request, ctx["who"], "case.read", case_id)
+    svc = ctx["svc"]
+    return render(request, "applicant_case.html", v=ctx["v"], row=ctx["row"], done=DONE.get(done, ""),
+                  notices=case_view.issued_notices(svc, case_id),
+                  progress=applicant_view.progress(svc, ctx["row"]))
+
+
+@router.get("/apply/cases/{case_id}/status", response_class=HTMLResponse)
+def status_fragment(case_id: str, request: Request, since: str = ""):
+    ctx = _context(request, case_id, "apply.poll")
+    if since and since == ctx["v"]["signature"]:
+        return Response(status_code=204)  # nothing changed, nothing shown
+    _audit(request, ctx["who"], "case.read", case_id, poll=True)
+    return render(request, "_applicant_status.html", v=ctx["v"], row=ctx["row"])
+
+
+@router.post("/apply/cases/{case_id}/materials/{material}")
+async def upload(case_id: str, material: str, request: Request) -> RedirectResponse:
+    """A file (or a phone photo) for one checklist line. `replace=<upload id>`: it takes the place of that earlier
+    upload of the same case (left out of the assessment, kept on record), before the new one is read."""
+    session, svc, row = await run_in_threadpool(_own, request, case_id)
+    form = await checked_form(request, session)
+    who, back = _who(session, row.hall), f"/apply/cases/{case_id}"
+    file = form.get("file")
+    if file is None or isinstance(file, str) or not file.filename:
+        raise PageError(422, "请选择要上传的文件或拍照", back=back)
+    try:
+        await run_in_threadpool(check_upload_target, request.app, who, case_id, material, None)
+        data, kind = await read_upload(file, _settings(request).limits)
+    except YichuangError as exc:
+        raise PageError(422, exc.message, back=back) from None
+    replace = str(form.get("replace", ""))[:64]
+    if replace:
+        await run_in_threadpool(_retire, request, svc, who, case_id, replace)
+    await run_in_threadpool(lambda: accept_case_upload(
+        request.app, _settings(request), who, case_id, data=data, media_type=MEDIA_TYPES[kind],
+        filename=file.filename or "", material=material, person=None, at=request_now(request)))
+    return see_other(f"{back}?done={'replace' if replace else 'upload'}#m-{material}")
+
+
+def _retire(request: Request, svc: CaseServices, who: Identity, case_id: str, upload_id: str) -> None:
+    """The applicant's replacement of an earlier upload: recorded as a person's act, audited, and the case
+    reassessed without it."""
+    row = svc.cases.get(case_id)
+    if row.status not in case_states.BEFORE_ACCEPTANCE:
+        raise PageError(409, "办件已受理，不能再更换材料", back=f"/apply/cases/{case_id}")
+    at = request_now(request)
+    if not discard_upload(svc.cases, case_id, upload_id, at):
+        raise PageError(422, "要更换的材料不属于本办件，或已被更换", back=f"/apply/cases/{case_id}")
+    act = svc.cases.record_act(case_id, actor=who.key_id, role=who.role, kind="discard", at=at,
+                               machine_value={"upload_id": upload_id}, person_value={"discarded": True},
+                               reason="申请人更换材料")
+    _audit(request, who, "case.discard", case_id, act_id=act.id, upload_id=upload_id)
+    svc.cases.reassess(case_id, svc.assessor)
+
+
+@router.post("/apply/cases/{case_id}/submit")
+async def submit(case_id: str, request: Request) -> RedirectResponse:
+    """提交预审: the case moves from 收件 to 预审 (the applicant's act of pipeline/case_states.py)."""
+    session, svc, row = await run_in_threadpool(_own, request, case_id)
+    await checked_form(request, session)
+    who = _who(session, row.hall)
+    try:
+        event = await run_in_threadpool(lambda: perform(svc.cases, svc.calendar, case_id, "prereview", who,
+                                                        at=request_now(request), reason="申请人网上提交预审"))
+    except CaseFlowError as exc:
+        _audit(request, who, "case.transition_refused", case_id, act="prereview", code=exc.code)
+        raise PageError(409, exc.message, back=f"/apply/cases/{case_id}") from None
+    _audit(request, who, "case.transition", case_id, act=event.act, from_state=event.from_state,
+           to_state=event.to_state, overridden=event.overridden, recommendation=event.recommendation)
+    return see_other(f"/apply/cases/{case_id}?done=submitted")
+
+
+@router.get("/apply/cases/{case_id}/documents/{document_id}/images/{n}", response_class=Response)
+def page_image(case_id: str, document_id: str, n: int, request: Request) -> Response:
+    session, svc, row = _own(request, case_id)
+    body = next((d for d, _upload, gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
+    keys = list((body or {}).get("image_keys") or [])
+    if not 0 <= n < len(keys) or not keys[n]:
+        raise PageError(404, "找不到该页图像", back=f"/apply/cases/{case_id}")
+    data = request.app.state.store.get(keys[n])
+    _audit(request, _who(session, row.hall), "case.page_image", case_id, document=document_id, page=n)
+    return Response(data, media_type=MEDIA_TYPES.get(sniff(data), "application/octet-stream"),
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/apply/cases/{case_id}/notices/{kind}.pdf", response_class=Response)
+def notice(case_id: str, kind: str, request: Request) -> Response:
+    """A notice already issued for the case (受理通知书, 一次性告知书 …), as printed at the counter."""
+    session, svc, row = _own(request, case_id)
+    if kind not in {n["kind"] for n in case_view.issued_notices(svc, case_id)}:
+        raise PageError(404, "该办件还没有这份通知书", back=f"/apply/cases/{case_id}")
+    today = request_now(request).astimezone(SHANGHAI).date()
+    try:
+        data = issue_notice(request.app, _settings(request), svc, row, kind, preview=False, today=today)
+    except ApiError as exc:
+        raise PageError(404, exc.message, back=f"/apply/cases/{case_id}") from None
+    _audit(request, _who(session, row.hall), "case.notice", case_id, kind=kind, number=data.document_number)
+    return Response(render_pdf(data), media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{row.case_number}-{kind}.pdf"', "Cache-Control": "private, no-store"})
+
+
+@router.get("/apply/cases/{case_id}/summary", response_class=HTMLResponse)
+def summary(case_id: str, request: Request) -> HTMLResponse:
+    """The case summary in the applicant's words: materials as received, the progress, and the signed bundle
+    the hall keeps (its date and fingerprint; the bundle itself is the hall's record)."""
+    ctx = _context(request, case_id, "apply")
+    _audit(request, ctx["who"], "case.summary", case_id)
+    svc = ctx["svc"]
+    return render(request, "applicant_summary.html", v=ctx["v"], row=ctx["row"],
+                  progress=applicant_view.progress(svc, ctx["row"]),
+                  bundles=applicant_view.bundles(request.app, _settings(request), case_id),
+                  notices=case_view.issued_notices(svc, case_id))
