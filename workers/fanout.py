@@ -9,8 +9,10 @@ join that turns the pages' results into the upload's documents once every page i
 - `join`: builds the documents from all pages and saves them with the claim's compare-and-set; a join that lost
   the race (another finished it) or belongs to a claim taken over saves nothing.
 
-A worker that dies mid-page stops renewing the lease: the sweeper sends the upload again (workers/sweeper.py),
-and `start` sends only the pages still missing. Every step is idempotent, so a message delivered twice is harmless.
+A worker that dies mid-page stops renewing the lease: once the other pages are read and the lease (one
+`lease_seconds` per page still to read, renewed by every page task) runs out, the sweeper sends the upload again
+(workers/sweeper.py) and `start` sends only the pages still missing. Redis also hands the dead worker's unacknowledged
+page message to another worker after its visibility timeout. Every step is idempotent, so a message delivered twice is harmless.
 Tasks live in workers/tasks.py and only call these functions.
 """
 
@@ -61,6 +63,9 @@ def read_page(svc, upload_id: str, attempt: int, number: int, count: int, send: 
     results = results_of(svc)
     if not results.has(upload_id, number):
         s = svc.settings
+        # the claim now covers the pages still to read, one lease each: as pages are read the window shrinks, so a
+        # page lost with a dead worker is sent again soon after the others are done
+        svc.repo.renew_lease(upload_id, attempt, s.lease_seconds * max(1, count - results.count(upload_id)))
         with Heartbeat(svc.repo, upload_id, attempt, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
             upload = wiring.upload_from_row(row)
             try:

@@ -73,3 +73,19 @@ def test_files_of_one_page_or_that_cannot_be_used_are_not_fanned_out(deps):
     assert page_reading.pages_to_fan_out(pdf_bytes(pages=3), deps, 2) == 3
     assert page_reading.pages_to_fan_out(pdf_bytes(pages=3), deps, 0) == 0  # fan-out switched off
     assert page_reading.pages_to_fan_out(b"%PDF-1.7 broken", deps, 2) == 0
+
+
+def test_a_multi_frame_tiff_read_page_by_page_gives_the_same_documents(deps):
+    import io
+    from dataclasses import replace
+
+    from PIL import Image
+
+    frames = [Image.new("RGB", (640, 400), shade) for shade in ("white", "lightgray", "white")]
+    buf = io.BytesIO()
+    frames[0].save(buf, "TIFF", save_all=True, append_images=frames[1:])
+    data = buf.getvalue()
+    ocr = replace(deps, engine=FixedEngine())
+    assert page_reading.pages_to_fan_out(data, ocr, 2) == 3
+    apart, whole = _apart(data, ocr), _whole(data, ocr)
+    assert len(whole) == 3 and _comparable(apart) == _comparable(whole)
