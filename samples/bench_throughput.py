@@ -5,7 +5,8 @@ data folder (SQLite unless --database-url) and Redis key prefix, waits until the
 - cards: ID card images (samples/id_card_front) uploaded to the bulk queue; cards per minute with 1 and 2 worker
   processes at 1 ONNX thread each, and 1 process at the default threads (YICHUANG_OCR_THREADS unset);
 - counter: a clerk's card (counter queue) alone, one after the other (idle), then while bulk uploads drain, with
-  2 worker processes consuming `counter,bulk`: latency from upload to saved documents, p50 and p95;
+  2 worker processes both consuming `counter,bulk`, and with one dedicated to `counter` and one to `bulk`:
+  latency from upload to saved documents, p50 and p95;
 - scan: one multi-page scan (ID card pages in a PDF) read by page tasks, wall time with 1 and 2 workers;
 - rss: the resident memory of the worker's pool process sampled while it reads many pages (cards): the second
   tenth of the pages (after warming up) against the last tenth.
@@ -75,7 +76,8 @@ class Hall:
                                                  env={**self.env, **extra}, cwd=ROOT, start_new_session=True,
                                                  stdout=log, stderr=subprocess.STDOUT))
             log.close()
-        warm = [self.upload(CARDS[0].read_bytes(), "warm.png", "integrator") for _ in range(count)]
+        role = "clerk" if queues == "counter" else "integrator"
+        warm = [self.upload(CARDS[0].read_bytes(), "warm.png", role) for _ in range(count)]
         self.wait(warm, timeout=600)
 
     def upload(self, data: bytes, name: str, role: str) -> str:
@@ -171,23 +173,32 @@ def _percentiles(values: list[float]) -> str:
 
 
 def bench_counter(args) -> None:
-    print(f"\n## Counter latency (2 worker processes on counter,bulk; {args.bulk} bulk uploads draining)\n")
-    h = hall(args)
-    try:
-        h.start(2, 1)
-        card = CARDS[1 % len(CARDS)].read_bytes()
-        idle = []
-        for _ in range(args.counter):
-            idle += h.wait([h.upload(card, "counter.png", "clerk")]).values()
-        bulk = [h.upload(CARDS[i % len(CARDS)].read_bytes(), "bulk.png", "integrator") for i in range(args.bulk)]
-        loaded = []
-        for _ in range(args.counter):
-            loaded += h.wait([h.upload(card, "counter.png", "clerk")]).values()
-        h.wait(bulk)
-        print(f"idle:   {_percentiles(idle)}")
-        print(f"loaded: {_percentiles(loaded)}  (p50 {statistics.median(loaded) / statistics.median(idle):.2f}x idle)")
-    finally:
-        h.close()
+    print(f"\n## Counter latency ({args.bulk} bulk uploads draining; 2 worker processes, 1 ONNX thread each)\n")
+    for label, layout in (("shared (both on counter,bulk)", [(2, "counter,bulk")]),
+                          ("dedicated (one on counter, one on bulk)", [(1, "counter"), (1, "bulk")])):
+        h = hall(args)
+        try:
+            for count, queues in layout:
+                h.start(count, 1, queues)
+            idle, loaded = counter_latency(h, args)
+            print(f"{label}:\n  idle:   {_percentiles(idle)}\n  loaded: {_percentiles(loaded)}"
+                  f"  (p50 {statistics.median(loaded) / statistics.median(idle):.2f}x idle)")
+        finally:
+            h.close()
+
+
+def counter_latency(h: Hall, args) -> tuple[list[float], list[float]]:
+    """A clerk's card, one after the other: alone (idle), then while the bulk uploads drain."""
+    card = CARDS[1 % len(CARDS)].read_bytes()
+    idle: list[float] = []
+    for _ in range(args.counter):
+        idle += h.wait([h.upload(card, "counter.png", "clerk")]).values()
+    bulk = [h.upload(CARDS[i % len(CARDS)].read_bytes(), "bulk.png", "integrator") for i in range(args.bulk)]
+    loaded: list[float] = []
+    for _ in range(args.counter):
+        loaded += h.wait([h.upload(card, "counter.png", "clerk")]).values()
+    h.wait(bulk)
+    return idle, loaded
 
 
 def scan(pages: int) -> bytes:
