@@ -13,7 +13,7 @@ import pytest
 from tests.pipeline.test_decode import pdf_bytes
 from tests.workers.test_worker_integration import service_factory  # noqa: F401 - the fixture
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = pytest.mark.slow
 
 
 def _upload_pdf(service, data: bytes) -> str:
@@ -42,6 +42,7 @@ def _essentials(doc: dict) -> tuple:
     return doc["type"], doc["pages"], {k: v["value"] for k, v in doc["fields"].items()}
 
 
+@pytest.mark.integration
 def test_a_scan_is_read_by_page_tasks_on_two_workers_and_survives_a_killed_worker(service_factory, redis_broker):  # noqa: F811
     from storage.page_results import PageResults
     from workers.sweeper import resend, sweep
@@ -71,3 +72,12 @@ def test_a_scan_is_read_by_page_tasks_on_two_workers_and_survives_a_killed_worke
     assert body["status"] == "done" and repo.get_upload(upload_id).attempts == 2
     assert [_essentials(d) for d in body["documents"]] == [_essentials(d) for d in _single_task_documents(data)]
     assert pages.count(upload_id) == 0, "page results are dropped once the documents are saved"
+
+
+def test_a_scan_is_fanned_out_on_the_embedded_broker_too(service_factory):  # noqa: F811
+    """`yichuang serve`'s default broker (a folder) carries the page tasks and the join as well."""
+    service = service_factory()
+    service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")
+    data = pdf_bytes(pages=3)
+    body = service.wait(_upload_pdf(service, data), timeout=120)
+    assert [_essentials(d) for d in body["documents"]] == [_essentials(d) for d in _single_task_documents(data)]
