@@ -39,12 +39,22 @@ def results_of(svc):
     return svc.page_results
 
 
+def original(svc, key: str) -> bytes:
+    """The upload's file, kept for the next page task of the same file on this worker process (one file at most:
+    pages of one upload follow each other in the queue)."""
+    cached = getattr(svc, "last_original", None)
+    if cached is None or cached[0] != key:
+        svc.last_original = cached = (key, svc.store.get(key))
+    return cached[1]
+
+
 def start(svc, row, data: bytes, send: Send) -> bool:
     """True when the upload was fanned out into page tasks (the caller then leaves it to them)."""
     s = svc.settings
     count = page_reading.pages_to_fan_out(data, svc.deps, s.page_fanout_min_pages)
     if not count:
         return False
+    svc.last_original = (row.object_key, data)  # this worker's first page needs no second fetch
     # the pages wait in the queue behind each other: the claim holds for as long as reading them one by one may take
     svc.repo.renew_lease(row.id, row.attempts, s.lease_seconds * count)
     missing = [n for n in range(1, count + 1) if n not in results_of(svc).numbers(row.id)]
@@ -69,7 +79,7 @@ def read_page(svc, upload_id: str, attempt: int, number: int, count: int, send: 
         with Heartbeat(svc.repo, upload_id, attempt, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
             upload = wiring.upload_from_row(row)
             try:
-                result = page_reading.read_page(upload, svc.store.get(row.object_key), number, svc.deps)
+                result = page_reading.read_page(upload, original(svc, row.object_key), number, svc.deps)
             except InputError:  # checked before fanning out; a page that still fails is left to the whole-file path
                 logger.warning("upload %s: page %d could not be read apart", upload_id, number)
                 return "unreadable"
@@ -91,7 +101,7 @@ def join(svc, upload_id: str, attempt: int, count: int) -> tuple[str, object]:
     with Heartbeat(svc.repo, upload_id, attempt, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
         upload = wiring.upload_from_row(row)
         results = [page_reading.PageResult.model_validate(b) for b in bodies]
-        documents = page_reading.join(upload, svc.store.get(row.object_key), results, svc.deps, upload.received_at)
+        documents = page_reading.join(upload, original(svc, row.object_key), results, svc.deps, upload.received_at)
     if not svc.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents], attempt=attempt):
         return "superseded", None
     results_of(svc).forget(upload_id)
