@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import logging
 import warnings
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -290,7 +290,9 @@ def _decode_pdf(data: bytes, limits: Limits, only: int | None = None) -> list[Ra
     count = _pdf_page_count(data, limits)
     import pypdfium2.raw as pdfium_c
 
-    indices = [only - 1] if only is not None and 1 <= only <= count else range(count)
+    if only is not None and not 1 <= only <= count:
+        raise FileTruncated(detail=f"no page {only} of {count}")
+    indices = range(count) if only is None else [only - 1]
     doc = _open_pdfium(data)
     try:
         handles = {i: doc[i] for i in indices}
@@ -309,7 +311,7 @@ def _decode_pdf(data: bytes, limits: Limits, only: int | None = None) -> list[Ra
             image = None if fast else render_pdf_page(handles[i], dpi)
             pages.append(RawPage(page=i + 1, image=image, text_lines=list(layer.lines) if fast else [],
                                  layer=None if fast else layer, source_dpi=info.source_dpi, dpi=dpi,
-                                 width=width, height=height, render=partial(_render_later, data, i, dpi) if fast else None))
+                                 width=width, height=height, render=renderer(data, i + 1, dpi) if fast else None))
     finally:
         doc.close()
     return pages
