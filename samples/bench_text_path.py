@@ -74,14 +74,19 @@ def main() -> None:
     if args.quick:
         args.bundles, args.repeat = 1, 1
 
+    from extractors import build_registry
     from pipeline import runner
+    from pipeline.confidence import Calibrator
     from pipeline.decode import decode
     from pipeline.interfaces import SHANGHAI
-    from pipeline.settings import Settings
+    from pipeline.settings import Limits, Thresholds
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from validators import build_checks
+    from validators.signatures import Verifier
 
-    deps = build_dependencies(Settings(), MemoryStore(), with_engine=False)
+    deps = runner.Dependencies(engine=None, store=MemoryStore(), types=build_registry(), checks=build_checks(),
+                               calibrator=Calibrator.shipped(), limits=Limits(), thresholds=Thresholds(),
+                               signatures=Verifier(None))
     at = dt.datetime(2026, 6, 1, 12, tzinfo=SHANGHAI)
     files = [text_only_bundle(args.seed, i) for i in range(args.bundles)]
     pages = sum(n for _, n in files)
