@@ -14,10 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, case_joins, cases, contract, counters, docs, edge, listings
+from api import auth, case_joins, cases, contract, counters, docs, edge, keys, listings, rate_limits
 from api.auth import IdentityDep
-from api.case_schemas import NO_NUL, RequestModel, public
-from api.contract import AUTHED, UPLOAD, Role, UploadState, errors
+from api.case_schemas import NO_NUL, public
+from api.contract import AUTHED, UPLOAD, UploadState, errors
 from api.errors import ApiError, error_response, handle_yichuang_error
 from api.idempotency import Idempotency
 from api.request_id import RequestId
@@ -123,19 +123,6 @@ class Readiness(BaseModel):
     checks: dict[str, str] = Field(description="each dependency: ok, timeout or an error code")
 
 
-class KeyRequest(RequestModel):
-    role: str = Field(max_length=16, json_schema_extra={"enum": list(auth.ROLES)})
-    hall: str = Field(min_length=1, max_length=64)  # the column sizes: longer answered 500 on PostgreSQL
-    label: str = Field(default="", max_length=200)
-
-
-class KeyCreated(BaseModel):
-    key: str
-    role: Role
-    hall: str
-    label: str
-
-
 def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[str, str], None] | None = None) -> FastAPI:
     """Who calls it: `yichuang serve` and the tests. Builds nothing heavy (no OCR engine here)."""
     from workers import wiring
@@ -160,6 +147,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
     app.add_exception_handler(YichuangError, handle_yichuang_error)
     app.state.repo, app.state.store, app.state.secret, app.state.settings = repo, store, secret, settings
     app.state.enqueue = enqueue  # case uploads (api/cases.py) enqueue the same way
+    app.state.rate_limits = rate_limits.build_rate_limits(settings)  # per key and role (api/rate_limits.py)
 
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(RequestValidationError, handle_invalid)
@@ -182,16 +170,6 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
             down = "、".join(_DEPENDENCY_WORDS.get(name, name) for name, answer in report.items() if answer != "ok")
             return error_response("service.not_ready", f"服务尚未就绪：{down}不可用", 503, details={"checks": report})
         return Readiness(status="ready", checks=report)
-
-    @app.post("/api/v1/keys", status_code=201, response_model=KeyCreated, responses=errors(*AUTHED, 403))
-    def create_key(body: KeyRequest, who: IdentityDep) -> KeyCreated:
-        if who.role != "admin":
-            raise ApiError("auth.forbidden", "只有管理员可以创建访问密钥")
-        if body.role not in auth.ROLES:
-            raise ApiError("request.invalid", f"角色必须是 {', '.join(auth.ROLES)} 之一")
-        key = auth.create_key(repo, secret, role=body.role, hall=body.hall, label=body.label)
-        repo.audit(who, "key.create", "api_key", auth.parse_key(key) or "", role=body.role, hall=body.hall)
-        return KeyCreated(key=key, role=body.role, hall=body.hall, label=body.label)
 
     @app.post(UPLOAD_PATH, status_code=202, response_model=UploadAccepted, responses=errors(*AUTHED, *UPLOAD, 403, 404, 409))
     async def post_document(
@@ -226,6 +204,7 @@ def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[
         documents = [public(d) for d in repo.documents_of(upload_id)] if row.status == "done" else []
         return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
 
+    app.include_router(keys.router)  # issue, list, revoke, rotate API keys
     app.include_router(cases.router_for(settings))
     app.include_router(listings.router)  # GET /api/v1/uploads and /api/v1/audit, a page at a time
     app.include_router(counters.router)  # the case a counter has open, for the document camera's client

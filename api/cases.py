@@ -413,8 +413,8 @@ def case_list(request: Request, svc: CaseServices, who: Identity, page: PageRequ
     scope = scope_of(who)
     if filters.hall is not None and (scope.everything or filters.hall in scope.halls):
         scope = Scope(halls=(filters.hall,))
-    elif filters.hall is not None and scope.halls:
-        scope = Scope()  # another hall's cases: none, without walking the caller's own
+    elif filters.hall is not None:
+        scope = Scope(owner=scope.owner)  # another hall: only the caller's own cases there (keep() narrows to it)
     flags_of = {}
 
     def keep(row) -> bool:

@@ -54,13 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--queues", help="comma-separated queues (default: counter,bulk,webhooks)")
     worker.add_argument("--concurrency", type=int)
 
-    keys = sub.add_parser("keys", help="manage API keys")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    create = keys_sub.add_parser("create", help="create a key (shown once)")
-    create.add_argument("--role", required=True, choices=["clerk", "applicant", "reviewer", "integrator", "admin"])
-    create.add_argument("--hall", required=True)
-    create.add_argument("--label", required=True)
-
+    _add_keys_parser(sub)
     _add_users_parser(sub)
     watch.add_parser(sub)  # the document camera's folder client (api/watch.py)
 
@@ -458,19 +452,16 @@ def cmd_worker(args) -> int:
     return EXIT_OK
 
 
-def cmd_keys(args) -> int:
-    settings = _settings()
-    from api.auth import create_key
-    from workers.wiring import build_repository
+def _add_keys_parser(sub) -> None:
+    from api.keys_cli import add_parser
 
-    if not 1 <= len(args.hall) <= 64 or len(args.label) > 200:
-        print("营业厅编码应为 1–64 个字符，标签不超过 200 个字符", file=sys.stderr)
-        return EXIT_USAGE
-    repo = build_repository(settings)
-    key = create_key(repo, settings.secret(), role=args.role, hall=args.hall, label=args.label)
-    repo.audit(None, "key.create", "api_key", key.split("_")[1], role=args.role, hall=args.hall, via="cli")
-    print(key)
-    return EXIT_OK
+    add_parser(sub)
+
+
+def cmd_keys(args) -> int:
+    from api.keys_cli import run
+
+    return run(args, _settings())
 
 
 def _add_users_parser(sub) -> None:

@@ -25,7 +25,7 @@ Act = Literal[ACTS]  # type: ignore[valid-type]
 _DESCRIPTIONS = {
     400: "请求内容无法解析，或上传的文件是空的",
     401: "缺少或无效的访问密钥（auth.required）",
-    403: "该角色无权执行此操作（auth.forbidden）",
+    403: "该角色无权执行此操作（auth.forbidden），或访问密钥的权限范围不包含此操作（auth.scope_missing）",
     404: "资源不存在或调用方无权查看（not_found）",
     409: "与资源当前状态冲突（case.*），或同一幂等键的请求仍在处理（idempotency.in_progress）",
     413: "文件太大（file.too_large）",
@@ -55,7 +55,9 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 PUBLIC_PATHS = ("/api/v1/progress",)  # the only routes without a key: a citizen with a notice calls them (no 401)
-AUTHED = (401, 422, 503)  # every route that takes an identity: no key, bad parameters, a store that is down
+# Every route that takes an identity: no key, a key whose scopes do not cover the route (api/scopes.py), bad
+# parameters, a key past its rate limit (api/rate_limits.py), a store that is down.
+AUTHED = (401, 403, 422, 429, 503)
 UPLOAD = (400, 413, 415)  # routes that take a file, beside AUTHED
 
 
@@ -85,7 +87,7 @@ def all_routes(app: FastAPI) -> list:
 
 def openapi(app: FastAPI) -> dict[str, Any]:
     """/openapi.json: FastAPI's document, plus the X-Request-ID header on every answer and the Idempotency-Key
-    header (with its 409/422 answers) on every POST. Built once per app."""
+    header (with its 409/422 answers, and 400 for a body that cannot be parsed) on every POST. Built once per app."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
@@ -93,7 +95,7 @@ def openapi(app: FastAPI) -> dict[str, Any]:
         for method, operation in operations.items():
             if method == "post":
                 operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
-                for status in ("409", "422"):
+                for status in ("400", "409", "422"):  # 400: a body that cannot be parsed at all
                     operation["responses"].setdefault(
                         status, {"description": _DESCRIPTIONS[int(status)],
                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}})

@@ -2,7 +2,8 @@
 readiness report.
 
 - `AuthBeforeBody`: a request with a body to /api/ is refused with 401 before one byte of its body is read
-  when it carries no valid key (an upload of 20 MiB without a key costs the client, not us).
+  when it carries no valid key (an upload of 20 MiB without a key costs the client, not us), and with 429 when
+  its key is past its rate limit (api/rate_limits.py).
 - `BodyTimeout`: a body that stops arriving for `body_read_timeout` seconds is answered 408.
 - `DenialAudit`: every 401/403/404 of /api/ is audited (caller, route, reason), so guessing ids is visible.
   No personal data: the route template and the path with ID and phone numbers masked.
@@ -20,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
-from api.auth import identify, parse_key, presented_key, session_identity
+from api.auth import identify, now, parse_key, presented_key, session_identity
 from api.contract import PUBLIC_PATHS
 from api.errors import STATUS, error_response
+from api.rate_limits import COUNTED, refusal, wait_seconds
 from pipeline.errors import YichuangError
 from pipeline.masking import mask_text
 
@@ -49,7 +51,8 @@ class AuthBeforeBody:
         state = scope["app"].state if "app" in scope else None
         key = presented_key(Headers(scope=scope))
         try:
-            identity = await run_in_threadpool(identify, state.repo, state.secret, key) if key and state else None
+            identity = (await run_in_threadpool(identify, state.repo, state.secret, key, now(scope["app"]))
+                        if key and state else None)
             if identity is None and key is None and state is not None:  # a page session (CSRF header checked)
                 identity = await run_in_threadpool(session_identity, Request(scope))
         except YichuangError as exc:  # the database is down: 503 in the error shape (outside the app's handlers)
@@ -63,6 +66,12 @@ class AuthBeforeBody:
             response.headers["connection"] = "close"
             return await response(scope, receive, send)
         scope.setdefault("state", {})["identity"] = identity
+        wait = await run_in_threadpool(wait_seconds, scope["app"], identity)  # counted before the body is read
+        if wait is not None:
+            response = refusal(wait)
+            response.headers["connection"] = "close"
+            return await response(scope, receive, send)
+        scope["state"][COUNTED] = True
         return await self.app(scope, receive, send)
 
 

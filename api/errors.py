@@ -14,9 +14,11 @@ __all__ = ["STATUS", "ApiError", "error_response", "handle_yichuang_error"]
 
 
 class ApiError(YichuangError):
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         self.code = code
         self.details = details
+        self.headers = headers  # e.g. Retry-After of a 429 (api/rate_limits.py)
         super().__init__(message)
 
 
@@ -31,4 +33,5 @@ def error_response(code: str, message: str, status: int | None = None, *, detail
 
 async def handle_yichuang_error(_request: Request, exc: YichuangError) -> JSONResponse:
     status = STATUS.get(exc.code, 503 if exc.retryable else 500)
-    return error_response(exc.code, exc.message, status, details=getattr(exc, "details", None))
+    return error_response(exc.code, exc.message, status, details=getattr(exc, "details", None),
+                          headers=getattr(exc, "headers", None))

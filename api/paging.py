@@ -154,9 +154,9 @@ def paged(description: str = "一页结果") -> dict[int | str, dict[str, Any]]:
 
 def scope_of(who: Identity) -> Scope:
     """The rows `who` may list, as api/auth.py `can_see` decides for one row: admins everything, applicants and
-    integrators their own, clerks and reviewers their hall's."""
+    integrators their own (an integrator also its bound halls', for reads), clerks and reviewers their hall's."""
     if who.role == "admin":
         return Scope(everything=True)
     if who.role in ("applicant", "integrator"):
-        return Scope(owner=who.key_id)
+        return Scope(owner=who.key_id, halls=tuple(who.halls))  # an integrator's bound halls
     return Scope(halls=(who.hall,))

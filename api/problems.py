@@ -26,6 +26,9 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("auth.required", 401, "需要有效的访问密钥"),
     Problem("auth.forbidden", 403, "无权执行此操作"),
     Problem("cursor.invalid", 422, "翻页游标无效，请从第一页重新查询"),  # api/paging.py
+    Problem("auth.scope_missing", 403, "访问密钥的权限范围不允许此操作"),  # api/scopes.py
+    Problem("key.revoked", 409, "该密钥已吊销"),  # storage/keys.py
+    Problem("key.expired", 409, "该密钥已过期"),
     Problem("idempotency.mismatch", 422, "同一幂等键已用于内容不同的请求，请换一个幂等键"),
     Problem("idempotency.in_progress", 409, "同一幂等键的请求正在处理，请稍后重试"),
     # uploaded files (pipeline/errors.py InputError)
@@ -60,7 +63,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("webhook.address_refused", 422, "回调地址解析到内网、本机或链路本地地址，管理员未明确允许"),
     # public progress (api/progress.py): one answer for a wrong code and an unknown number
     Problem("progress.not_found", 404, "未查到该办件，请核对办件编号和查询码"),
-    Problem("rate.limited", 429, "请求过于频繁，请稍后再试"),
+    Problem("rate.limited", 429, "请求过于频繁，请稍后再试"),  # Retry-After; per key (api/rate_limits.py) and per IP
     # services behind the API
     Problem("bundle.signing_unavailable", 503, "大厅尚未配置签名证书，暂不能生成材料包"),
     Problem("storage.unavailable", 503, "存储服务暂时不可用，请稍后重试"),

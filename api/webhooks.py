@@ -35,8 +35,8 @@ DeliveryState = Literal["pending", "sending", "delivered", "failed"]
 
 
 def webhook_caller(who: IdentityDep) -> Identity:
-    """The one gate of every webhook route: integrators and admins. A `webhooks` key scope, when keys carry
-    scopes, is checked here and nowhere else."""
+    """The one gate of every webhook route: integrators and admins. A key's `webhooks` scope is checked before,
+    with every route's scope, in the identity dependency (api/scopes.py ROUTE_SCOPES)."""
     if who.role not in SUBSCRIBERS:
         raise ApiError("auth.forbidden", "只有对接系统（integrator）或管理员可以管理回调订阅")
     return who

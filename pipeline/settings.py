@@ -133,6 +133,13 @@ class Settings(BaseSettings):
     body_read_timeout: float = Field(default=30.0, gt=0)  # the API waits this long for the next piece of a body
     readiness_timeout: float = Field(default=2.0, gt=0)  # per dependency in GET /readyz
 
+    # API keys (api/keys.py, api/rate_limits.py): per-role request limits per key in `limits` notation (JSON, e.g.
+    # {"integrator": "5/second;100/minute"}; unnamed roles keep the defaults), and how long a rotated-out secret
+    # still works unless the rotation says otherwise.
+    rate_limits: dict[str, str] = {}
+    rate_limits_enabled: bool = True
+    key_rotation_overlap: int = Field(default=24 * 3600, ge=0, le=30 * 24 * 3600)  # seconds
+
     # Webhooks (README "Webhooks"): target hosts an administrator allows, comma-separated; none allowed by default.
     webhook_allowed_hosts: str = ""
     webhook_connect_timeout: float = Field(default=3.0, gt=0, le=30)

@@ -23,6 +23,13 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+    # Keys as a product (migration 0013, storage/keys.py):
+    expires_at: Mapped[dt.datetime | None]
+    last_used_at: Mapped[dt.datetime | None]
+    scopes: Mapped[list[str] | None] = mapped_column(JSON)  # None: the role's full rights
+    halls: Mapped[list[str] | None] = mapped_column(JSON)  # halls whose cases an integrator key reads
+    previous_key_hash: Mapped[str | None] = mapped_column(String(64))  # a rotated-out secret, valid until …
+    previous_valid_until: Mapped[dt.datetime | None]
 
 
 class UploadRow(Base):

@@ -29,12 +29,15 @@ AUDIT_LOCK = 0x79636175  # "ycau": the advisory lock that serialises audit appen
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is calling: an API key's row id, role and hall."""
+    """Who is calling: an API key's row id, role and hall; the scopes that narrow the role (None: its full rights)
+    and the halls whose cases an integrator key reads (storage/keys.py)."""
 
     key_id: str
     role: str
     hall: str
     label: str = ""
+    scopes: frozenset[str] | None = None
+    halls: tuple[str, ...] = ()
 
 
 class Repository(SessionScope):
@@ -51,8 +54,11 @@ class Repository(SessionScope):
             return s.scalars(select(ApiKey).where(ApiKey.key_id == key_id, ApiKey.revoked_at.is_(None))).first()
 
     def has_active_admin(self) -> bool:
+        """An admin key that still works (not revoked, not expired): `serve` writes a first admin key otherwise."""
         with self.session() as s:
-            return s.scalars(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))).first() is not None
+            return s.scalars(select(ApiKey.id).where(
+                ApiKey.role == "admin", ApiKey.revoked_at.is_(None),
+                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > utcnow()))).first() is not None
 
     # --- uploads ----------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import SessionScope, as_utc, utcnow
-from storage.models import CaseRow, UploadRow, WebhookDelivery, WebhookSubscription
+from storage.models import ApiKey, CaseRow, UploadRow, WebhookDelivery, WebhookSubscription
 from storage.paging import Keyset
 
 logger = logging.getLogger(__name__)
@@ -57,12 +57,14 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def receives(subscription: WebhookSubscription, *, hall: str, owner_key_id: str) -> bool:
-    """The one rule of who hears what: admins every event; an integrator the events of what it created and of
-    its hall (the cases and bundles an integrator bound to a hall reads)."""
+def receives(subscription: WebhookSubscription, owner: ApiKey | None, *, hall: str, owner_key_id: str) -> bool:
+    """The one rule of who hears what, as api/auth.py `can_see` for reads: admins every event; an integrator the
+    events of what it created and of the halls its key is bound to now; a revoked key hears nothing."""
+    if owner is None or owner.revoked_at is not None:
+        return False
     if subscription.role == "admin":
         return True
-    return subscription.owner_key_id == owner_key_id or subscription.hall == hall
+    return subscription.owner_key_id == owner_key_id or hall in (owner.halls or [])
 
 
 def body_of(event_name: str, event_id: str, data: dict[str, Any], at: dt.datetime) -> str:
@@ -88,7 +90,8 @@ def record_event(s: Session, event_name: str, data: dict[str, Any]) -> list[str]
     body = body_of(event_name, event_id, data, now)
     ids = []
     for subscription in listening:
-        if receives(subscription, hall=origin.hall, owner_key_id=origin.owner_key_id):
+        if receives(subscription, s.get(ApiKey, subscription.owner_key_id), hall=origin.hall,
+                    owner_key_id=origin.owner_key_id):
             ids.append(_add_delivery(s, subscription.id, event_name, event_id, body, now))
     s.info.setdefault(_PENDING, []).extend(ids)
     return ids

@@ -165,4 +165,4 @@ def test_a_client_over_its_rate_gets_429_json(proxied):
             if response.status_code == 429:
                 body = response.json()
     assert statuses[:20] == [200] * 20, "the burst is allowed"
-    assert 429 in statuses and body["error"]["code"] == "request.rate_limited" and re.search("[\u4e00-\u9fff]", body["error"]["message"])
+    assert 429 in statuses and body["error"]["code"] == "rate.limited" and re.search("[\u4e00-\u9fff]", body["error"]["message"])

@@ -130,10 +130,12 @@ def test_integrators_see_their_own_admins_all_and_every_change_is_audited(env):
 
 def test_the_real_flows_record_all_four_events_with_ids_and_states_only(tmp_path, monkeypatch):
     env = make_env(tmp_path, monkeypatch, webhook_allowed_hosts="127.0.0.1")
-    integrator, other_hall, clerk = env.key("integrator"), env.key("integrator", "hall-2"), env.key("clerk")
+    integrator, other_hall = env.key("integrator", halls=("hall-1",)), env.key("integrator", "hall-2", halls=("hall-2",))
+    unbound, clerk = env.key("integrator"), env.key("clerk")  # unbound: reads only its own cases, hears only of them
     hook = {"url": "http://127.0.0.1:9/h", "events": EVENTS}
     mine = env.client.post("/api/v1/webhooks", headers=integrator, json=hook).json()["id"]
     theirs = env.client.post("/api/v1/webhooks", headers=other_hall, json=hook).json()["id"]
+    deaf = env.client.post("/api/v1/webhooks", headers=unbound, json=hook).json()["id"]
     case_id = env.new_case(clerk)
     upload_id = env.upload(clerk, case_id, "张三身份证.jpg", jpeg_bytes(), "image/jpeg", material="operator_id",
                            person="operator")
@@ -153,6 +155,8 @@ def test_the_real_flows_record_all_four_events_with_ids_and_states_only(tmp_path
     assert "张三" not in text and "110105199003071239" not in text
     assert {d["status"] for d in deliveries} == {"pending"} and len(deliveries) == len(bodies)
     assert env.client.get(f"/api/v1/webhooks/{theirs}/deliveries", headers=other_hall).json() == []  # another hall
+    assert env.client.get(f"/api/v1/webhooks/{deaf}/deliveries", headers=unbound).json() == []  # as can_see
+    assert env.client.get(f"/api/v1/cases/{case_id}", headers=unbound).status_code == 404
     again = env.client.post(f"/api/v1/webhooks/deliveries/{deliveries[0]['id']}/redeliver", headers=integrator)
     assert again.status_code == 202 and again.json()["redelivery_of"] == deliveries[0]["id"]
     assert env.client.post(f"/api/v1/webhooks/deliveries/{deliveries[0]['id']}/redeliver",

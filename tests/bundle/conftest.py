@@ -33,8 +33,9 @@ class Env:
     settings: Settings
     tasks: object
 
-    def key(self, role: str, hall: str = "hall-1") -> dict[str, str]:
-        key = auth.create_key(self.app.state.repo, self.settings.secret(), role=role, hall=hall, label=f"{role}-{hall}")
+    def key(self, role: str, hall: str = "hall-1", halls: tuple[str, ...] = ()) -> dict[str, str]:
+        key = auth.create_key(self.app.state.repo, self.settings.secret(), role=role, hall=hall, label=f"{role}-{hall}",
+                              halls=halls)
         return {"Authorization": f"Bearer {key}"}
 
     def new_case(self, headers, situation: str = "self") -> str:

@@ -13,6 +13,7 @@ from pipeline.settings import Thresholds
 from storage import webhooks
 from storage.cases import CaseRepository
 from storage.db import make_engine, migrate, utcnow
+from storage.models import ApiKey
 from storage.repository import Repository
 from storage.webhooks import WebhookStore
 from validators.assess import Assessor
@@ -41,6 +42,18 @@ def published():
 
 def key(repo: Repository, role: str, hall: str) -> str:
     return repo.add_key(key_id=f"{role}{hall}".ljust(16, "_")[:16], key_hash="h" * 64, role=role, hall=hall, label=role)
+
+
+def bind(repo: Repository, key_id: str, *halls: str) -> str:
+    """The key reads these halls' cases (storage/keys.py binding), as api/auth.py can_see honours it."""
+    with repo.session() as s:
+        s.get(ApiKey, key_id).halls = list(halls)
+    return key_id
+
+
+def revoke(repo: Repository, key_id: str) -> None:
+    with repo.session() as s:
+        s.get(ApiKey, key_id).revoked_at = dt.datetime.now(dt.timezone.utc)
 
 
 def subscribe(store: WebhookStore, owner: str, role: str, hall: str, events=ALL):
@@ -73,12 +86,17 @@ def test_an_event_reaches_admins_its_owner_and_its_hall_only_and_goes_out_after_
     assert bodies(store, theirs.id) == [] and bodies(store, deaf.id) == []
     assert sorted(published[-1]) == sorted(d.id for s in (mine, everyone) for d in store.deliveries(s.id))
     assert "张三" not in json.dumps(body, ensure_ascii=False)  # the file name stays out
+    revoke(repo, admin)  # a revoked key's subscriptions hear nothing more
+    later = upload(repo, owner, "h1")
+    assert repo.claim(later, lease_seconds=60, max_attempts=3) is not None and repo.finish(later, [])
+    assert len(bodies(store, mine.id)) == 2 and bodies(store, everyone.id) == [body]
 
 
 def test_case_events_carry_ids_and_states_and_a_refused_change_records_nothing(db, published):
     repo, cases, store = db
     clerk = key(repo, "clerk", "h1")
-    hall_integrator = subscribe(store, key(repo, "integrator", "h1"), "integrator", "h1")
+    hall_integrator = subscribe(store, bind(repo, key(repo, "integrator", "h1"), "h1"), "integrator", "h1")
+    unbound = subscribe(store, key(repo, "integrator", "h1x"), "integrator", "h1")  # a home hall is not a binding
     case = cases.create(owner_key_id=clerk, hall="h1", item=item_snapshot(ITEM), situation="self",
                         applicant={"name": "张三", "id_number": "110105199003071239"})
     cases.reassess(case.id, Assessor(thresholds=Thresholds()))
@@ -94,6 +112,7 @@ def test_case_events_carry_ids_and_states_and_a_refused_change_records_nothing(d
     assert moved["type"] == "case.transition"
     assert moved["data"] == {"case_id": case.id, "act": "prereview", "from_state": "received", "to_state": "prereview",
                              "outcome": None}
+    assert bodies(store, unbound.id) == [], "an integrator hears of a hall's cases only when its key reads them"
     text = json.dumps([assessed, moved], ensure_ascii=False)
     assert "张三" not in text and "110105199003071239" not in text
 
