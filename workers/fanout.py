@@ -23,20 +23,12 @@ from collections.abc import Callable
 
 from pipeline import page_reading
 from pipeline.errors import InputError
-from workers import wiring
+from workers.cases.intake import upload_of
 from workers.lease import Heartbeat
 
 logger = logging.getLogger(__name__)
 
 Send = Callable[..., None]  # send(task_name, args, queue)
-
-
-def results_of(svc):
-    from storage.page_results import PageResults
-
-    if getattr(svc, "page_results", None) is None:
-        svc.page_results = PageResults(svc.repo.engine)
-    return svc.page_results
 
 
 def original(svc, key: str) -> bytes:
@@ -57,7 +49,7 @@ def start(svc, row, data: bytes, send: Send) -> bool:
     svc.last_original = (row.object_key, data)  # this worker's first page needs no second fetch
     # the pages wait in the queue behind each other: the claim holds for as long as reading them one by one may take
     svc.repo.renew_lease(row.id, row.attempts, s.lease_seconds * count)
-    missing = [n for n in range(1, count + 1) if n not in results_of(svc).numbers(row.id)]
+    missing = [n for n in range(1, count + 1) if n not in svc.page_results.numbers(row.id)]
     logger.info("upload %s: %d pages, %d to read", row.id, count, len(missing))
     if not missing:
         send("join", [row.id, row.attempts, count], row.queue)
@@ -70,14 +62,14 @@ def read_page(svc, upload_id: str, attempt: int, number: int, count: int, send: 
     row = svc.repo.get_upload(upload_id)
     if row is None or row.status != "processing":
         return "skipped"  # finished, failed or sent again meanwhile: nothing to add
-    results = results_of(svc)
+    results = svc.page_results
     if not results.has(upload_id, number):
         s = svc.settings
         # the claim now covers the pages still to read, one lease each: as pages are read the window shrinks, so a
         # page lost with a dead worker is sent again soon after the others are done
         svc.repo.renew_lease(upload_id, attempt, s.lease_seconds * max(1, count - results.count(upload_id)))
         with Heartbeat(svc.repo, upload_id, attempt, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
-            upload = wiring.upload_from_row(row)
+            upload = upload_of(row)
             try:
                 result = page_reading.read_page(upload, original(svc, row.object_key), number, svc.deps)
             except InputError:  # checked before fanning out; a page that still fails is left to the whole-file path
@@ -94,16 +86,16 @@ def join(svc, upload_id: str, attempt: int, count: int) -> tuple[str, object]:
     row = svc.repo.get_upload(upload_id)
     if row is None or row.status != "processing":
         return "skipped", None
-    bodies = results_of(svc).bodies(upload_id)
+    bodies = svc.page_results.bodies(upload_id)
     if len(bodies) < count:
         return "waiting", None
     s = svc.settings
     with Heartbeat(svc.repo, upload_id, attempt, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
-        upload = wiring.upload_from_row(row)
+        upload = upload_of(row)
         results = [page_reading.PageResult.model_validate(b) for b in bodies]
         documents = page_reading.join(upload, original(svc, row.object_key), results, svc.deps, upload.received_at)
     if not svc.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents], attempt=attempt):
         return "superseded", None
-    results_of(svc).forget(upload_id)
+    svc.page_results.forget(upload_id)
     logger.info("upload %s done from %d pages: %d documents", upload_id, count, len(documents))
     return "done", row

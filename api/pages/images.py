@@ -7,10 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.cases import case_services, visible_case
-from api.errors import ApiError
+from api.deps import services_of
 from api.pages.web import PageError, identity_of, require
+from pipeline.decode import MEDIA_TYPES, render_page_image, sniff
 from pipeline.settings import Settings
+from pipeline.errors import CaseRefused
+from workers.cases.records import visible
 
 VIEWERS = ("clerk", "reviewer", "admin")
 
@@ -30,8 +32,6 @@ def _stored(request: Request, body: dict, n: int) -> bytes | None:
 def _rendered(request: Request, settings: Settings, n: int, body: dict, upload_id: str) -> bytes | None:
     """A born-digital PDF document read from its text layer has no stored page images (pipeline/decode.py's fast
     text path): its pages are rendered from the original on demand."""
-    from pipeline.decode import render_page_image, sniff
-
     pages = list(body.get("pages") or [])
     upload = request.app.state.repo.get_upload(upload_id)
     if body.get("image_keys") or body.get("error") or upload is None or not 0 <= n < len(pages):
@@ -42,13 +42,11 @@ def _rendered(request: Request, settings: Settings, n: int, body: dict, upload_i
 
 def page_image(settings: Settings):
     def get(case_id: str, document_id: str, n: int, request: Request) -> Response:
-        from pipeline.decode import MEDIA_TYPES, sniff
-
         who = identity_of(require(request, *VIEWERS))
-        svc = case_services(request.app, settings)
+        svc = services_of(request.app)
         try:
-            visible_case(svc, who, case_id)
-        except ApiError:
+            visible(svc.cases, who, case_id)
+        except CaseRefused:
             raise PageError(404, "找不到该办件") from None
         found = next(((d, u) for d, u, _gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
         data = _stored(request, found[0], n) if found else None

@@ -12,21 +12,21 @@ bench = load_sample_module("bench_text_path")
 
 
 def _read_in_process(site, upload_id: str) -> list:
-    from api.cases import case_services
+    from api.deps import services_of
     from extractors import build_registry
     from pipeline import runner
     from pipeline.confidence import Calibrator
     from pipeline.settings import Limits, Thresholds
     from validators import build_checks
-    from workers.wiring import upload_from_row
+    from workers.cases.intake import upload_of
 
     row = site.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3)
     deps = runner.Dependencies(engine=None, store=site.state.store, types=build_registry(), checks=build_checks(),
                                calibrator=Calibrator.shipped(), limits=Limits(), thresholds=Thresholds())
-    upload = upload_from_row(row)
+    upload = upload_of(row)
     docs = runner.process(upload, site.state.store.get(row.object_key), deps, dt.datetime.now(dt.timezone.utc))
     assert site.state.repo.finish(upload_id, [d.model_dump(mode="json") for d in docs])
-    svc = case_services(site, site.state.settings)
+    svc = services_of(site)
     svc.cases.reassess(row.case_id, svc.assessor)
     return docs
 

@@ -13,6 +13,7 @@ from pipeline import runner
 from pipeline.settings import Settings
 from storage.db import make_engine, migrate
 from storage.objects import MemoryStore
+from storage.page_results import PageResults
 from storage.repository import Repository
 from tests.fakes import FixedEngine
 from tests.pipeline.test_decode import pdf_bytes
@@ -33,7 +34,7 @@ def svc(request, tmp_path):
     deps = runner.Dependencies(engine=FixedEngine(), store=store, types=build_registry(), checks=build_checks(),
                                calibrator=Calibrator.shipped(), limits=Limits(), thresholds=Thresholds())
     yield SimpleNamespace(settings=Settings(lease_seconds=4, heartbeat_interval=1), repo=Repository(engine), store=store,
-                          deps=deps)
+                          deps=deps, page_results=PageResults(engine))
     engine.dispose()
 
 
@@ -72,7 +73,7 @@ def _documents(svc, upload_id: str) -> list[dict]:
 
 
 def test_page_tasks_and_the_join_give_the_single_task_documents(svc):
-    from workers.wiring import upload_from_row
+    from workers.cases.intake import upload_of
 
     data = pdf_bytes(pages=3)
     row, out = _claimed(svc, data), Outbox()
@@ -88,9 +89,9 @@ def test_page_tasks_and_the_join_give_the_single_task_documents(svc):
     status, done = fanout.join(svc, *joins[0])
     assert status == "done" and done.id == row.id
     assert fanout.join(svc, *joins[1]) == ("skipped", None)  # the second join finds the upload finished
-    assert svc.repo.get_upload(row.id).status == "done" and fanout.results_of(svc).count(row.id) == 0
-    single = runner.process(upload_from_row(svc.repo.get_upload(row.id)), data, svc.deps,
-                            at=upload_from_row(row).received_at)
+    assert svc.repo.get_upload(row.id).status == "done" and svc.page_results.count(row.id) == 0
+    single = runner.process(upload_of(svc.repo.get_upload(row.id)), data, svc.deps,
+                            at=upload_of(row).received_at)
     assert _documents(svc, row.id) == [d.model_dump(mode="json", exclude={"id"}) for d in single]
 
 
