@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import runner
 from pipeline.settings import Settings
+from storage.cases import CaseRepository
 from storage.db import make_engine, migrate
 from storage.objects import MemoryStore
 from storage.page_results import PageResults
@@ -56,10 +57,10 @@ class Outbox:
 def _claimed(svc, data: bytes):
     key = svc.repo.add_key(key_id="0123456789abcdef", key_hash="h" * 64, role="clerk", hall="h1", label="scanner")
     object_key = svc.store.put(data)
-    row = svc.repo.add_upload(owner_key_id=key, hall="h1", case_id=None, object_key=object_key,
-                              sha256=object_key.split("/")[-1][:64], size=len(data), filename="scan.pdf",
-                              media_type="application/pdf", material_hint=None, person_hint=None, queue="counter",
-                              received_at=dt.datetime(2026, 6, 1, 4, tzinfo=dt.timezone.utc))
+    row, _gone = CaseRepository(svc.repo.engine).add_upload(
+        owner_key_id=key, hall="h1", case_id=None, object_key=object_key, sha256=object_key.split("/")[-1][:64],
+        size=len(data), filename="scan.pdf", media_type="application/pdf", material_hint=None, person_hint=None,
+        queue="counter", received_at=dt.datetime(2026, 6, 1, 4, tzinfo=dt.timezone.utc))
     return svc.repo.claim(row.id, 4, 3)
 
 
