@@ -49,6 +49,7 @@ class Hall:
         from api import auth
         from api.app import create_app
         from pipeline.settings import Settings
+        from workers.wiring import secret_key
 
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("YICHUANG_")}
         self.env.update(YICHUANG_DATA_DIR=str(folder), YICHUANG_ENV="test", PYTHONPATH=str(ROOT),
@@ -62,7 +63,7 @@ class Hall:
         self.app = create_app(self.settings)
         self.client = TestClient(self.app)
         self.repo = self.app.state.repo
-        secret = self.settings.secret()
+        secret = secret_key(self.settings)
         self.keys = {role: auth.create_key(self.repo, secret, role=role, hall="h1", label="bench")
                      for role in ("clerk", "integrator")}
         self.workers: list[subprocess.Popen] = []
