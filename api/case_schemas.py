@@ -15,8 +15,9 @@ NO_NUL = r"^[^\x00]*$"  # for form fields: PostgreSQL text cannot hold NUL, and 
 
 
 class RequestModel(BaseModel):
-    """Base of the API's request bodies: a NUL character anywhere in a string is refused (422), not carried to
-    PostgreSQL, whose text columns cannot hold it (that answered 500)."""
+    """Base of the API's request bodies: a NUL character in any string the model keeps is refused (422), not
+    carried to PostgreSQL, whose text columns cannot hold it (that answered 500). Keys a model ignores (it does not
+    declare them and does not allow extras) are dropped unread, so their content is not judged."""
 
     @model_validator(mode="before")
     @classmethod
@@ -32,7 +33,11 @@ class RequestModel(BaseModel):
                 for v in value:
                     walk(v)
 
-        walk(data)
+        kept = data
+        if isinstance(data, dict) and cls.model_config.get("extra") != "allow":
+            names = set(cls.model_fields) | {f.alias for f in cls.model_fields.values() if f.alias}
+            kept = {k: v for k, v in data.items() if k in names}
+        walk(kept)
         return data
 
 
