@@ -925,7 +925,10 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
         kind, ratio = _decide_kind(img, q, settings, preview)
         plans.append((q, kind, ratio))
     if not plans:
-        plans.append((None, "", w / h))
+        # no outline: the whole frame is the page. A frame of a card's exact shape is a card (a phone app's
+        # or a kiosk's tight card image): two documents cannot share it, so no split is searched for
+        whole = _kind(max(w, h) / min(w, h), settings.ratio_tolerance / 2) == "id_card"
+        plans.append((None, "id_card" if whole else "", w / h))
     regions: list[Region] = []
     for q, kind, ratio in plans:
         cards: list[Region] = []
