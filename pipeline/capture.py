@@ -1133,6 +1133,9 @@ def _finish(region: Region, engine: OcrEngine | None, settings: CaptureSettings,
             img = _rotate_small(img, skew)
             analysis = None
     quad = np.roll(np.asarray(region.quad, np.float32), rotation // 90, axis=0)
-    quality = assess_quality(img, region.kind, settings, shape, quad, analysis, cut)
+    # the straightening's enlargement of the source (a deskew after it widens the canvas, not the pixels)
+    quad_area = abs(float(cv2.contourArea(np.asarray(region.quad, np.float32))))
+    scale = math.sqrt(region.image.shape[0] * region.image.shape[1] / quad_area) if has_frame and quad_area > 1 else 1.0
+    quality = assess_quality(img, region.kind, settings, shape, quad, analysis, cut, scale)
     cap = Capture(rotation=rotation, deskew_degrees=round(float(skew), 2), crop=_as_quad(quad) if has_frame else None)
     return img, cap, quality, region
