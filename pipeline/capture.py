@@ -925,7 +925,10 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
         kind, ratio = _decide_kind(img, q, settings, preview)
         plans.append((q, kind, ratio))
     if not plans:
-        plans.append((None, "", w / h))
+        # no outline: the whole frame is the page. A frame of a card's exact shape is a card (a phone app's
+        # or a kiosk's tight card image): two documents cannot share it, so no split is searched for
+        whole = _kind(max(w, h) / min(w, h), settings.ratio_tolerance / 2) == "id_card"
+        plans.append((None, "id_card" if whole else "", w / h))
     regions: list[Region] = []
     for q, kind, ratio in plans:
         cards: list[Region] = []
@@ -1130,6 +1133,9 @@ def _finish(region: Region, engine: OcrEngine | None, settings: CaptureSettings,
             img = _rotate_small(img, skew)
             analysis = None
     quad = np.roll(np.asarray(region.quad, np.float32), rotation // 90, axis=0)
-    quality = assess_quality(img, region.kind, settings, shape, quad, analysis, cut)
+    # the straightening's enlargement of the source (a deskew after it widens the canvas, not the pixels)
+    quad_area = abs(float(cv2.contourArea(np.asarray(region.quad, np.float32))))
+    scale = math.sqrt(region.image.shape[0] * region.image.shape[1] / quad_area) if has_frame and quad_area > 1 else 1.0
+    quality = assess_quality(img, region.kind, settings, shape, quad, analysis, cut, scale)
     cap = Capture(rotation=rotation, deskew_degrees=round(float(skew), 2), crop=_as_quad(quad) if has_frame else None)
     return img, cap, quality, region

@@ -408,10 +408,12 @@ def glare_share(gray: np.ndarray, mark_size: float, level: int, spot: float = 0.
     return washed / flat.size
 
 
-def optical_spread(spread: float) -> float:
+def optical_spread(spread: float, grid: float = 1.0) -> float:
     """`edge_spread` less what the measurement itself gives a perfectly sharp edge on the pixel grid
-    (pre-filter, Sobel), in quadrature: small print is not blurred for being small."""
-    return math.sqrt(max(spread**2 - EDGE_SPREAD_FLOOR**2, 0.0))
+    (pre-filter, Sobel), in quadrature: small print is not blurred for being small. `grid` is the size
+    of the source's pixels in pixels of the measured image (> 1 when a small source was enlarged: a
+    sharp edge of the source is then as wide as its own pixels, and that is the resolution's doing)."""
+    return math.sqrt(max(spread**2 - (EDGE_SPREAD_FLOOR * max(grid, 1.0))**2, 0.0))
 
 
 def mark_contrast(gray: np.ndarray, stats: TextStats) -> float:
@@ -503,11 +505,13 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
                    original_shape: tuple[int, ...] | None = None,
                    quad: tuple[tuple[float, float], ...] | np.ndarray | None = None,
                    analysis: tuple[np.ndarray, TextStats] | None = None,
-                   text_cut: tuple[str, ...] | None = None) -> Quality:
+                   text_cut: tuple[str, ...] | None = None, scale: float | None = None) -> Quality:
     """Quality of one straightened region. `original_shape` and `quad` (the region's corners in the
     original frame) let it judge the source resolution and whether the outline reaches the frame edge;
     `analysis` (`analysis_copy(image)`, when the caller has it) saves a pass; `text_cut` (sides where print
-    runs off the edge, measured before a deskew padded the image) replaces that measure here. Called by
+    runs off the edge, measured before a deskew padded the image) replaces that measure here; `scale` (image
+    pixels per source pixel as the straightening made them, before a deskew widened the canvas) replaces
+    the estimate from the areas of `image` and `quad`. Called by
     `pipeline.capture.capture`; never raises on odd images (blank, 1x1, noise)."""
     settings = settings or CaptureSettings()
     img = as_bgr(image)
@@ -572,13 +576,17 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
         # blur smears text lines taller; a card's print has a known size, so its lines cannot be taller
         # than that (straight cards measure 0.026-0.036 of the long side, smeared ones up to 0.05)
         sharp_h = min(text_h, CARD_TEXT_SHARE_MAX * max(gray.shape)) if region_kind == "id_card" else text_h
-        optical = optical_spread(spread)
+        # judged on the source's pixel grid where that is coarser than the measured copy's (an enlarged
+        # small card)
+        if scale is None:
+            scale = math.sqrt(img.shape[0] * img.shape[1] / max(src_area, 1.0)) if q is not None else 1.0
+        optical = optical_spread(spread, a * scale)
         rel = optical / max(sharp_h, 1.0)
         if faint and rel >= settings.blur_error:  # soft, faint marks over the whole frame: no print at all
             add("not_a_document", "error", 0.2)
             return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
         severity, sub = _grade(rel, settings.blur_warning, settings.blur_error)
-        if severity == "error" and optical * per_px < settings.blur_min_px:
+        if severity == "error" and optical_spread(spread) * per_px < settings.blur_min_px:
             # small print that is sharp at its own pixel size: the resolution limits it, not the focus
             severity, sub = "warning", 0.6
         add("blur", severity, sub)

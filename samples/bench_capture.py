@@ -311,6 +311,8 @@ def bench_time(engine: ClassifierOnly, n: int) -> None:
     if GEN is not None:
         sets["generator camera card"] = [cv2.imdecode(np.frombuffer(d, np.uint8), cv2.IMREAD_COLOR)
                                          for d, _ in GEN.generate(82, max(2, n // 2), "camera")]
+    sets["small tight card frame"] = [H.small_frame(np.random.default_rng([7, i]), size=((290, 182), (320, 202))[i % 2]
+                                                  ).image for i in range(n)]
     C.capture(sets["card photo 1600x1200"][0], engine)  # warm up
     engine.read(np.full((64, 256, 3), 255, np.uint8))
     print(f"{'set':26s} {'n':>3s} {'capture median':>15s} {'p95':>7s} {'OCR median':>11s} {'capture/OCR':>12s}")

@@ -396,6 +396,22 @@ def test_blur_does_not_depend_on_the_image_scale(straight_card):
     assert "blur" not in codes(assess_quality(sharp_half, "id_card"))
 
 
+def test_blur_of_an_enlarged_small_card_is_judged_on_its_own_pixel_grid(straight_card):
+    """A card photographed 450 px wide with a phone's usual softness (0.8 source px) and straightened up to
+    1000 px: its edges are about as wide as its own pixels, which is its resolution, not a blur. Real blur
+    on the same small card is still an error."""
+    quad = np.float32([[100, 100], [550, 100], [550, 384], [100, 384]])
+
+    def shot(sigma: float) -> Quality:
+        small = cv2.GaussianBlur(cv2.resize(straight_card, (450, 284), interpolation=cv2.INTER_AREA), (0, 0), sigma)
+        up = cv2.resize(small, (1000, 631), interpolation=cv2.INTER_LINEAR)
+        return assess_quality(up, "id_card", CaptureSettings(), (800, 1000, 3), quad)
+
+    assert "blur" not in codes(shot(0.8)), shot(0.8).issues
+    assert codes(shot(1.6)).get("blur") == "error"
+    assert codes(shot(2.5)).get("blur") == "error"
+
+
 @pytest.mark.parametrize(("size", "severity"), [(0.25, "error"), (0.1, "warning"), (0.0, None)])
 def test_glare_spots(straight_card, size, severity):
     quad = np.float32([[0, 0], [1000, 0], [1000, 631], [0, 631]])

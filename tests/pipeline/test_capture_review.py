@@ -217,6 +217,23 @@ def test_small_drawn_card_frames_read_their_id_numbers(deps, seed):
     assert doc.capture.read_from == "crop" and not doc.capture.frame_compared  # read once
 
 
+def test_a_card_shaped_frame_without_an_outline_is_one_card_and_not_searched_for_a_split(monkeypatch):
+    """A kiosk's tight card image: two documents cannot share a frame of a card's exact shape, so the
+    split passes (which upscale a small frame several times) are not run on it."""
+    from pipeline import capture as C
+
+    def no_split(*args, **kwargs):
+        raise AssertionError("a split was searched for on a card-shaped frame")
+
+    monkeypatch.setattr(C, "_split_cards", no_split)
+    monkeypatch.setattr(C, "_split_by_text", no_split)
+    for seed, size in ((10, (290, 182)), (11, (320, 202))):
+        shot = H.small_frame(np.random.default_rng(seed), size=size, drawer="generator")
+        [region] = find_documents(shot.image)
+        assert region.kind == "id_card" and region.image.shape[:2] == (631, 1000)
+        assert corner_error(region.quad, shot.quads[0]) < 0.01
+
+
 # --- several documents on a page -------------------------------------------------------------
 
 
