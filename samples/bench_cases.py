@@ -99,7 +99,8 @@ def main() -> None:
         if len(seen[signed]) >= want[signed]:
             continue
         result = judge(deps, assessor, item, files, at)
-        flagged = {m.code: m.status for m in result.materials if m.status != "ok"}
+        flagged = {m.code: (m.status, sorted({f.code for f in m.findings if f.severity in ("error", "warning")}))
+                   for m in result.materials if m.status != "ok"}
         seen[signed].append((result.decision, flagged))
         print(f"  case {index - 1} ({layout}, {'signed' if signed else 'unsigned'}): {result.decision} {flagged}",
               file=sys.stderr, flush=True)
