@@ -1,12 +1,10 @@
 """The JSON API (FastAPI). Routes stay thin: authorise, call the repository or the store, audit, answer."""
 
 
-import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -14,16 +12,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from pydantic import BaseModel, Field
 
-from api import auth, case_joins, cases, contract, counters, docs, edge, keys, listings, rate_limits
+from api import (
+    bundle, case_joins, cases, catalog, contract, counters, docs, edge, keys, licences, listings, pages, progress,
+    rate_limits, verify, webhooks,
+)
 from api.auth import IdentityDep
 from api.case_schemas import NO_NUL, public
 from api.contract import AUTHED, UPLOAD, UploadState, errors
+from api.deps import EnqueueDep, NowDep, ServicesDep, read_upload
 from api.errors import ApiError, error_response, handle_yichuang_error
 from api.idempotency import Idempotency
 from api.request_id import RequestId
-from pipeline.decode import MEDIA_TYPES, image_size, sniff
-from pipeline.errors import FileEmpty, FileTooLarge, InputError, YichuangError
+from pipeline.errors import FileTooLarge, YichuangError
 from pipeline.settings import Settings
+from workers.cases import intake
+from workers.cases.intake import Enqueue
+from workers.celery_app import broker_ping, configure
+from workers.sweeper import enqueue as celery_enqueue
+from workers.tasks import install_webhook_publisher
+from workers.wiring import Services, build_services, secret_key
 
 logger = logging.getLogger(__name__)
 
@@ -123,133 +130,101 @@ class Readiness(BaseModel):
     checks: dict[str, str] = Field(description="each dependency: ok, timeout or an error code")
 
 
-def create_app(settings: Settings, *, repo=None, store=None, enqueue: Callable[[str, str], None] | None = None) -> FastAPI:
-    """Who calls it: `yichuang serve` and the tests. Builds nothing heavy (no OCR engine here)."""
-    from workers import wiring
+router = APIRouter()
 
-    repo = repo or wiring.build_repository(settings)
-    store = store or wiring.build_store(settings)
-    secret = settings.secret()
-    limits = settings.limits
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """Liveness: answers at once whatever the dependencies do (no I/O, not even the thread pool)."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Readiness, responses=errors(503))
+async def readyz(svc: ServicesDep) -> Readiness | JSONResponse:
+    """Readiness: the database, the object store and the broker, each with a short timeout. Not ready is
+    503 `service.not_ready` in the one error shape, each dependency's answer in `details.checks`."""
+    checks = {"database": svc.repo.has_active_admin, "object_store": svc.store.ping,
+              "broker": lambda: broker_ping(svc.settings)}
+    ready, report = await edge.readiness(checks, svc.settings.readiness_timeout)
+    if not ready:
+        down = "、".join(_DEPENDENCY_WORDS.get(name, name) for name, answer in report.items() if answer != "ok")
+        return error_response("service.not_ready", f"服务尚未就绪：{down}不可用", 503, details={"checks": report})
+    return Readiness(status="ready", checks=report)
+
+
+@router.post(UPLOAD_PATH, status_code=202, response_model=UploadAccepted, responses=errors(*AUTHED, *UPLOAD, 403, 404, 409))
+async def post_document(
+    who: IdentityDep,
+    svc: ServicesDep,
+    enqueue: EnqueueDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File(description="扫描件或电子文件")],
+    case_id: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
+    material: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
+    person: Annotated[str | None, Form(max_length=32, pattern=NO_NUL)] = None,
+) -> UploadAccepted:
+    """The one intake path (workers/cases/intake.py), with or without a case: with one, as
+    POST /api/v1/cases/{id}/uploads (resubmissions supersede, audited on the case)."""
+    if who.role == "reviewer":
+        raise ApiError("auth.forbidden", "审批人员不能上传材料")
+    # Database, store and broker calls run in the thread pool: the event loop never waits on them.
+    await run_in_threadpool(intake.check_target, svc, who, case_id, material, person)  # before anything is stored
+    incoming = await read_upload(file, svc.settings, material=material, person=person)
+    accepted = await run_in_threadpool(intake.accept, svc, enqueue, who, incoming, case_id=case_id, at=now)
+    return UploadAccepted(upload_id=accepted.upload.id, documents_url=f"/api/v1/uploads/{accepted.upload.id}")
+
+
+@router.get("/api/v1/uploads/{upload_id}", response_model=UploadStatus, responses=errors(*AUTHED, 404))
+def get_upload(upload_id: str, who: IdentityDep, svc: ServicesDep) -> UploadStatus:
+    row = svc.repo.get_upload(upload_id)
+    if row is None or not who.can_see(row):
+        raise ApiError("not_found", "找不到该上传记录")
+    svc.repo.audit(who, "upload.read", "upload", upload_id)
+    error = UploadError(code=row.error_code, message=row.error_message or "") if row.error_code else None
+    documents = [public(d) for d in svc.repo.documents_of(upload_id)] if row.status == "done" else []
+    return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
+
+
+def create_app(settings: Settings, *, services: Services | None = None, repo=None, store=None,
+               enqueue: Enqueue | None = None) -> FastAPI:
+    """Who calls it: `yichuang serve` and the tests. Builds the services (workers/wiring.py build_services) unless
+    given, but nothing heavy: no OCR engine here. `repo`, `store`, `enqueue`: already built ones (the tests')."""
+    services = services or build_services(settings, repo=repo, store=store)
     if enqueue is None:
-        from workers.celery_app import configure
-        from workers.sweeper import enqueue as celery_enqueue
-
         configure(settings)
         enqueue = celery_enqueue
-        from workers.tasks import install_webhook_publisher
-
         install_webhook_publisher()  # webhook events recorded by requests go out when their transaction commits
-
     app = FastAPI(title="yichuang 一窗", version="1", description="材料收件核验服务 API", docs_url=None, redoc_url=None)
     app.openapi = lambda: contract.openapi(app)
     docs.install(app)
     app.add_exception_handler(YichuangError, handle_yichuang_error)
-    app.state.repo, app.state.store, app.state.secret, app.state.settings = repo, store, secret, settings
-    app.state.enqueue = enqueue  # case uploads (api/cases.py) enqueue the same way
-    app.state.rate_limits = rate_limits.build_rate_limits(settings)  # per key and role (api/rate_limits.py)
-
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(RequestValidationError, handle_invalid)
-
-    @app.get("/healthz", response_model=Health)
-    async def healthz() -> Health:
-        """Liveness: answers at once whatever the dependencies do (no I/O, not even the thread pool)."""
-        return Health(status="ok")
-
-    @app.get("/readyz", response_model=Readiness, responses=errors(503))
-    async def readyz() -> Readiness | JSONResponse:
-        """Readiness: the database, the object store and the broker, each with a short timeout. Not ready is
-        503 `service.not_ready` in the one error shape, each dependency's answer in `details.checks`."""
-        from workers.celery_app import broker_ping
-
-        checks = {"database": repo.has_active_admin, "object_store": store.ping,
-                  "broker": lambda: broker_ping(settings)}
-        ready, report = await edge.readiness(checks, settings.readiness_timeout)
-        if not ready:
-            down = "、".join(_DEPENDENCY_WORDS.get(name, name) for name, answer in report.items() if answer != "ok")
-            return error_response("service.not_ready", f"服务尚未就绪：{down}不可用", 503, details={"checks": report})
-        return Readiness(status="ready", checks=report)
-
-    @app.post(UPLOAD_PATH, status_code=202, response_model=UploadAccepted, responses=errors(*AUTHED, *UPLOAD, 403, 404, 409))
-    async def post_document(
-        request: Request,
-        who: IdentityDep,
-        file: Annotated[UploadFile, File(description="扫描件或电子文件")],
-        case_id: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
-        material: Annotated[str | None, Form(max_length=64, pattern=NO_NUL)] = None,
-        person: Annotated[str | None, Form(max_length=32, pattern=NO_NUL)] = None,
-    ) -> UploadAccepted:
-        if who.role == "reviewer":
-            raise ApiError("auth.forbidden", "审批人员不能上传材料")
-        # Database, store and broker calls run in the thread pool: the event loop never waits on them.
-        await run_in_threadpool(cases.check_upload_target, request.app, who, case_id, material, person)  # before anything is stored
-        data, kind = await read_upload(file, limits)
-        if case_id is not None:  # one path with POST /cases/{id}/uploads: resubmissions supersede, audited
-            row, _gone = await run_in_threadpool(
-                lambda: cases.accept_case_upload(request.app, settings, who, case_id, data=data, media_type=MEDIA_TYPES[kind],
-                                                 filename=file.filename or "", material=material, person=person,
-                                                 at=cases.request_now(request)))
-            return UploadAccepted(upload_id=row.id, documents_url=f"/api/v1/uploads/{row.id}")
-        row = await run_in_threadpool(_accept_upload, repo, store, enqueue, who, data, kind, file.filename or "", material, person)
-        return UploadAccepted(upload_id=row.id, documents_url=f"/api/v1/uploads/{row.id}")
-
-    @app.get("/api/v1/uploads/{upload_id}", response_model=UploadStatus, responses=errors(*AUTHED, 404))
-    def get_upload(upload_id: str, who: IdentityDep) -> UploadStatus:
-        row = repo.get_upload(upload_id)
-        if row is None or not auth.can_see(who, row):
-            raise ApiError("not_found", "找不到该上传记录")
-        repo.audit(who, "upload.read", "upload", upload_id)
-        error = UploadError(code=row.error_code, message=row.error_message or "") if row.error_code else None
-        documents = [public(d) for d in repo.documents_of(upload_id)] if row.status == "done" else []
-        return UploadStatus(upload_id=row.id, status=row.status, documents=documents, error=error)
-
+    state = app.state
+    state.services, state.enqueue, state.secret = services, enqueue, secret_key(settings)
+    state.repo, state.store, state.settings = services.repo, services.store, settings  # the middlewares read these
+    state.rate_limits = rate_limits.build_rate_limits(settings)  # per key and role (api/rate_limits.py)
+    app.include_router(router)
     app.include_router(keys.router)  # issue, list, revoke, rotate API keys
-    app.include_router(cases.router_for(settings))
+    app.include_router(cases.router)
     app.include_router(listings.router)  # GET /api/v1/uploads and /api/v1/audit, a page at a time
     app.include_router(counters.router)  # the case a counter has open, for the document camera's client
     app.include_router(case_joins.router)  # joining shots into one document, splitting them again
-    from api import licences as licence_api  # the electronic-licence library for integrators
-    app.include_router(licence_api.router_for(settings))
-    from api import bundle  # the case bundle (signed PDF per case version)
-    app.include_router(bundle.router_for(settings))
-    from api import catalog  # the service items, for integrators
-    app.include_router(catalog.router_for(settings))
-    from api import verify  # synchronous verify through the counter queue
-    app.include_router(verify.router_for(settings))
-    from api import webhooks  # integrators' webhook subscriptions and delivery log
-    app.include_router(webhooks.router)
-    from api import progress  # public progress by case number and query code (no key)
-    app.include_router(progress.router_for(settings))
-    from api import pages  # sign-in, the counter and the back office (server-rendered pages)
-    pages.mount(app, settings)
+    app.include_router(licences.router)  # the electronic-licence library for integrators
+    app.include_router(bundle.router)  # the case bundle (signed PDF per case version)
+    app.include_router(catalog.router)  # the service items, for integrators
+    app.include_router(verify.router)  # synchronous verify through the counter queue
+    app.include_router(webhooks.router)  # integrators' webhook subscriptions and delivery log
+    app.include_router(progress.router_for(settings))  # public progress by case number and query code (no key)
+    pages.mount(app, settings)  # sign-in, the counter and the back office (server-rendered pages)
     app.add_middleware(Idempotency)  # inside BodyLimit and AuthBeforeBody: the body it buffers is bounded and authorised
     app.add_middleware(edge.AuthBeforeBody)  # the key (or a page session) before one byte of the body is read
-    app.add_middleware(BodyLimit, max_bytes=limits.max_upload_bytes)  # a declared oversize: 413 before even the key
+    app.add_middleware(BodyLimit, max_bytes=settings.limits.max_upload_bytes)  # a declared oversize: 413 before even the key
     app.add_middleware(edge.DenialAudit)
     app.add_middleware(edge.BodyTimeout, seconds=settings.body_read_timeout)
     app.add_middleware(RefuseNul)
     app.add_middleware(RequestId)  # the outermost: every answer carries X-Request-ID
     return app
-
-
-def _accept_upload(repo, store, enqueue, who, data: bytes, kind: str, filename: str, material, person):
-    """POST /api/v1/documents without a case, in the thread pool: the original stored first and unchanged, the
-    row committed `queued`, audited, then enqueued (a broker that is down leaves the row to the sweeper)."""
-    key = store.put(data, content_type=MEDIA_TYPES[kind])
-    queue = "counter" if who.role == "clerk" else "bulk"
-    row = repo.add_upload(
-        owner_key_id=who.key_id, hall=who.hall, case_id=None, object_key=key, sha256=key.split("/")[1],
-        size=len(data), filename=filename[:500], media_type=MEDIA_TYPES[kind], material_hint=material,
-        person_hint=person, queue=queue, received_at=dt.datetime.now(dt.timezone.utc),
-    )
-    repo.audit(who, "upload.create", "upload", row.id, size=len(data), media_type=MEDIA_TYPES[kind], queue=queue)
-    try:
-        enqueue(row.id, queue)
-        repo.mark_enqueued(row.id)
-    except Exception:  # noqa: BLE001 - the row stays queued; the sweeper enqueues it later
-        logger.warning("enqueue failed for upload %s; the sweeper will retry", row.id, exc_info=True)
-    return row
 
 
 async def handle_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -268,31 +243,3 @@ async def handle_http_error(request: Request, exc: StarletteHTTPException) -> JS
 async def handle_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
     locations = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()]
     return error_response("request.invalid", f"请求格式错误：{', '.join(locations)}", details={"fields": locations})
-
-
-async def read_upload(file: UploadFile, limits) -> tuple[bytes, str]:
-    """The bytes of an uploaded file and its kind by content, refused before anything is stored when empty,
-    too large, of an unsupported type, or (header check before decoding: bombs refused here) of too many
-    pixels. Who calls it: POST /api/v1/documents and POST /api/v1/cases/{id}/uploads."""
-    data = await _read_capped(file, limits.max_upload_bytes)
-    kind = sniff(data)  # FileEmpty / UnsupportedType
-    if kind in ("jpeg", "png", "tiff", "bmp", "webp"):
-        try:
-            image_size(data, limits)
-        except InputError as exc:
-            if exc.code == "file.too_many_pixels":
-                raise
-    return data, kind
-
-
-async def _read_capped(file: UploadFile, cap: int) -> bytes:
-    chunks, total = [], 0
-    while chunk := await file.read(1024 * 1024):
-        total += len(chunk)
-        if total > cap:
-            raise FileTooLarge()
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    if not data:
-        raise FileEmpty()
-    return data

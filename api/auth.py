@@ -92,17 +92,6 @@ def authenticate(repo, secret: bytes, key: str, at: dt.datetime | None = None):
     return None
 
 
-def can_see(identity, row) -> bool:
-    """Applicants and integrators see their own uploads and cases, an integrator also those of the halls its key
-    is bound to (reads only: current_identity drops the binding on other methods); clerks and reviewers their
-    hall's; admins all."""
-    if identity.role == "admin":
-        return True
-    if identity.role in ("applicant", "integrator"):
-        return row.owner_key_id == identity.key_id or (identity.role == "integrator" and row.hall in identity.halls)
-    return row.hall == identity.hall
-
-
 def presented_key(headers) -> str | None:
     """The key a request carries, as `Authorization: Bearer …` or `X-API-Key` (a Starlette Headers mapping)."""
     authorization = headers.get("authorization")

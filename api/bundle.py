@@ -20,7 +20,6 @@ from fastapi import Path as FastApiPath
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api import auth
 from api.auth import IdentityDep
 from api.contract import AUTHED, errors, pdf
 from api.errors import ApiError
@@ -77,65 +76,68 @@ def _pdf(case_id: str, bundle) -> Response:
         "X-Bundle-SHA256": record.sha256, "ETag": f'"{record.sha256}"', "Cache-Control": "private, no-store"})
 
 
-def router_for(settings: Settings) -> APIRouter:
-    """Who calls it: api.app.create_app (one include_router line)."""
-    router = APIRouter(prefix="/api/v1/cases", tags=["bundles"])
+router = APIRouter(prefix="/api/v1/cases", tags=["bundles"])
 
-    def service(request: Request):
-        state = request.app.state
-        if getattr(state, "bundle_service", None) is None:
-            state.bundle_service = build_service(settings, state.repo, state.store)
-        return state.bundle_service
 
-    def visible_case(who: Identity, case_id: str, svc) -> None:
-        if who.role not in READERS:
-            raise ApiError("auth.forbidden", "申请人不能下载核验材料包，请通过办件查询了解办理情况")
-        row = svc.repo.case(case_id)
-        if row is None or not auth.can_see(who, row):
-            raise ApiError("not_found", "找不到该办件")
+def bundle_service(request: Request):
+    """The app's BundleService, built on first use (its signer is loaded only when a bundle is signed)."""
+    state = request.app.state
+    if getattr(state, "bundle_service", None) is None:
+        state.bundle_service = build_service(state.settings, state.repo, state.store)
+    return state.bundle_service
 
-    @router.get("/{case_id}/bundle.pdf", response_class=Response,
-                responses={**pdf("经大厅证书签名的办件材料包"), **errors(*AUTHED, 403, 404)})
-    def get_bundle(case_id: str, who: IdentityDep, request: Request,
-                   version: Annotated[int | None, Query(ge=0, description="办件版本；不填为当前版本")] = None,
-                   svc=Depends(service)) -> Response:
-        visible_case(who, case_id, svc)
-        repo = request.app.state.repo
-        bundle = svc.bundle(case_id, version, requested_by=who.key_id)
-        if bundle is None:
-            raise ApiError("not_found", f"办件没有第 {version} 版")
-        record = bundle.record
-        if bundle.built:
-            repo.audit(who, "bundle.create", "case", case_id, case_version=record.case_version, sha256=record.sha256)
-        repo.audit(who, "bundle.read", "case", case_id, case_version=record.case_version, sha256=record.sha256)
-        return _pdf(case_id, bundle)
 
-    @router.get("/{case_id}/bundles/{bundle_id}.pdf", response_class=Response,
-                responses={**pdf("按标识取得的已签名材料包"), **errors(*AUTHED, 403, 404)})
-    def get_bundle_by_id(case_id: str, bundle_id: Annotated[int, FastApiPath(ge=1, le=2**31 - 1)], who: IdentityDep,
-                         request: Request,
-                         svc=Depends(service)) -> Response:
-        visible_case(who, case_id, svc)
-        bundle = svc.stored(case_id, bundle_id)
-        if bundle is None:
-            raise ApiError("not_found", "找不到该材料包")
-        record = bundle.record
-        request.app.state.repo.audit(who, "bundle.read", "case", case_id, bundle_id=record.id,
-                                     case_version=record.case_version, sha256=record.sha256)
-        return _pdf(case_id, bundle)
+BundleDep = Annotated[Any, Depends(bundle_service)]
 
-    @router.get("/{case_id}/bundles", response_model=list[BundleVersion],
-                responses={**paged("一页材料包（数组）；下一页见 Link / X-Next-Cursor"), **errors(*AUTHED, 403, 404)})
-    def list_bundles(case_id: str, who: IdentityDep, request: Request, page: PageDep, response: Response,
-                     svc=Depends(service)) -> list[dict[str, Any]]:
-        visible_case(who, case_id, svc)
-        found = fill(lambda after, n: svc.repo.version_page(case_id, after, n), keys=BUNDLE_KEYS, name="bundles", page=page)
-        link_headers(page, found, response)
-        request.app.state.repo.audit(who, "bundle.list", "case", case_id)
-        return [BundleVersion(bundle_id=r.id, case_version=r.case_version, last_act=r.last_act,
-                              assessment_version=r.assessment_version, sha256=r.sha256, size=r.size, signer=r.signer,
-                              created_at=r.created_at.isoformat(),
-                              url=f"/api/v1/cases/{case_id}/bundles/{r.id}.pdf").model_dump()
-                for r in found.rows]
 
-    return router
+def _readable_case(who: Identity, case_id: str, svc) -> None:
+    if who.role not in READERS:
+        raise ApiError("auth.forbidden", "申请人不能下载核验材料包，请通过办件查询了解办理情况")
+    row = svc.repo.case(case_id)
+    if row is None or not who.can_see(row):
+        raise ApiError("not_found", "找不到该办件")
+
+
+@router.get("/{case_id}/bundle.pdf", response_class=Response,
+            responses={**pdf("经大厅证书签名的办件材料包"), **errors(*AUTHED, 403, 404)})
+def get_bundle(case_id: str, who: IdentityDep, svc: BundleDep, request: Request,
+               version: Annotated[int | None, Query(ge=0, description="办件版本；不填为当前版本")] = None) -> Response:
+    _readable_case(who, case_id, svc)
+    repo = request.app.state.repo
+    bundle = svc.bundle(case_id, version, requested_by=who.key_id)
+    if bundle is None:
+        raise ApiError("not_found", f"办件没有第 {version} 版")
+    record = bundle.record
+    if bundle.built:
+        repo.audit(who, "bundle.create", "case", case_id, case_version=record.case_version, sha256=record.sha256)
+    repo.audit(who, "bundle.read", "case", case_id, case_version=record.case_version, sha256=record.sha256)
+    return _pdf(case_id, bundle)
+
+
+@router.get("/{case_id}/bundles/{bundle_id}.pdf", response_class=Response,
+            responses={**pdf("按标识取得的已签名材料包"), **errors(*AUTHED, 403, 404)})
+def get_bundle_by_id(case_id: str, bundle_id: Annotated[int, FastApiPath(ge=1, le=2**31 - 1)], who: IdentityDep,
+                     svc: BundleDep, request: Request) -> Response:
+    _readable_case(who, case_id, svc)
+    bundle = svc.stored(case_id, bundle_id)
+    if bundle is None:
+        raise ApiError("not_found", "找不到该材料包")
+    record = bundle.record
+    request.app.state.repo.audit(who, "bundle.read", "case", case_id, bundle_id=record.id,
+                                 case_version=record.case_version, sha256=record.sha256)
+    return _pdf(case_id, bundle)
+
+
+@router.get("/{case_id}/bundles", response_model=list[BundleVersion],
+            responses={**paged("一页材料包（数组）；下一页见 Link / X-Next-Cursor"), **errors(*AUTHED, 403, 404)})
+def list_bundles(case_id: str, who: IdentityDep, svc: BundleDep, request: Request, page: PageDep,
+                 response: Response) -> list[dict[str, Any]]:
+    _readable_case(who, case_id, svc)
+    found = fill(lambda after, n: svc.repo.version_page(case_id, after, n), keys=BUNDLE_KEYS, name="bundles", page=page)
+    link_headers(page, found, response)
+    request.app.state.repo.audit(who, "bundle.list", "case", case_id)
+    return [BundleVersion(bundle_id=r.id, case_version=r.case_version, last_act=r.last_act,
+                          assessment_version=r.assessment_version, sha256=r.sha256, size=r.size, signer=r.signer,
+                          created_at=r.created_at.isoformat(),
+                          url=f"/api/v1/cases/{case_id}/bundles/{r.id}.pdf").model_dump()
+            for r in found.rows]

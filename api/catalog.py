@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from api.auth import IdentityDep
 from api.contract import AUTHED, errors
+from api.deps import ServicesDep
 from api.errors import ApiError
 from api.paging import PageDep, link_headers, page_list, paged
-from pipeline.settings import Settings
 
 
 class CatalogMaterial(BaseModel):
@@ -65,33 +65,25 @@ def item_view(item, versions: list[int]) -> CatalogItem:
                                    copies=m.copies, types=sorted(m.types()), person=m.person) for m in item.materials])
 
 
-def _catalog(request: Request, settings: Settings):
-    from api.cases import case_services
-
-    return case_services(request.app, settings).catalog
+router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 
 
-def router_for(settings: Settings) -> APIRouter:
-    """Who calls it: api.app.create_app (one include_router line)."""
-    router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+@router.get("", response_model=CatalogList, responses={**paged("一页服务事项（按代码排序）"), **errors(*AUTHED)})
+def list_items(_who: IdentityDep, svc: ServicesDep, page: PageDep, response: Response,
+               hall: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None) -> CatalogList:
+    catalog = svc.catalog
+    items = [i for i in catalog.latest() if hall is None or not i.halls or hall in i.halls]
+    found = page_list(items, key=lambda i: (i.code,), name="catalog", page=page)
+    link_headers(page, found, response)
+    return CatalogList(items=[item_view(i, catalog.versions(i.code)) for i in found.rows], next_cursor=found.next_cursor)
 
-    @router.get("", response_model=CatalogList, responses={**paged("一页服务事项（按代码排序）"), **errors(*AUTHED)})
-    def list_items(request: Request, _who: IdentityDep, page: PageDep, response: Response,
-                   hall: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None) -> CatalogList:
-        catalog = _catalog(request, settings)
-        items = [i for i in catalog.latest() if hall is None or not i.halls or hall in i.halls]
-        found = page_list(items, key=lambda i: (i.code,), name="catalog", page=page)
-        link_headers(page, found, response)
-        return CatalogList(items=[item_view(i, catalog.versions(i.code)) for i in found.rows], next_cursor=found.next_cursor)
 
-    @router.get("/{item}", response_model=CatalogItem, responses=errors(*AUTHED, 404))
-    def get_item(item: str, request: Request, _who: IdentityDep,
-                 version: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> CatalogItem:
-        catalog = _catalog(request, settings)
-        try:
-            found = catalog.get(item, version)
-        except KeyError:
-            raise ApiError("not_found", "找不到该服务事项或版本") from None
-        return item_view(found, catalog.versions(found.code))
-
-    return router
+@router.get("/{item}", response_model=CatalogItem, responses=errors(*AUTHED, 404))
+def get_item(item: str, _who: IdentityDep, svc: ServicesDep,
+             version: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> CatalogItem:
+    catalog = svc.catalog
+    try:
+        found = catalog.get(item, version)
+    except KeyError:
+        raise ApiError("not_found", "找不到该服务事项或版本") from None
+    return item_view(found, catalog.versions(found.code))

@@ -157,15 +157,17 @@ def cmd_verify(args) -> int:
     checklist = _item_and_situation(args, settings) if args.item else None
     if isinstance(checklist, int):
         return checklist
-    from workers.wiring import build_dependencies, configure_logging
+    from workers.wiring import build_services, configure_logging
 
     configure_logging(settings)
+    from pipeline.errors import FileUnreadable
     from pipeline.models import Document, FileError, Result
     from pipeline.runner import cross_check, make_upload, process
     from storage.objects import MemoryStore
 
     at = args.at or dt.datetime.now(SHANGHAI)
-    deps = build_dependencies(settings, MemoryStore())
+    services = build_services(settings, ocr=True, database=False, store=MemoryStore())  # verify keeps nothing
+    deps = services.deps
     documents: list[Document] = []
     for path_text in args.paths:
         path = Path(path_text)
@@ -175,18 +177,16 @@ def cmd_verify(args) -> int:
             import uuid
 
             documents.append(Document(id=str(uuid.uuid4()), source=path_text,
-                                      error=FileError(code="file.unreadable", message="无法读取该文件（不存在或无权限）")))
+                                      error=FileError(**FileUnreadable().as_dict())))
             continue
         documents.extend(process(make_upload(data, path_text, at), data, deps, at, cross=False))
     documents = cross_check(documents, deps, at.astimezone(SHANGHAI).date())  # once, over the whole batch
     case = None
     if checklist is not None:
-        from validators.assess import Assessor, assess_documents
-        from workers.case_flow import build_calendar
+        from validators.assess import assess_documents
 
-        assessor = Assessor(thresholds=settings.thresholds, types=deps.types, library=_verify_library(settings),
-                            calendar=build_calendar(settings), checks=deps.checks)
-        case = assess_documents(assessor, checklist[0], checklist[1], documents, at).to_case_dict()
+        services.library = _verify_library(settings)  # before the assessor is built with it
+        case = assess_documents(services.assessor, checklist[0], checklist[1], documents, at).to_case_dict()
     result = Result(documents=tuple(documents), case=case)
     if args.json:
         json.dump(result.to_json_dict(), sys.stdout, ensure_ascii=False)
@@ -200,7 +200,7 @@ def _verify_library(settings):
     """The configured licence library for `verify --item`, read only: fetched files are kept in memory, and an
     embedded library is used only when the service database already holds it (verify creates nothing)."""
     from storage.objects import MemoryStore
-    from workers.wiring import build_licence_library, build_store
+    from workers.wiring import build_licence_library, build_services
 
     engine = None
     if settings.licence_library == "embedded":
@@ -213,8 +213,8 @@ def _verify_library(settings):
             engine = make_engine(url)
             if not inspect(engine).has_table("licences"):
                 engine = None
-    return build_licence_library(settings, build_store(settings) if engine is not None else MemoryStore(), engine,
-                                 keep=MemoryStore())
+    store = build_services(settings, database=False).store if engine is not None else MemoryStore()
+    return build_licence_library(settings, store, engine, keep=MemoryStore())
 
 
 def _print_human(result) -> None:
@@ -292,7 +292,7 @@ def cmd_calendar(args) -> int:
             failed |= bool(problems)
             print(f"{path}: {'有 %d 处错误' % len(problems) if problems else '通过'}")
         return 1 if failed else EXIT_OK
-    from workers.case_flow import build_calendar
+    from workers.wiring import build_calendar
 
     settings = _settings()
     try:
@@ -361,22 +361,23 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     settings = _settings()
-    from workers.wiring import build_repository, configure_logging
+    from workers.wiring import build_services, configure_logging, secret_key
 
     configure_logging(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    repo = build_repository(settings)
-    secret = settings.secret()
+    services = build_services(settings)
+    repo = services.repo
+    secret = secret_key(settings)
     if not repo.has_active_admin():
         path = write_first_admin_key(repo, secret, settings.admin_key_file())
         print(f"管理员密钥已写入 {path}（仅本用户可读；取出保存后请删除该文件）", flush=True)
     _warn_unconfigured_halls(settings, repo)
     from api.app import create_app
 
-    app = create_app(settings, repo=repo)
+    app = create_app(settings, services=services)
     worker = _start_embedded_worker(settings) if settings.embedded_worker else None
     stop = threading.Event()
-    threading.Thread(target=_sweep_loop, args=(settings, repo, stop), daemon=True).start()
+    threading.Thread(target=_sweep_loop, args=(app.state.services, stop), daemon=True).start()
     try:
         uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="warning")
     finally:
@@ -420,28 +421,28 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
             pass
 
 
-def _sweep_loop(settings, repo, stop: threading.Event) -> None:
+def _sweep_loop(services, stop: threading.Event) -> None:
+    from workers.cases.flow import sweep_lapsed_cases
     from workers.sweeper import resend, sweep
     from workers.tasks import enqueue_assessment, sweep_webhooks
 
+    settings = services.settings
     while not stop.wait(settings.sweep_interval):
         try:
-            sweep(repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
+            sweep(services.repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
                   assess=enqueue_assessment)
-            sweep_webhooks(repo.engine, settings.queued_stuck_after)  # webhook deliveries whose message was lost
-            from workers.case_flow import build_calendar, sweep_lapsed_cases
-
-            sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 deadlines passed: as the item says
+            sweep_webhooks(services.repo.engine, settings.queued_stuck_after)  # webhook deliveries whose message was lost
+            sweep_lapsed_cases(services)  # 容缺 deadlines passed: as the item says
         except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
             logger.exception("sweep failed")
 
 
 def cmd_worker(args) -> int:
     settings = _settings()
-    from workers.wiring import build_repository, configure_logging
+    from workers.wiring import build_services, configure_logging
 
     configure_logging(settings)
-    build_repository(settings)  # migrations before the first task
+    build_services(settings)  # migrations before the first task; each worker process builds its own after fork
     from workers.celery_app import configure
 
     app = configure(settings, worker=True)
@@ -481,12 +482,13 @@ def cmd_licences(args) -> int:
     import hashlib
 
     from storage.licences import LicenceImportError, import_licences
-    from workers.wiring import build_repository, build_store
+    from workers.wiring import build_services
 
     settings = _settings()
-    repo = build_repository(settings)
+    services = build_services(settings)
+    repo = services.repo
     try:
-        result = import_licences(repo.engine, build_store(settings), args.file, args.files,
+        result = import_licences(repo.engine, services.store, args.file, args.files,
                                  status_codes=settings.licence_status_codes)
     except LicenceImportError as exc:
         for problem in exc.problems:
@@ -504,28 +506,27 @@ def cmd_licences(args) -> int:
 
 def cmd_sweep(args) -> int:
     settings = _settings()
+    from workers.cases.flow import sweep_lapsed_cases
     from workers.celery_app import configure
     from workers.sweeper import resend, sweep
     from workers.tasks import enqueue_assessment, install_webhook_publisher, sweep_webhooks
-    from workers.wiring import build_repository
+    from workers.wiring import build_services
 
     configure(settings)
     install_webhook_publisher()  # the lapse sweep's transitions are webhook events
-    repo = build_repository(settings)
-    count = sweep(repo, resend, queued_after=settings.queued_stuck_after,
+    services = build_services(settings)
+    count = sweep(services.repo, resend, queued_after=settings.queued_stuck_after,
                   max_attempts=settings.max_attempts, assess=enqueue_assessment)
-    count += sweep_webhooks(repo.engine, settings.queued_stuck_after)
-    from workers.case_flow import build_calendar, sweep_lapsed_cases
-
-    sweep_lapsed_cases(repo, calendar=build_calendar(settings))  # 容缺 lapses move their cases as the item says
+    count += sweep_webhooks(services.repo.engine, settings.queued_stuck_after)
+    sweep_lapsed_cases(services)  # 容缺 lapses move their cases as the item says
     print(count)
     return EXIT_OK
 
 
 def cmd_migrate(args) -> int:
-    from workers.wiring import build_repository
+    from workers.wiring import build_services
 
-    build_repository(_settings())
+    build_services(_settings())
     return EXIT_OK
 
 

@@ -66,7 +66,7 @@ def counter_case(name: Annotated[str, Path(pattern=NAME)], request: Request, who
     repo = request.app.state.repo
     event = repo.last_audit(ACTION, "counter", _target(who.hall, name))
     row = CaseRepository(repo.engine).get(event.detail.get("case_id", "")) if event is not None else None
-    if row is None or row.hall != who.hall or not (who.role != "integrator" or auth.can_see(who, row)) or row.status not in OPEN:
+    if row is None or row.hall != who.hall or not (who.role != "integrator" or who.can_see(row)) or row.status not in OPEN:
         raise ApiError("not_found", f"窗口“{name}”当前没有正在收件的办件")
     repo.audit(who, "counter.read", "case", row.id, counter=name)
     return CounterCase(counter=name, case_id=row.id, case_number=row.case_number, case_url=f"/api/v1/cases/{row.id}",

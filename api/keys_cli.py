@@ -11,6 +11,7 @@ import json
 import sys
 
 from pipeline.interfaces import SHANGHAI
+from workers.wiring import secret_key
 
 EXIT_OK, EXIT_INFRA, EXIT_USAGE = 0, 1, 2
 ROLES = ["clerk", "applicant", "reviewer", "integrator", "admin"]
@@ -51,9 +52,9 @@ def _expiry(value: str) -> dt.datetime:
 
 
 def run(args, settings) -> int:
-    from workers.wiring import build_repository
+    from workers.wiring import build_services
 
-    repo = build_repository(settings)
+    repo = build_services(settings).repo
     command = {"create": _create, "list": _list, "revoke": _revoke, "rotate": _rotate}[args.keys_command]
     return command(args, settings, repo)
 
@@ -68,7 +69,7 @@ def _create(args, settings, repo) -> int:
     halls = _csv(args.bind_halls)
     try:
         expires = _expiry(args.expires) if args.expires else None
-        key = create_key(repo, settings.secret(), role=args.role, hall=args.hall, label=args.label, scopes=scopes,
+        key = create_key(repo, secret_key(settings), role=args.role, hall=args.hall, label=args.label, scopes=scopes,
                          halls=halls, expires_at=expires)
     except ValueError as exc:
         print(f"用法错误：{exc}", file=sys.stderr)
@@ -126,7 +127,7 @@ def _rotate(args, settings, repo) -> int:
         print("用法错误：--overlap 不能为负数", file=sys.stderr)
         return EXIT_USAGE
     try:
-        rotated = rotate_key(repo, settings.secret(), args.key_id, overlap=dt.timedelta(seconds=seconds))
+        rotated = rotate_key(repo, secret_key(settings), args.key_id, overlap=dt.timedelta(seconds=seconds))
     except KeyStateError as exc:
         print(f"{exc.code}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE

@@ -17,21 +17,21 @@ import datetime as dt
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.auth import IdentityDep
-from api.cases import request_now
 from api.contract import AUTHED, errors
+from api.deps import ServicesDep, TodayDep
 from api.errors import ApiError
 from api.paging import PageDep, link_headers, page_list, paged
 from pipeline import licence_identifier
-from pipeline.interfaces import SHANGHAI
+from pipeline.errors import ObjectNotFound
 from pipeline.library import Licence
 from pipeline.masking import mask_id_number
-from pipeline.settings import Settings
 from storage.repository import Identity
+from workers.wiring import Services
 
 READERS = ("clerk", "reviewer", "integrator", "admin")
 
@@ -58,97 +58,80 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def licence_library(app, settings: Settings):
-    """The app's configured library (workers.wiring.build_licence_library), built on first use and shared by
-    these routes and the case API's assessor, so both judge with the same library; tests may set
-    app.state.licence_library."""
-    state = app.state
-    if getattr(state, "licence_library", None) is None:
-        from workers.wiring import build_licence_library
-
-        state.licence_library = build_licence_library(settings, state.store, state.repo.engine)
-    return state.licence_library
+router = APIRouter(prefix="/api/v1/licences", tags=["licences"])
 
 
-def router_for(settings: Settings) -> APIRouter:
-    """Who calls it: api.app.create_app (one include_router line). The library is the configured one
-    (workers.wiring.build_licence_library), built on first use; tests may set app.state.licence_library."""
-    router = APIRouter(prefix="/api/v1/licences", tags=["licences"])
+def _allowed(who: Identity) -> None:
+    if who.role not in READERS:
+        raise ApiError("auth.forbidden", "申请人不能查询电子证照库")
 
-    def library(request: Request):
-        return licence_library(request.app, settings)
 
-    def allowed(who: Identity) -> None:
-        if who.role not in READERS:
-            raise ApiError("auth.forbidden", "申请人不能查询电子证照库")
+def _checked(identifier: str) -> str:
+    problem = licence_identifier.problem_message(identifier)
+    if problem:
+        raise ApiError("request.invalid", problem)
+    return licence_identifier.compact(identifier)
 
-    def checked(identifier: str) -> str:
-        problem = licence_identifier.problem_message(identifier)
-        if problem:
-            raise ApiError("request.invalid", problem)
-        return licence_identifier.compact(identifier)
 
-    def file_url(lic: Licence) -> str | None:
-        return f"/api/v1/licences/{lic.identifier}/file" if lic.file_key and lic.identifier else None
+def _file_url(lic: Licence) -> str | None:
+    return f"/api/v1/licences/{lic.identifier}/file" if lic.file_key and lic.identifier else None
 
-    @router.get("", response_model=LicenceList, responses={**paged("一页证照"), **errors(*AUTHED, 403)})
-    def by_holder(request: Request, who: IdentityDep, page: PageDep, response: Response,
-                  holder_code: Annotated[str, Query(min_length=1, max_length=64)],
-                  holder_code_type: Annotated[str, Query(pattern=r"^[0-9]{3}$")],
-                  licence_type: Annotated[str, Query(min_length=1, max_length=64)],
-                  on: dt.date | None = None) -> LicenceList:
-        allowed(who)
-        page.position("licences")  # a bad cursor is refused before the library is asked
-        lib = library(request)
-        day = on or request_now(request).astimezone(SHANGHAI).date()  # the app's clock, judged in Shanghai
-        try:
-            found = lib.by_holder(holder_code, holder_code_type, licence_type, day)
-        finally:
-            request.app.state.repo.audit(who, "licence.lookup", "licence_holder", _digest(holder_code.strip().upper()),
-                                         holder_code=mask_id_number(holder_code), holder_code_type=holder_code_type,
-                                         licence_type=licence_type, on=day.isoformat())
-        one = page_list(found, key=_licence_key, name="licences", page=page, descending=True)
-        link_headers(page, one, response)
-        return LicenceList(licences=[lic.model_dump(mode="json") | {"file_url": file_url(lic)} for lic in one.rows],
-                           source=getattr(lib, "source", None), next_cursor=one.next_cursor)
 
-    def look_up(request: Request, who, identifier: str, action: str):
-        """The library and the licence with this identifier (or None); audited whatever the library answered."""
-        allowed(who)
-        value = checked(identifier)
-        lib = library(request)
-        found = None
-        try:
-            found = lib.by_identifier(value)
-        finally:
-            request.app.state.repo.audit(who, action, "licence", _digest(value), identifier=value,
-                                         found=found is not None)
-        return lib, found
+@router.get("", response_model=LicenceList, responses={**paged("一页证照"), **errors(*AUTHED, 403)})
+def by_holder(who: IdentityDep, svc: ServicesDep, today: TodayDep, page: PageDep, response: Response,
+              holder_code: Annotated[str, Query(min_length=1, max_length=64)],
+              holder_code_type: Annotated[str, Query(pattern=r"^[0-9]{3}$")],
+              licence_type: Annotated[str, Query(min_length=1, max_length=64)],
+              on: dt.date | None = None) -> LicenceList:
+    _allowed(who)
+    page.position("licences")  # a bad cursor is refused before the library is asked
+    lib = svc.library
+    day = on or today  # the app's clock, judged in Shanghai
+    try:
+        found = lib.by_holder(holder_code, holder_code_type, licence_type, day)
+    finally:
+        svc.repo.audit(who, "licence.lookup", "licence_holder", _digest(holder_code.strip().upper()),
+                       holder_code=mask_id_number(holder_code), holder_code_type=holder_code_type,
+                       licence_type=licence_type, on=day.isoformat())
+    one = page_list(found, key=_licence_key, name="licences", page=page, descending=True)
+    link_headers(page, one, response)
+    return LicenceList(licences=[lic.model_dump(mode="json") | {"file_url": _file_url(lic)} for lic in one.rows],
+                       source=getattr(lib, "source", None), next_cursor=one.next_cursor)
 
-    @router.get("/{identifier}", response_model=LicenceView, responses=errors(*AUTHED, 403, 404))
-    def by_identifier(identifier: str, request: Request, who: IdentityDep) -> LicenceView:
-        lib, found = look_up(request, who, identifier, "licence.read")
-        if found is None:
-            raise ApiError("not_found", "电子证照库中没有该证照")
-        return LicenceView(licence=found.model_dump(mode="json"), file_url=file_url(found), source=getattr(lib, "source", None))
 
-    @router.get("/{identifier}/file", response_class=Response, responses={
-        200: {"description": "经签名的证照文件（PDF 或 OFD）；X-Content-SHA256 为其摘要",
-              "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
-                          "application/ofd": {"schema": {"type": "string", "format": "binary"}}}},
-        **errors(*AUTHED, 403, 404)})
-    def licence_file(identifier: str, request: Request, who: IdentityDep) -> Response:
-        from pipeline.errors import ObjectNotFound
+def _look_up(svc: Services, who: Identity, identifier: str, action: str):
+    """The library and the licence with this identifier (or None); audited whatever the library answered."""
+    _allowed(who)
+    value = _checked(identifier)
+    lib = svc.library
+    found = None
+    try:
+        found = lib.by_identifier(value)
+    finally:
+        svc.repo.audit(who, action, "licence", _digest(value), identifier=value, found=found is not None)
+    return lib, found
 
-        lib, found = look_up(request, who, identifier, "licence.file")
-        if found is None or not found.file_key:
-            raise ApiError("not_found", "电子证照库中没有该证照的证照文件")
-        try:
-            data = lib.file(found)
-        except ObjectNotFound:
-            raise ApiError("not_found", "电子证照库中没有该证照的证照文件") from None
-        media = "application/pdf" if found.file_kind == "pdf" else "application/ofd"
-        return Response(content=data, media_type=media,
-                        headers={"X-Content-SHA256": hashlib.sha256(data).hexdigest()})
 
-    return router
+@router.get("/{identifier}", response_model=LicenceView, responses=errors(*AUTHED, 403, 404))
+def by_identifier(identifier: str, who: IdentityDep, svc: ServicesDep) -> LicenceView:
+    lib, found = _look_up(svc, who, identifier, "licence.read")
+    if found is None:
+        raise ApiError("not_found", "电子证照库中没有该证照")
+    return LicenceView(licence=found.model_dump(mode="json"), file_url=_file_url(found), source=getattr(lib, "source", None))
+
+
+@router.get("/{identifier}/file", response_class=Response, responses={
+    200: {"description": "经签名的证照文件（PDF 或 OFD）；X-Content-SHA256 为其摘要",
+          "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                      "application/ofd": {"schema": {"type": "string", "format": "binary"}}}},
+    **errors(*AUTHED, 403, 404)})
+def licence_file(identifier: str, who: IdentityDep, svc: ServicesDep) -> Response:
+    lib, found = _look_up(svc, who, identifier, "licence.file")
+    if found is None or not found.file_key:
+        raise ApiError("not_found", "电子证照库中没有该证照的证照文件")
+    try:
+        data = lib.file(found)
+    except ObjectNotFound:
+        raise ApiError("not_found", "电子证照库中没有该证照的证照文件") from None
+    media = "application/pdf" if found.file_kind == "pdf" else "application/ofd"
+    return Response(content=data, media_type=media, headers={"X-Content-SHA256": hashlib.sha256(data).hexdigest()})

@@ -67,7 +67,7 @@ def list_uploads(request: Request, who: IdentityDep, page: PageDep, response: Re
     listed (they may name a person)."""
     repo = request.app.state.repo
     found = fill(lambda after, n: repo.upload_page(after, n, scope=scope_of(who), status=status, case_id=case_id),
-                 keys=UPLOAD_KEYS, name="uploads", page=page, keep=lambda row: auth.can_see(who, row))
+                 keys=UPLOAD_KEYS, name="uploads", page=page, keep=lambda row: who.can_see(row))
     repo.audit(who, "upload.list", "upload", "*", status=status, case_id=case_id, count=len(found.rows))
     return answer(page, found, response, [_upload_view(r) for r in found.rows])
 

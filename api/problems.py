@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline import errors
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,12 +21,12 @@ class Problem:
 
 PROBLEMS: tuple[Problem, ...] = (
     # the request itself
-    Problem("request.invalid", 422, "请求格式错误"),  # 400 when the body cannot be parsed at all
+    Problem(errors.REQUEST_INVALID, 422, "请求格式错误"),  # 400 when the body cannot be parsed at all
     Problem("method.not_allowed", 405, "该地址不支持此请求方法"),
     Problem("request.timeout", 408, "请求内容发送超时，请检查网络后重试"),  # api/edge.py BodyTimeout
-    Problem("not_found", 404, "找不到该资源"),
+    Problem(errors.NOT_FOUND, 404, "找不到该资源"),
     Problem("auth.required", 401, "需要有效的访问密钥"),
-    Problem("auth.forbidden", 403, "无权执行此操作"),
+    Problem(errors.FORBIDDEN, 403, "无权执行此操作"),
     Problem("cursor.invalid", 422, "翻页游标无效，请从第一页重新查询"),  # api/paging.py
     Problem("auth.scope_missing", 403, "访问密钥的权限范围不允许此操作"),  # api/scopes.py
     Problem("key.revoked", 409, "该密钥已吊销"),  # storage/keys.py
@@ -40,22 +42,23 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("file.truncated", 422, "文件不完整，请重新上传"),
     Problem("file.encrypted", 422, "文件已加密，请上传未加密的文件"),
     Problem("ofd.malformed", 422, "OFD 文件格式有误"),
-    # cases (workers/case_flow.py, workers/case_acts.py)
-    Problem("case.transition_not_allowed", 409, "办件当前状态不允许此操作"),
-    Problem("case.state_changed", 409, "办件状态已被他人更改，请刷新后重试"),
+    Problem(errors.FileUnreadable.code, 422, errors.FileUnreadable.message),  # `yichuang verify` only: a path
+    # cases (workers/cases/)
+    Problem(errors.TRANSITION_NOT_ALLOWED, 409, "办件当前状态不允许此操作"),
+    Problem(errors.STATE_CHANGED, 409, "办件状态已被他人更改，请刷新后重试"),
     Problem("case.conflict", 409, "办件已被他人更改，请刷新后重试"),
-    Problem("case.unknown_act", 422, "未知的办件操作"),
-    Problem("case.reason_required", 422, "此操作需要填写理由"),
-    Problem("case.originals_unattested", 409, "尚未核验原件"),
-    Problem("case.not_assessed", 409, "办件尚未完成核验"),
-    Problem("case.tolerance_not_allowed", 409, "该事项或材料不允许容缺受理"),
-    Problem("case.commitment_missing", 422, "容缺受理需要申请人签署信用承诺书"),
-    Problem("case.nothing_tolerated", 409, "没有可容缺的材料"),
-    Problem("case.tolerance_outstanding", 409, "仍有容缺材料未补齐"),
-    Problem("case.lapse_not_as_item", 409, "容缺逾期处理方式与事项规定不符"),
-    Problem("case.tolerance_not_lapsed", 409, "容缺补齐期限尚未届满"),
-    Problem("case.already_joined", 409, "所选照片已合并在另一份材料中，请先拆分"),  # workers/case_join.py
-    Problem("reader.invalid", 422, "读卡器信息无效"),
+    Problem(errors.UNKNOWN_ACT, 422, "未知的办件操作"),
+    Problem(errors.REASON_REQUIRED, 422, "此操作需要填写理由"),
+    Problem(errors.ORIGINALS_UNATTESTED, 409, "尚未核验原件"),
+    Problem(errors.NOT_ASSESSED, 409, "办件尚未完成核验"),
+    Problem(errors.TOLERANCE_NOT_ALLOWED, 409, "该事项或材料不允许容缺受理"),
+    Problem(errors.COMMITMENT_MISSING, 422, "容缺受理需要申请人签署信用承诺书"),
+    Problem(errors.NOTHING_TOLERATED, 409, "没有可容缺的材料"),
+    Problem(errors.TOLERANCE_OUTSTANDING, 409, "仍有容缺材料未补齐"),
+    Problem(errors.LAPSE_NOT_AS_ITEM, 409, "容缺逾期处理方式与事项规定不符"),
+    Problem(errors.TOLERANCE_NOT_LAPSED, 409, "容缺补齐期限尚未届满"),
+    Problem(errors.ALREADY_JOINED, 409, "所选照片已合并在另一份材料中，请先拆分"),  # workers/cases/joins.py
+    Problem(errors.READER_INVALID, 422, "读卡器信息无效"),
     # webhooks (workers/webhooks.py check_target: the SSRF guard, at subscription and at every delivery)
     Problem("webhook.url_invalid", 422, "回调地址无效：须为不含用户名和密码的 http 或 https 地址"),
     Problem("webhook.host_not_allowed", 422, "回调地址的主机不在管理员允许的名单中"),

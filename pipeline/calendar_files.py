@@ -15,7 +15,7 @@ covers stays flagged (`calendar.year_not_covered`). A holiday may start in the l
 (元旦 often does). Problems come back as `FILE: where: message` in Chinese, the way `yichuang catalog validate`
 reports them; a broken file stops the service from starting with a guessed calendar.
 
-Who calls it: workers/case_flow.build_calendar (the API, the worker and the sweeper) and `yichuang calendar`.
+Who calls it: workers/wiring.build_calendar (the API, the worker and the sweeper) and `yichuang calendar`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ a reason. `system` is the deadline sweeper (容缺 lapses). Pure data, no storag
 
 from __future__ import annotations
 
+from pipeline.errors import FORBIDDEN, TRANSITION_NOT_ALLOWED, UNKNOWN_ACT, CaseRefused
+
 from dataclasses import dataclass
 
 STATES: dict[str, str] = {
@@ -78,24 +80,16 @@ RECOMMENDED_BY: dict[str, str] = {
 LAPSE_ACTS = {"correction": "lapse_to_correction", "refused": "lapse_to_refusal"}
 
 
-class TransitionRefused(ValueError):
-    """An act that is not allowed: `code` is stable, `message` is for the person who tried it."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code, self.message = code, message
-        super().__init__(message)
-
-
 def check(act: str, state: str, role: str) -> Transition:
-    """The transition for `act` from `state` by `role`, or TransitionRefused saying why not."""
+    """The transition for `act` from `state` by `role`, or CaseRefused saying why not."""
     transition = BY_ACT.get(act)
     if transition is None:
-        raise TransitionRefused("case.unknown_act", f"未知的办件操作：{act}")
+        raise CaseRefused(UNKNOWN_ACT, f"未知的办件操作：{act}")
     if role not in transition.roles:
         allowed = "、".join(ROLE_LABELS.get(r, r) for r in transition.roles)
-        raise TransitionRefused("auth.forbidden", f"“{transition.label}”只能由{allowed}办理")
+        raise CaseRefused(FORBIDDEN, f"“{transition.label}”只能由{allowed}办理")
     if state not in transition.sources:
-        raise TransitionRefused("case.transition_not_allowed",
+        raise CaseRefused(TRANSITION_NOT_ALLOWED,
                                 f"办件当前为“{STATES.get(state, state)}”状态，不能办理“{transition.label}”")
     return transition
 

@@ -71,6 +71,44 @@ class OfdMalformed(InputError):
     message = "OFD 文件结构损坏或不符合标准，无法读取"
 
 
+class FileUnreadable(InputError):
+    """A path `yichuang verify` cannot read (missing, no permission): the document's `error`, like a bad file."""
+
+    code = "file.unreadable"
+    message = "无法读取该文件（不存在或无权限）"
+
+
+# --- refusals: a request or an act on a case refused for a reason the person can act on ---------------------
+# The codes of refusals, in one place; api/problems.py gives each its HTTP status and default message.
+
+NOT_FOUND = "not_found"
+REQUEST_INVALID = "request.invalid"
+FORBIDDEN = "auth.forbidden"
+TRANSITION_NOT_ALLOWED = "case.transition_not_allowed"
+STATE_CHANGED = "case.state_changed"
+UNKNOWN_ACT = "case.unknown_act"
+REASON_REQUIRED = "case.reason_required"
+ORIGINALS_UNATTESTED = "case.originals_unattested"
+NOT_ASSESSED = "case.not_assessed"
+TOLERANCE_NOT_ALLOWED = "case.tolerance_not_allowed"
+COMMITMENT_MISSING = "case.commitment_missing"
+NOTHING_TOLERATED = "case.nothing_tolerated"
+TOLERANCE_OUTSTANDING = "case.tolerance_outstanding"
+LAPSE_NOT_AS_ITEM = "case.lapse_not_as_item"
+TOLERANCE_NOT_LAPSED = "case.tolerance_not_lapsed"
+ALREADY_JOINED = "case.already_joined"
+READER_INVALID = "reader.invalid"
+
+
+class CaseRefused(YichuangError):
+    """An act on a case refused — by the transition table (pipeline/case_states.py) or the case layer
+    (workers/cases/) — with one of the refusal codes above and a Chinese message saying why and what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
 # --- infrastructure (retrying may help) -----------------------------------------------------
 
 

@@ -3,8 +3,7 @@ the CLI) and passed down as typed sub-settings. Stages never read settings thems
 
 from __future__ import annotations
 
-import os
-import secrets
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +41,74 @@ class Thresholds(BaseModel):
 
     def for_class(self, field_class: str) -> float:
         return float(getattr(self, field_class, self.text))
+
+
+class CaptureSettings(BaseModel):
+    """Thresholds of the capture stage (read once at the edges, passed down; frozen).
+
+    The quality thresholds were calibrated by reading synthetic 1000-px cards with rapidocr
+    (PP-OCRv6 small) while degrading them step by step, measuring the character error rate against
+    the clean reading and whether the ID number was still read, then checked against the camera
+    cards of samples/generate_idcards.py (mild shots must pass, its strong distortions must fail):
+
+    - blur, as optical edge spread (worst of four edge directions, less the pixel-grid floor) / text-line
+      height (capped at a card's print size): on generate_idcards.py camera cards (seeds 80/83/88, 120
+      shots) good ones measure 0.025-0.054 (one 0.067), strong blur (seeds 80/84/85, 60 shots, ID number
+      mostly unread) 0.06-0.48 -> warning 0.048, error 0.058; spread under `blur_min_px` source pixels is
+      the resolution's doing and stays a warning;
+    - resolution, as text-line height in source pixels: CER 1 % down to 10.5 px, 4 % at 7.5-9 px,
+      8-11 % below 7 px -> warning 13, error 9 (the generator's 190-260 px wide cards: ~7-9 px);
+    - darkness, as the 90th luminance percentile (paper level): CER 1 % down to 80, 4 % at 24-63
+      with mild noise; real dark shots are noisier -> warning 70, error 35;
+    - glare, as the share of the document clipped over areas at least a fifth of its short side across
+      (print inside them is gone; clipped paper between lines is narrower) that fade out softly like a
+      highlight: on the generator's camera cards (seeds 80/83/88/90, 160 good shots) good ones measure
+      at most 0.093 but for 5 bright cards whose blank paper is clipped by uneven light (0.17-0.21,
+      a known false alarm, 3 %), its burnt-out spots over a field (seeds 41/81/84/85/92, 74 shots) 0.10
+      and above but for 11 (0.04-0.09: spots over blank paper or half off the card; 0: a spot that
+      clipped most of a pale card, or a card not found) -> warning 0.05, error 0.10 (85 % recall).
+      Hard shots (seed 91, 20): 2 over. The earlier rule (any clipped, mark-free blob) alarmed on 9 % of
+      good cards and a quarter of hard shots at about the same recall.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # --- finding documents ---
+    detect_side: int = Field(640, description="long side (px) of the working copy used to find outlines")
+    min_document_area: float = Field(0.02, description="smallest document, as a fraction of the frame area")
+    edge_contrast: float = Field(10.0, description="colour step (Lab, 8-bit units) a document edge must show")
+    min_edge_support: float = Field(0.7, description="fraction of an edge's samples that must show the step")
+    ratio_tolerance: float = Field(0.06, description="relative tolerance when snapping an outline to ID-1 or A4")
+    card_text_share: float = Field(0.033, description="text height / short side above which an outline that fits "
+                                   "both shapes loosely is a card (ID card text ~5 %, A4 body text ~2 %)")
+    card_width_px: int = Field(1000, description="width of a straightened ID-1 card (OCR reads ~1000 px best)")
+    a4_width_px: int = Field(1654, description="width of a straightened A4 page (200 dpi)")
+    max_side_px: int = Field(2339, description="long side cap for other documents and whole images")
+    split_cards: bool = Field(True, description="cut cards photocopied on a page into one region each")
+    max_outside_ink: float = Field(0.3, description="split only when at most this share of the page's ink lies outside the cards")
+
+    # --- straightening ---
+    max_deskew_degrees: float = 20.0
+    min_deskew_degrees: float = Field(0.2, description="smaller measured skews are left alone")
+    min_deskew_outlined: float = Field(1.0, description="the same for documents straightened by their outline")
+
+    # --- quality gate ---
+    blur_warning: float = Field(0.048, description="edge spread (Gaussian sigma) / text height")
+    blur_error: float = Field(0.058, description="edge spread (Gaussian sigma) / text height")
+    blur_min_px: float = Field(1.0, description="optical edge spread (source px) below which blur is at most a warning")
+    glare_warning: float = Field(0.05, description="washed-out (clipped) share of the document")
+    glare_error: float = Field(0.10, description="washed-out (clipped) share of the document")
+    glare_level: int = Field(250, description="paper brightness counted as clipped by a highlight")
+    glare_spot: float = Field(0.2, description="narrowest washed-out area counted, as a share of the short side")
+    glare_halo: float = Field(0.8, description="share of a ring around a highlight that must be nearly clipped too")
+    dark_warning: float = Field(70.0, description="paper level (90th percentile luminance) below which warn")
+    dark_error: float = Field(35.0, description="paper level below which the image is too dark to read")
+    text_height_warning: float = Field(13.0, description="median text-line height in source pixels")
+    text_height_error: float = Field(9.0, description="median text-line height in source pixels")
+    border_margin: float = Field(0.004, description="outline corners closer to the frame edge (share of its size) are cut")
+    min_text_components: int = Field(6, description="fewer text-like marks than this is not a document")
+    min_mark_contrast: float = Field(75.0, description="marks fainter than this (grey levels) over a frame with no "
+                                     "document outline are a desk or cloth texture when they are also soft")
 
 
 class WebhookSettings(BaseModel):
@@ -146,6 +213,20 @@ class Settings(BaseSettings):
     webhook_backoff_cap: float = Field(default=3600.0, gt=0)
 
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    capture: CaptureSettings = Field(default_factory=CaptureSettings)  # YICHUANG_CAPTURE='{"blur_error": 0.07}'
+
+    # --- the pages (api/pages/): session cookies, lifetimes, the optional 统一身份认证 (OIDC or CAS) ---
+    # Secure cookies travel only over HTTPS. Default: on, except in development (plain-HTTP localhost).
+    cookie_secure: bool | None = None
+    session_hours: float = 8.0  # absolute lifetime of a signed-in session (one working day)
+    session_idle_minutes: int = 30  # signed out after this long without a request
+    # 统一身份认证: the platform's single sign-on, used through api/pages/oidc.py.
+    sso_kind: Literal["none", "oidc", "cas"] = "none"
+    sso_issuer: str | None = None  # OIDC issuer URL, or the CAS server's base URL
+    sso_client_id: str | None = None
+    sso_client_secret: SecretStr | None = None
+    sso_redirect_url: str | None = None  # https://<this service>/signin/sso/callback
+    sso_label: str = "统一身份认证登录"
 
     @field_validator("licence_library")
     @classmethod
@@ -161,6 +242,14 @@ class Settings(BaseSettings):
     def _lease_outlives_heartbeat(self) -> "Settings":
         if self.heartbeat_interval * 2 > self.lease_seconds:
             raise ValueError("YICHUANG_HEARTBEAT_INTERVAL must be at most half of YICHUANG_LEASE_SECONDS")
+        return self
+
+    @model_validator(mode="after")
+    def _pages_secure_outside_development(self) -> "Settings":
+        if self.env == "production" and self.cookie_secure is False:
+            raise ValueError("YICHUANG_COOKIE_SECURE=false is refused in production: session cookies need HTTPS")
+        if self.sso_kind != "none" and not (self.sso_issuer and self.sso_redirect_url):
+            raise ValueError("YICHUANG_SSO_KIND needs YICHUANG_SSO_ISSUER and YICHUANG_SSO_REDIRECT_URL")
         return self
 
     @model_validator(mode="after")
@@ -207,8 +296,9 @@ class Settings(BaseSettings):
     def objects_dir(self) -> Path:
         return (self.data_dir / "objects").resolve()
 
-    def secret(self) -> bytes:
-        """The HMAC key for API keys. In the embedded default it is generated once into a 0600 file."""
+    def configured_secret(self) -> bytes | None:
+        """YICHUANG_SECRET_KEY, the HMAC key for API keys; None in the embedded default, where the wiring
+        generates one into the data directory (workers/wiring.py secret_key: no file is written from here)."""
         if self.secret_key is not None:
             value = self.secret_key.get_secret_value()
             if self.env != "development" and value.strip().lower() in PLACEHOLDER_SECRETS:
@@ -216,10 +306,16 @@ class Settings(BaseSettings):
             return value.encode()
         if self.env == "production":
             raise ConfigurationError(detail="YICHUANG_SECRET_KEY is required in production")
-        path = self.data_dir / "secret.key"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48))
-        return path.read_text().strip().encode()
+        return None
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.env != "development"
+
+    @property
+    def session_lifetime(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.session_hours)
+
+    @property
+    def session_idle(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.session_idle_minutes)

@@ -80,10 +80,10 @@ def run_pipeline(files: list[Path], *, calibrated: bool = True, threads: int = 2
     from pipeline.runner import make_upload, process
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
     settings = Settings(ocr_threads=threads)
-    deps = build_dependencies(settings, MemoryStore())
+    deps = build_services(settings, ocr=True, database=False, store=MemoryStore()).deps
     if not calibrated:
         from dataclasses import replace
 

@@ -351,7 +351,7 @@ def bench_id_numbers(n: int, threads: int) -> None:
     from pipeline.runner import make_upload, process
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
     sets = {
         "camera": GEN.generate(83, n, "camera", sides=("front",)),
@@ -360,7 +360,7 @@ def bench_id_numbers(n: int, threads: int) -> None:
         "hard, turned 90/180/270": GEN.generate(86, n, "camera", sides=("front",), hard=True,
                                                 distortions=["orientation"]),
     }
-    deps = build_dependencies(Settings(ocr_threads=threads), MemoryStore())
+    deps = build_services(Settings(ocr_threads=threads), ocr=True, database=False, store=MemoryStore()).deps
     bare = RapidOcrEngine(threads=threads)
     real_capture = C.capture
 
@@ -487,9 +487,9 @@ def bench_hard_pipeline(n: int, base: int, threads: int) -> None:
     from pipeline.runner import make_upload, process
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
-    deps = build_dependencies(Settings(ocr_threads=threads), MemoryStore())
+    deps = build_services(Settings(ocr_threads=threads), ocr=True, database=False, store=MemoryStore()).deps
     bare = RapidOcrEngine(threads=threads)
     at = dt.datetime.fromisoformat("2026-01-01T12:00:00+08:00")
 

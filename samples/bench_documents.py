@@ -57,9 +57,9 @@ def _child(folder: Path, out: Path, threads: int) -> None:
     from pipeline.runner import make_upload, process
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
-    deps = build_dependencies(Settings(ocr_threads=threads), MemoryStore())
+    deps = build_services(Settings(ocr_threads=threads), ocr=True, database=False, store=MemoryStore()).deps
     results = []
     for path in sorted(p for p in folder.iterdir() if p.suffix in (".png", ".jpg", ".pdf")):
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))

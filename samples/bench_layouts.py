@@ -61,7 +61,7 @@ def _child(folder: Path, out: Path, threads: int, bare: bool) -> None:
     from pipeline.runner import make_upload, process
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
     from dataclasses import replace
 
@@ -69,7 +69,7 @@ def _child(folder: Path, out: Path, threads: int, bare: bool) -> None:
 
     # raw support kept (the parent calibrates it), so one run gives both the reliability table and the pairs
     # calibrate.py --refit fits from
-    deps = replace(build_dependencies(Settings(ocr_threads=threads), MemoryStore()), calibrator=Calibrator({}))
+    deps = replace(build_services(Settings(ocr_threads=threads), ocr=True, database=False, store=MemoryStore()).deps, calibrator=Calibrator({}))
     results = []
     for path in sorted(p for p in folder.iterdir() if p.suffix in (".png", ".jpg")):
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))

@@ -155,9 +155,9 @@ def main() -> None:
 
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
-    deps = build_dependencies(Settings(ocr_threads=args.threads), MemoryStore())
+    deps = build_services(Settings(ocr_threads=args.threads), ocr=True, database=False, store=MemoryStore()).deps
     engine = CountingEngine(deps.engine)
     deps = replace(deps, engine=engine)
     if args.only in (None, "forged"):

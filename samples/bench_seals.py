@@ -174,9 +174,9 @@ def main() -> None:
     args = parser.parse_args()
     from pipeline.settings import Settings
     from storage.objects import MemoryStore
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
-    deps = build_dependencies(Settings(ocr_threads=args.threads), MemoryStore())
+    deps = build_services(Settings(ocr_threads=args.threads), ocr=True, database=False, store=MemoryStore()).deps
     variants = args.variants.split(",")
     print(f"seed {args.seed}: {args.count} documents per new type and variant; seals on {args.seal_count} pages per type "
           f"and variant ({args.seal_count * 3} legal-representative certificates); {args.threads} ONNX threads")

@@ -1,7 +1,7 @@
 """Applicants (网上申报) who register themselves (migration 0015): a one-time code sent to a phone number or an
 e-mail address proves the contact; the account is an `accounts` row (storage/accounts.py) with the role
 `applicant`, no hall and no clerk number, signing in, locking out and keeping sessions exactly like staff.
-An applicant's key row owns the cases they open, so `api.auth.can_see` shows them their own cases only.
+An applicant's key row owns the cases they open, so `Identity.can_see` (storage/repository.py) shows them their own cases only.
 
 One-time codes: six digits, kept only as an HMAC under the service's secret (with the contact also only as an
 HMAC: the table never holds a phone number), valid for CODE_MINUTES, at most MAX_ATTEMPTS wrong tries per code,

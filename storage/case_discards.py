@@ -1,7 +1,7 @@
 """A shot the clerk discards (a bad photo, the wrong paper): recorded like an upload superseded by a
 resubmission — kept on record, no longer assessed — with `superseded_by` = DISCARDED, so every reader of
 superseded uploads (the assessment's input, the case history, the bundle) leaves it out the same way.
-Who calls it: workers/case_discard.py."""
+Who calls it: workers/cases/acts.py (discard)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ from pipeline.models import Document, Hints
 from storage.db import SessionScope, as_utc, utcnow
 from storage.case_records import CaseActRow, CaseEventRow, CaseNumberRow, SupersededUploadRow
 from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
+from storage.repository import add_documents
 from storage.webhooks import record_event
 from storage.paging import Keyset, Scope
 
@@ -288,25 +289,17 @@ class CaseRepository(SessionScope):
 
     # --- uploads into a case ---------------------------------------------------------------------
 
-    def add_upload(self, **values: Any) -> tuple[UploadRow, list[str]]:
-        """A new upload of the case (status `queued`); with a material hint in a correction round, the earlier
-        uploads of that material are superseded. Returns the row and the superseded upload ids."""
-        row = UploadRow(id=str(uuid.uuid4()), status="queued", attempts=0, **values)
+    def add_upload(self, documents: list[dict[str, Any]] | None = None, **values: Any) -> tuple[UploadRow, list[str]]:
+        """The one way an upload row is written (workers/cases/intake.py): `queued` for the worker, or, with
+        `documents` (a chip-reader record), finished at once with them. With a case and a material hint in a
+        correction round, the earlier uploads of that material are superseded in the same transaction. Returns
+        the row and the superseded upload ids."""
+        row = UploadRow(id=str(uuid.uuid4()), status="queued" if documents is None else "done", attempts=0, **values)
         with self.session() as s:
             s.add(row)
             s.flush()
-            gone = self._supersede(s, row)
-        return row, gone
-
-    def add_reader_record(self, documents: list[dict[str, Any]], **values: Any) -> tuple[UploadRow, list[str]]:
-        """A chip-reader record: stored like an upload, finished at once with its documents."""
-        row = UploadRow(id=str(uuid.uuid4()), status="done", attempts=0, **values)
-        with self.session() as s:
-            s.add(row)
-            s.flush()
-            for position, body in enumerate(documents):
-                s.add(DocumentRow(id=body["id"], upload_id=row.id, position=position, type=body.get("type", "unknown"),
-                                  body=body, created_at=row.received_at))
+            if documents is not None:
+                add_documents(s, row.id, documents, row.received_at)
             gone = self._supersede(s, row)
         return row, gone
 

@@ -39,6 +39,16 @@ class Identity:
     scopes: frozenset[str] | None = None
     halls: tuple[str, ...] = ()
 
+    def can_see(self, row) -> bool:
+        """An upload or case row: applicants and integrators see their own, an integrator also those of the halls
+        its key is bound to (reads only: api/auth.py current_identity drops the binding on other methods); clerks
+        and reviewers their hall's; admins all."""
+        if self.role == "admin":
+            return True
+        if self.role in ("applicant", "integrator"):
+            return row.owner_key_id == self.key_id or (self.role == "integrator" and row.hall in self.halls)
+        return row.hall == self.hall
+
 
 class Repository(SessionScope):
     # --- keys -------------------------------------------------------------------------------
@@ -61,12 +71,6 @@ class Repository(SessionScope):
                 or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > utcnow()))).first() is not None
 
     # --- uploads ----------------------------------------------------------------------------
-
-    def add_upload(self, **values: Any) -> UploadRow:
-        row = UploadRow(id=str(uuid.uuid4()), status="queued", attempts=0, **values)
-        with self.session() as s:
-            s.add(row)
-        return row
 
     def forget_upload(self, upload_id: str) -> list[str]:
         """Delete an upload that is not to be kept (a synchronous verify without `store`) and its documents.
@@ -134,9 +138,7 @@ class Repository(SessionScope):
             )
             if result.rowcount != 1:
                 return False
-            for position, body in enumerate(documents):
-                s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
-                                  body=body, created_at=now))
+            add_documents(s, upload_id, documents, now)
             record_event(s, "upload.done", {"upload_id": upload_id, "case_id": _case_of(s, upload_id), "status": "done"})
             return True
 
@@ -259,6 +261,14 @@ def _held(upload_id: str, attempt: int | None) -> tuple:
     """The row while it is being processed, and with `attempt` only under that claim."""
     condition = (UploadRow.id == upload_id, UploadRow.status == "processing")
     return condition + ((UploadRow.attempts == attempt,) if attempt is not None else ())
+
+
+def add_documents(s, upload_id: str, documents: list[dict[str, Any]], at: dt.datetime) -> None:
+    """The one place document rows are written, in the caller's transaction: a worker's result
+    (Repository.finish) and a chip-reader record (storage.cases.CaseRepository.add_upload)."""
+    for position, body in enumerate(documents):
+        s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
+                          body=body, created_at=at))
 
 
 def _case_of(s, upload_id: str) -> str | None:

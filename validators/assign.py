@@ -101,7 +101,7 @@ class _Assigner:
         candidates = [m for m in self.materials if doc.type in m.types()]
         if not candidates:
             if doc.type == COMMITMENT_TYPE and self.item.allows_tolerance:
-                return  # the 容缺受理 act's evidence (workers/case_flow.py), not a material of the item
+                return  # the 容缺受理 act's evidence (workers/cases/flow.py), not a material of the item
             if doc.type == "unknown":
                 self._unassigned(doc, "document.unassigned", "无法识别的材料，请人工确认其所属材料")
             else:

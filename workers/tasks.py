@@ -1,4 +1,5 @@
-"""Thin Celery tasks: load by id, call one pipeline function, save idempotently, return a short status."""
+"""Thin Celery tasks: load by id, call one pipeline or case-layer function, save idempotently, return a short
+status. Retries, time limits and routing are Celery's; what a task does is workers/cases/ and pipeline/runner.py."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from celery.signals import worker_process_init
 from pipeline import runner
 from pipeline.errors import InfrastructureError, TaskTimeout
 from storage import webhooks as webhook_outbox
-from workers import webhooks, wiring
+from workers import webhooks
+from workers.cases.intake import upload_of
 from workers.celery_app import app, publish
 from workers.lease import Heartbeat
+from workers.wiring import worker_services
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +24,13 @@ logger = logging.getLogger(__name__)
 def _build_once_per_process(**_kwargs) -> None:
     # The OCR engine is built here, once per worker process; Celery waits `worker_start_timeout` for it
     # (workers/celery_app.py), not its default 4 s, which a loaded machine's 3 s engine build overran.
-    wiring.worker_services()
+    worker_services()
     install_webhook_publisher()  # events this worker records (upload.done, case.assessed) go out after commit
 
 
 @app.task(bind=True, name="yichuang.process_upload", max_retries=3)
 def process_upload(self, upload_id: str) -> str:
-    svc = wiring.worker_services()
+    svc = worker_services()
     s = svc.settings
     try:
         row = svc.repo.claim(upload_id, s.lease_seconds, s.max_attempts)
@@ -37,7 +40,7 @@ def process_upload(self, upload_id: str) -> str:
         return "skipped"  # a duplicate delivery, a row another worker holds, or already finished
     try:
         with Heartbeat(svc.repo, upload_id, row.attempts, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
-            upload = wiring.upload_from_row(row)
+            upload = upload_of(row)
             documents = runner.process(upload, svc.store.get(row.object_key), svc.deps, at=upload.received_at)
     except SoftTimeLimitExceeded:
         return _timed_out(svc, row)
@@ -76,9 +79,9 @@ def send_upload(repo, upload_id: str, queue: str) -> None:
 @app.task(bind=True, name="yichuang.assess_case", max_retries=5)
 def assess_case(self, case_id: str) -> str:
     """Recompute the case's assessment from the database and save it with a version check (idempotent)."""
-    svc = wiring.worker_services()
+    svc = worker_services()
     try:
-        saved = _case_repository(svc).reassess(case_id, _assessor(svc))
+        saved = svc.cases.reassess(case_id, svc.assessor)
     except InfrastructureError as exc:  # lost too many races, or the licence library is down: later
         raise self.retry(exc=exc, countdown=2 * (self.request.retries + 1))
     return saved.decision if saved is not None else "no_case"
@@ -92,33 +95,11 @@ def enqueue_assessment(case_id: str, queue: str) -> None:
         logger.exception("could not enqueue the assessment of case %s", case_id)
 
 
-def _case_repository(svc):
-    from storage.cases import CaseRepository
-
-    if getattr(svc, "cases", None) is None:
-        svc.cases = CaseRepository(svc.repo.engine)
-    return svc.cases
-
-
-def _assessor(svc):
-    from pipeline.library import NullLicenceLibrary
-    from validators.assess import Assessor
-    from workers.case_flow import build_calendar
-
-    if getattr(svc, "assessor", None) is None:
-        library = getattr(svc, "library", None) or NullLicenceLibrary()
-        svc.assessor = Assessor(thresholds=svc.settings.thresholds, types=svc.deps.types, library=library,
-                                calendar=build_calendar(svc.settings), checks=svc.deps.checks)
-    return svc.assessor
-
-
 @app.task(bind=True, name="yichuang.deliver_webhook", max_retries=None)
 def deliver_webhook(self, delivery_id: str) -> str:
     """One attempt of a webhook delivery; the backoff, the attempt cap and the log are workers/webhooks.py's."""
-    svc = wiring.worker_services()
-    if getattr(svc, "webhooks", None) is None:
-        svc.webhooks = webhook_outbox.WebhookStore(svc.repo.engine)
-    outcome = webhooks.deliver(svc.webhooks, delivery_id, svc.settings.webhooks, svc.settings.secret())
+    svc = worker_services()
+    outcome = webhooks.deliver(svc.webhooks, delivery_id, svc.settings.webhooks, svc.secret)
     if outcome.retry_in is not None and outcome.retry_in <= svc.settings.task_time_limit:
         raise self.retry(countdown=outcome.retry_in)
     # A longer wait stays in the database (pending, next_attempt_at): the sweeper sends it when due. Redis hands

@@ -1,7 +1,8 @@
 """Pages for the people of the hall (server-rendered, Simplified Chinese, every asset shipped in the package):
 sign-in (api/pages/signin.py), the counter 窗口收件 (counter.py), the back office 后台审查 (review.py), the page
-images of a case (images.py), and the applicant's 网上申报 (applicant_signup.py, applicant.py). They call the same case layer as the JSON API (api/cases.py, workers/case_flow.py,
-workers/case_acts.py); nothing here repeats its rules. Who calls `mount`: api.app.create_app (one line)."""
+images of a case (images.py), and the applicant's 网上申报 (applicant_signup.py, applicant.py). They call the same
+case layer as the JSON API (workers/cases/); nothing here repeats its rules. Their settings are the app's
+(pipeline/settings.py). Who calls `mount`: api.app.create_app."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages.config import PageSettings
 from api.pages.web import PageError, SignInRequired, api_session_identity, page_error_response, signin_redirect
 from pipeline.settings import Settings
 from storage.accounts import AccountRepository
@@ -47,7 +47,6 @@ class PageHeaders:
 def mount(app: FastAPI, settings: Settings) -> None:
     from api.pages import applicant, applicant_signup, code_senders, counter, images, progress, review, signin, stats
 
-    app.state.page_settings = PageSettings()
     app.state.accounts = AccountRepository(app.state.repo.engine)
     app.state.applicants = ApplicantRepository(app.state.repo.engine, app.state.secret)
     sender = code_senders.build_sender(code_senders.SenderSettings(), settings.data_dir)  # refused in production

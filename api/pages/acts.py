@@ -1,7 +1,6 @@
 """The forms of a case page, for clerks and reviewers alike: transitions, corrections, originals seen, discarding
 a shot, adding a scan or a chip-reader record. Each checks the CSRF token, authorises like the JSON API (a case
-of another hall answers 404), calls the case layer (workers/case_flow.py, workers/case_acts.py,
-workers/case_discard.py, api/cases.py), audits with the same actions as the JSON API, and sends the browser
+of another hall answers 404), calls the case layer (workers/cases/), audits with the same actions as the JSON API, and sends the browser
 back to the case page (303) with what happened, or shows the case layer's Chinese message."""
 
 from __future__ import annotations
@@ -12,12 +11,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from api.cases import accept_case_upload, case_services, check_upload_target, request_now, visible_case
+from pydantic import ValidationError
+
+from api.case_schemas import ReaderRecord
 from api.counters import set_counter_case, valid_name
-from api.errors import ApiError
+from api.deps import read_upload, request_now, services_of
 from api.pages.web import HOMES, PageError, checked_form, identity_of, require, see_other
 from pipeline.errors import YichuangError
 from pipeline.settings import Settings
+from workers.cases import acts, flow, intake
+from pipeline.errors import CaseRefused
+from workers.cases.records import visible
 
 DONE = {"act": "已办理", "correction": "已更正，并已重新核验", "originals": "已登记原件核验", "discard": "已作废该照片，并已重新核验",
         "upload": "已上传，正在识别", "reader": "已录入读卡器信息", "counter": "高拍仪拍摄的材料将送入本办件"}
@@ -35,21 +39,19 @@ def _text(form: dict[str, Any], name: str, limit: int = 2000) -> str:
 async def _prepare(request: Request, settings: Settings, case_id: str, roles=("clerk", "reviewer")):
     session = require(request, *roles)
     form = await checked_form(request, session)
-    svc = case_services(request.app, settings)
+    svc = services_of(request.app)
     who = identity_of(session)
     try:
-        row = visible_case(svc, who, case_id)
-    except ApiError:
+        row = visible(svc.cases, who, case_id)
+    except CaseRefused:
         raise PageError(404, "找不到该办件", back=HOMES.get(who.role, "/")) from None
     return who, form, svc, row
 
 
 def _run(who, case_id: str, call, *args, **kwargs):
-    from workers.case_flow import CaseFlowError
-
     try:
         return call(*args, **kwargs)
-    except (CaseFlowError, YichuangError) as exc:
+    except YichuangError as exc:
         raise PageError(409 if exc.code.startswith("case.") else 422, exc.message, back=case_page(who.role, case_id)) from None
 
 
@@ -88,8 +90,6 @@ def counter_form(settings: Settings):
 
 def transition_form(settings: Settings):
     async def post(case_id: str, request: Request):
-        from workers.case_flow import perform
-
         who, form, svc, _row = await _prepare(request, settings, case_id)
         act = _text(form, "act", 32)
         supplement = _text(form, "supplement_by", 10)
@@ -98,7 +98,7 @@ def transition_form(settings: Settings):
         except ValueError:
             raise PageError(422, "补交期限应为有效日期", back=case_page(who.role, case_id)) from None
         try:
-            event = _run(who, case_id, perform, svc.cases, svc.calendar, case_id, act, who, at=request_now(request),
+            event = _run(who, case_id, flow.perform, svc.cases, svc.calendar, case_id, act, who, at=request_now(request),
                          reason=_text(form, "reason"), clerk_number=who.label,
                          commitment_signed=form.get("commitment_signed") == "yes", supplement_by=supplement_by,
                          place=_text(form, "place", 200) or None)
@@ -114,14 +114,12 @@ def transition_form(settings: Settings):
 
 def correction_form(settings: Settings):
     async def post(case_id: str, request: Request):
-        from workers.case_acts import correct
-
         who, form, svc, _row = await _prepare(request, settings, case_id)
         kind = _text(form, "kind", 16)
         value: Any = _text(form, "value", 500) or None
         if _text(form, "field", 64) == "signed" and value in ("true", "false"):
             value = value == "true"
-        act, _saved = _run(who, case_id, correct, svc.cases, svc.assessor, case_id, who, kind=kind,
+        act, _saved = _run(who, case_id, acts.correct, svc.cases, svc.assessor, case_id, who, kind=kind,
                            at=request_now(request), reason=_text(form, "reason"),
                            document=_text(form, "document", 64) or None, field=_text(form, "field", 64) or None,
                            value=value, finding=_text(form, "finding", 64) or None,
@@ -135,15 +133,13 @@ def correction_form(settings: Settings):
 
 def originals_form(settings: Settings):
     async def post(case_id: str, request: Request):
-        from workers.case_acts import attest_originals
-
         who, form, svc, _row = await _prepare(request, settings, case_id, roles=("clerk",))
         try:
             seen, kept = int(_text(form, "originals_seen", 2) or 0), int(_text(form, "copies_kept", 2) or 0)
         except ValueError:
             raise PageError(422, "份数应为 0–99 的整数", back=case_page(who.role, case_id)) from None
         material = _text(form, "material", 64)
-        act = _run(who, case_id, attest_originals, svc.cases, case_id, who, material=material, originals_seen=seen,
+        act = _run(who, case_id, acts.attest_originals, svc.cases, case_id, who, material=material, originals_seen=seen,
                    copies_kept=kept, at=request_now(request), reason=_text(form, "reason", 500))
         request.app.state.repo.audit(who, "case.originals", "case", case_id, act_id=act.id, material=material,
                                      originals_seen=seen, copies_kept=kept, via="pages")
@@ -153,11 +149,9 @@ def originals_form(settings: Settings):
 
 def discard_form(settings: Settings):
     async def post(case_id: str, request: Request):
-        from workers.case_discard import discard
-
         who, form, svc, _row = await _prepare(request, settings, case_id, roles=("clerk",))
         upload_id = _text(form, "upload_id", 64)
-        act, _saved = _run(who, case_id, discard, svc.cases, svc.assessor, case_id, who, upload_id=upload_id,
+        act, _saved = _run(who, case_id, acts.discard, svc.cases, svc.assessor, case_id, who, upload_id=upload_id,
                            at=request_now(request), reason=_text(form, "reason", 500))
         request.app.state.repo.audit(who, "case.discard", "case", case_id, act_id=act.id, upload_id=upload_id, via="pages")
         return _back(who, case_id, "discard")
@@ -167,9 +161,6 @@ def discard_form(settings: Settings):
 def upload_form(settings: Settings):
     """A scan from the page (a tablet's camera or a file), hinted to a material: the camera's path, same checks."""
     async def post(case_id: str, request: Request):
-        from api.app import read_upload
-        from pipeline.decode import MEDIA_TYPES
-
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > settings.limits.max_upload_bytes + 64 * 1024:
             raise PageError(413, "文件过大，请压缩后再上传", back=f"/counter/cases/{case_id}")
@@ -179,12 +170,11 @@ def upload_form(settings: Settings):
         if file is None or isinstance(file, str):
             raise PageError(422, "请选择要上传的文件", back=case_page(who.role, case_id))
         try:
-            check_upload_target(request.app, who, case_id, material, None)
-            data, kind = await read_upload(file, settings.limits)
+            intake.check_target(svc, who, case_id, material, None)
+            incoming = await read_upload(file, settings, material=material)
         except YichuangError as exc:
             raise PageError(422, exc.message, back=case_page(who.role, case_id)) from None
-        accept_case_upload(request.app, settings, who, case_id, data=data, media_type=MEDIA_TYPES[kind],
-                           filename=file.filename or "", material=material, person=None, at=request_now(request))
+        intake.accept(svc, request.app.state.enqueue, who, incoming, case_id=case_id, at=request_now(request))
         return _back(who, case_id, "upload")
     return post
 
@@ -196,33 +186,20 @@ READER_FIELDS = ("name", "sex", "ethnicity", "birth_date", "address", "id_number
 
 def reader_form(settings: Settings):
     """An ID card reader's record (二代证阅读器) entered at the counter: the same checks and records as
-    POST /api/v1/cases/{id}/reader (workers/case_acts.py), then the case is reassessed at once."""
+    POST /api/v1/cases/{id}/reader (workers/cases/intake.py), then the case is reassessed at once."""
     async def post(case_id: str, request: Request):
-        import json
-
-        from pydantic import ValidationError
-
-        from api.case_schemas import ReaderRecord
-        from workers.case_acts import add_reader_record
-
         who, form, svc, _row = await _prepare(request, settings, case_id, roles=("clerk",))
         values = {k: _text(form, k, 300) for k in READER_FIELDS if _text(form, k, 300)}
         try:
             body = ReaderRecord.model_validate(values)
-            check_upload_target(request.app, who, case_id, body.material, body.person)
+            intake.check_target(svc, who, case_id, body.material, body.person)
         except ValidationError:
             raise PageError(422, "读卡信息不完整或格式有误（日期写作 YYYY-MM-DD，有效期截止可填“长期”）",
                             back=case_page(who.role, case_id)) from None
         except YichuangError as exc:
             raise PageError(422, exc.message, back=case_page(who.role, case_id)) from None
-        record = body.model_dump(mode="json", exclude={"photo"})
-        record["id_number"] = record["id_number"].upper()
-        raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
-        upload, _documents, gone = _run(who, case_id, add_reader_record, svc.cases, request.app.state.store, case_id,
-                                        who, record=record, photo=None, raw=raw, material=body.material,
-                                        person=body.person, at=request_now(request))
-        request.app.state.repo.audit(who, "case.reader", "case", case_id, upload_id=upload.id, superseded=gone,
-                                     via="pages")
-        svc.cases.reassess(case_id, svc.assessor)
+        _run(who, case_id, intake.add_reader_record, svc, who, case_id,
+             record=body.model_dump(mode="json", exclude={"photo"}), photo=None, material=body.material,
+             person=body.person, at=request_now(request), via="pages")
         return _back(who, case_id, "reader")
     return post

@@ -4,9 +4,9 @@ the pre-review (预审) — every problem at once in the words the notices use �
 progress, notices and the case summary. Applicants see their own cases only: any other case, its images,
 notices and summary answer 404, as if it did not exist.
 
-Everything goes through the case layer the counter uses: `open_case` (hall = the chosen hall, so its clerks see
-the case in their queue), `check_upload_target` + `read_upload` + `accept_case_upload` (the workers read it),
-`perform` (预审), `issue_notice`. Every read and change is audited (`case.*`, via="apply").
+Everything goes through the case layer the counter uses (workers/cases/): `open_case` (hall = the chosen hall, so
+its clerks see the case in their queue), `intake.check_target` + `read_upload` + `intake.accept` (the workers read
+it), `flow.perform` (预审), `notices.issue`. Every read and change is audited (`case.*`, via="apply").
 """
 
 from __future__ import annotations
@@ -15,23 +15,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.app import read_upload
 from api.case_schemas import Applicant, CaseRequest
-from api.cases import (
-    CaseServices, accept_case_upload, case_services, check_upload_target, issue_notice, open_case, request_now,
-)
-from api.errors import ApiError
+from api.deps import read_upload, request_now, services_of
+from api.halls import hall_config
 from api.pages import applicant_view, case_view
 from api.pages.web import PageError, WebSession, checked_form, render, require, see_other
 from pipeline import case_states
 from pipeline.decode import MEDIA_TYPES, sniff
-from pipeline.errors import YichuangError
+from pipeline.errors import CaseRefused, YichuangError
 from pipeline.interfaces import SHANGHAI
 from storage.applicants import APPLICANT, owned_cases
 from storage.case_discards import discard_upload
 from storage.repository import Identity
 from validators.notices_pdf import render as render_pdf
-from workers.case_flow import CaseFlowError, case_timeline, perform
+from workers.cases import intake, notices
+from workers.cases.flow import perform
+from workers.cases.opening import open_case
+from workers.cases.records import case_timeline
+from workers.wiring import Services
 
 router = APIRouter(include_in_schema=False)
 DONE = {"upload": "已上传，正在识别，预审结果会自动更新", "replace": "已更换材料，正在重新预审",
@@ -42,8 +43,8 @@ def _settings(request: Request):
     return request.app.state.settings
 
 
-def _services(request: Request) -> CaseServices:
-    return case_services(request.app, _settings(request))
+def _services(request: Request) -> Services:
+    return services_of(request.app)
 
 
 def _who(session: WebSession, hall: str = "") -> Identity:
@@ -97,12 +98,15 @@ async def create_case(request: Request):
                               id_number=str(form.get("applicant_id_number", "")).strip().upper() or None)
         body = CaseRequest(item=code, item_version=int(version) if version.isdigit() else None, situation=situation,
                            applicant=applicant)
-        created = await run_in_threadpool(open_case, request, _services(request), _who(session, hall), body)
-    except ApiError as exc:
+        opened = await run_in_threadpool(
+            lambda: open_case(_services(request), _who(session, hall), item_code=body.item, item_version=body.item_version,
+                              situation=body.situation, applicant=body.applicant.model_dump(exclude_none=True),
+                              agent=None, at=request_now(request)))
+    except YichuangError as exc:
         return new_case_form(request, message=exc.message, status=422)
     except ValueError:
         return new_case_form(request, message="申请人信息格式有误：请检查姓名和18位公民身份号码", status=422)
-    return see_other(f"/apply/cases/{created.case_id}")
+    return see_other(f"/apply/cases/{opened.row.id}")
 
 
 def _context(request: Request, case_id: str, via: str) -> dict:
@@ -143,20 +147,19 @@ async def upload(case_id: str, material: str, request: Request) -> RedirectRespo
     if file is None or isinstance(file, str) or not file.filename:
         raise PageError(422, "请选择要上传的文件或拍照", back=back)
     try:
-        await run_in_threadpool(check_upload_target, request.app, who, case_id, material, None)
-        data, kind = await read_upload(file, _settings(request).limits)
+        await run_in_threadpool(intake.check_target, svc, who, case_id, material, None)
+        incoming = await read_upload(file, _settings(request), material=material)
     except YichuangError as exc:
         raise PageError(422, exc.message, back=back) from None
     replace = str(form.get("replace", ""))[:64]
     if replace:
         await run_in_threadpool(_retire, request, svc, who, case_id, replace)
-    await run_in_threadpool(lambda: accept_case_upload(
-        request.app, _settings(request), who, case_id, data=data, media_type=MEDIA_TYPES[kind],
-        filename=file.filename or "", material=material, person=None, at=request_now(request)))
+    await run_in_threadpool(intake.accept, svc, request.app.state.enqueue, who, incoming, case_id=case_id,
+                            at=request_now(request))
     return see_other(f"{back}?done={'replace' if replace else 'upload'}#m-{material}")
 
 
-def _retire(request: Request, svc: CaseServices, who: Identity, case_id: str, upload_id: str) -> None:
+def _retire(request: Request, svc: Services, who: Identity, case_id: str, upload_id: str) -> None:
     """The applicant's replacement of an earlier upload: recorded as a person's act, audited, and the case
     reassessed without it."""
     row = svc.cases.get(case_id)
@@ -181,7 +184,7 @@ async def submit(case_id: str, request: Request) -> RedirectResponse:
     try:
         event = await run_in_threadpool(lambda: perform(svc.cases, svc.calendar, case_id, "prereview", who,
                                                         at=request_now(request), reason="申请人网上提交预审"))
-    except CaseFlowError as exc:
+    except CaseRefused as exc:
         _audit(request, who, "case.transition_refused", case_id, act="prereview", code=exc.code)
         raise PageError(409, exc.message, back=f"/apply/cases/{case_id}") from None
     _audit(request, who, "case.transition", case_id, act=event.act, from_state=event.from_state,
@@ -210,8 +213,9 @@ def notice(case_id: str, kind: str, request: Request) -> Response:
         raise PageError(404, "该办件还没有这份通知书", back=f"/apply/cases/{case_id}")
     today = request_now(request).astimezone(SHANGHAI).date()
     try:
-        data = issue_notice(request.app, _settings(request), svc, row, kind, preview=False, today=today)
-    except ApiError as exc:
+        hall, seal = hall_config(_settings(request), row.hall)
+        data = notices.issue(svc, row, kind, hall=hall, seal_png=seal, preview=False, today=today)
+    except CaseRefused as exc:
         raise PageError(404, exc.message, back=f"/apply/cases/{case_id}") from None
     _audit(request, _who(session, row.hall), "case.notice", case_id, kind=kind, number=data.document_number)
     return Response(render_pdf(data), media_type="application/pdf", headers={

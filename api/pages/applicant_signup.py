@@ -35,9 +35,9 @@ def _page(request: Request, *, step: str = "contact", status: int = 200, message
                       register_token=token, contact=contact, person_name=name, sent=sent, minutes=CODE_MINUTES,
                       sender_label=sender.label if sender else "", open=sender is not None,
                       sso=oidc.provider_for(request.app) is not None,
-                      sso_label=request.app.state.page_settings.sso_label)
+                      sso_label=request.app.state.settings.sso_label)
     response.set_cookie(REGISTER_COOKIE, token, max_age=1800, httponly=True, samesite="strict", path="/apply/register",
-                        secure=request.app.state.page_settings.secure_cookies)
+                        secure=request.app.state.settings.secure_cookies)
     return response
 
 

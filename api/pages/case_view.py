@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from api.cases import CaseServices
 from storage.db import as_utc
 from pipeline import case_states
 from pipeline.assessment import DECISION_LABELS, STATUS_LABELS, PersonAct
 from storage.case_discards import DISCARDED
 from validators.joining import standing_joins
 from validators.vocabulary import field_class, field_label, type_label
+from workers.cases.records import allowed_acts
+from workers.wiring import Services
 
 ACT_LABELS = {t.act: t.label for t in case_states.TRANSITIONS}
 NOTICE_OF_ACT = {"accept": "acceptance", "accept_tolerance": "tolerance", "request_correction": "correction",
@@ -84,10 +85,8 @@ def _attach_parts(docs: dict[str, dict[str, Any]], joined: dict[str, list[str]],
     return tails
 
 
-def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, Any]:
-    """Everything a case page shows. `timeline` is workers.case_flow.case_timeline's answer for today."""
-    from workers.case_flow import allowed_acts
-
+def build(svc: Services, row, role: str, thresholds, timeline) -> dict[str, Any]:
+    """Everything a case page shows. `timeline` is workers.cases.records.case_timeline's answer for today."""
     latest = svc.cases.latest(row.id)
     body = latest.body if latest else {"materials": [], "findings": [], "unassigned": [], "notice": ""}
     superseded = svc.cases.superseded(row.id)
@@ -127,7 +126,7 @@ def build(svc: CaseServices, row, role: str, thresholds, timeline) -> dict[str, 
     }
 
 
-def history(svc: CaseServices, case_id: str) -> list[dict[str, Any]]:
+def history(svc: Services, case_id: str) -> list[dict[str, Any]]:
     """Transitions and people's acts in time order, in words."""
     rows = [{"at": as_utc(e.at), "what": ACT_LABELS.get(e.act, e.act), "who": e.actor_label, "role": e.role,
              "reason": e.reason, "overridden": e.overridden} for e in svc.cases.events(case_id)]
@@ -151,7 +150,7 @@ def notice_preview_url(app, case_id: str, kind: str | None) -> str | None:
     return None
 
 
-def issued_notices(svc: CaseServices, case_id: str) -> list[dict[str, str]]:
+def issued_notices(svc: Services, case_id: str) -> list[dict[str, str]]:
     """The notices already issued (one per kind, the latest act's), to print."""
     kinds = []
     for e in svc.cases.events(case_id):

@@ -10,14 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.case_schemas import Agent, Applicant, CaseRequest
-from api.counters import valid_name, set_counter_case
-from api.cases import case_services, open_case, request_now, visible_case
-from api.errors import ApiError
+from api.counters import set_counter_case, valid_name
+from api.deps import request_now, services_of
 from api.pages import acts, case_view, join_acts
 from api.pages.web import PageError, checked_form, identity_of, render, require, see_other
+from pipeline.errors import CaseRefused, YichuangError
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
 from storage.applicants import online_owners
+from workers.cases.opening import open_case
+from workers.cases.records import case_timeline, visible
 
 OPEN_AT_COUNTER = ("received", "prereview", "correction", "decided")  # to receive, to correct, to hand out
 COUNTER_COOKIE = "yc_counter"  # the counter this browser stands at, remembered for the next case
@@ -54,7 +56,7 @@ def home(settings: Settings):
 def home_page(request: Request, settings: Settings, message: str = "", status: int = 200) -> HTMLResponse:
     """收件 (a new case) and 办件 (the hall's cases at the counter). `message`: why a new case was refused."""
     session = require(request, "clerk")
-    svc = case_services(request.app, settings)
+    svc = services_of(request.app)
     who = identity_of(session)
     rows = sorted(svc.cases.in_states(OPEN_AT_COUNTER, who.hall), key=lambda r: r.created_at, reverse=True)[:50]
     request.app.state.repo.audit(who, "case.list", "case", "*", count=len(rows), via="pages")
@@ -68,7 +70,7 @@ def create(settings: Settings):
     async def post(request: Request):
         session = require(request, "clerk")
         form = await checked_form(request, session)
-        svc = case_services(request.app, settings)
+        svc = services_of(request.app)
         who = identity_of(session)
         choice = str(form.get("item", ""))
         code, _, version = choice.rpartition("@")
@@ -84,15 +86,18 @@ def create(settings: Settings):
                                applicant=applicant, agent=agent)
             counter = str(form.get("counter") or "").strip()
             if counter and not valid_name(counter):
-                raise ApiError("request.invalid", "窗口名称只能由文字、数字、- 和 _ 组成（至多 32 个字符）")
-            created = open_case(request, svc, who, body)
-        except ApiError as exc:
+                return home_page(request, settings, message="窗口名称只能由文字、数字、- 和 _ 组成（至多 32 个字符）", status=422)
+            opened = open_case(svc, who, item_code=body.item, item_version=body.item_version, situation=body.situation,
+                               applicant=body.applicant.model_dump(exclude_none=True),
+                               agent=body.agent.model_dump(exclude_none=True) if body.agent else None,
+                               at=request_now(request))
+        except YichuangError as exc:
             return home_page(request, settings, message=exc.message, status=422)
         except ValueError:
             return home_page(request, settings, message="申请人信息格式有误，请检查后重试", status=422)
         if counter:  # the document camera's client of this counter sends its scans into this case
-            set_counter_case(request.app.state.repo, who, counter, created.case_id)
-        response = see_other(f"/counter/cases/{created.case_id}")
+            set_counter_case(request.app.state.repo, who, counter, opened.row.id)
+        response = see_other(f"/counter/cases/{opened.row.id}")
         response.set_cookie(COUNTER_COOKIE, quote(counter), max_age=365 * 86400, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")
         return response
@@ -101,14 +106,12 @@ def create(settings: Settings):
 
 def _case_context(request: Request, settings: Settings, case_id: str, roles: tuple[str, ...] = ("clerk",)) -> dict:
     """Who calls it: the counter's and the back office's case pages. A case the person may not see is a 404."""
-    from workers.case_flow import case_timeline
-
     session = require(request, *roles)
-    svc = case_services(request.app, settings)
+    svc = services_of(request.app)
     who = identity_of(session)
     try:
-        row = visible_case(svc, who, case_id)
-    except ApiError:
+        row = visible(svc.cases, who, case_id)
+    except CaseRefused:
         raise PageError(404, "找不到该办件", back="/counter" if who.role == "clerk" else "/review") from None
     today = request_now(request).astimezone(SHANGHAI).date()
     view = case_view.build(svc, row, who.role, settings.thresholds, case_timeline(svc.cases, row, svc.calendar, today))

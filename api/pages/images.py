@@ -7,10 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.cases import case_services, visible_case
-from api.errors import ApiError
+from api.deps import services_of
 from api.pages.web import PageError, identity_of, require
+from pipeline.decode import MEDIA_TYPES, sniff
 from pipeline.settings import Settings
+from pipeline.errors import CaseRefused
+from workers.cases.records import visible
 
 VIEWERS = ("clerk", "reviewer", "admin")
 
@@ -24,13 +26,11 @@ def router_for(settings: Settings) -> APIRouter:
 
 def page_image(settings: Settings):
     def get(case_id: str, document_id: str, n: int, request: Request) -> Response:
-        from pipeline.decode import MEDIA_TYPES, sniff
-
         who = identity_of(require(request, *VIEWERS))
-        svc = case_services(request.app, settings)
+        svc = services_of(request.app)
         try:
-            visible_case(svc, who, case_id)
-        except ApiError:
+            visible(svc.cases, who, case_id)
+        except CaseRefused:
             raise PageError(404, "找不到该办件") from None
         body = next((d for d, _upload, _gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
         keys = list((body or {}).get("image_keys") or [])

@@ -1,6 +1,6 @@
 """The counter page's forms to join shots into one document and to split them again (clerks, before 受理). Like
 api/pages/acts.py: the CSRF token checked, authorised like the JSON API (a case of another hall answers 404), the
-case layer called (workers/case_join.py, the same functions as POST /api/v1/cases/{id}/joins), audited with the
+case layer called (workers/cases/joins.py, the same functions as POST /api/v1/cases/{id}/joins), audited with the
 same actions, and the browser sent back to the case page (303) with what happened.
 
 The checked shots are put in page order as the pages tell it: a page with a title of its own first, a later page
@@ -13,10 +13,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from api.cases import request_now
+from api.deps import request_now
 from api.pages.acts import _back, _prepare, _run, _text
 from pipeline.settings import Settings
-from workers.case_join import MAX_PARTS, join, split
+from workers.cases.joins import MAX_PARTS, join, split
 
 DONE = {"join": "已合并为一份材料，并已重新核验", "split": "已拆分为单独的照片，并已重新核验"}
 

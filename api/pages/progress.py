@@ -36,7 +36,7 @@ def _page(request: Request, *, status: int = 200, **context) -> HTMLResponse:
         token = secrets.token_urlsafe(24)
     response = render(request, "progress.html", status=status, progress_token=token, **context)
     response.set_cookie(COOKIE, token, max_age=1800, httponly=True, samesite="strict", path="/progress",
-                        secure=request.app.state.page_settings.secure_cookies)
+                        secure=request.app.state.settings.secure_cookies)
     return response
 
 

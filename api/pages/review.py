@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.cases import case_services, request_now
+from api.deps import request_now, services_of
 from api.pages import acts, case_view
 from api.pages.counter import _case_context
 from api.pages.web import identity_of, render, require
@@ -19,6 +19,8 @@ from pipeline.assessment import DECISION_LABELS
 from pipeline.case_states import STATES
 from pipeline.interfaces import SHANGHAI
 from pipeline.settings import Settings
+from workers.cases.notices import notice_materials
+from workers.cases.records import case_timeline
 
 QUEUE_STATES = ("accepted", "accepted_tolerance", "reviewing", "suspended")
 PAGE_SIZE = 20
@@ -49,8 +51,6 @@ def router_for(settings: Settings) -> APIRouter:
 def queue_rows(svc, hall: str | None, today: dt.date, *, state: str = "", item: str = "", flag: str = "",
                due_before: dt.date | None = None) -> list[QueueRow]:
     """The queue, filtered and sorted by the decision deadline (none last), then by case number."""
-    from workers.case_flow import case_timeline
-
     rows = []
     for row in svc.cases.in_states((state,) if state in QUEUE_STATES else QUEUE_STATES, hall):
         if item and row.item_code != item:
@@ -73,7 +73,7 @@ def queue(settings: Settings):
             page: int = 1) -> HTMLResponse:
         session = require(request, "reviewer", "admin")
         who = identity_of(session)
-        svc = case_services(request.app, settings)
+        svc = services_of(request.app)
         try:
             before = dt.date.fromisoformat(due_before) if due_before else None
         except ValueError:
@@ -95,8 +95,6 @@ def queue(settings: Settings):
 
 def case_page(settings: Settings):
     def get(case_id: str, request: Request, done: str = "") -> HTMLResponse:
-        from workers.case_acts import notice_materials
-
         ctx = _case_context(request, settings, case_id, roles=("reviewer", "admin"))
         svc, who = ctx["svc"], ctx["who"]
         request.app.state.repo.audit(who, "case.read", "case", case_id, via="pages")

@@ -40,9 +40,9 @@ def _signin_page(request: Request, *, message: str = "", status: int = 200, user
     token = secrets.token_urlsafe(24)
     response = render(request, "signin.html", status=status, signin_token=token, message=message, username=username,
                       next=request.query_params.get("next", ""), sso=oidc.provider_for(request.app) is not None,
-                      sso_label=request.app.state.page_settings.sso_label)
+                      sso_label=request.app.state.settings.sso_label)
     response.set_cookie(SIGNIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict", path="/signin",
-                        secure=request.app.state.page_settings.secure_cookies)
+                        secure=request.app.state.settings.secure_cookies)
     return response
 
 
@@ -71,12 +71,12 @@ async def signin(request: Request):
 
 
 def start_session(request: Request, account, target: str, *, via: str) -> RedirectResponse:
-    settings = request.app.state.page_settings
-    session = accounts(request).start_session(account, lifetime=settings.lifetime)
+    settings = request.app.state.settings
+    session = accounts(request).start_session(account, lifetime=settings.session_lifetime)
     request.state.web_session = session
     request.app.state.repo.audit(identity_of(session), "account.signin", "account", account.id, via=via)
     response = see_other(_safe_next(target, account.role))
-    response.set_cookie(SESSION_COOKIE, session.token, max_age=int(settings.lifetime.total_seconds()), httponly=True,
+    response.set_cookie(SESSION_COOKIE, session.token, max_age=int(settings.session_lifetime.total_seconds()), httponly=True,
                         samesite="lax", secure=settings.secure_cookies, path="/")
     response.delete_cookie(SIGNIN_COOKIE, path="/signin")
     return response
@@ -101,10 +101,10 @@ def sso_start(request: Request):
     state = secrets.token_urlsafe(24)
     response = RedirectResponse(provider.authorization_url(state), status_code=303)
     response.set_cookie("yc_sso_state", state, max_age=600, httponly=True, samesite="lax", path="/signin",
-                        secure=request.app.state.page_settings.secure_cookies)
+                        secure=request.app.state.settings.secure_cookies)
     if request.query_params.get("as") == APPLICANT:  # 网上申报: a platform identity may become an applicant
         response.set_cookie("yc_sso_as", APPLICANT, max_age=600, httponly=True, samesite="lax", path="/signin",
-                            secure=request.app.state.page_settings.secure_cookies)
+                            secure=request.app.state.settings.secure_cookies)
     return response
 
 

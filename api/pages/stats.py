@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.cases import case_services, request_now
+from api.deps import request_now, services_of
 from api.pages.charts import GREEN, bar_chart, line_chart
 from api.pages.web import PageError, identity_of, render, require
 from pipeline.case_states import STATES
@@ -84,7 +84,7 @@ def read_query(request: Request, today: dt.date) -> Query:
 
 
 def build_report(request: Request, settings: Settings, query: Query, today: dt.date) -> Report:
-    calendar = case_services(request.app, settings).calendar
+    calendar = services_of(request.app).calendar
     since, before = hall_stats.day_bounds(query.start, query.end)
     cases = CaseStats(request.app.state.repo.engine).facts(hall=query.hall, received_from=since, received_before=before,
                                                            item=query.item or None)
@@ -117,7 +117,7 @@ def page(settings: Settings):
         request.app.state.repo.audit(who, "stats.read", "hall", query.hall or "*", period=query.period,
                                      start=query.start.isoformat(), end=query.end.isoformat(), item=query.item or None,
                                      cases=report.total.received, via="pages")
-        svc = case_services(request.app, settings)
+        svc = services_of(request.app)
         halls = CaseStats(request.app.state.repo.engine).halls() if who.role == "admin" else [who.hall]
         return render(request, "stats.html", r=report, q=query, charts=charts(report), periods=PERIODS, halls=halls,
                       items=[(c, svc.catalog.get(c).name) for c in svc.catalog.codes()], scores=SCORE_LABELS,

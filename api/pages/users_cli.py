@@ -39,9 +39,9 @@ def _password(args) -> str | None:
 
 def run(args, settings) -> int:
     from storage.accounts import AccountError, AccountRepository
-    from workers.wiring import build_repository
+    from workers.wiring import build_services
 
-    repo = build_repository(settings)
+    repo = build_services(settings).repo
     accounts = AccountRepository(repo.engine)
     try:
         if args.users_command == "create":

@@ -66,8 +66,8 @@ def web_session(request: Request) -> WebSession | None:
     """The live session of the request's cookie (looked up once per request)."""
     if not hasattr(request.state, "web_session"):
         token = request.cookies.get(SESSION_COOKIE)
-        settings = request.app.state.page_settings
-        request.state.web_session = accounts(request).session_for(token, idle=settings.idle) if token else None
+        settings = request.app.state.settings
+        request.state.web_session = accounts(request).session_for(token, idle=settings.session_idle) if token else None
     return request.state.web_session
 
 

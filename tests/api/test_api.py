@@ -9,6 +9,7 @@ from PIL import Image
 from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
+from workers.wiring import secret_key
 
 
 @pytest.fixture()
@@ -17,7 +18,7 @@ def env(tmp_path):
     enqueued: list[tuple[str, str]] = []
     app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
     client = TestClient(app)
-    repo, secret = app.state.repo, settings.secret()
+    repo, secret = app.state.repo, secret_key(settings)
 
     def key(role: str, hall: str = "hall-1") -> dict[str, str]:
         return {"Authorization": f"Bearer {auth.create_key(repo, secret, role=role, hall=hall, label=role)}"}

@@ -16,6 +16,7 @@ from api.cli import main
 from pipeline.models import Document, FieldValue
 from pipeline.settings import Settings
 from storage.cases import CaseRepository
+from workers.wiring import secret_key
 
 REFERENCE = "individual-business-registration"
 
@@ -26,7 +27,7 @@ def env(tmp_path):
     enqueued: list[tuple[str, str]] = []
     app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
     client = TestClient(app)
-    repo, secret = app.state.repo, settings.secret()
+    repo, secret = app.state.repo, secret_key(settings)
 
     def key(role: str, hall: str = "hall-1") -> dict[str, str]:
         return {"Authorization": f"Bearer {auth.create_key(repo, secret, role=role, hall=hall, label=role)}"}
@@ -134,9 +135,9 @@ def worker(env, monkeypatch):
     from workers import tasks, wiring
 
     _client, _key, _enqueued, app, settings = env
-    deps = wiring.build_dependencies(settings.model_copy(update={"ocr_engine": "tests.fakes:FixedEngine"}), app.state.store)
-    services = wiring.Services(settings=settings, repo=app.state.repo, store=app.state.store, deps=deps)
-    monkeypatch.setattr(wiring, "worker_services", lambda: services)
+    services = wiring.build_services(settings.model_copy(update={"ocr_engine": "tests.fakes:FixedEngine"}), ocr=True,
+                                     repo=app.state.repo, store=app.state.store)
+    monkeypatch.setattr(tasks, "worker_services", lambda: services)
     assessments: list[tuple[str, str]] = []
     monkeypatch.setattr(tasks, "enqueue_assessment", lambda case_id, queue: assessments.append((case_id, queue)))
     return tasks, assessments
@@ -273,7 +274,7 @@ def test_a_real_worker_processes_an_upload_of_a_case_and_reassesses_it(tmp_path,
         monkeypatch.setenv(name, env[name])
     app = create_app(Settings())
     client = TestClient(app)
-    headers = {"X-API-Key": auth.create_key(app.state.repo, Settings().secret(), role="clerk", hall="h1", label="scanner")}
+    headers = {"X-API-Key": auth.create_key(app.state.repo, secret_key(Settings()), role="clerk", hall="h1", label="scanner")}
     log = (tmp_path / "worker.log").open("wb")  # a file, not a pipe: a full pipe would block the worker
     worker = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env, cwd=root, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=log)

@@ -121,11 +121,6 @@ def test_every_post_takes_an_idempotency_key(document):
 # --- every status a route can produce is declared (a walk of the routes' code) ----------------------------------
 
 
-def _flow_codes() -> set[str]:
-    text = "".join((ROOT / "workers" / name).read_text(encoding="utf-8") for name in ("case_flow.py", "case_acts.py"))
-    return set(re.findall(r'CaseFlowError\(\s*"([a-z_.]+)"', text))
-
-
 def _callables_of(fn):
     """The functions of our API modules that `fn` refers to: globals, closure cells, and call-time imports."""
     code = fn.__code__
@@ -135,24 +130,33 @@ def _callables_of(fn):
     for module, imported in re.findall(r"from (api\.\w+) import ([\w, ]+)", source):
         mod = __import__(module, fromlist=["x"])
         names.update({n.strip(): getattr(mod, n.strip(), None) for n in imported.split(",")})
-    return [obj for obj in names.values() if inspect.isfunction(obj) and obj.__module__.startswith("api")]
+    for module, attr in re.findall(r"\b(\w+)\.(\w+)\b", source):  # a case-layer module's function: intake.accept
+        mod = fn.__globals__.get(module)
+        if inspect.ismodule(mod) and mod.__name__.startswith("workers.cases"):
+            names[f"{module}.{attr}"] = getattr(mod, attr, None)
+    return [obj for obj in names.values() if inspect.isfunction(obj) and obj.__module__.startswith(("api", "workers.cases"))]
+
+
+def refusal_codes(source: str) -> set[str]:
+    """The codes `CaseRefused(CONSTANT, …)` is raised with; a literal there is refused (codes are constants)."""
+    names = re.findall(r"CaseRefused\(\s*([A-Za-z_.\"]+)", source)
+    assert not [n for n in names if n.startswith('"')], f"CaseRefused with a literal code: {names}"
+    return {getattr(pipeline_errors, n) for n in names if n.isupper()}
 
 
 def codes_reachable(fn, seen: set | None = None) -> set[str]:
-    """Error codes raised in `fn` or in the API functions it calls (ApiError literals, our exception classes,
-    the case workflow's codes where the route passes its errors through)."""
+    """Error codes raised in `fn` or in the API and case-layer functions it calls (ApiError literals, the refusal
+    codes of pipeline/errors.py that CaseRefused is raised with, our exception classes)."""
     seen = set() if seen is None else seen
     if fn in seen:
         return set()
     seen.add(fn)
     source = inspect.getsource(fn)
-    codes = set(re.findall(r'ApiError\(\s*"([a-z_.]+)"', source))
+    codes = set(re.findall(r'ApiError\(\s*"([a-z_.]+)"', source)) | refusal_codes(source)
     for name in re.findall(r"raise (\w+)\(", source):
         cls = fn.__globals__.get(name) or getattr(pipeline_errors, name, None)
         if inspect.isclass(cls) and issubclass(cls, pipeline_errors.YichuangError) and cls is not pipeline_errors.YichuangError:
             codes.add(cls.code)
-    if "_flow_errors" in source:
-        codes |= _flow_codes()
     for callee in _callables_of(fn):
         codes |= codes_reachable(callee, seen)
     return codes
@@ -203,8 +207,9 @@ def test_problem_codes_live_in_one_place():
     for package in ("api", "workers", "storage", "pipeline", "validators"):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
-            raised |= set(re.findall(r'(?:ApiError|CaseFlowError)\(\s*"([a-z_.]+)"', text))
+            raised |= set(re.findall(r'ApiError\(\s*"([a-z_.]+)"', text)) | refusal_codes(text)
             raised |= set(re.findall(r'^\s+code = "([a-z_.]+)"', text, re.M))
+    raised |= {value for name, value in vars(pipeline_errors).items() if name.isupper() and isinstance(value, str)}
     raised -= {"licence.import_invalid", "storage.not_found"}  # never reach an HTTP answer (CLI import, store lookups)
     assert raised <= set(BY_CODE), raised - set(BY_CODE)
     for problem in PROBLEMS:

@@ -21,6 +21,7 @@ from storage.models import AuditEvent
 from storage.objects import MemoryStore
 from storage.repository import Repository
 from tests.api.live_server import LiveServer, free_port
+from workers.wiring import secret_key
 
 
 def _jpeg() -> bytes:
@@ -49,7 +50,7 @@ def service(tmp_path):
     repo = SlowKeys(engine)
     sent: list[tuple[str, str]] = []
     app = create_app(settings, repo=repo, store=MemoryStore(), enqueue=lambda u, q: sent.append((u, q)))
-    key = auth.create_key(repo, settings.secret(), role="clerk", hall="h1", label="scanner")
+    key = auth.create_key(repo, secret_key(settings), role="clerk", hall="h1", label="scanner")
     with LiveServer(app) as live:
         yield live, repo, key, sent
 

@@ -12,6 +12,7 @@ from api import auth, cli
 from pipeline.settings import Settings
 from storage.db import make_engine
 from storage.repository import Repository
+from workers.wiring import secret_key
 
 
 @dataclass
@@ -56,7 +57,7 @@ def test_keys_list_revoke_rotate_from_the_shell(tmp_path, run):
     new = rotated.stdout.strip()
     assert auth.parse_key(new) == key_id and new != key and "已立即失效" in rotated.stderr
     repo = Repository(make_engine(f"sqlite:///{tmp_path / 'yichuang.sqlite'}"))
-    secret = Settings(data_dir=tmp_path).secret()
+    secret = secret_key(Settings(data_dir=tmp_path))
     assert auth.authenticate(repo, secret, key) is None and auth.authenticate(repo, secret, new) is not None
 
     revoked = run(tmp_path, "revoke", key_id)

@@ -21,6 +21,7 @@ from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
 from tests.api.live_server import LiveServer, free_port
+from workers.wiring import secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "nginx" / "yichuang.conf"
@@ -79,7 +80,7 @@ def proxied(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", env="test")
     sent: list[tuple[str, str]] = []
     app = create_app(settings, enqueue=lambda u, q: sent.append((u, q)))
-    key = auth.create_key(app.state.repo, settings.secret(), role="clerk", hall="h1", label="scanner")
+    key = auth.create_key(app.state.repo, secret_key(settings), role="clerk", hall="h1", label="scanner")
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     tls_port, plain_port = free_port(), free_port()

@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 
 from api import auth
 from api.app import create_app
-from api.cases import case_services
+from api.deps import services_of
 from pipeline.settings import Settings
 from storage.repository import Identity
 from validators.catalog import item_snapshot
+from workers.wiring import secret_key
 
 REFERENCE = "individual-business-registration"
 T0 = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai
@@ -26,8 +27,8 @@ class Env:
     def __init__(self, settings: Settings) -> None:
         self.app = create_app(settings, enqueue=lambda *_: None)
         self.client = TestClient(self.app)
-        self.repo, self.secret = self.app.state.repo, settings.secret()
-        self.svc = case_services(self.app, settings)
+        self.repo, self.secret = self.app.state.repo, secret_key(settings)
+        self.svc = services_of(self.app)
         self.item = item_snapshot(self.svc.catalog.get(REFERENCE, None))
         self.owner = self.repo.add_key(key_id="paging-owner-0001", key_hash="x", role="clerk", hall="hall-1", label="")
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.api.live_server import free_port
+from workers.wiring import secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,11 +54,11 @@ def test_the_first_admin_key_goes_to_a_0600_file_and_never_to_a_stream(tmp_path)
 def test_a_second_start_writes_no_new_key(tmp_path):
     from api.cli import write_first_admin_key
     from pipeline.settings import Settings
-    from workers.wiring import build_repository
+    from workers.wiring import build_services
 
     settings = Settings(data_dir=tmp_path)
-    repo = build_repository(settings)
-    path = write_first_admin_key(repo, settings.secret(), settings.admin_key_file())
+    repo = build_services(settings).repo
+    path = write_first_admin_key(repo, secret_key(settings), settings.admin_key_file())
     assert repo.has_active_admin() and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

@@ -18,7 +18,8 @@ from api.app import create_app
 from pipeline import runner
 from pipeline.settings import Settings
 from tests.workers.test_worker_integration import SAMPLE_FRONT, service_factory  # noqa: F401 - the live worker
-from workers.wiring import build_dependencies, upload_from_row
+from workers.cases.intake import upload_of
+from workers.wiring import build_services
 
 
 class Env:
@@ -28,7 +29,7 @@ class Env:
         self.hold = threading.Event()  # set: the "worker" does not pick the message up (a busy counter)
         self.app = create_app(self.settings, enqueue=self._enqueue)
         self.client = TestClient(self.app)
-        self.deps = build_dependencies(self.settings, self.app.state.store)
+        self.deps = build_services(self.settings, ocr=True, repo=self.app.state.repo, store=self.app.state.store).deps
 
     def _enqueue(self, upload_id: str, queue: str) -> None:
         self.queues.append(queue)
@@ -38,7 +39,7 @@ class Env:
     def _work(self, upload_id: str) -> None:  # what workers/tasks.py process_upload does
         repo = self.app.state.repo
         row = repo.claim(upload_id, 60, 3)
-        upload = upload_from_row(row)
+        upload = upload_of(row)
         documents = runner.process(upload, self.app.state.store.get(row.object_key), self.deps, at=upload.received_at)
         repo.finish(upload_id, [d.model_dump(mode="json") for d in documents])
 

@@ -26,7 +26,7 @@ from pipeline.settings import Settings
 from storage.models import UploadRow
 from storage.repository import Identity
 from tests.api.live_server import free_port
-from workers.wiring import build_repository
+from workers.wiring import build_services
 
 from api.watch import Watcher
 
@@ -39,6 +39,7 @@ from pathlib import Path
 import uvicorn
 from api.app import create_app
 from pipeline.settings import Settings
+from workers.wiring import secret_key
 
 app = create_app(Settings(data_dir=Path(sys.argv[1])), enqueue=lambda *_: None)  # no worker: uploads stay queued
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
@@ -94,8 +95,8 @@ class Service:
 @pytest.fixture()
 def service(tmp_path):
     settings = Settings(data_dir=tmp_path / "data")
-    repo = build_repository(settings)  # migrated before the service starts: both see the same SQLite file
-    clerk = auth.create_key(repo, settings.secret(), role="clerk", hall="hall-1", label="camera")
+    repo = build_services(settings).repo  # migrated before the service starts: both see the same SQLite file
+    clerk = auth.create_key(repo, secret_key(settings), role="clerk", hall="hall-1", label="camera")
     made = Service(settings.data_dir)
     made.start()
     made.repo, made.clerk = repo, clerk

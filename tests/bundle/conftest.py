@@ -14,6 +14,7 @@ from PIL import Image
 from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
+from workers.wiring import secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNED = ROOT / "samples" / "signed"
@@ -34,7 +35,7 @@ class Env:
     tasks: object
 
     def key(self, role: str, hall: str = "hall-1", halls: tuple[str, ...] = ()) -> dict[str, str]:
-        key = auth.create_key(self.app.state.repo, self.settings.secret(), role=role, hall=hall, label=f"{role}-{hall}",
+        key = auth.create_key(self.app.state.repo, secret_key(self.settings), role=role, hall=hall, label=f"{role}-{hall}",
                               halls=halls)
         return {"Authorization": f"Bearer {key}"}
 
@@ -63,9 +64,9 @@ def make_env(tmp_path: Path, monkeypatch, **settings) -> Env:
 
     settings = Settings(data_dir=tmp_path, **settings)
     app = create_app(settings, enqueue=lambda upload_id, queue: None)
-    deps = wiring.build_dependencies(settings.model_copy(update={"ocr_engine": "tests.fakes:FixedEngine"}), app.state.store)
-    services = wiring.Services(settings=settings, repo=app.state.repo, store=app.state.store, deps=deps)
-    monkeypatch.setattr(wiring, "worker_services", lambda: services)
+    services = wiring.build_services(settings.model_copy(update={"ocr_engine": "tests.fakes:FixedEngine"}), ocr=True,
+                                     repo=app.state.repo, store=app.state.store)
+    monkeypatch.setattr(tasks, "worker_services", lambda: services)
     monkeypatch.setattr(tasks, "enqueue_assessment", lambda case_id, queue: None)
     return Env(client=TestClient(app), app=app, settings=settings, tasks=tasks)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -15,6 +14,7 @@ from pipeline.calendar_files import CalendarFileError, load_calendar, load_years
 from pipeline.settings import Settings
 from pipeline.workdays import WorkCalendar, YearNotCovered
 from tests.cases.test_case_api import env, new_case  # noqa: F401 - the API fixture (SQLite and PostgreSQL)
+from workers.wiring import build_services
 from tests.cases.conftest import utc
 
 D = dt.date
@@ -149,14 +149,13 @@ def test_cli_validate_and_show(tmp_path, monkeypatch, capsys):
 
 
 def test_the_worker_and_the_sweeper_count_with_the_loaded_year(tmp_path):
-    from validators import build_checks
-    from workers import tasks
-    from workers.case_flow import build_calendar
+    from storage.objects import MemoryStore
+    from workers.wiring import build_calendar, build_services
 
     folder_with(tmp_path)
     settings = Settings(data_dir=tmp_path)
-    svc = SimpleNamespace(settings=settings, deps=SimpleNamespace(types=None, checks=build_checks()), library=None)
-    assessor = tasks._assessor(svc)
+    svc = build_services(settings, database=False, store=MemoryStore())  # what the worker's assess_case uses
+    assessor = svc.assessor
     assert assessor.calendar.is_workday(D(2027, 1, 9)) is True
     assert assessor.checks is svc.deps.checks
     assert build_calendar(settings).add_working_days(D(2026, 12, 30), 7) == D(2027, 1, 9)
@@ -173,7 +172,7 @@ def test_the_api_counts_with_the_loaded_year(env, tmp_path):  # noqa: F811
 
     data_dir = tmp_path  # the env's data dir
     folder_with(data_dir)
-    app.state.case_services = None  # the service restarted with the administrator's file in place
+    app.state.services = build_services(app.state.settings, repo=app.state.repo, store=app.state.store)  # restarted
     case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     # 5 working days after 30 Dec: 31 Dec, [1–3 Jan 元旦], 4, 5, 6, 7 Jan
     assert case["deadlines"]["notice"] == {"received_on": "2026-12-30", "due": "2027-01-07", "late": False,
@@ -181,7 +180,7 @@ def test_the_api_counts_with_the_loaded_year(env, tmp_path):  # noqa: F811
     assert "calendar.year_not_covered" not in {f["code"] for f in case["flags"]}
 
     (data_dir / "calendar" / "2028.yaml").write_text("year: 2028\nsource: x\nholidays: []\n", encoding="utf-8")
-    app.state.case_services = None
+    app.state.services = build_services(app.state.settings, repo=app.state.repo, store=app.state.store)
     broken = client.get(f"/api/v1/cases/{case_id}", headers=clerk)
     assert broken.status_code == 500 and broken.json()["error"]["code"] == "calendar.invalid"
     assert "yichuang calendar validate" in broken.json()["error"]["message"]

@@ -19,6 +19,7 @@ from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
 from tests.cases.conftest import application, premises, utc
+from workers.wiring import secret_key
 
 REFERENCE = "individual-business-registration"
 READER = {"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07", "address": "北京市朝阳区建国路1号",
@@ -38,7 +39,7 @@ def env(request, tmp_path):
     client = TestClient(app)
 
     def key(role: str, hall: str = "hall-1", label: str | None = None) -> dict[str, str]:
-        made = auth.create_key(app.state.repo, settings.secret(), role=role, hall=hall, label=label or role)
+        made = auth.create_key(app.state.repo, secret_key(settings), role=role, hall=hall, label=label or role)
         return {"Authorization": f"Bearer {made}"}
 
     yield client, key, app, now, enqueued
@@ -83,7 +84,7 @@ def finish_upload(client, app, headers, case_id, documents, material=None):
     upload_id = response.json()["upload_id"]
     app.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3)
     app.state.repo.finish(upload_id, documents)
-    svc = app.state.case_services
+    svc = app.state.services
     svc.cases.reassess(case_id, svc.assessor)
     return response.json()
 
@@ -273,7 +274,7 @@ def test_a_chip_reader_record_is_an_authoritative_identity_document(env):
     assert not any(f["code"] == "field.uncertain" for f in operator["findings"])
     [upload] = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"]
     assert upload["status"] == "done" and upload["material"] == "operator_id"
-    stored = app.state.case_services.cases.documents(case_id)
+    stored = app.state.services.cases.documents(case_id)
     assert len(stored[0]["image_keys"]) == 1 and app.state.store.get(stored[0]["image_keys"][0]) == png()
 
 
@@ -394,7 +395,7 @@ def test_parallel_uploads_to_one_case_lose_nothing(env):
     from tests.cases.conftest import id_card
 
     parts = [[application()], id_card()[:1], id_card()[1:], premises(), [], []]
-    svc = app.state.case_services
+    svc = app.state.services
     barrier = threading.Barrier(6, timeout=30)
 
     def work(upload_id, documents):

@@ -12,8 +12,13 @@ import sqlalchemy as sa
 from storage.repository import Identity
 from tests.cases.conftest import ASSESSOR, CAL, ITEM, application, id_card, new_case, premises, put, utc
 from validators.catalog import item_snapshot
-from workers.case_acts import attest_originals, correct
-from workers.case_flow import CaseFlowError, perform, sweep_lapsed_cases, sweep_lapses, tolerance_dues
+from storage.objects import MemoryStore
+from pipeline.settings import Settings
+from workers.cases.acts import attest_originals, correct
+from pipeline.errors import CaseRefused
+from workers.cases.flow import perform, sweep_lapsed_cases, sweep_lapses
+from workers.cases.records import tolerance_dues
+from workers.wiring import build_services
 
 
 def statuses(saved) -> dict[str, str]:
@@ -71,19 +76,19 @@ def test_acceptance_needs_originals_attested_and_records_who_what_and_the_recomm
     repo, cases = db
     case = complete_case(db, people)
     assert cases.reassess(case.id, ASSESSOR).decision == "accept"
-    with pytest.raises(CaseFlowError) as unattested:
+    with pytest.raises(CaseRefused) as unattested:
         perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 2, 15))
     assert unattested.value.code == "case.originals_unattested" and "个体工商户登记（备案）申请书" in unattested.value.message
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0,
                      at=utc(2026, 11, 2, 15))
-    with pytest.raises(CaseFlowError) as wrong_role:
+    with pytest.raises(CaseRefused) as wrong_role:
         perform(cases, CAL, case.id, "accept", people.reviewer, at=utc(2026, 11, 2, 15))
     assert wrong_role.value.code == "auth.forbidden"
     event = perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 2, 15), clerk_number="C0231")
     assert (event.from_state, event.to_state, event.recommendation, event.overridden) == ("received", "accepted", "accept", False)
     assert event.actor_label == "C0231" and event.assessment_version == cases.latest(case.id).version
     assert cases.get(case.id).status == "accepted"
-    with pytest.raises(CaseFlowError) as twice:
+    with pytest.raises(CaseRefused) as twice:
         perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 2, 15))
     assert twice.value.code == "case.transition_not_allowed"
 
@@ -96,10 +101,10 @@ def test_overriding_the_recommendation_needs_a_reason(db, people):
     assert cases.reassess(case.id, ASSESSOR).decision == "correction_required"
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0, at=utc(2026, 11, 2))
     for reason in ("", "   "):
-        with pytest.raises(CaseFlowError) as refused:
+        with pytest.raises(CaseRefused) as refused:
             perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 2), reason=reason)
         assert refused.value.code == "case.reason_required" and "需补齐补正" in refused.value.message
-    with pytest.raises(CaseFlowError) as no_reason:
+    with pytest.raises(CaseRefused) as no_reason:
         perform(cases, CAL, case.id, "not_accept", people.clerk, at=utc(2026, 11, 2))
     assert no_reason.value.code == "case.reason_required"
     event = perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 2), reason="申请人当场补签，已核对原件")
@@ -130,7 +135,7 @@ def test_tolerance_acceptance_records_the_commitment_and_the_deadline_from_accep
     put(repo, cases, people.clerk, case.id, id_card())
     assert cases.reassess(case.id, ASSESSOR).decision == "accept_with_tolerance"
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0, at=utc(2026, 11, 2))
-    with pytest.raises(CaseFlowError) as unsigned:
+    with pytest.raises(CaseRefused) as unsigned:
         perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 9, 29))
     assert unsigned.value.code == "case.commitment_missing"
     event = perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 9, 29), commitment_signed=True)
@@ -140,7 +145,7 @@ def test_tolerance_acceptance_records_the_commitment_and_the_deadline_from_accep
     [commitment] = [a for a in cases.acts(case.id) if a.kind == "commitment"]
     assert commitment.person_value == {"signed": True, "materials": ["premises_proof"]}
     perform(cases, CAL, case.id, "start_review", people.reviewer, at=utc(2026, 9, 30))
-    with pytest.raises(CaseFlowError) as owed_still:
+    with pytest.raises(CaseRefused) as owed_still:
         perform(cases, CAL, case.id, "approve", people.reviewer, at=utc(2026, 9, 30), reason="符合条件")
     assert owed_still.value.code == "case.tolerance_outstanding"
     put(repo, cases, people.clerk, case.id, premises(), material="premises_proof", at=utc(2026, 10, 9))
@@ -155,7 +160,7 @@ def test_tolerance_is_refused_when_the_item_does_not_allow_it(db, people):
     snapshot["allows_tolerance"] = False
     case = cases.create(owner_key_id=people.clerk.key_id, hall="h1", item=snapshot, situation="self", applicant={})
     cases.reassess(case.id, ASSESSOR)
-    with pytest.raises(CaseFlowError) as refused:
+    with pytest.raises(CaseRefused) as refused:
         perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), commitment_signed=True,
                 reason="容缺")
     assert refused.value.code == "case.tolerance_not_allowed"
@@ -165,7 +170,7 @@ def test_tolerance_is_refused_when_the_item_does_not_allow_it(db, people):
     ("correction", "correction", None, "lapse_to_correction"),
     ("refused", "decided", "refused", "lapse_to_refusal"),
 ])
-def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, on_lapse, state, outcome, act):
+def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, on_lapse, state, outcome, act, tmp_path):
     repo, cases = db
     snapshot = item_snapshot(ITEM)
     next(m for m in snapshot["materials"] if m["code"] == "premises_proof")["tolerance"]["on_lapse"] = on_lapse
@@ -177,10 +182,11 @@ def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, 
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0, at=utc(2026, 11, 2))
     perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), commitment_signed=True)
     assert sweep_lapses(cases, CAL, utc(2026, 11, 9, 23)) == [], "due Mon 9 Nov: not lapsed on the day"
-    with pytest.raises(CaseFlowError) as early:
+    with pytest.raises(CaseRefused) as early:
         perform(cases, CAL, case.id, act, people.clerk, at=utc(2026, 11, 9), reason="逾期")
     assert early.value.code == "case.tolerance_not_lapsed"
-    assert sweep_lapsed_cases(repo, utc(2026, 11, 10)) == [(case.id, act)]  # what `serve` and `sweep` run
+    services = build_services(Settings(data_dir=tmp_path), repo=repo, store=MemoryStore())
+    assert sweep_lapsed_cases(services, utc(2026, 11, 10)) == [(case.id, act)]  # what `serve` and `sweep` run
     row = cases.get(case.id)
     assert (row.status, row.outcome) == (state, outcome)
     last = cases.events(case.id)[-1]
@@ -225,7 +231,7 @@ def test_a_dismissed_finding_no_longer_counts_and_a_confirmed_one_is_definite(db
     put(repo, cases, people.clerk, case.id, premises(location="北京市海淀区中关村大街9号"))
     first = cases.reassess(case.id, ASSESSOR)
     assert statuses(first)["premises_proof"] == "needs_review"
-    with pytest.raises(CaseFlowError) as no_reason:
+    with pytest.raises(CaseRefused) as no_reason:
         correct(cases, ASSESSOR, case.id, people.reviewer, kind="finding", finding="consistency.premises_address",
                 action="dismiss", at=utc(2026, 11, 2))
     assert no_reason.value.code == "case.reason_required"
@@ -237,7 +243,7 @@ def test_a_dismissed_finding_no_longer_counts_and_a_confirmed_one_is_definite(db
                               action="confirm", reason="门牌确不一致", at=utc(2026, 11, 2))
     assert statuses(confirmed)["premises_proof"] == "invalid" and confirmed.decision == "correction_required"
     assert "不动产权证书所载坐落与申请书所填经营场所不一致" in confirmed.notice
-    with pytest.raises(CaseFlowError) as absent:
+    with pytest.raises(CaseRefused) as absent:
         correct(cases, ASSESSOR, case.id, people.clerk, kind="finding", finding="id_card.expired", action="dismiss",
                 reason="x", at=utc(2026, 11, 2))
     assert absent.value.code == "request.invalid"
@@ -272,7 +278,7 @@ def test_a_corrected_value_of_the_wrong_shape_is_refused_and_the_case_stays_asse
     case = complete_case(db, people)
     cases.reassess(case.id, ASSESSOR)
     before = cases.latest(case.id)
-    with pytest.raises(CaseFlowError) as refused:
+    with pytest.raises(CaseRefused) as refused:
         correct(cases, ASSESSOR, case.id, people.clerk, kind="field", document=document, field=field, value=value,
                 reason="核对原件", at=utc(2026, 11, 2, 12))
     assert refused.value.code == "request.invalid" and refused.value.message
@@ -298,16 +304,16 @@ def test_who_may_correct_and_when(db, people):
     repo, cases = db
     case = complete_case(db, people)
     cases.reassess(case.id, ASSESSOR)
-    with pytest.raises(CaseFlowError) as applicant:
+    with pytest.raises(CaseRefused) as applicant:
         correct(cases, ASSESSOR, case.id, people.applicant, kind="field", document="op-front", field="name", value="李四",
                 at=utc(2026, 11, 2))
     assert applicant.value.code == "auth.forbidden"
-    with pytest.raises(CaseFlowError) as unknown_doc:
+    with pytest.raises(CaseRefused) as unknown_doc:
         correct(cases, ASSESSOR, case.id, people.clerk, kind="field", document="nope", field="name", value="李四",
                 at=utc(2026, 11, 2))
     assert unknown_doc.value.code == "request.invalid"
     perform(cases, CAL, case.id, "not_accept", people.clerk, at=utc(2026, 11, 2), reason="不属于本机关职权范围")
-    with pytest.raises(CaseFlowError) as closed:
+    with pytest.raises(CaseRefused) as closed:
         correct(cases, ASSESSOR, case.id, people.clerk, kind="field", document="op-front", field="name", value="李四",
                 at=utc(2026, 11, 2))
     assert closed.value.code == "case.transition_not_allowed"

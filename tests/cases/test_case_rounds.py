@@ -79,7 +79,7 @@ def test_a_resubmission_through_post_documents_supersedes_like_the_case_endpoint
     assert material(case, "application")["status"] == "missing"
     app.state.repo.claim(new, lease_seconds=60, max_attempts=3)
     app.state.repo.finish(new, [application(doc_id="app-2", sha="s2")])
-    svc = app.state.case_services
+    svc = app.state.services
     svc.cases.reassess(case_id, svc.assessor)
     case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assert [d["id"] for d in case["documents"]] == ["app-2"] and material(case, "application")["status"] == "ok"

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from tests.cases.conftest import ASSESSOR, CAL, application, doc, id_card, new_case, put, utc
-from workers.case_acts import attest_originals
-from workers.case_flow import CaseFlowError, perform
+from workers.cases.acts import attest_originals
+from pipeline.errors import CaseRefused
+from workers.cases.flow import perform
 
 
 def tolerance_case(db, people, commitment: dict):
@@ -57,7 +58,7 @@ def test_the_clerks_word_is_recorded_as_such(db, people):
 def test_an_unsigned_or_someone_elses_commitment_is_refused(db, people, values, why):
     _repo, cases = db
     case = tolerance_case(db, people, doc("tolerance_commitment", "commit-1", "s-commit", **values))
-    with pytest.raises(CaseFlowError) as refused:
+    with pytest.raises(CaseRefused) as refused:
         accept(cases, case, people)
     assert refused.value.code == "case.commitment_missing"
     assert why in refused.value.message
@@ -72,6 +73,6 @@ def test_without_any_commitment_the_clerk_is_told_to_have_it_signed(db, people):
     put(repo, cases, people.clerk, case.id, id_card())
     cases.reassess(case.id, ASSESSOR)
     attest_originals(cases, case.id, people.clerk, material="application", originals_seen=1, copies_kept=0, at=utc(2026, 11, 2))
-    with pytest.raises(CaseFlowError) as refused:
+    with pytest.raises(CaseRefused) as refused:
         accept(cases, case, people)
     assert refused.value.code == "case.commitment_missing" and "须由申请人签署" in refused.value.message

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import case_states
 from pipeline.case_clock import Step, ToleranceDue, timeline
+from pipeline.errors import CaseRefused
 from pipeline.workdays import Suspension, WorkCalendar, YearNotCovered, decision_clock, notice_clock
 
 CAL = WorkCalendar()
@@ -42,7 +43,7 @@ def test_each_act_is_allowed_exactly_for_its_roles_from_its_states(act, role, st
     if role in EXPECTED_ROLES[act] and state in transition.sources:
         assert case_states.check(act, state, role) is transition
     else:
-        with pytest.raises(case_states.TransitionRefused) as refused:
+        with pytest.raises(CaseRefused) as refused:
             case_states.check(act, state, role)
         expected = "auth.forbidden" if role not in EXPECTED_ROLES[act] else "case.transition_not_allowed"
         assert refused.value.code == expected
@@ -55,7 +56,7 @@ def test_acceptance_acts_lead_where_domain_says():
         "accepted", "accepted_tolerance", "correction", "not_accepted")
     assert case_states.BY_ACT["approve"].outcome == "approved" and case_states.BY_ACT["refuse"].outcome == "refused"
     assert case_states.BY_ACT["return_for_correction"].target == "suspended"
-    with pytest.raises(case_states.TransitionRefused) as unknown:
+    with pytest.raises(CaseRefused) as unknown:
         case_states.check("stamp", "received", "clerk")
     assert unknown.value.code == "case.unknown_act"
 

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
+from storage.cases import CaseRepository
 from storage.licence_http import HttpLicenceLibrary
 from storage.licences import import_licences
 from storage.models import AuditEvent
 from tests.licences.helpers import INDEX, SAMPLE, ZHANG, record
+from workers.wiring import secret_key
 
 
 @pytest.fixture()
@@ -29,7 +31,7 @@ def env(tmp_path, db_url):
     app = create_app(settings, enqueue=lambda *_: None)
     import_licences(app.state.repo.engine, app.state.store, INDEX)
     client = TestClient(app)
-    secret = settings.secret()
+    secret = secret_key(settings)
 
     def key(role: str) -> dict[str, str]:
         return {"X-API-Key": auth.create_key(app.state.repo, secret, role=role, hall="hall-1", label=role)}
@@ -133,7 +135,7 @@ def test_an_unavailable_library_answers_503(env):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    app.state.licence_library = HttpLicenceLibrary(f"http://127.0.0.1:{port}", timeout=0.5)
+    app.state.services.library = HttpLicenceLibrary(f"http://127.0.0.1:{port}", timeout=0.5)
     response = client.get(f"/api/v1/licences/{record('张三', 'id_card', '01')['identifier']}", headers=key("integrator"))
     assert response.status_code == 503
     assert response.json()["error"] == {"code": "library.unavailable", "message": "电子证照库暂时无法访问，需人工核验"}
@@ -155,12 +157,12 @@ def test_the_case_api_assesses_with_the_same_library_as_the_worker(env):
         "applicant": {"kind": "person", "name": "张三", "id_number": ZHANG}})
     assert created.status_code == 201, created.text
     case_id = created.json()["case_id"]
-    repo, svc = app.state.repo, app.state.case_services
+    repo, svc = app.state.repo, app.state.services
     owner = repo.add_key(key_id="feedfacefeedface", key_hash="k" * 64, role="clerk", hall="hall-1", label="worker")
     for doc in (application(), property_certificate()):  # what a worker would have saved for two uploads
-        row = repo.add_upload(owner_key_id=owner, hall="hall-1", case_id=case_id, object_key="sha256/" + "c" * 64,
+        row = CaseRepository(repo.engine).add_upload(owner_key_id=owner, hall="hall-1", case_id=case_id, object_key="sha256/" + "c" * 64,
                               sha256="c" * 64, size=3, filename="scan.jpg", media_type="image/jpeg",
-                              material_hint=None, person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))
+                              material_hint=None, person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))[0]
         assert repo.claim(row.id, lease_seconds=60, max_attempts=3) is not None
         assert repo.finish(row.id, [doc.model_dump(mode="json")])
     svc.cases.reassess(case_id, svc.assessor)

@@ -245,16 +245,12 @@ def test_wiring_builds_the_configured_library(library, tmp_path):
 
 
 def test_the_worker_assesses_with_the_wired_library(library, tmp_path):
-    from types import SimpleNamespace
-
-    from validators import build_checks
-    from workers import tasks
-    from workers.wiring import Services, build_licence_library
+    from storage.repository import Repository
+    from workers.wiring import build_services
 
     settings = Settings(data_dir=tmp_path, licence_trust_dir=SAMPLE)
-    svc = Services(settings=settings, repo=None, store=library.store, deps=SimpleNamespace(types=TYPES, checks=build_checks()),
-                   library=build_licence_library(settings, library.store, library.engine))
-    result = assess(tasks._assessor(svc), application(), property_certificate())
+    svc = build_services(settings, repo=Repository(library.engine), store=library.store)  # as worker_services does
+    result = assess(svc.assessor, application(), property_certificate())
     operator = result.material("operator_id")
     assert operator.status == "from_library" and operator.licence.file.verified
 

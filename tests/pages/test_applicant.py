@@ -263,13 +263,13 @@ def test_codes_and_accounts_on_both_databases(engine):
 
 def test_an_issued_notice_reaches_its_applicant_only(site, tmp_path):
     from storage.repository import Identity
-    from workers.case_flow import perform
+    from workers.cases.flow import perform
 
     write_hall(tmp_path, "h1")
     owner, other = _register(site, PHONE), _register(site, "other@example.com", "王五")
     case_id = _new_case(owner)
     assert owner.get(f"/apply/cases/{case_id}/notices/correction.pdf").status_code == 404  # not issued yet
-    svc = site.state.case_services
+    svc = site.state.services
     clerk = site.state.accounts.get("clerk1")
     perform(svc.cases, svc.calendar, case_id, "request_correction",
             Identity(key_id=clerk.key_row_id, role="clerk", hall="h1", label="A001"),

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from workers.wiring import secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -63,16 +64,16 @@ def live(tmp_path_factory):
     from api.auth import create_key
     from pipeline.settings import Settings
     from storage.accounts import AccountRepository
-    from workers.wiring import build_repository
+    from workers.wiring import build_services
 
     settings = Settings(data_dir=data, env="test")
-    repo = build_repository(settings)
+    repo = build_services(settings).repo
     accounts = AccountRepository(repo.engine)
     for username, hall, role, number in (("clerk1", "h1", "clerk", "A001"), ("clerk2", "h2", "clerk", "B001"),
                                          ("rev1", "h1", "reviewer", "R001"), ("locked1", "h1", "clerk", "A009")):
         accounts.create(username=username, display_name={"clerk1": "张窗口", "rev1": "李审查"}.get(username, username),
                         hall=hall, role=role, clerk_number=number, password=PASSWORD)
-    camera_key = create_key(repo, settings.secret(), role="clerk", hall="h1", label="高拍仪1")
+    camera_key = create_key(repo, secret_key(settings), role="clerk", hall="h1", label="高拍仪1")
     repo.engine.dispose()
     port = _free_port()
     log = (data / "serve.log").open("wb")

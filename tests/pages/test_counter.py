@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.pages.conftest import browser, csrf_of, open_case, sign_in
+from api.deps import services_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN = ROOT / "samples" / "id_card_front" / "idcard_s7-0000_front_clean.png"
@@ -126,14 +127,12 @@ def test_a_case_opened_at_a_named_counter_is_that_counters_case(site):
 
 def _read(site, client, case_id: str, token: str, document) -> str:
     """A shot from the page, finished as the worker would (the document given), and the case reassessed."""
-    from api.cases import case_services
-
     response = _upload(client, case_id, token, material="application")
     assert response.status_code == 303
     upload_id = client.get(f"/api/v1/cases/{case_id}").json()["uploads"][-1]["upload_id"]
     assert site.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3) is not None
     assert site.state.repo.finish(upload_id, [document.model_dump(mode="json")])
-    svc = case_services(site, site.state.settings)
+    svc = services_of(site)
     svc.cases.reassess(case_id, svc.assessor)
     return document.id
 

@@ -162,17 +162,17 @@ def test_an_expired_session_sends_the_browser_back_to_sign_in(site):
 def test_secure_cookies_are_off_only_for_development_and_never_in_production(monkeypatch):
     import pydantic
 
-    from api.pages.config import PageSettings
+    from pipeline.settings import Settings
 
     for key in ("YICHUANG_COOKIE_SECURE", "YICHUANG_ENV", "YICHUANG_SSO_KIND"):
         monkeypatch.delenv(key, raising=False)
-    assert PageSettings(env="development").secure_cookies is False
-    assert PageSettings(env="test").secure_cookies is True and PageSettings(env="production").secure_cookies is True
-    assert PageSettings(env="development", cookie_secure=True).secure_cookies is True
+    assert Settings(env="development").secure_cookies is False
+    assert Settings(env="test").secure_cookies is True and Settings(env="production", secret_key="k" * 48).secure_cookies is True
+    assert Settings(env="development", cookie_secure=True).secure_cookies is True
     with pytest.raises(pydantic.ValidationError):
-        PageSettings(env="production", cookie_secure=False)
+        Settings(env="production", secret_key="k" * 48, cookie_secure=False)
     with pytest.raises(pydantic.ValidationError):
-        PageSettings(sso_kind="oidc")  # single sign-on without its issuer and callback address
+        Settings(sso_kind="oidc")  # single sign-on without its issuer and callback address
 
 
 def test_single_sign_on_is_absent_until_a_deployment_registers_a_provider(site):

@@ -48,14 +48,13 @@ def test_production_refuses_placeholder_secrets(monkeypatch):
     with pytest.raises(ValueError):
         Settings()
     monkeypatch.setenv("YICHUANG_SECRET_KEY", "x" * 48)
-    assert Settings().secret() == b"x" * 48
+    assert Settings().configured_secret() == b"x" * 48
 
 
-def test_embedded_secret_is_generated_once_with_0600(tmp_path):
-    settings = Settings(data_dir=tmp_path)
-    first = settings.secret()
-    assert first == Settings(data_dir=tmp_path).secret()
-    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+def test_settings_never_write_a_file(tmp_path):
+    """The embedded default's generated key is the wiring's to write (tests/workers/test_wiring.py)."""
+    assert Settings(data_dir=tmp_path).configured_secret() is None
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_flat_environment_names(monkeypatch):

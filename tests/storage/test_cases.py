@@ -65,9 +65,9 @@ def new_case(repo: Repository, cases: CaseRepository, situation: str = "agent", 
 
 
 def add_upload(repo: Repository, key: str, case_id: str, *, received=RECEIVED, material=None, person=None) -> str:
-    row = repo.add_upload(owner_key_id=key, hall="h1", case_id=case_id, object_key="sha256/" + "a" * 64, sha256="a" * 64,
+    row = CaseRepository(repo.engine).add_upload(owner_key_id=key, hall="h1", case_id=case_id, object_key="sha256/" + "a" * 64, sha256="a" * 64,
                           size=3, filename="scan.jpg", media_type="image/jpeg", material_hint=material,
-                          person_hint=person, queue="counter", received_at=received)
+                          person_hint=person, queue="counter", received_at=received)[0]
     return row.id
 
 

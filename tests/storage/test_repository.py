@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from storage.cases import CaseRepository
 from storage.db import make_engine, migrate
 from storage.repository import Identity, Repository
 
@@ -21,9 +22,9 @@ def repo(request, tmp_path):
 
 def _upload(repo: Repository) -> str:
     key = repo.add_key(key_id="0123456789abcdef", key_hash="h" * 64, role="clerk", hall="h1", label="scanner")
-    row = repo.add_upload(owner_key_id=key, hall="h1", case_id=None, object_key="sha256/" + "a" * 64, sha256="a" * 64,
+    row = CaseRepository(repo.engine).add_upload(owner_key_id=key, hall="h1", case_id=None, object_key="sha256/" + "a" * 64, sha256="a" * 64,
                           size=3, filename="张三身份证.jpg", media_type="image/jpeg", material_hint=None,
-                          person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))
+                          person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))[0]
     return row.id
 
 

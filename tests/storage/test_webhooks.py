@@ -62,9 +62,9 @@ def subscribe(store: WebhookStore, owner: str, role: str, hall: str, events=ALL)
 
 
 def upload(repo: Repository, owner: str, hall: str, case_id: str | None = None) -> str:
-    return repo.add_upload(owner_key_id=owner, hall=hall, case_id=case_id, object_key="sha256/" + "a" * 64,
+    return CaseRepository(repo.engine).add_upload(owner_key_id=owner, hall=hall, case_id=case_id, object_key="sha256/" + "a" * 64,
                            sha256="a" * 64, size=3, filename="张三身份证.jpg", media_type="image/jpeg", material_hint=None,
-                           person_hint=None, queue="bulk", received_at=utcnow()).id
+                           person_hint=None, queue="bulk", received_at=utcnow())[0].id
 
 
 def bodies(store: WebhookStore, subscription_id: str) -> list[dict]:

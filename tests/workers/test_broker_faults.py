@@ -17,6 +17,7 @@ from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
 from tests.api.live_server import LiveServer, free_port
+from workers.wiring import secret_key
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")]
@@ -52,7 +53,7 @@ def test_an_upload_during_a_broker_freeze_is_answered_202_within_10_s(tmp_path, 
     proc, url = own_redis
     settings = Settings(data_dir=tmp_path, broker_url=url, env="test")
     app = create_app(settings)  # the real Celery publisher
-    key = auth.create_key(app.state.repo, settings.secret(), role="clerk", hall="h1", label="scanner")
+    key = auth.create_key(app.state.repo, secret_key(settings), role="clerk", hall="h1", label="scanner")
     with LiveServer(app) as live:
         first = httpx.post(f"{live.url}/api/v1/documents", headers={"X-API-Key": key},
                            files={"file": ("a.jpg", _jpeg(), "image/jpeg")}, timeout=30)

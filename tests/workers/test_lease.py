@@ -9,6 +9,7 @@ import time
 import pytest
 
 from pipeline.settings import Settings
+from storage.cases import CaseRepository
 from storage.db import as_utc, make_engine, migrate
 from storage.repository import Repository
 from workers.lease import Heartbeat
@@ -26,9 +27,9 @@ def repo(request, tmp_path):
 
 def _upload(repo: Repository) -> str:
     key = repo.add_key(key_id="0123456789abcdef", key_hash="h" * 64, role="clerk", hall="h1", label="scanner")
-    return repo.add_upload(owner_key_id=key, hall="h1", case_id=None, object_key="sha256/" + "c" * 64, sha256="c" * 64,
+    return CaseRepository(repo.engine).add_upload(owner_key_id=key, hall="h1", case_id=None, object_key="sha256/" + "c" * 64, sha256="c" * 64,
                            size=3, filename="x.jpg", media_type="image/jpeg", material_hint=None, person_hint=None,
-                           queue="bulk", received_at=dt.datetime.now(dt.timezone.utc)).id
+                           queue="bulk", received_at=dt.datetime.now(dt.timezone.utc))[0].id
 
 
 def test_the_heartbeat_keeps_a_short_lease_alive_while_the_work_lasts(repo):

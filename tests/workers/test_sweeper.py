@@ -32,9 +32,9 @@ def _case_with_finished_upload(repo: Repository, cases: CaseRepository) -> tuple
     case = cases.create(owner_key_id=key, hall="h1", item=item, situation="self",
                         applicant={"name": "张三", "id_number": "110105199003071239"})
     cases.reassess(case.id, Assessor(thresholds=Thresholds()))  # the assessment made when the case was opened
-    row = repo.add_upload(owner_key_id=key, hall="h1", case_id=case.id, object_key="sha256/" + "a" * 64,
+    row = CaseRepository(repo.engine).add_upload(owner_key_id=key, hall="h1", case_id=case.id, object_key="sha256/" + "a" * 64,
                           sha256="a" * 64, size=3, filename="scan.jpg", media_type="image/jpeg", material_hint=None,
-                          person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))
+                          person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))[0]
     assert repo.claim(row.id, lease_seconds=60, max_attempts=3) is not None
     doc = Document(id="d1", source="scan.jpg", type="id_card_front", type_confidence=0.97, upload_sha256="a" * 64,
                    fields={"name": FieldValue(value="张三", confidence=0.99)})
@@ -60,9 +60,9 @@ def test_a_lost_assessment_message_is_sent_again_after_the_grace_period(repos):
 def test_an_upload_never_enqueued_is_enqueued_by_the_sweeper(repos):
     repo, _ = repos
     key = repo.add_key(key_id="0123456789abcdef", key_hash="h" * 64, role="clerk", hall="h1", label="scanner")
-    row = repo.add_upload(owner_key_id=key, hall="h1", case_id=None, object_key="sha256/" + "b" * 64, sha256="b" * 64,
+    row = CaseRepository(repo.engine).add_upload(owner_key_id=key, hall="h1", case_id=None, object_key="sha256/" + "b" * 64, sha256="b" * 64,
                           size=3, filename="x.jpg", media_type="image/jpeg", material_hint=None, person_hint=None,
-                          queue="bulk", received_at=dt.datetime.now(dt.timezone.utc))
+                          queue="bulk", received_at=dt.datetime.now(dt.timezone.utc))[0]
     sent: list[tuple[str, str]] = []
     assert sweep(repo, lambda u, q: sent.append((u, q)), queued_after=600, max_attempts=3) == 1
     assert sent == [(row.id, "bulk")]

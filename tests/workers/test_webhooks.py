@@ -13,11 +13,14 @@ from fastapi.testclient import TestClient
 
 from api import auth
 from pipeline.settings import Settings, WebhookSettings
+from storage.cases import CaseRepository
+from storage.objects import MemoryStore
 from storage.db import make_engine, migrate, utcnow
 from storage.repository import Repository
 from storage.webhooks import WebhookStore
 from tests.receiver import Receiver, readme_verify
 from tests.workers.test_worker_integration import _blank, service_factory  # noqa: F401 - the real-worker fixture
+from workers.wiring import secret_key
 from workers import tasks, webhooks, wiring
 from workers.webhooks import TargetRefused, check_target
 
@@ -72,9 +75,9 @@ def one_delivery(repo: Repository, store: WebhookStore, url: str, secret: str) -
     owner = repo.add_key(key_id="integrator______", key_hash="h" * 64, role="integrator", hall="h1", label="portal")
     subscription = store.subscribe(owner_key_id=owner, role="integrator", hall="h1", url=url, events=["upload.done"],
                                    secret_sealed=webhooks.seal(SERVICE_SECRET, secret))
-    row = repo.add_upload(owner_key_id=owner, hall="h1", case_id=None, object_key="sha256/" + "a" * 64, sha256="a" * 64,
+    row = CaseRepository(repo.engine).add_upload(owner_key_id=owner, hall="h1", case_id=None, object_key="sha256/" + "a" * 64, sha256="a" * 64,
                           size=3, filename="scan.jpg", media_type="image/jpeg", material_hint=None, person_hint=None,
-                          queue="bulk", received_at=utcnow())
+                          queue="bulk", received_at=utcnow())[0]
     repo.fail(row.id, "task.timeout", "处理超时")
     [delivery] = store.deliveries(subscription.id)
     return delivery.id
@@ -185,7 +188,7 @@ def test_the_task_leaves_a_long_wait_to_the_sweeper_instead_of_a_countdown(store
     repo, hooks = store
     settings = Settings(data_dir=tmp_path, secret_key=SERVICE_SECRET.decode(), webhook_allowed_hosts="127.0.0.1",
                         webhook_backoff_base=3600)
-    monkeypatch.setattr(wiring, "worker_services", lambda: wiring.Services(settings=settings, repo=repo, store=None))
+    monkeypatch.setattr(tasks, "worker_services", lambda: wiring.build_services(settings, repo=repo, store=MemoryStore()))
     with Receiver([500]) as receiver:
         delivery_id = one_delivery(repo, hooks, receiver.url, webhooks.new_secret())
         assert tasks.deliver_webhook.apply(args=[delivery_id]).get() == "retry"  # no Celery retry raised
@@ -207,7 +210,7 @@ def test_an_upload_done_event_reaches_a_failing_receiver_through_a_real_worker_o
         service = service_factory(YICHUANG_BROKER_URL=url, YICHUANG_REDIS_KEY_PREFIX=prefix,
                                   YICHUANG_WEBHOOK_ALLOWED_HOSTS="127.0.0.1", YICHUANG_WEBHOOK_BACKOFF_BASE="0.5")
         client: TestClient = service.client
-        integrator = {"X-API-Key": auth.create_key(service.app.state.repo, service.settings.secret(), role="integrator",
+        integrator = {"X-API-Key": auth.create_key(service.app.state.repo, secret_key(service.settings), role="integrator",
                                                    hall="h1", label="portal")}
         created = client.post("/api/v1/webhooks", headers=integrator, json={"url": receiver.url, "events": ["upload.done"]})
         assert created.status_code == 201, created.text

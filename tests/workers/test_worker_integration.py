@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
+from workers.wiring import secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_FRONT = next(iter(sorted((ROOT / "samples" / "id_card_front").glob("*clean*.png"))), None)
@@ -42,7 +43,7 @@ class Service:
         self.settings = Settings()
         self.app = create_app(self.settings)
         self.client = TestClient(self.app)
-        self.headers = {"X-API-Key": auth.create_key(self.app.state.repo, self.settings.secret(), role="clerk",
+        self.headers = {"X-API-Key": auth.create_key(self.app.state.repo, secret_key(self.settings), role="clerk",
                                                      hall="h1", label="scanner")}
 
     def start_worker(self, **extra: str) -> subprocess.Popen:

@@ -3,8 +3,8 @@ shots of a case are the pages of one document photographed apart (the two pages 
 and the case is reassessed at once with them judged as one (validators/joining.py: the first's fields, then the
 others' it lacks; the type's checks on the whole). Nothing is changed in the documents themselves: the join is a
 person's act in case_acts (kind `join`, `person_value` = {"documents": [ids in page order]}), undone by a `split`
-act naming the first document. Same rules as workers/case_discard.py: checked, recorded as a person's act with its
-reason, errors as CaseFlowError, `at` explicit.
+act naming the first document. Same rules as the discard act (workers/cases/acts.py): checked, recorded as a person's act with its
+reason, refusals as CaseRefused with a code of pipeline/errors.py, `at` explicit.
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pipeline import case_states
+from pipeline.errors import ALREADY_JOINED, NOT_FOUND, REQUEST_INVALID, TRANSITION_NOT_ALLOWED, CaseRefused
 from storage.cases import CaseRepository
 from storage.repository import Identity
 from validators.joining import joined_ids, standing_joins
-from workers.case_acts import _editable
-from workers.case_flow import CaseFlowError
+from workers.cases.acts import editable_case
 
 MAX_PARTS = 20
 
 
 def _open_for_shots(cases: CaseRepository, case_id: str, who: Identity):
-    row = _editable(cases, case_id, who, roles=("clerk",))
+    row = editable_case(cases, case_id, who, roles=("clerk",))
     if row.status not in case_states.BEFORE_ACCEPTANCE:  # after 受理 the scans are the accepted record
-        raise CaseFlowError("case.transition_not_allowed", "办件已受理，不能再合并或拆分材料照片")
+        raise CaseRefused(TRANSITION_NOT_ALLOWED, "办件已受理，不能再合并或拆分材料照片")
     case = cases.load_input(case_id)
     if case is None:
-        raise CaseFlowError("not_found", "找不到该办件")
+        raise CaseRefused(NOT_FOUND, "找不到该办件")
     return case
 
 
@@ -39,15 +39,15 @@ def join(cases: CaseRepository, assessor, case_id: str, who: Identity, *, docume
     case = _open_for_shots(cases, case_id, who)
     ids = list(dict.fromkeys(str(d) for d in documents if d))
     if not 2 <= len(ids) <= MAX_PARTS:
-        raise CaseFlowError("request.invalid", f"请选择 2–{MAX_PARTS} 张属于同一份材料的照片")
+        raise CaseRefused(REQUEST_INVALID, f"请选择 2–{MAX_PARTS} 张属于同一份材料的照片")
     live = {s.document.id: s.document for s in case.documents}  # neither discarded nor superseded
     if any(d not in live for d in ids):
-        raise CaseFlowError("request.invalid", "所选照片不属于本办件，或已作废")
+        raise CaseRefused(REQUEST_INVALID, "所选照片不属于本办件，或已作废")
     if any(live[d].error is not None for d in ids):
-        raise CaseFlowError("request.invalid", "无法读取的文件不能合并，请重新拍摄或上传")
+        raise CaseRefused(REQUEST_INVALID, "无法读取的文件不能合并，请重新拍摄或上传")
     taken = {d for act in standing_joins(case.acts).values() for d in joined_ids(act)}
     if taken & set(ids):
-        raise CaseFlowError("case.already_joined", "所选照片中已有照片合并在另一份材料中，请先拆分")
+        raise CaseRefused(ALREADY_JOINED, "所选照片中已有照片合并在另一份材料中，请先拆分")
     act = cases.record_act(case_id, actor=who.key_id, role=who.role, kind="join", at=at, document_id=ids[0],
                            machine_value={"types": [live[d].type for d in ids]}, person_value={"documents": ids},
                            reason=(reason or "").strip() or "窗口人员确认为同一份材料的各页")
@@ -62,7 +62,7 @@ def split(cases: CaseRepository, assessor, case_id: str, who: Identity, *, docum
     joins = standing_joins(case.acts)
     head = next((h for h, act in joins.items() if document in joined_ids(act)), None)
     if head is None:
-        raise CaseFlowError("request.invalid", "该材料不是由工作人员合并的，无需拆分")
+        raise CaseRefused(REQUEST_INVALID, "该材料不是由工作人员合并的，无需拆分")
     act = cases.record_act(case_id, actor=who.key_id, role=who.role, kind="split", at=at, document_id=head,
                            machine_value={"documents": joined_ids(joins[head])}, person_value={"split": True},
                            reason=(reason or "").strip() or "窗口人员拆分为各自独立的材料")

@@ -1,10 +1,11 @@
-"""The case workflow: the one place that moves a case between states (API routes and the deadline sweeper
-call it); people's other acts are in workers/case_acts.py. Each function checks the act against the transition table and the case's records, records
-it through storage.cases.CaseRepository (who, when, opinion, what the machine recommended, the machine's value
-beside the person's), and reassesses when the act changes what the assessment reads.
+"""The case workflow: the one place that moves a case between states (the API, the pages and the deadline
+sweeper call it); people's other acts are in workers/cases/acts.py. Each function checks the act against the
+transition table and the case's records, records it through storage.cases.CaseRepository (who, when, opinion,
+what the machine recommended, the machine's value beside the person's), and reassesses when the act changes
+what the assessment reads.
 
-Errors are `CaseFlowError` with a stable code and a Chinese message for the clerk (api/errors.py maps codes to
-HTTP statuses). `at` is always explicit; days are judged in Asia/Shanghai.
+Errors are `CaseRefused` (pipeline/errors.py) with a stable code and a Chinese message for the clerk.
+`at` is always explicit; days are judged in Asia/Shanghai.
 """
 
 from __future__ import annotations
@@ -14,88 +15,35 @@ import logging
 from typing import Any
 
 from pipeline import case_states
-from pipeline.case_clock import Step, Timeline, ToleranceDue, timeline
-from pipeline.errors import YichuangError
-from pipeline.interfaces import SHANGHAI
+from pipeline.assessment import DECISION_LABELS
 from pipeline.workdays import WorkCalendar, YearNotCovered
+from pipeline.errors import (
+    COMMITMENT_MISSING, LAPSE_NOT_AS_ITEM, NOTHING_TOLERATED, NOT_ASSESSED, NOT_FOUND, ORIGINALS_UNATTESTED,
+    REASON_REQUIRED, REQUEST_INVALID, STATE_CHANGED, TOLERANCE_NOT_ALLOWED, TOLERANCE_NOT_LAPSED,
+    TOLERANCE_OUTSTANDING, CaseRefused,
+)
 from storage.cases import CaseRepository
-from storage.db import as_utc
 from storage.repository import Identity
 from validators.consistency import name_key
 from validators.vocabulary import COMMITMENT_TYPE
+from workers.cases.records import SYSTEM, case_materials, day_of, latest_acts, tolerance_dues
+from workers.wiring import Services
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = Identity(key_id="system", role="system", hall="", label="系统")
-NOT_PENDING = ("tolerated", "missing", "invalid")  # a 容缺 material in one of these is still owed
 ORIGINALS_NOT_NEEDED = ("from_library", "not_provided", "missing", "tolerated")
-
-
-class CaseFlowError(YichuangError):
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
-
-
-def day_of(at: dt.datetime) -> dt.date:
-    return as_utc(at).astimezone(SHANGHAI).date()
-
-
-def case_materials(row) -> dict[str, dict[str, Any]]:
-    """The case's materials (item snapshot) for its situation, by code."""
-    situation = next(s for s in row.item["situations"] if s["code"] == row.situation)
-    return {m["code"]: m for m in row.item["materials"] if m["code"] in situation["materials"]}
-
-
-def latest_acts(cases: CaseRepository, case_id: str, kind: str) -> dict[str, Any]:
-    """The latest act of `kind` per material."""
-    return {a.material: a for a in cases.acts(case_id) if a.kind == kind and a.material}
-
-
-# --- reading a case ------------------------------------------------------------------------------------------
-
-
-def tolerance_dues(cases: CaseRepository, row, latest_body: dict[str, Any] | None) -> list[ToleranceDue]:
-    """The 容缺 materials promised at the latest 容缺受理, each with its deadline and whether it has come in."""
-    accepted = [e for e in cases.events(row.id) if e.act in ("accept", "accept_tolerance")]
-    if not accepted or accepted[-1].act != "accept_tolerance":
-        return []  # never accepted with tolerance, or accepted in full since
-    statuses = {m["code"]: m["status"] for m in (latest_body or {}).get("materials", [])}
-    return [ToleranceDue(material=t["material"], name=t["name"],
-                         due=dt.date.fromisoformat(t["due"]) if t.get("due") else None,
-                         supplied=statuses.get(t["material"]) not in NOT_PENDING, year_not_covered=t.get("year_not_covered"))
-            for t in accepted[-1].detail.get("tolerance", [])]
-
-
-def case_timeline(cases: CaseRepository, row, calendar: WorkCalendar, today: dt.date) -> Timeline:
-    latest = cases.latest(row.id)
-    steps = [Step(e.act, e.to_state, day_of(e.at)) for e in cases.events(row.id)]
-    limit = row.item["promised_limit"]
-    return timeline(calendar, state=row.status, received_on=day_of(row.created_at), steps=steps,
-                    limit_days=int(limit["days"]), unit=limit.get("unit", "工作日"),
-                    tolerance=tolerance_dues(cases, row, latest.body if latest else None), today=today)
-
-
-def allowed_acts(row, role: str) -> list[str]:
-    return [t.act for t in case_states.TRANSITIONS if row.status in t.sources and role in t.roles and role != "system"]
-
-
-# --- transitions ---------------------------------------------------------------------------------------------
 
 
 def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: str, who: Identity, *, at: dt.datetime,
             reason: str = "", clerk_number: str | None = None, commitment_signed: bool = False,
             supplement_by: dt.date | None = None, place: str | None = None, reason_code: str | None = None):
-    """Perform a transition. Returns the recorded event. Raises CaseFlowError. `reason_code` names one of the
+    """Perform a transition. Returns the recorded event. Raises CaseRefused. `reason_code` names one of the
     item's refusal reasons (不予受理 / 不予许可): its legal basis goes on the notice, its label stands in for an
     empty reason."""
     row = cases.get(case_id)
     if row is None:
-        raise CaseFlowError("not_found", "找不到该办件")
-    try:
-        transition = case_states.check(act, row.status, who.role)
-    except case_states.TransitionRefused as exc:
-        raise CaseFlowError(exc.code, exc.message) from None
+        raise CaseRefused(NOT_FOUND, "找不到该办件")
+    transition = case_states.check(act, row.status, who.role)  # CaseRefused: unknown act, role, state
     latest = cases.latest(case_id)
     recommendation = latest.decision if latest else None
     overridden = case_states.is_override(act, recommendation)
@@ -106,7 +54,7 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     if (transition.reason_required or overridden) and not reason:
         why = (f"系统建议为“{_decision_label(recommendation)}”，改为“{transition.label}”须填写理由" if overridden
                else f"“{transition.label}”须填写理由或意见")
-        raise CaseFlowError("case.reason_required", why)
+        raise CaseRefused(REASON_REQUIRED, why)
     today = day_of(at)
     detail: dict[str, Any] = {}
     if refusal is not None:
@@ -115,35 +63,35 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
         detail["place"] = place
     if supplement_by:
         if supplement_by < today:  # printed on the one-time notice: a day already past tells the applicant nothing
-            raise CaseFlowError("request.invalid", f"补交期限（{supplement_by.isoformat()}）不能早于今天")
+            raise CaseRefused(REQUEST_INVALID, f"补交期限（{supplement_by.isoformat()}）不能早于今天")
         detail["supplement_by"] = supplement_by.isoformat()
     if act in ("accept", "accept_tolerance"):
         if latest is None:
-            raise CaseFlowError("case.not_assessed", "办件尚未完成材料核验，请稍后再办理受理")
+            raise CaseRefused(NOT_ASSESSED, "办件尚未完成材料核验，请稍后再办理受理")
         _check_originals(cases, row, latest.body)
     if act == "accept_tolerance":
         if not row.item.get("allows_tolerance"):
-            raise CaseFlowError("case.tolerance_not_allowed", "本事项不适用容缺受理")
+            raise CaseRefused(TOLERANCE_NOT_ALLOWED, "本事项不适用容缺受理")
         # 容缺受理信用承诺书: the clerk's word or a signed scan in the case, also recorded as an act below
         detail["commitment"] = _commitment(cases, row, commitment_signed)
         detail["tolerance"] = _tolerance_at_acceptance(row, latest.body, calendar, today)
     if act == "approve":
         owed = [t.name for t in tolerance_dues(cases, row, latest.body if latest else None) if not t.supplied]
         if owed:
-            raise CaseFlowError("case.tolerance_outstanding", f"容缺材料尚未补交：{'、'.join(owed)}，不能准予许可")
+            raise CaseRefused(TOLERANCE_OUTSTANDING, f"容缺材料尚未补交：{'、'.join(owed)}，不能准予许可")
     if act in ("lapse_to_correction", "lapse_to_refusal"):
         lapsed = [t for t in tolerance_dues(cases, row, latest.body if latest else None)
                   if t.due is not None and not t.supplied and today > t.due]
         if not lapsed:
-            raise CaseFlowError("case.tolerance_not_lapsed", "没有逾期未补交的容缺材料")
+            raise CaseRefused(TOLERANCE_NOT_LAPSED, "没有逾期未补交的容缺材料")
         if act != case_states.LAPSE_ACTS[_on_lapse(row, cases)]:
-            raise CaseFlowError("case.lapse_not_as_item", "本事项规定的容缺逾期处理方式与所选操作不一致")
+            raise CaseRefused(LAPSE_NOT_AS_ITEM, "本事项规定的容缺逾期处理方式与所选操作不一致")
     event = cases.transition(case_id, transition, expected_state=row.status, actor=who.key_id, role=who.role,
                              actor_label=clerk_number or who.label, reason=reason, recommendation=recommendation,
                              overridden=overridden, assessment_version=latest.version if latest else None,
                              detail=detail, at=at)
     if event is None:
-        raise CaseFlowError("case.state_changed", "办件状态已被他人更改，请刷新后重试")
+        raise CaseRefused(STATE_CHANGED, "办件状态已被他人更改，请刷新后重试")
     if act == "accept_tolerance":
         scanned = detail["commitment"].get("document_id")
         person = {"signed": True, "materials": [t["material"] for t in detail["tolerance"]]}
@@ -161,13 +109,11 @@ def _refusal_reason(row, act: str, code: str | None) -> dict[str, Any] | None:
     found = next((r for r in reasons if r.get("code") == code), None)
     if found is None:
         choices = "、".join(f"{r['code']}（{r['label']}）" for r in reasons) or "无（本事项未规定，本操作不需要理由代码）"
-        raise CaseFlowError("request.invalid", f"理由代码应为 {choices} 之一")
+        raise CaseRefused(REQUEST_INVALID, f"理由代码应为 {choices} 之一")
     return found
 
 
 def _decision_label(decision: str | None) -> str:
-    from pipeline.assessment import DECISION_LABELS
-
     return DECISION_LABELS.get(decision or "", "无")
 
 
@@ -183,7 +129,7 @@ def _check_originals(cases: CaseRepository, row, body: dict[str, Any]) -> None:
         if act is None or int((act.person_value or {}).get("originals_seen", 0)) < need:
             unattested.append(f"{m['name']}（原件{need}份）")
     if unattested:
-        raise CaseFlowError("case.originals_unattested", f"请先核验并登记原件：{'、'.join(unattested)}")
+        raise CaseRefused(ORIGINALS_UNATTESTED, f"请先核验并登记原件：{'、'.join(unattested)}")
 
 
 def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, Any]:
@@ -208,7 +154,7 @@ def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, 
             why = "已收取的《容缺受理信用承诺书》承诺人与申请人不一致，请由申请人本人签署"
         else:
             return {"signed": True, "evidence": "document", "document_id": body.get("id")}
-    raise CaseFlowError("case.commitment_missing", why)
+    raise CaseRefused(COMMITMENT_MISSING, why)
 
 
 def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, today: dt.date
@@ -229,7 +175,7 @@ def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, 
             entry["year_not_covered"] = exc.year  # flagged, never guessed
         out.append(entry)
     if not out:
-        raise CaseFlowError("case.nothing_tolerated", "没有可容缺后补的材料，不能容缺受理")
+        raise CaseRefused(NOTHING_TOLERATED, "没有可容缺后补的材料，不能容缺受理")
     return out
 
 
@@ -255,25 +201,15 @@ def sweep_lapses(cases: CaseRepository, calendar: WorkCalendar, at: dt.datetime)
         try:
             perform(cases, calendar, row.id, act, SYSTEM, at=at, reason=reason)
             moved.append((row.id, act))
-        except CaseFlowError as exc:  # someone acted at the same moment: the next sweep looks again
+        except CaseRefused as exc:  # someone acted at the same moment: the next sweep looks again
             logger.info("case %s: lapse not applied (%s)", row.id, exc.code)
     return moved
 
 
-def build_calendar(settings) -> WorkCalendar:
-    """The work calendar the API, the worker and the sweeper count with: `chinese-calendar`'s years plus the
-    administrator's holiday files in `<data dir>/calendar/` (pipeline/calendar_files.py). A broken file raises
-    CalendarFileError (a configuration error) rather than counting with a guessed calendar."""
-    from pipeline.calendar_files import load_calendar
-
-    return load_calendar(settings.data_dir / "calendar")
-
-
-def sweep_lapsed_cases(repo, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
-                       ) -> list[tuple[str, str]]:
-    """Called by `yichuang serve`'s sweeper loop and `yichuang sweep` (with the loaded calendar): the lapse sweep
-    over every hall, each move audited as the system's act."""
-    moved = sweep_lapses(CaseRepository(repo.engine), calendar or WorkCalendar(), at or dt.datetime.now(dt.timezone.utc))
+def sweep_lapsed_cases(svc: Services, at: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """Called by `yichuang serve`'s sweeper loop and `yichuang sweep`: the lapse sweep over every hall, counted
+    with the services' calendar, each move audited as the system's act."""
+    moved = sweep_lapses(svc.cases, svc.calendar, at or dt.datetime.now(dt.timezone.utc))
     for case_id, act in moved:
-        repo.audit(None, "case.transition", "case", case_id, act=act)
+        svc.repo.audit(None, "case.transition", "case", case_id, act=act)
     return moved
