@@ -84,9 +84,9 @@ def main() -> None:
     from storage.objects import MemoryStore
     from validators.assess import Assessor
     from validators.catalog import load_catalog
-    from workers.wiring import build_dependencies
+    from workers.wiring import build_services
 
-    deps = build_dependencies(Settings(ocr_threads=args.threads), MemoryStore())
+    deps = build_services(Settings(ocr_threads=args.threads), ocr=True, database=False, store=MemoryStore()).deps
     assessor = Assessor(thresholds=deps.thresholds, types=deps.types, checks=deps.checks)
     item = load_catalog().get(ITEM)
     at = dt.datetime.combine(gd.REFERENCE_DATE, dt.time(10, 0), SHANGHAI)
