@@ -68,7 +68,7 @@ def read_whole_frames(reading: Reading, raw_pages: list[RawPage], engine: OcrEng
                                              settings))
             continue
         if (page_reading.source != "ocr" or page.region is not None or page.capture.crop is None or raw is None
-                or is_whole_image(np.asarray(page.capture.crop, np.float32), raw.image.shape)):
+                or is_whole_image(np.asarray(page.capture.crop, np.float32), raw.pixels().shape)):
             pages.append(page_reading)
             continue
         crop_score = best_type_score(page_reading, types)
@@ -93,7 +93,7 @@ def _read_frame(reading: Reading, page_reading: PageReading, raw: "RawPage", raw
     from pipeline import capture, stages
 
     page = page_reading.page
-    image, cap, quality, _ = capture.whole_frame(raw.image, engine, settings or capture.CaptureSettings())
+    image, cap, quality, _ = capture.whole_frame(raw.pixels(), engine, settings or capture.CaptureSettings())
     h, w = image.shape[:2]
     frame_page = Page(page=page.page, image_key=images.put(image), width=w, height=h, quality=quality,
                       capture=cap.model_copy(update={"exif_rotation": page.capture.exif_rotation,

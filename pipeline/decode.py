@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from pipeline.errors import FileEmpty, FileEncrypted, FileTruncated, TooManyPages, TooManyPixels, UnsupportedType
@@ -78,10 +80,14 @@ class RawPage:
     a page that carries a text layer but is read by OCR keeps it in `layer`, as evidence (pipeline/text_layer.py).
     `source_dpi`: the resolution of the page's own images (None without images); `dpi`: what it was rendered at.
     `digital`: rendered from a digital file (an OFD page): straight already, no capture needed; `overlay`: its text
-    objects, exact text that replaces what OCR read in their boxes."""
+    objects, exact text that replaces what OCR read in their boxes.
+
+    A PDF page on the fast text path is not rendered while decoding (`image` is None): `pixels()` renders it on
+    demand through `render`, for a stage that needs its pixels (seals, codes). `width`/`height` are its rendered
+    size either way."""
 
     page: int
-    image: "np.ndarray"
+    image: "np.ndarray | None" = None
     exif_rotation: int = 0
     text_lines: list[TextLine] = field(default_factory=list)
     layer: TextLayer | None = None
@@ -89,19 +95,68 @@ class RawPage:
     dpi: float | None = None
     digital: bool = False
     overlay: list[TextLine] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+    render: "Callable[[], np.ndarray] | None" = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.image is not None:
+            self.height, self.width = self.image.shape[:2]
+
+    @property
+    def rendered(self) -> bool:
+        return self.image is not None
+
+    def pixels(self) -> "np.ndarray":
+        """The page image, rendered on first use for a page decoding left unrendered."""
+        if self.image is None:
+            if self.render is None:
+                raise ValueError(f"page {self.page} has neither an image nor a renderer")
+            self.image = self.render()
+        return self.image
 
 
-def decode(data: bytes, limits: Limits) -> tuple[MediaKind, list[RawPage]]:
+def decode(data: bytes, limits: Limits, *, only: int | None = None) -> tuple[MediaKind, list[RawPage]]:
+    """The file's pages; `only`: just that page (1-based) of a PDF or a multi-frame image, for a worker reading
+    one page of a file (pipeline/page_reading.py)."""
     kind = sniff(data)
     if len(data) > limits.max_upload_bytes:
         from pipeline.errors import FileTooLarge
 
         raise FileTooLarge()
     if kind in IMAGE_KINDS:
-        return kind, _decode_image(data, limits)
+        pages = _decode_image(data, limits)
+        return kind, [p for p in pages if only is None or p.page == only]
     if kind == "pdf":
-        return kind, _decode_pdf(data, limits)
+        return kind, _decode_pdf(data, limits, only)
     return kind, _decode_ofd(data, limits)
+
+
+def page_count(data: bytes, limits: Limits) -> tuple[MediaKind, int]:
+    """The file's kind and number of pages, with every check decoding makes before it renders (size, page count,
+    pixels per page), and no rendering. Raises the InputError that `decode` would."""
+    kind = sniff(data)
+    if len(data) > limits.max_upload_bytes:
+        from pipeline.errors import FileTooLarge
+
+        raise FileTooLarge()
+    if kind in IMAGE_KINDS:
+        frames = image_size(data, limits)[2]
+        if frames > limits.max_pages:
+            raise TooManyPages(detail=f"{frames} frames")
+        return kind, frames
+    if kind != "pdf":
+        return kind, 1  # an OFD is read whole
+    import pypdfium2.raw as pdfium_c
+
+    count = _pdf_page_count(data, limits)
+    doc = _open_pdfium(data)
+    try:
+        for i in range(count):
+            page_dpi(_page_info(doc[i], pdfium_c), limits)
+    finally:
+        doc.close()
+    return kind, count
 
 
 def _decode_ofd(data: bytes, limits: Limits) -> list[RawPage]:
@@ -225,11 +280,44 @@ class PdfPageInfo:
     invisible_share: float = 0.0
 
 
-def _decode_pdf(data: bytes, limits: Limits) -> list[RawPage]:
-    """Pages of a PDF, each rendered with pypdfium2 at the resolution of its own images (`limits.pdf_dpi` for pages
-    without images) within the pixel cap. A page keeps the fast text path (pdfplumber, no OCR) only when it has no
-    images worth reading, its text is painted and the layer is usable; otherwise its layer is kept as evidence.
+def _decode_pdf(data: bytes, limits: Limits, only: int | None = None) -> list[RawPage]:
+    """Pages of a PDF. The file is parsed once (pikepdf for the page count, pdfium for what each page holds,
+    pdfplumber for the text layers), and a page is rendered with pdfium at the resolution of its own images
+    (`limits.pdf_dpi` for pages without images) within the pixel cap only when it is to be seen: a page keeps the
+    fast text path (pdfplumber, no OCR, no rendering until a stage asks for its pixels) only when it has no images
+    worth reading, its text is painted and the layer is usable; otherwise its layer is kept as evidence.
     JavaScript is never run."""
+    count = _pdf_page_count(data, limits)
+    import pypdfium2.raw as pdfium_c
+
+    if only is not None and not 1 <= only <= count:
+        raise FileTruncated(detail=f"no page {only} of {count}")
+    indices = range(count) if only is None else [only - 1]
+    doc = _open_pdfium(data)
+    try:
+        handles = {i: doc[i] for i in indices}
+        infos = {i: _page_info(page, pdfium_c) for i, page in handles.items()}
+        dpis = {i: page_dpi(info, limits) for i, info in infos.items()}  # a poster is refused before any rendering
+        sizes = {i: _rendered_size(infos[i], dpis[i]) for i in indices}
+        layers = _pdf_text_layers(data, {i: (dpis[i], *sizes[i]) for i in indices})
+        pages = []
+        for i in indices:
+            info, dpi, (width, height) = infos[i], dpis[i], sizes[i]
+            layer = layers.get(i)
+            if layer is not None and info.invisible_share > INVISIBLE_SHARE:
+                layer = TextLayer(lines=layer.lines, invisible=True, problem=layer.problem, width=layer.width,
+                                  height=layer.height)
+            fast = layer is not None and layer.problem is None and not layer.invisible and info.image_share < IMAGE_SHARE
+            image = None if fast else render_pdf_page(handles[i], dpi)
+            pages.append(RawPage(page=i + 1, image=image, text_lines=list(layer.lines) if fast else [],
+                                 layer=None if fast else layer, source_dpi=info.source_dpi, dpi=dpi,
+                                 width=width, height=height, render=renderer(data, i + 1, dpi) if fast else None))
+    finally:
+        doc.close()
+    return pages
+
+
+def _pdf_page_count(data: bytes, limits: Limits) -> int:
     import pikepdf
 
     try:
@@ -243,17 +331,59 @@ def _decode_pdf(data: bytes, limits: Limits) -> list[RawPage]:
         raise FileTruncated(detail="pdf without pages")
     if count > limits.max_pages:
         raise TooManyPages(detail=f"{count} pages")
-    rendered = list(_render_pdf(data, count, limits))
-    layers = _pdf_text_layers(data, {i: (dpi, image.shape[1], image.shape[0]) for i, (image, dpi, _) in enumerate(rendered)})
-    pages = []
-    for i, (image, dpi, info) in enumerate(rendered):
-        layer = layers.get(i)
-        if layer is not None and info.invisible_share > INVISIBLE_SHARE:
-            layer = TextLayer(lines=layer.lines, invisible=True, problem=layer.problem, width=layer.width, height=layer.height)
-        fast = layer is not None and layer.problem is None and not layer.invisible and info.image_share < IMAGE_SHARE
-        pages.append(RawPage(page=i + 1, image=image, text_lines=list(layer.lines) if fast else [],
-                             layer=None if fast else layer, source_dpi=info.source_dpi, dpi=dpi))
-    return pages
+    return count
+
+
+def _open_pdfium(data: bytes):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise FileEncrypted() from exc
+        raise FileTruncated(detail="pdfium cannot open") from exc
+
+
+def _rendered_size(info: "PdfPageInfo", dpi: float) -> tuple[int, int]:
+    """The bitmap size pdfium renders the page at (pypdfium2 rounds each side up)."""
+    import math
+
+    scale = dpi / 72.0
+    return math.ceil(info.width_pt * scale), math.ceil(info.height_pt * scale)
+
+
+def render_page_image(data: bytes, number: int, limits: Limits) -> bytes:
+    """Page `number` (1-based) of a PDF as a JPEG at the resolution decoding uses: the page image of a fast text
+    page, which processing never stored, rendered when a person asks for it (api/pages/images.py)."""
+    import cv2
+    import pypdfium2.raw as pdfium_c
+
+    doc = _open_pdfium(data)
+    try:
+        if not 1 <= number <= len(doc):
+            raise FileTruncated(detail=f"no page {number}")
+        page = doc[number - 1]
+        image = render_pdf_page(page, page_dpi(_page_info(page, pdfium_c), limits))
+    finally:
+        doc.close()
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return encoded.tobytes()
+
+
+def renderer(data: bytes, number: int, dpi: float) -> "Callable[[], np.ndarray]":
+    """Renders page `number` (1-based) of a PDF at `dpi` when called: the `render` of a page read elsewhere."""
+    return partial(_render_later, data, number - 1, dpi)
+
+
+def _render_later(data: bytes, index: int, dpi: float) -> "np.ndarray":
+    """A fast page's image, when a stage asks for it after decoding (the file is opened again: cheap next to
+    rendering)."""
+    doc = _open_pdfium(data)
+    try:
+        return render_pdf_page(doc[index], dpi)
+    finally:
+        doc.close()
 
 
 def page_dpi(info: PdfPageInfo, limits: Limits) -> float:
@@ -289,35 +419,17 @@ def _page_info(page, pdfium_c) -> PdfPageInfo:
                        source_dpi=max(dpis) if dpis else None, invisible_share=invisible)
 
 
-def _render_pdf(data: bytes, count: int, limits: Limits):
-    """Yields (BGR image, dpi, PdfPageInfo) per page."""
+def render_pdf_page(page, dpi: float) -> "np.ndarray":
+    """One pdfium page as a BGR image at `dpi` (the only place a PDF page is rendered; tests count the calls)."""
     import numpy as np
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        message = str(exc).lower()
-        if "password" in message:
-            raise FileEncrypted() from exc
-        raise FileTruncated(detail="pdfium cannot open") from exc
-    try:
-        for index in range(count):
-            page = doc[index]
-            info = _page_info(page, pdfium_c)
-            dpi = page_dpi(info, limits)
-            bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True)
-            pixels = bitmap.to_numpy()
-            if pixels.ndim == 2 or bitmap.mode == "L":
-                image = np.ascontiguousarray(np.stack([pixels.reshape(pixels.shape[:2])] * 3, axis=-1))
-            elif bitmap.mode.startswith("BGR"):  # pdfium's native order is what OpenCV uses
-                image = np.ascontiguousarray(pixels[:, :, :3])
-            else:
-                image = np.ascontiguousarray(pixels[:, :, 2::-1])
-            yield image, dpi, info
-    finally:
-        doc.close()
+    bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True)
+    pixels = bitmap.to_numpy()
+    if pixels.ndim == 2 or bitmap.mode == "L":
+        return np.ascontiguousarray(np.stack([pixels.reshape(pixels.shape[:2])] * 3, axis=-1))
+    if bitmap.mode.startswith("BGR"):  # pdfium's native order is what OpenCV uses
+        return np.ascontiguousarray(pixels[:, :, :3])
+    return np.ascontiguousarray(pixels[:, :, 2::-1])
 
 
 def _pdf_text_layers(data: bytes, rendered: dict[int, tuple[float, int, int]]) -> dict[int, TextLayer]:
@@ -328,7 +440,8 @@ def _pdf_text_layers(data: bytes, rendered: dict[int, tuple[float, int, int]]) -
     out: dict[int, TextLayer] = {}
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for index, page in enumerate(pdf.pages):
+            for index in sorted(rendered):
+                page = pdf.pages[index]
                 if len(page.chars) < 10:
                     continue  # a scan, or nearly empty: OCR will read it
                 dpi, width, height = rendered[index]

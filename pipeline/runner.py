@@ -1,5 +1,5 @@
 """Runs the stages over one file: decode -> preprocess -> read (-> whole frames for weak crops) -> classify ->
-under_seals -> extract (-> cut edges confirmed) -> handwriting -> marks -> check -> text layer evidence
+pixels for seals and codes (fast text pages rendered on demand) -> under_seals -> extract (-> cut edges confirmed) -> handwriting -> marks -> check -> text layer evidence
 (pipeline/text_layer.py).
 
 Who calls it: the Celery task (workers/tasks.py) and `yichuang verify` (api/cli.py), with dependencies
@@ -21,7 +21,7 @@ from pipeline.confidence import Calibrator
 from pipeline.decode import decode
 from pipeline.errors import InputError
 from pipeline.interfaces import SHANGHAI, NoSignatureVerifier, ObjectStore, OcrEngine, SignatureVerifier
-from pipeline.models import Document, FileError, Upload
+from pipeline.models import Document, FileError, Reading, Upload
 from pipeline.registry import CheckRegistry, TypeRegistry
 from pipeline.settings import Limits, Thresholds
 
@@ -54,27 +54,44 @@ def make_upload(data: bytes, source: str, received_at: dt.datetime, *, key: str 
 def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime, *, cross: bool = True) -> list[Document]:
     """Every file yields at least one document: `unknown` if nothing is recognised, or with `error` set
     when the file cannot be used. Exceptions escape only for broken infrastructure. `cross=False` leaves the
-    checks across documents to the caller, who runs them once over a whole batch (`yichuang verify`)."""
+    checks across documents to the caller, who runs them once over a whole batch (`yichuang verify`).
+    The same as reading each page apart (`read`, per page in pipeline/page_reading.py) and joining them
+    (`documents`)."""
     try:
         kind, raw_pages = decode(data, deps.limits)
     except InputError as exc:
         return [error_document(upload, exc)]
-    today = at.astimezone(SHANGHAI).date()
     images = stages.Images(deps.store)
-    signatures = ()
-    if kind in ("pdf", "ofd"):
-        try:
-            signatures = tuple(deps.signatures.verify(data, kind, at))
-        except InputError as exc:
-            return [error_document(upload, exc)]
+    reading = read(upload, kind, raw_pages, deps, images)
+    return documents(upload, data, reading, raw_pages, deps, at, images=images, cross=cross)
+
+
+def read(upload: Upload, kind: str, raw_pages: list, deps: Dependencies, images: stages.Images) -> Reading:
+    """The page stages: capture (preprocess), OCR or the text layer (read), whole frames for weak crops. Each
+    page is read on its own: a file's pages may be read by several workers (pipeline/page_reading.py)."""
     container = kind if kind in ("pdf", "ofd") else "image"
     pages = stages.preprocess(upload, container, raw_pages, deps.engine, images, deps.capture)
     reading = stages.read(pages, raw_pages, deps.engine, images)
-    reading = capture_review.read_whole_frames(reading, raw_pages, deps.engine, images, deps.types,
-                                               deps.thresholds.type, deps.capture)
-    documents = []
+    return capture_review.read_whole_frames(reading, raw_pages, deps.engine, images, deps.types,
+                                            deps.thresholds.type, deps.capture)
+
+
+def documents(upload: Upload, data: bytes, reading: Reading, raw_pages: list, deps: Dependencies, at: dt.datetime, *,
+              images: stages.Images | None = None, cross: bool = True) -> list[Document]:
+    """The file stages over all its read pages: signatures, classify (pages joined into documents), then per
+    document seals, extraction, handwriting, marks, checks and text layer evidence; checks across documents."""
+    today = at.astimezone(SHANGHAI).date()
+    images = images or stages.Images(deps.store)
+    signatures = ()
+    if reading.kind in ("pdf", "ofd"):
+        try:
+            signatures = tuple(deps.signatures.verify(data, reading.kind, at))
+        except InputError as exc:
+            return [error_document(upload, exc)]
+    out = []
     layers = {r.page: r.layer for r in raw_pages if r.layer is not None}
     for classified in stages.classify(reading, deps.types, deps.thresholds):
+        classified = stages.pixels_for(classified, deps.types, raw_pages, images)
         classified, found_seals = stages.under_seals(classified, deps.types, deps.engine, images)
         doc = stages.extract(classified, deps.types, deps.calibrator)
         doc = capture_review.review_edges(doc, classified, deps.types)
@@ -84,14 +101,14 @@ def process(upload: Upload, data: bytes, deps: Dependencies, at: dt.datetime, *,
         classes = doc_type.field_classes if doc_type else {}
         doc = stages.check(doc, deps.checks, today, deps.thresholds, classes)
         doc = text_layer.compare(doc, classified, layers, deps.types, deps.thresholds)
-        if signatures and not documents:
+        if signatures and not out:
             # signatures belong to the file: shown once, on its first document
             doc = doc.model_copy(update={"signatures": signatures})
-        documents.append(doc)
-    if not documents:  # an OFD without pages: still one document, with the file's signatures
-        documents.append(Document(id=str(uuid.uuid4()), source=upload.source, type="unknown", signatures=signatures,
-                                  upload_sha256=upload.sha256))
-    return cross_check(documents, deps, today) if cross else documents
+        out.append(doc)
+    if not out:  # an OFD without pages: still one document, with the file's signatures
+        out.append(Document(id=str(uuid.uuid4()), source=upload.source, type="unknown", signatures=signatures,
+                            upload_sha256=upload.sha256))
+    return cross_check(out, deps, today) if cross else out
 
 
 def cross_check(documents: list[Document], deps: Dependencies, today: dt.date) -> list[Document]:

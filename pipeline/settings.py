@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     verify_max_pages: int = 10  # a synchronous verify is for a card or a short form, not a set
 
     worker_concurrency: int = 1
+    # A PDF or TIFF of at least this many pages is read by one task per page, which any worker may take
+    # (workers/fanout.py); 0 reads every file in one task.
+    page_fanout_min_pages: int = Field(default=2, ge=0)
     worker_queues: str = "counter,bulk,webhooks"
     embedded_worker: bool = True
     task_soft_time_limit: int = 240

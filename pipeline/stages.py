@@ -69,6 +69,11 @@ def preprocess(upload: Upload, kind: str, raw_pages: list[RawPage], engine: "Ocr
 
     pages: list[Page] = []
     for raw in raw_pages:
+        if raw.text_lines and not raw.rendered:
+            # the fast text path: no image until a stage needs one (`pixels_for`), none stored
+            pages.append(Page(page=raw.page, width=raw.width, height=raw.height, has_text_layer=True,
+                              capture=Capture(exif_rotation=raw.exif_rotation)))
+            continue
         h, w = raw.image.shape[:2]
         if raw.text_lines or raw.digital:
             # born-digital: no capture; a rendered OFD page (`digital`) is straight already but read by OCR
@@ -261,6 +266,27 @@ def handwriting(doc: Document, classified: Classified, types: TypeRegistry, imag
     if not fields and not areas:
         return doc
     return doc.model_copy(update={"fields": {**doc.fields, **fields}, "handwriting": doc.handwriting + tuple(areas)})
+
+
+# --- pixels on demand for the fast text path -------------------------------------------------
+
+
+def pixels_for(classified: Classified, types: TypeRegistry, raw_pages: list[RawPage], images: Images) -> Classified:
+    """Fast text pages (read from their text layer, not rendered) of a document whose type looks at the paper
+    (DocumentType.seals / .codes) are rendered now and stored like every born-digital page image, so that
+    `under_seals` and `marks` see them. Other documents pass through and pay nothing."""
+    doc_type = types.get(classified.type)
+    if doc_type is None or not (doc_type.seals or doc_type.codes):
+        return classified
+    raw = {r.page: r for r in raw_pages}
+    pages = []
+    for reading in classified.pages:
+        source = raw.get(reading.page.page)
+        if reading.page.image_key is None and source is not None and source.render is not None:
+            key = images.put(source.pixels(), lossless=False)
+            reading = reading.model_copy(update={"page": reading.page.model_copy(update={"image_key": key})})
+        pages.append(reading)
+    return classified.model_copy(update={"pages": tuple(pages)})
 
 
 # --- marks: seals and codes on the paper -----------------------------------------------------

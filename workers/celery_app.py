@@ -32,7 +32,9 @@ def configure(settings: Settings, *, worker: bool = False) -> Celery:
                    # A stopped or unreachable Redis fails a publish within seconds instead of holding it.
                    "socket_timeout": settings.redis_worker_socket_timeout if worker else settings.redis_socket_timeout,
                    "socket_connect_timeout": settings.redis_connect_timeout,
-                   "retry_on_timeout": False, "health_check_interval": 10}
+                   "retry_on_timeout": False, "health_check_interval": 10,
+                   # queues in the order given (counter first), not round robin: strict priority for the counter
+                   "queue_order_strategy": "priority"}
     app.conf.update(
         broker_url=broker,
         broker_transport_options=options,

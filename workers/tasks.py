@@ -11,7 +11,7 @@ from celery.signals import worker_process_init
 from pipeline import runner
 from pipeline.errors import InfrastructureError, TaskTimeout
 from storage import webhooks as webhook_outbox
-from workers import webhooks
+from workers import fanout, webhooks
 from workers.cases.intake import upload_of
 from workers.celery_app import app, publish
 from workers.lease import Heartbeat
@@ -39,9 +39,12 @@ def process_upload(self, upload_id: str) -> str:
     if row is None:
         return "skipped"  # a duplicate delivery, a row another worker holds, or already finished
     try:
+        data = svc.store.get(row.object_key)
+        if fanout.start(svc, row, data, send_pages):
+            return "fanned_out"  # one task per page, then a join (workers/fanout.py)
         with Heartbeat(svc.repo, upload_id, row.attempts, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
             upload = upload_of(row)
-            documents = runner.process(upload, svc.store.get(row.object_key), svc.deps, at=upload.received_at)
+            documents = runner.process(upload, data, svc.deps, at=upload.received_at)
     except SoftTimeLimitExceeded:
         return _timed_out(svc, row)
     except InfrastructureError as exc:
@@ -74,6 +77,32 @@ def send_upload(repo, upload_id: str, queue: str) -> None:
         repo.mark_enqueued(upload_id)
     except Exception:  # noqa: BLE001 - the row is queued in the database, the source of truth
         logger.warning("could not enqueue upload %s again; the sweeper will", upload_id, exc_info=True)
+
+
+@app.task(bind=True, name="yichuang.read_page", max_retries=3)
+def read_page(self, upload_id: str, attempt: int, number: int, count: int) -> str:
+    """One page of a fanned-out upload; the last page read sends the join."""
+    try:
+        return fanout.read_page(worker_services(), upload_id, attempt, number, count, send_pages)
+    except SoftTimeLimitExceeded:
+        return "timeout"  # the lease runs out and the sweeper sends the upload again
+    except InfrastructureError as exc:
+        raise self.retry(exc=exc, countdown=5)
+
+
+@app.task(bind=True, name="yichuang.join_pages", max_retries=3)
+def join_pages(self, upload_id: str, attempt: int, count: int) -> str:
+    try:
+        status, row = fanout.join(worker_services(), upload_id, attempt, count)
+    except InfrastructureError as exc:
+        raise self.retry(exc=exc, countdown=5)
+    if row is not None and row.case_id:
+        enqueue_assessment(row.case_id, row.queue)
+    return status
+
+
+def send_pages(kind: str, args: list, queue: str) -> None:
+    publish(read_page if kind == "page" else join_pages, args, queue)
 
 
 @app.task(bind=True, name="yichuang.assess_case", max_retries=5)

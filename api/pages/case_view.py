@@ -60,10 +60,16 @@ def document_view(body: dict[str, Any], upload_id: str, thresholds, corrected: d
                        "doubtful": person is None and confidence < thresholds.for_class(field_class(name)),
                        "image": pages.index(page) if page in pages else 0, "box": value.get("box")})
     return {"id": body["id"], "upload_id": upload_id, "type": doc_type, "type_label": type_label(doc_type),
-            "source": body.get("source"), "images": len(body.get("image_keys") or ()), "fields": fields,
+            "source": body.get("source"), "images": len(body.get("image_keys") or ()) or _rendered_pages(body, pages), "fields": fields,
             "quality": quality_words(body), "findings": list(body.get("findings") or []),
             "readable": not body.get("error"), "parts": [], "part_of": None, "split": False, "text": body.get("text"),
             "signatures": list(body.get("signatures") or []), "seals": list(body.get("seals") or [])}
+
+
+def _rendered_pages(body: dict[str, Any], pages: list) -> int:
+    """A PDF document read from its text layer stores no page images: its pages are rendered when shown
+    (api/pages/images.py)."""
+    return 0 if body.get("error") else len(pages)
 
 
 def _attach_parts(docs: dict[str, dict[str, Any]], joined: dict[str, list[str]], acts) -> set[str]:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import services_of
 from api.pages.web import PageError, identity_of, require
-from pipeline.decode import MEDIA_TYPES, sniff
+from pipeline.decode import MEDIA_TYPES, render_page_image, sniff
 from pipeline.settings import Settings
 from pipeline.errors import CaseRefused
 from workers.cases.records import visible
@@ -24,6 +24,22 @@ def router_for(settings: Settings) -> APIRouter:
     return router
 
 
+def _stored(request: Request, body: dict, n: int) -> bytes | None:
+    keys = list(body.get("image_keys") or [])
+    return request.app.state.store.get(keys[n]) if 0 <= n < len(keys) and keys[n] else None
+
+
+def _rendered(request: Request, settings: Settings, n: int, body: dict, upload_id: str) -> bytes | None:
+    """A born-digital PDF document read from its text layer has no stored page images (pipeline/decode.py's fast
+    text path): its pages are rendered from the original on demand."""
+    pages = list(body.get("pages") or [])
+    upload = request.app.state.repo.get_upload(upload_id)
+    if body.get("image_keys") or body.get("error") or upload is None or not 0 <= n < len(pages):
+        return None
+    original = request.app.state.store.get(upload.object_key)
+    return render_page_image(original, pages[n], settings.limits) if sniff(original) == "pdf" else None
+
+
 def page_image(settings: Settings):
     def get(case_id: str, document_id: str, n: int, request: Request) -> Response:
         who = identity_of(require(request, *VIEWERS))
@@ -32,11 +48,12 @@ def page_image(settings: Settings):
             visible(svc.cases, who, case_id)
         except CaseRefused:
             raise PageError(404, "找不到该办件") from None
-        body = next((d for d, _upload, _gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
-        keys = list((body or {}).get("image_keys") or [])
-        if not 0 <= n < len(keys) or not keys[n]:
+        found = next(((d, u) for d, u, _gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
+        data = _stored(request, found[0], n) if found else None
+        if data is None and found:
+            data = _rendered(request, settings, n, *found)
+        if data is None:
             raise PageError(404, "找不到该页图像")
-        data = request.app.state.store.get(keys[n])
         request.app.state.repo.audit(who, "case.page_image", "case", case_id, document=document_id, page=n)
         return Response(data, media_type=MEDIA_TYPES.get(sniff(data), "application/octet-stream"),
                         headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})

@@ -40,7 +40,7 @@ class Env:
                                      applicant={"name": "张三"}, at=at).id
 
     def upload(self, at: dt.datetime, status: str = "queued", hall: str = "hall-1") -> str:
-        row = self.repo.add_upload(owner_key_id=self.owner, hall=hall, case_id=None, object_key="sha256/" + "0" * 64,
+        row, _gone = self.svc.cases.add_upload(owner_key_id=self.owner, hall=hall, case_id=None, object_key="sha256/" + "0" * 64,
                                    sha256="0" * 64, size=1, filename="scan.jpg", media_type="image/jpeg",
                                    material_hint=None, person_hint=None, queue="counter", received_at=at)
         if status != "queued":

@@ -26,7 +26,7 @@ from pipeline.settings import Settings
 from storage.models import UploadRow
 from storage.repository import Identity
 from tests.api.live_server import free_port
-from workers.wiring import build_services
+from workers.wiring import build_services, secret_key
 
 from api.watch import Watcher
 
@@ -39,7 +39,6 @@ from pathlib import Path
 import uvicorn
 from api.app import create_app
 from pipeline.settings import Settings
-from workers.wiring import secret_key
 
 app = create_app(Settings(data_dir=Path(sys.argv[1])), enqueue=lambda *_: None)  # no worker: uploads stay queued
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storage import webhooks
+from storage.cases import CaseRepository
 from storage.db import make_engine, migrate, utcnow
 from storage.paging import BadKey
 from storage.repository import AUDIT_KEYS, UPLOAD_KEYS, Repository
@@ -25,7 +26,7 @@ def db(request, tmp_path):
 
 def delivered(repo: Repository, owner: str) -> None:
     """One `upload.done` event: one delivery for the owner's subscription."""
-    row = repo.add_upload(owner_key_id=owner, hall="h1", case_id=None, object_key="sha256/" + "a" * 64, sha256="a" * 64,
+    row, _gone = CaseRepository(repo.engine).add_upload(owner_key_id=owner, hall="h1", case_id=None, object_key="sha256/" + "a" * 64, sha256="a" * 64,
                           size=3, filename="scan.jpg", media_type="image/jpeg", material_hint=None, person_hint=None,
                           queue="bulk", received_at=utcnow())
     assert repo.claim(row.id, lease_seconds=60, max_attempts=3) is not None and repo.finish(row.id, [])

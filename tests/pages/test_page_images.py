@@ -1,0 +1,55 @@
+"""Page images of a born-digital PDF read from its text layer (issue 25): processing stored none, so the page image
+route renders the asked page from the original when a person opens it; the case page links every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.conftest import load_sample_module
+from tests.pages.conftest import browser, csrf_of, open_case, sign_in
+
+bench = load_sample_module("bench_text_path")
+
+
+def _read_in_process(site, upload_id: str) -> list:
+    from api.deps import services_of
+    from extractors import build_registry
+    from pipeline import runner
+    from pipeline.confidence import Calibrator
+    from pipeline.settings import Limits, Thresholds
+    from validators import build_checks
+    from workers.cases.intake import upload_of
+
+    row = site.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3)
+    deps = runner.Dependencies(engine=None, store=site.state.store, types=build_registry(), checks=build_checks(),
+                               calibrator=Calibrator.shipped(), limits=Limits(), thresholds=Thresholds())
+    upload = upload_of(row)
+    docs = runner.process(upload, site.state.store.get(row.object_key), deps, dt.datetime.now(dt.timezone.utc))
+    assert site.state.repo.finish(upload_id, [d.model_dump(mode="json") for d in docs])
+    svc = services_of(site)
+    svc.cases.reassess(row.case_id, svc.assessor)
+    return docs
+
+
+def test_a_text_page_image_is_rendered_from_the_original_on_demand(site):
+    import cv2
+    import numpy as np
+
+    data = bench.text_only_bundle(2025, 3, ("lease_contract",))[0]
+    client = browser(site)
+    sign_in(client, "clerk1")
+    case_id = open_case(client)
+    response = client.post(f"/pages/cases/{case_id}/upload", follow_redirects=False,
+                           data={"csrf_token": csrf_of(client, f"/counter/cases/{case_id}"), "material": "application"},
+                           files={"file": ("lease.pdf", data, "application/pdf")})
+    assert response.status_code == 303, response.text
+    upload_id = client.get(f"/api/v1/cases/{case_id}").json()["uploads"][-1]["upload_id"]
+    [lease] = _read_in_process(site, upload_id)
+    assert lease.type == "lease_contract" and len(lease.pages) == 3 and not lease.image_keys
+    page = client.get(f"/counter/cases/{case_id}")
+    assert page.status_code == 200 and f"/documents/{lease.id}/images/1" in page.text
+    image = client.get(f"/pages/cases/{case_id}/documents/{lease.id}/images/1")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    pixels = cv2.imdecode(np.frombuffer(image.content, np.uint8), cv2.IMREAD_COLOR)
+    assert pixels.shape[:2] == (2339, 1654)  # A4 at 200 dpi
+    assert client.get(f"/pages/cases/{case_id}/documents/{lease.id}/images/3").status_code == 404

@@ -1,0 +1,83 @@
+"""Pages fanned out over real `yichuang worker` processes on the real Redis broker (issue 25): a three-page scan
+is read by page tasks that a second worker takes while the first is stuck on its page; the first is killed, the
+sweeper sends the upload again, only the missing page is read again, and the documents are those of the
+single-task path. Reuses the worker harness of test_worker_integration.py; fake engines keep it fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from tests.pipeline.test_decode import pdf_bytes
+from tests.workers.test_worker_integration import service_factory  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.slow
+
+
+def _upload_pdf(service, data: bytes) -> str:
+    response = service.client.post("/api/v1/documents", headers=service.headers,
+                                   files={"file": ("scan.pdf", data, "application/pdf")})
+    assert response.status_code == 202, response.text
+    return response.json()["documents_url"]
+
+
+def _single_task_documents(data: bytes) -> list[dict]:
+    from extractors import build_registry
+    from pipeline import runner
+    from pipeline.confidence import Calibrator
+    from pipeline.settings import Limits, Thresholds
+    from storage.objects import MemoryStore
+    from tests.fakes import FixedEngine
+    from validators import build_checks
+
+    deps = runner.Dependencies(engine=FixedEngine(), store=MemoryStore(), types=build_registry(), checks=build_checks(),
+                               calibrator=Calibrator.shipped(), limits=Limits(), thresholds=Thresholds())
+    at = dt.datetime.now(dt.timezone.utc)
+    return [d.model_dump(mode="json") for d in runner.process(runner.make_upload(data, "scan.pdf", at), data, deps, at)]
+
+
+def _essentials(doc: dict) -> tuple:
+    return doc["type"], doc["pages"], {k: v["value"] for k, v in doc["fields"].items()}
+
+
+@pytest.mark.integration
+def test_a_scan_is_read_by_page_tasks_on_two_workers_and_survives_a_killed_worker(service_factory, redis_broker):  # noqa: F811
+    from storage.page_results import PageResults
+    from workers.sweeper import resend, sweep
+
+    url, prefix = redis_broker
+    service = service_factory(YICHUANG_BROKER_URL=url, YICHUANG_REDIS_KEY_PREFIX=prefix, YICHUANG_LEASE_SECONDS="4",
+                              YICHUANG_HEARTBEAT_INTERVAL="1")
+    stuck = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
+    data = pdf_bytes(pages=3)
+    documents_url = _upload_pdf(service, data)
+    upload_id = documents_url.rsplit("/", 1)[1]
+    service.wait(documents_url, statuses=("processing",), timeout=90)
+    time.sleep(2)  # the first worker takes a page and hangs on it
+    service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")
+    pages = PageResults(service.app.state.repo.engine)
+    deadline = time.time() + 90
+    while pages.count(upload_id) < 2 and time.time() < deadline:
+        time.sleep(0.3)
+    assert pages.count(upload_id) == 2, "the second worker read the other pages while the first was stuck"
+    assert service.app.state.repo.get_upload(upload_id).status == "processing"
+    service.kill(stuck)
+    repo = service.app.state.repo
+    killed = time.time()
+    while time.time() - killed < 40 and not sweep(repo, resend, queued_after=600, max_attempts=3):
+        time.sleep(0.5)  # the sweeper's period, shortened
+    body = service.wait(documents_url, timeout=90)
+    assert body["status"] == "done" and repo.get_upload(upload_id).attempts == 2
+    assert [_essentials(d) for d in body["documents"]] == [_essentials(d) for d in _single_task_documents(data)]
+    assert pages.count(upload_id) == 0, "page results are dropped once the documents are saved"
+
+
+def test_a_scan_is_fanned_out_on_the_embedded_broker_too(service_factory):  # noqa: F811
+    """`yichuang serve`'s default broker (a folder) carries the page tasks and the join as well."""
+    service = service_factory()
+    service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")
+    data = pdf_bytes(pages=3)
+    body = service.wait(_upload_pdf(service, data), timeout=120)
+    assert [_essentials(d) for d in body["documents"]] == [_essentials(d) for d in _single_task_documents(data)]
