@@ -79,7 +79,7 @@ def _page_fields(page: PageReading) -> dict[str, FieldValue]:
             fields[f"{role}_id_number"] = f
     # whose a value is: the wording says it (委托人…，公民身份号码…。受托人…) better than the last label above it
     fields = anchored.merge(_worded(ordered), fields)
-    if f := form.text_field(form.hit("委托事项", "委托权限"), v.cjk_text, multi=True):
+    if f := form.text_field(_printed_label(form, "委托事项", "委托权限"), v.cjk_text, multi=True):
         fields["matter"] = f
     elif f := prose.field(MATTER_SENTENCE, v.cjk_text):
         fields["matter"] = f
@@ -129,6 +129,17 @@ def _until(text: str) -> str | None:
     if "长期" in text:
         return "长期"
     return found[0] if found and "至" not in text else None
+
+
+def _printed_label(form: Form, *labels: str) -> Hit | None:
+    """The first of `labels` printed as a label: alone in its cell or followed by a colon. The same words glued
+    into running text (受托人在委托权限内办理的事项, a wrapped line starting with them) are a sentence, not a label."""
+    for hit in form.hits:
+        if hit.label not in labels:
+            continue
+        if hit.rest is None or len(hit.used) > 1 or re.match(rf"\s*{re.escape(hit.label)}\s*[:：]", hit.used[0].text):
+            return hit
+    return None
 
 
 DOCUMENT_TYPE = DocumentType(

@@ -47,16 +47,26 @@ def read_whole_frames(reading: Reading, raw_pages: list[RawPage], engine: OcrEng
     and that no type recognises is compared with the whole frame (turned and graded by
     `capture.whole_frame`), and the frame's reading is kept when a type recognises it (or, with no type
     either way, when it holds clearly more text). The choice is recorded in `Capture.read_from` /
-    `frame_compared`. Pages split into several regions, text-layer pages and whole frames pass through."""
+    `frame_compared`. A page split into several regions none of which a type recognises (a licence page whose
+    boxes looked like cards on a copy) is compared the same way, and the frame replaces all its regions when a type
+    recognises it. Text-layer pages and whole frames pass through."""
     if engine is None:
         return reading
-    from pipeline import capture, stages
-
     frames = {r.page: r for r in raw_pages}
-    pages = []
+    pages: list[PageReading] = []
+    split: dict[int, list[PageReading]] = {}
+    for page_reading in reading.pages:
+        if page_reading.page.region is not None and page_reading.source == "ocr":
+            split.setdefault(page_reading.page.page, []).append(page_reading)
     for page_reading in reading.pages:
         page = page_reading.page
         raw = frames.get(page.page)
+        regions = split.get(page.page)
+        if regions and raw is not None:
+            if page_reading is regions[0]:  # the page's regions are judged together, once
+                pages.extend(_split_or_frame(reading, regions, raw, raw_pages, engine, images, types, type_threshold,
+                                             settings))
+            continue
         if (page_reading.source != "ocr" or page.region is not None or page.capture.crop is None or raw is None
                 or is_whole_image(np.asarray(page.capture.crop, np.float32), raw.pixels().shape)):
             pages.append(page_reading)
@@ -65,13 +75,7 @@ def read_whole_frames(reading: Reading, raw_pages: list[RawPage], engine: OcrEng
         if crop_score >= type_threshold:
             pages.append(page_reading)
             continue
-        image, cap, quality, _ = capture.whole_frame(raw.pixels(), engine, settings or capture.CaptureSettings())
-        h, w = image.shape[:2]
-        frame_page = Page(page=page.page, image_key=images.put(image), width=w, height=h, quality=quality,
-                          capture=cap.model_copy(update={"exif_rotation": page.capture.exif_rotation,
-                                                         "read_from": "frame", "frame_compared": True}))
-        frame_reading = stages.read(Pages(upload=reading.upload, kind=reading.kind, pages=(frame_page,)),
-                                    raw_pages, engine, images, page_reading.engine).pages[0]
+        frame_reading = _read_frame(reading, page_reading, raw, raw_pages, engine, images, settings)
         frame_score = best_type_score(frame_reading, types)
         better = (frame_score >= type_threshold and frame_score > crop_score) or (
             frame_score >= crop_score and _text_amount(frame_reading) > MORE_TEXT * _text_amount(page_reading))
@@ -81,6 +85,32 @@ def read_whole_frames(reading: Reading, raw_pages: list[RawPage], engine: OcrEng
             kept = page.model_copy(update={"capture": page.capture.model_copy(update={"frame_compared": True})})
             pages.append(page_reading.model_copy(update={"page": kept}))
     return reading.model_copy(update={"pages": tuple(pages)})
+
+
+def _read_frame(reading: Reading, page_reading: PageReading, raw: "RawPage", raw_pages: list["RawPage"],
+                engine: "OcrEngine", images: "Images", settings) -> PageReading:
+    """The whole frame of `page_reading`'s page, turned and graded by `capture.whole_frame`, read."""
+    from pipeline import capture, stages
+
+    page = page_reading.page
+    image, cap, quality, _ = capture.whole_frame(raw.pixels(), engine, settings or capture.CaptureSettings())
+    h, w = image.shape[:2]
+    frame_page = Page(page=page.page, image_key=images.put(image), width=w, height=h, quality=quality,
+                      capture=cap.model_copy(update={"exif_rotation": page.capture.exif_rotation,
+                                                     "read_from": "frame", "frame_compared": True}))
+    return stages.read(Pages(upload=reading.upload, kind=reading.kind, pages=(frame_page,)),
+                       raw_pages, engine, images, page_reading.engine).pages[0]
+
+
+def _split_or_frame(reading: Reading, regions: list[PageReading], raw: "RawPage", raw_pages: list["RawPage"],
+                    engine: "OcrEngine", images: "Images", types: TypeRegistry, type_threshold: float,
+                    settings) -> list[PageReading]:
+    """A page capture split into regions: kept when a type recognises any region; otherwise the whole frame,
+    when a type recognises it."""
+    if max(best_type_score(r, types) for r in regions) >= type_threshold:
+        return regions
+    frame_reading = _read_frame(reading, regions[0], raw, raw_pages, engine, images, settings)
+    return [frame_reading] if best_type_score(frame_reading, types) >= type_threshold else regions
 
 
 def cut_sides(reading: PageReading) -> set[str]:

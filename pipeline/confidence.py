@@ -31,6 +31,8 @@ COMPETING = 0.8  # two readings of the page (geometry and wording) disagree
 SEARCHED = 0.85  # not beside any label: found by its shape alone somewhere on the page
 BELOW = 0.97  # under its label rather than beside it
 ODD_SHAPE = 0.8  # read, but of an unusual shape for its class (a 5-character name, a 1-character address)
+LAYOUT_UNMATCHED = 0.85  # none of the type's printed labels on its pages: the layout matched no known form
+MATCHED_SHARE = 0.4  # this share of the type's declared anchors found counts as a known form in full
 
 
 def support(raw: float, *factors: float) -> float:
@@ -39,6 +41,18 @@ def support(raw: float, *factors: float) -> float:
     for factor in factors:
         value *= factor
     return round(value, 4)
+
+
+def layout_factor(found: int, declared: int) -> float:
+    """How far a document's pages matched a known form of its type: `found` of the `declared` anchors (its printed
+    labels and set words, DocumentType.anchors) occur on them. MATCHED_SHARE or more counts in full (a type
+    declares the labels of all its designs, 法定代表人 and 经营者, 委托期限 and 有效期限, so no one paper shows them
+    all); below, the factor falls linearly to LAYOUT_UNMATCHED with none found. A type that declares no anchors
+    is not judged."""
+    if declared <= 0:
+        return 1.0
+    share = min(1.0, found / declared / MATCHED_SHARE)
+    return round(LAYOUT_UNMATCHED + (1.0 - LAYOUT_UNMATCHED) * share, 4)
 
 
 def shape_factor(field_class: str, value: object) -> float:

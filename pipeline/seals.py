@@ -551,6 +551,29 @@ def doubtful_under(found: Found, lines) -> list:
             if READ <= ln.score < DOUBTFUL and _intersection(ln.box, found.box) >= 0.3 * _area(ln.box)]
 
 
+def cut_short_under(image: "np.ndarray", found: Found, lines, text_height: float) -> list:
+    """Lines the OCR read with certainty under the seal but short: unread black print stands right against one of
+    their ends inside the seal (the ring hid a character: `025-12-20` for 2025-12-20). Read again, whole."""
+    h, w = image.shape[:2]
+    reach = max(2, int(round(1.2 * text_height)))
+    out = []
+    for ln in lines:
+        if ln.score < READ or _intersection(ln.box, found.box) < 0.3 * _area(ln.box):
+            continue
+        lx0, ly0, lx1, ly1 = (int(round(v)) for v in ln.box)
+        inset = max(1, (ly1 - ly0) // 6)  # the middle of the line's height: not the rows above or below it
+        for sx0, sx1 in ((lx0 - reach, lx0), (lx1, lx1 + reach)):
+            x0, x1 = max(0, sx0, int(found.box[0])), min(w, sx1, int(found.box[2]))
+            y0, y1 = max(0, ly0 + inset), min(h, ly1 - inset)
+            if x1 - x0 < 2 or y1 - y0 < 2 or any(_intersection(o.box, (x0, y0, x1, y1)) > 0 for o in lines if o is not ln):
+                continue
+            mask = _print_mask(image[y0:y1, x0:x1])
+            if int(mask.astype(bool).sum()) >= 0.08 * (x1 - x0) * (y1 - y0):
+                out.append(ln)
+                break
+    return out
+
+
 def read_under(image: "np.ndarray", found: Found, lines, engine: "OcrEngine") -> list:
     """Lines of print under the seal that the page's OCR `lines` missed or read with doubt, read again without the
     red ink (TextLine values in page pixels). Nothing is read when the OCR read everything there with certainty."""
@@ -561,15 +584,16 @@ def read_under(image: "np.ndarray", found: Found, lines, engine: "OcrEngine") ->
     heights = sorted(ln.box[3] - ln.box[1] for ln in lines if len(ln.text.strip()) >= 2 and ln.score >= READ)
     text_height = heights[len(heights) // 2] if heights else 0.06 * found.axes[1]
     missed = print_missed_under(image, found, lines, text_height)
-    doubtful = doubtful_under(found, lines)
+    doubtful = doubtful_under(found, lines) + cut_short_under(image, found, lines, text_height)
     if not missed and not doubtful:
         return []
     h, w = image.shape[:2]
-    # the seal, what is to be read again, and whole lines read there (one may have been cut short at the ring)
+    # the seal, what is to be read again, and whole lines read there (one may have been cut short at the ring);
+    # wider than high: a line of print the seal hides runs on past its edge (a date's 日)
     boxes = [found.box, *missed, *(ln.box for ln in lines if ln.score >= READ and _intersection(ln.box, found.box) > 0)]
-    margin = text_height * 0.6
-    x0, y0 = max(0, int(min(b[0] for b in boxes) - margin)), max(0, int(min(b[1] for b in boxes) - margin))
-    x1, y1 = min(w, int(max(b[2] for b in boxes) + margin)), min(h, int(max(b[3] for b in boxes) + margin))
+    margin, run_on = text_height * 0.6, text_height * 3
+    x0, y0 = max(0, int(min(b[0] for b in boxes) - run_on)), max(0, int(min(b[1] for b in boxes) - margin))
+    x1, y1 = min(w, int(max(b[2] for b in boxes) + run_on)), min(h, int(max(b[3] for b in boxes) + margin))
     crop = without_red(image[y0:y1, x0:x1])
     # on a white canvas the detector's size (736 px), so that a small crop is not scaled up
     canvas = np.full((max(736, crop.shape[0] + 40), max(736, crop.shape[1] + 40), 3), 255, np.uint8)

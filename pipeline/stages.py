@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.confidence import Calibrator, is_uncertain, judged
+from pipeline.confidence import Calibrator, is_uncertain, judged, layout_factor, support
 from pipeline.decode import RawPage
 from pipeline.models import (
     Candidate, Capture, Classified, Document, FieldValue, Finding, Page, PageReading, Pages, Quality, QualityOut,
@@ -207,10 +207,12 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
     doc_type = types.get(classified.type)
     fields: dict[str, FieldValue] = {}
     if doc_type is not None:
+        layout = layout_factor(anchors_found(classified, doc_type.anchors), len(doc_type.anchors))
         for name, value in doc_type.extract(classified).items():
             field_class = doc_type.field_classes.get(name, "text")
             source = "pdf_text" if classified.pages[0].source == "pdf_text" else value.source
-            confidence = 1.0 if source == "pdf_text" else calibrator(field_class, value.confidence, value.value)
+            raw = support(value.confidence, layout)
+            confidence = 1.0 if source == "pdf_text" else calibrator(field_class, raw, value.value)
             fields[name] = value.model_copy(update={"confidence": confidence, "source": source})
     first = classified.pages[0].page
     quality = _merge_quality([p.page.quality for p in classified.pages])
@@ -235,6 +237,12 @@ def extract(classified: Classified, types: TypeRegistry, calibrator: Calibrator)
                        and not opens_document(classified.pages[0], doc_type.label)),
         text=(document_text([p.lines for p in classified.pages]) or None) if classified.type == "unknown" else None,
     )
+
+
+def anchors_found(classified: Classified, anchors: Iterable[str]) -> int:
+    """How many of a type's declared anchors occur (exactly, spaces and brackets aside) on the document's pages."""
+    text = "".join(_bare(line.text) for page in classified.pages for line in page.lines)
+    return sum(1 for anchor in anchors if _bare(anchor) and _bare(anchor) in text)
 
 
 def _merge_quality(qualities: Iterable[Quality]) -> QualityOut:

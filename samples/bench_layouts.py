@@ -165,7 +165,7 @@ def main() -> None:
     from pipeline.confidence import Calibrator
 
     calibrator = Calibrator.shipped()
-    tuning_pairs: dict[str, list] = defaultdict(list)
+    pairs: dict[str, dict[str, list]] = {"tuning": defaultdict(list), "held_out": defaultdict(list)}
     classes = {t.code: t.field_classes for t in build_registry()}
     print(f"seed {args.seed}: {args.count} documents per type, layout and variant; {args.threads} ONNX threads")
     with tempfile.TemporaryDirectory() as tmp:
@@ -177,9 +177,8 @@ def main() -> None:
                 tally = Tally()
                 for path, result in zip(files, results):
                     tally.add(json.loads(path.with_suffix(".json").read_text(encoding="utf-8")), result, classes, calibrator)
-                if split == "tuning":
-                    for field_class, pts in tally.raw.items():
-                        tuning_pairs[field_class].extend(pts)
+                for field_class, pts in tally.raw.items():
+                    pairs[split][field_class].extend(pts)
                 label = "layouts not tuned on" if split == "held_out" else "tuning layouts"
                 tally.report(f"{label}, {variant}")
                 pipe = statistics.mean(r["seconds"] for r in results)
@@ -188,11 +187,14 @@ def main() -> None:
                     print(f"  time per page: pipeline {pipe:.2f} s, bare OCR {bare:.2f} s, ratio {pipe / bare:.2f}")
                 else:
                     print(f"  time per page: pipeline {pipe:.2f} s")
-    if tuning_pairs:
-        out = ROOT / "bench-out" / "layout-pairs.json"
-        out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps(tuning_pairs))
-        print(f"\nraw support and exact-match of the tuning layouts written to {out} (samples/calibrate.py --refit)")
+    (ROOT / "bench-out").mkdir(exist_ok=True)
+    for split, name in (("tuning", "layout-pairs.json"), ("held_out", "layout-pairs-held-out.json")):
+        if pairs[split]:
+            out = ROOT / "bench-out" / name
+            out.write_text(json.dumps(pairs[split]))
+            print(f"\nraw support and exact-match of the {split} layouts written to {out}")
+    print("refit on the tuning layouts only, judged on the others: samples/calibrate.py --refit "
+          "bench-out/layout-pairs.json --held-out bench-out/layout-pairs-held-out.json")
 
 
 if __name__ == "__main__":

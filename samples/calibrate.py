@@ -34,18 +34,47 @@ def main() -> None:
     parser.add_argument("--refit", nargs="+", type=Path, metavar="PAIRS",
                         help="fit from saved (raw, exact) pairs instead of running OCR: bench-out/calibration-pairs.json "
                              "of an earlier run, bench-out/layout-pairs.json of bench_layouts.py (tuning layouts only)")
+    parser.add_argument("--held-out", type=Path, metavar="PAIRS",
+                        help="with --refit: print the reliability on these pairs (bench-out/layout-pairs-held-out.json) "
+                             "under the shipped calibration and under the refit one")
     args = parser.parse_args()
     if args.refit:
-        pairs: dict[str, list] = {}
-        for path in args.refit:
-            for field_class, points in json.loads(path.read_text()).items():
-                pairs.setdefault(field_class, []).extend(tuple(p) for p in points)
+        pairs = _load(args.refit)
+        held_out = _load([args.held_out]) if args.held_out else {}
+        if held_out:
+            reliability("shipped calibration, held-out layouts", held_out, _curves_of(json.loads(OUT.read_text())))
         _write(pairs, {"refit_from": [p.name for p in args.refit]})
+        if held_out:
+            reliability("refit calibration, held-out layouts", held_out, _curves_of(json.loads(OUT.read_text())))
         return
     pairs = _measure(args)
     (_harness.ROOT / "bench-out").mkdir(exist_ok=True)
     (_harness.ROOT / "bench-out" / "calibration-pairs.json").write_text(json.dumps(pairs))  # to refit without OCR
     _write(pairs, {"seed": args.seed, "count": args.count, "doc_count": args.doc_count, "layout_count": args.layout_count})
+
+
+def _load(paths: list[Path]) -> dict[str, list]:
+    pairs: dict[str, list] = {}
+    for path in paths:
+        for field_class, points in json.loads(path.read_text()).items():
+            pairs.setdefault(field_class, []).extend(tuple(p) for p in points)
+    return pairs
+
+
+def _curves_of(data: dict):
+    from pipeline.confidence import Calibrator, Curve
+
+    return Calibrator({name: Curve(tuple(c["x"]), tuple(c["y"])) for name, c in data.get("classes", {}).items()})
+
+
+def reliability(title: str, pairs: dict[str, list], calibrator) -> None:
+    """Per field class: mean calibrated confidence against the observed exact-match rate of saved (raw, exact) pairs
+    (the raw support already carries the shape factor, so the calibrator is asked without the value)."""
+    print(f"{title}:  class        n  mean conf  exact    gap")
+    for field_class, points in sorted(pairs.items()):
+        conf = sum(calibrator(field_class, raw) for raw, _ in points) / len(points)
+        exact = sum(ok for _, ok in points) / len(points)
+        print(f"{'':{len(title) + 3}s}{field_class:10s} {len(points):4d} {conf:10.3f} {exact:6.3f} {100 * (conf - exact):+6.1f}")
 
 
 def _measure(args) -> dict[str, list[tuple[float, int]]]:

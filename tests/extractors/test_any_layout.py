@@ -40,6 +40,19 @@ def test_prose_power_of_attorney_reads_both_parties():
     assert got["matter"] == "个体工商户设立登记"
 
 
+def test_prose_matter_is_not_taken_from_a_wrapped_line_that_starts_with_label_words():
+    """委托权限 is a label only when printed as one: here a wrapped line of the sentence starts with the words."""
+    page = reading([
+        ("授权委托书", 640, 200, 0.99, 70),
+        ("委托人:陆雨甦,公民身份号码:440305199003071234。受托人:段燕,", 150, 400),
+        ("公民身份号码:310101198511204520。现委托受托人代为办理个体工商户设立登记事宜,受托人在", 150, 470),
+        ("委托权限内办理的事项,委托人均予以认可。", 150, 540),
+    ])
+    assert values(power_of_attorney.extract(classified("power_of_attorney", page)))["matter"] == "个体工商户设立登记"
+    labelled = reading([("授权委托书", 640, 200, 0.99, 70), ("委托权限:代为办理个体工商户设立登记", 150, 400)])
+    assert values(power_of_attorney.extract(classified("power_of_attorney", labelled)))["matter"] == "代为办理个体工商户设立登记"
+
+
 def test_first_person_letter_power_of_attorney_and_agent_signature_line():
     page = reading([
         ("授权委托书", 640, 200, 0.99, 70),

@@ -277,3 +277,44 @@ def test_a_landscape_page_seen_from_its_edge_keeps_its_aspect(seed, sideways):
     assert w > h and abs(w / h / (297 / 210) - 1) < 0.06, (w, h)
     assert cap.rotation in (0, 180) if not sideways else cap.rotation in (90, 270)
     assert corner_error(region.quad, shot.quads[0]) < 0.01
+
+
+class _PortraitPageOnly:
+    """Reads a licence only from a portrait image (the whole A4 frame); a landscape region reads as a stray mark."""
+
+    name = "fake-portrait-page"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def read(self, image):
+        h, w = image.shape[:2]
+        self.calls.append((h, w))
+        if h <= w:
+            return [TextLine(text="口", score=0.6, box=(2.0, 2.0, 30.0, 30.0))]
+        rows = ["统一社会信用代码", "92652324MA26KWAR73", "营业执照", "名称", "玛纳斯县福瑞早餐店", "类型", "个体工商户",
+                "经营者", "彭海阳", "注册日期", "2020年05月02日", "经营场所", "新疆维吾尔自治区玛纳斯县永丰镇张庄村5组27号",
+                "登记机关"]
+        big = {"营业执照"}
+        return [TextLine(text=t, score=0.99, box=(0.12 * w, 0.05 * h + 0.06 * h * i,
+                                                   0.12 * w + (0.09 if t in big else 0.025) * w * len(t),
+                                                   0.05 * h + 0.06 * h * i + (0.06 if t in big else 0.02) * h))
+                for i, t in enumerate(rows)]
+
+    def orientation(self, crops):
+        return [(0, 1.0) for _ in crops]
+
+
+def test_a_page_split_into_regions_that_no_type_recognises_is_read_as_its_whole_frame():
+    """A clean 个体工商户 licence page whose boxed parts capture took for cards on a copy (seed 3030, the second
+    standard licence of samples/generate_layouts.py): the regions read as nothing, the frame as a licence."""
+    from tests.conftest import load_sample_module
+
+    gd, gl = load_sample_module("generate_documents"), load_sample_module("generate_layouts")
+    [(data, _truth)] = gd.page_images(3030, 1, "business_licence", "clean", rendered=gl.render(3030, 1, "business_licence", "standard"))
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert len(find_documents(image)) > 1  # from pixels alone the page is split
+    engine = _PortraitPageOnly()
+    [doc] = _run(_fake_deps(engine), image, "licence.png")
+    assert doc.type == "business_licence" and doc.fields["credit_code"].value == "92652324MA26KWAR73"
+    assert doc.region is None and doc.capture.read_from == "frame"

@@ -239,6 +239,20 @@ def test_doubtful_lines_are_those_the_seal_crosses():
     assert [ln.text for ln in seals.doubtful_under(found, lines)] == ["2025年1月13日"]
 
 
+def test_a_line_read_short_under_the_ring_is_read_again_and_a_whole_one_is_not():
+    """The page's OCR read 025年11月24日 with certainty: the ring hid the first character, whose print stands right
+    against the line's start inside the seal."""
+    image, date_box = _stamped_date()
+    (found,) = seals.find_seals(image)
+    x0, y0, x1, y1 = date_box
+    first = (x1 - x0) / 11  # 2025年11月24日: eleven characters
+    short = _line("025年11月24日", (x0 + first + 2, y0 - 4, x1 + 4, y1 + 4))
+    whole = _line("2025年11月24日", (x0 - 4, y0 - 4, x1 + 4, y1 + 4))
+    label = _line("单位（盖章）：", (860, 1370, 1100, 1425))
+    assert seals.cut_short_under(image, found, [label, short], 40) == [short]
+    assert seals.cut_short_under(image, found, [label, whole], 40) == []
+
+
 @pytest.mark.slow
 def test_date_stamped_over_by_the_seal_is_read(ocr_engine):
     image, date_box = _stamped_date()
