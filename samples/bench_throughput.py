@@ -52,8 +52,9 @@ class Hall:
         from workers.wiring import secret_key
 
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("YICHUANG_")}
+        # The benchmark feeds its own queue as fast as it can: the per-key rate limit (api/rate_limits.py) is off.
         self.env.update(YICHUANG_DATA_DIR=str(folder), YICHUANG_ENV="test", PYTHONPATH=str(ROOT),
-                        YICHUANG_BROKER_URL=REDIS, YICHUANG_REDIS_KEY_PREFIX=f"bench-{uuid.uuid4().hex[:8]}")
+                        YICHUANG_RATE_LIMITS_ENABLED="false", YICHUANG_BROKER_URL=REDIS, YICHUANG_REDIS_KEY_PREFIX=f"bench-{uuid.uuid4().hex[:8]}")
         if database_url:
             self.env["YICHUANG_DATABASE_URL"] = database_url
         for key, value in self.env.items():
