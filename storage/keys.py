@@ -83,8 +83,8 @@ def list_keys(db: SessionScope, *, hall: str | None = None, include_revoked: boo
     if not include_revoked:
         query = query.where(ApiKey.revoked_at.is_(None))
     with db.session() as s:
-        rows = [record(r) for r in s.scalars(query)]
-    return [r for r in rows if hall is None or r.hall == hall or hall in r.halls]
+        rows = list(s.scalars(query))
+    return [record(r) for r in rows if in_hall(r, hall)]
 
 
 KEY_KEYS = Keyset((ApiKey.created_at, ApiKey.key_id))  # GET /api/v1/keys walks keys in this order
