@@ -17,7 +17,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from pipeline.assessment import STATUS_LABELS
 from storage.bundle.signing import development_root_path
-from tests.bundle.conftest import jpeg_bytes, make_env
+from tests.in_process import jpeg_bytes, make_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

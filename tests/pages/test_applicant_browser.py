@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.test_case_api import write_hall
+from tests.case_data import write_hall
 from tests.pages.test_browser import (  # noqa: F401 - fixtures: the live server, the browser, the artefacts folder
     CHROMIUM, PASSWORD, SAMPLES, _shot, _sign_in, _wait_until, artefacts, chromium, live,
 )
