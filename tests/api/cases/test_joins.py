@@ -88,7 +88,8 @@ def test_joins_are_refused_to_others_and_for_shots_not_of_the_case(tasks_env, sh
     assert tasks_env.client.post(url, json={"documents": [first, second]}).status_code == 401
     forbidden = tasks_env.client.post(url, headers=tasks_env.key("reviewer"), json={"documents": [first, second]})
     assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "auth.forbidden"
-    other_hall = tasks_env.client.post(url, headers=tasks_env.key("clerk", "hall-2"), json={"documents": [first, second]})
+    other_hall = tasks_env.client.post(url, headers=tasks_env.key("clerk", "hall-2"),
+                                       json={"documents": [first, second]})
     assert other_hall.status_code == 404 and other_hall.json()["error"]["code"] == "not_found"
     stranger = tasks_env.client.post(url, headers=clerk, json={"documents": [first, "not-a-document"]})
     assert stranger.status_code == 422 and "不属于本办件" in stranger.json()["error"]["message"]
@@ -108,8 +109,9 @@ def test_the_bundle_shows_the_joined_document_once_with_its_pages_in_order(tasks
     clerk, case_id, (first, second) = shots
     # the clerk's page order: the second shot is the document's first page
     assert tasks_env.client.post(f"/api/v1/cases/{case_id}/joins", headers=clerk,
-                           json={"documents": [second, first]}).status_code == 201
-    name = material(tasks_env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["assessment"], "operator_id")["name"]
+                                 json={"documents": [second, first]}).status_code == 201
+    case = tasks_env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    name = material(case["assessment"], "operator_id")["name"]
     data = tasks_env.bundle(clerk, case_id).content
     with pikepdf.open(io.BytesIO(data)) as pdf:
         manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
