@@ -94,7 +94,7 @@ def join(svc, upload_id: str, attempt: int, count: int) -> tuple[str, object]:
         upload = upload_of(row)
         results = [page_reading.PageResult.model_validate(b) for b in bodies]
         documents = page_reading.join(upload, original(svc, row.object_key), results, svc.deps, upload.received_at)
-    if not svc.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents], attempt=attempt):
+    if not svc.repo.finish(upload_id, documents, attempt=attempt):
         return "superseded", None
     svc.page_results.forget(upload_id)
     logger.info("upload %s done from %d pages: %d documents", upload_id, count, len(documents))
