@@ -181,18 +181,18 @@ def cmd_verify(args) -> int:
             continue
         documents.extend(process(make_upload(data, path_text, at), data, deps, at, cross=False))
     documents = cross_check(documents, deps, at.astimezone(SHANGHAI).date())  # once, over the whole batch
-    case = None
+    assessment = None
     if checklist is not None:
         from validators.assess import assess_documents
 
         services.library = _verify_library(settings)  # before the assessor is built with it
-        case = assess_documents(services.assessor, checklist[0], checklist[1], documents, at).to_case_dict()
-    result = Result(documents=tuple(documents), case=case)
+        assessment = assess_documents(services.assessor, checklist[0], checklist[1], documents, at)
     if args.json:
+        result = Result(documents=tuple(documents), case=assessment.to_case_dict() if assessment else None)
         json.dump(result.to_json_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        _print_human(result)
+        _print_human(documents, assessment)
     return EXIT_OK
 
 
@@ -217,10 +217,10 @@ def _verify_library(settings):
     return build_licence_library(settings, store, engine, keep=MemoryStore())
 
 
-def _print_human(result) -> None:
+def _print_human(documents: list[Document], assessment) -> None:
     from pipeline.masking import mask_id_number
 
-    for doc in result.documents:
+    for doc in documents:
         print(f"{doc.source}: {doc.type} (置信度 {doc.type_confidence:.2f})")
         if doc.error:
             print(f"  错误 {doc.error.code}: {doc.error.message}")
@@ -232,15 +232,15 @@ def _print_human(result) -> None:
         if doc.quality and doc.quality.issues:
             for issue in doc.quality.issues:
                 print(f"  [{issue.severity}] quality.{issue.code}: {issue.message}")
-    if result.case:
+    if assessment is not None:
         from pipeline.assessment import STATUS_LABELS
 
-        print(f"\n{result.case['item_name']}（{result.case['situation_name']}）: {result.case['decision']}")
-        for material in result.case["materials"]:
-            print(f"  {material['code']} {material['name']}: {STATUS_LABELS[material['status']]}")
-            for finding in material["findings"]:
-                print(f"    [{finding['severity']}] {finding['code']}: {finding['message']}")
-        print("\n" + result.case["notice"])
+        print(f"\n{assessment.item_name}（{assessment.situation_name}）: {assessment.decision}")
+        for material in assessment.materials:
+            print(f"  {material.code} {material.name}: {STATUS_LABELS[material.status]}")
+            for finding in material.findings:
+                print(f"    [{finding.severity}] {finding.code}: {finding.message}")
+        print("\n" + assessment.notice)
 
 
 # --- catalog --------------------------------------------------------------------------------

@@ -29,12 +29,11 @@ from pipeline.interfaces import SHANGHAI
 from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibrary
 from pipeline.models import Document, Finding
 from pipeline.registry import CheckRegistry, TypeRegistry
+from pipeline.service_item import Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule
 from pipeline.settings import Thresholds
 from validators import accepted, build_checks, consistency, joining, licences, person_acts, seals
 from validators.assign import Assignment, assign, stated
-from validators.catalog import (
-    Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, rules_of, seal_searched_types,
-)
+from validators.catalog import rules_of, seal_searched_types
 from validators.id_card import pair_failures
 from validators.notice import WorkCalendar, YearNotCovered, notice_text
 from validators.vocabulary import (

@@ -23,11 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from extractors import declared
-from pipeline.service_item import (  # noqa: F401 - the schema's names, re-exported for the validators
-    CHECK_CODE, ITEM_CODE, REF, SLUG, ItemCodes, ItemResult, ItemType, ItemVocabulary, Material, Model,
-    NotExpiredRule, Person, RefusalReason, Rule, SameRule, SealedRule, ServiceItem, ServiceObject, SignedRule,
-    Situation, Source, TimeLimit, Tolerance,
-)
+from pipeline.service_item import ItemVocabulary, Material, Rule, SameRule, SealedRule, ServiceItem
 from validators.vocabulary import (
     IDENTITY_TYPES, KNOWN_FINDING_CODES, KNOWN_TYPES, SEAL_DEFAULTS, SEAL_SUBJECTS, TYPE_FIELDS,
 )

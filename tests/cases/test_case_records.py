@@ -193,7 +193,7 @@ def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, 
     assert sweep_lapses(cases, CAL, utc(2026, 11, 11)) == []
     if state == "correction":  # back before 受理: accepted in full later, the old 容缺 promise no longer applies
         perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 12), reason="经营场所证明已当场核验原件")
-        assert tolerance_dues(cases, cases.get(case.id), cases.latest(case.id).body) == []
+        assert tolerance_dues(cases, cases.get(case.id), cases.latest(case.id).assessment) == []
         assert sweep_lapses(cases, CAL, utc(2026, 11, 20)) == []
     with repo.session() as session:
         audited = session.execute(sa.text("SELECT actor, action, target_id FROM audit_events")).all()

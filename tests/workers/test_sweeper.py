@@ -38,7 +38,7 @@ def _case_with_finished_upload(repo: Repository, cases: CaseRepository) -> tuple
     assert repo.claim(row.id, lease_seconds=60, max_attempts=3) is not None
     doc = Document(id="d1", source="scan.jpg", type="id_card_front", type_confidence=0.97, upload_sha256="a" * 64,
                    fields={"name": FieldValue(value="张三", confidence=0.99)})
-    assert repo.finish(row.id, [doc.model_dump(mode="json")])
+    assert repo.finish(row.id, [doc])
     return case.id, row.id
 
 
