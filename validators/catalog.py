@@ -428,7 +428,8 @@ def rules_of(item: ServiceItem, material: Material) -> list[Rule]:
             continue
         if when == "organisation" and "自然人" not in item.service_objects:
             when = "always"
-        defaults.append(SealedRule(rule="sealed", document=type_code, when=when))
+        defaults.append(SealedRule.model_validate({"rule": "sealed", "document": type_code, "when": when},
+                                                  context={"vocabulary": VOCABULARY}))  # the type's seal subject
     return list(material.rules) + defaults
 
 
