@@ -69,9 +69,13 @@ class Builder:
 
     def assess(self, case, version: int, materials: list[dict], when: dt.datetime) -> int:
         decision = "accept" if all(m["status"] == "ok" for m in materials) else "correction_required"
-        with self.cases.session() as s:
-            s.add(AssessmentRow(case_id=case.id, version=version, item_version=1, decision=decision,
-                                body={"decision": decision, "materials": materials}, created_at=when))
+        item = case.service_item
+        body = {"item": item.code, "item_version": item.version, "item_name": item.name, "situation": case.situation,
+                "situation_name": item.situation(case.situation).name,
+                "judged_on": when.astimezone(SHANGHAI).date().isoformat(), "decision": decision, "materials": materials}
+        with self.cases.session() as s:  # a whole stored assessment, as CaseRepository.save writes one
+            s.add(AssessmentRow(case_id=case.id, version=version, item_version=1, decision=decision, body=body,
+                                created_at=when))
         return version
 
     def act(self, case, act: str, source: str, when: dt.datetime, version: int | None = None) -> None:
