@@ -192,3 +192,15 @@ def test_a_page_that_kills_its_worker_every_time_fails_the_upload(svc):
     failed = svc.repo.get_upload(row.id)
     assert (failed.status, failed.error_code) == ("failed", "task.timeout")
     assert svc.page_leases.pending(row.id) == 0
+
+
+def test_a_page_saved_twice_is_stored_once_and_its_lease_is_gone(svc):
+    """Two workers that read the same page (the first one's lease ran out while it was still alive) both save."""
+    data = pdf_bytes(pages=2)
+    row, out = _claimed(svc, data), Outbox()
+    fanout.start(svc, row, data, out)
+    assert svc.page_leases.claim(row.id, 1, 2, lease_seconds=60)
+    assert svc.page_results.save(row.id, 1, {"number": 1, "first": True})
+    assert not svc.page_results.save(row.id, 1, {"number": 1, "first": False})
+    assert svc.page_results.bodies(row.id) == [{"number": 1, "first": True}]
+    assert svc.page_leases.pending(row.id) == 1, "page 2's lease only"
