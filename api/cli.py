@@ -430,7 +430,7 @@ def _sweep_loop(services, stop: threading.Event) -> None:
     while not stop.wait(settings.sweep_interval):
         try:
             sweep(services.repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
-                  assess=enqueue_assessment)
+                  assess=enqueue_assessment, pages=services.page_leases, lease_seconds=settings.lease_seconds)
             sweep_webhooks(services.repo.engine, settings.queued_stuck_after)  # webhook deliveries whose message was lost
             sweep_lapsed_cases(services)  # 容缺 deadlines passed: as the item says
         except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
@@ -516,7 +516,8 @@ def cmd_sweep(args) -> int:
     install_webhook_publisher()  # the lapse sweep's transitions are webhook events
     services = build_services(settings)
     count = sweep(services.repo, resend, queued_after=settings.queued_stuck_after,
-                  max_attempts=settings.max_attempts, assess=enqueue_assessment)
+                  max_attempts=settings.max_attempts, assess=enqueue_assessment, pages=services.page_leases,
+                  lease_seconds=settings.lease_seconds)
     count += sweep_webhooks(services.repo.engine, settings.queued_stuck_after)
     sweep_lapsed_cases(services)  # 容缺 lapses move their cases as the item says
     print(count)
