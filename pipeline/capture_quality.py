@@ -307,6 +307,7 @@ MESSAGES = {
 }
 
 EXPECTED_TEXT_SHARE = {"id_card": 0.035, "a4": 0.0118, "unknown": 0.02}  # text height / long side
+TEXTURE_INK_SHARE = 0.1  # ink over this share of a frame with faint marks only is a texture: print covers 2-5 %
 CARD_TEXT_SHARE_MAX = 0.037  # the tallest text lines a sharp ID-1 card shows, as a share of its long side
 EDGE_SPREAD_FLOOR = 0.96  # px: edge_spread of a perfectly sharp edge on the pixel grid
 
@@ -561,6 +562,11 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
             add("blur", "error", 0.2)
         else:
             add("not_a_document", "error", 0.2)
+        return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
+    if faint and (stats.ink_share >= TEXTURE_INK_SHARE or len(text_cut_sides(stats)) >= 3):
+        # faint marks all over the frame, running through its edges: a texture (cloth, grain, carpet),
+        # not a page, whose print keeps margins and covers a few per cent of it
+        add("not_a_document", "error", 0.2)
         return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
 
     # text height: median height of text-line blobs, in pixels of `gray`
