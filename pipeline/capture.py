@@ -733,15 +733,18 @@ def _warp_image(frame: np.ndarray, quad: np.ndarray, w: int, h: int) -> np.ndarr
     q = np.asarray(quad, np.float32)
     src_w = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
     src_h = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
-    # shrink the frame first when the document is much larger than its crop (avoids aliasing), by
-    # halving (2 x 2 means: a third of the time of an area resample to an odd scale; the warp's own
-    # linear sampling takes the last step of less than 1.5 x)
+    # shrink the frame first when the document is much larger than its crop (avoids aliasing): halve
+    # (2 x 2 means) while that stays above the size wanted, then area-resample the rest, which costs a
+    # quarter as much on the halved copy as on the frame
     f = min(1.0, 1.25 * max(w / max(src_w, 1), h / max(src_h, 1)))
     src = frame
-    while f < 0.67 and min(src.shape[:2]) >= 4:
+    while f <= 0.5 and min(src.shape[:2]) >= 4:
         src = cv2.resize(src, (src.shape[1] // 2, src.shape[0] // 2), interpolation=cv2.INTER_LINEAR)
         q = _rescale(q, 0.5)
         f *= 2
+    if f < 0.67:
+        src = cv2.resize(src, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        q = _rescale(q, f)
     m = cv2.getPerspectiveTransform(q, _pixel_box(w, h))
     return cv2.warpPerspective(src, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
