@@ -417,16 +417,59 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 # --- cross-reference checks -----------------------------------------------------------------
 
 
-def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] | None = None) -> Iterator[tuple[tuple, str, str]]:
+ProblemAt = tuple[tuple, str, str]  # (path in the item, Chinese message, "error" | "warning")
+
+
+def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] | None = None) -> Iterator[ProblemAt]:
     """What the schema alone cannot say: references resolve, codes are unique, tolerance is coherent."""
     fields_of = {t: set(f) for t, f in TYPE_FIELDS.items()}
     for type_code, names in (extra_fields or {}).items():
         fields_of.setdefault(type_code, set()).update(names)
-    codes = [m.code for m in item.materials]
-    by_code = {m.code: m for m in item.materials}
-    rule_codes = {r.code for m in item.materials for r in m.rules}
-    known_codes = KNOWN_FINDING_CODES | rule_codes
+    refs = _References({m.code: m for m in item.materials}, fields_of)
+    known_codes = KNOWN_FINDING_CODES | {r.code for m in item.materials for r in m.rules}
+    used = {code for situation in item.situations for code in situation.materials}
 
+    yield from _duplicate_codes(item)
+    yield from _situation_problems(item, refs.by_code)
+    for key, person in item.persons.items():
+        for attr in ("name", "id_number"):
+            ref = getattr(person, attr)
+            if ref and (problem := refs.problem(ref)):
+                yield ("persons", key, attr), problem, "error"
+    for index, material in enumerate(item.materials):
+        at = ("materials", index)
+        if material.code not in used:
+            yield at + ("code",), f"材料 {material.code!r} 未被任何办理情形使用", "warning"
+        yield from _material_problems(item, at, material, known_codes, refs)
+        yield from _rule_problems(at, material, refs)
+    if item.promised_limit.unit == item.statutory_limit.unit and item.promised_limit.days > item.statutory_limit.days:
+        yield ("promised_limit", "days"), "承诺办结时限不能长于法定办结时限", "error"
+
+
+@dataclass(frozen=True)
+class _References:
+    """Resolves `material.field` and `material.type.field` references of one item."""
+
+    by_code: dict[str, Material]
+    fields_of: dict[str, set[str]]
+
+    def problem(self, ref: str) -> str | None:
+        parts = ref.split(".")
+        material = self.by_code.get(parts[0])
+        if material is None:
+            return f"引用了未定义的材料 {parts[0]!r}"
+        types = [parts[1]] if len(parts) == 3 else sorted(material.types())
+        if len(parts) == 3 and parts[1] not in material.types():
+            return f"材料 {parts[0]!r} 不接受 {parts[1]!r} 类型的文件"
+        if material.manual and not material.types():
+            return f"材料 {parts[0]!r} 需人工核验，无可读取的字段"
+        if not any(parts[-1] in self.fields_of.get(t, ()) for t in types):
+            return f"材料 {parts[0]!r} 的文件（{'、'.join(types)}）没有字段 {parts[-1]!r}"
+        return None
+
+
+def _duplicate_codes(item: ServiceItem) -> Iterator[ProblemAt]:
+    codes = [m.code for m in item.materials]
     for index, code in enumerate(codes):
         if codes.index(code) != index:
             yield ("materials", index, "code"), f"材料代码 {code!r} 重复", "error"
@@ -434,8 +477,10 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
     for index, code in enumerate(reasons):
         if reasons.index(code) != index:
             yield ("refusal_reasons", index, "code"), f"理由代码 {code!r} 重复", "error"
+
+
+def _situation_problems(item: ServiceItem, by_code: dict[str, Material]) -> Iterator[ProblemAt]:
     situation_codes = [s.code for s in item.situations]
-    used: set[str] = set()
     for index, situation in enumerate(item.situations):
         if situation_codes.index(situation.code) != index:
             yield ("situations", index, "code"), f"办理情形代码 {situation.code!r} 重复", "error"
@@ -444,91 +489,72 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
                 yield ("situations", index, "materials", position), f"未定义的材料 {code!r}", "error"
             elif situation.materials.index(code) != position:
                 yield ("situations", index, "materials", position), f"材料 {code!r} 重复列出", "error"
-            used.add(code)
 
-    def ref_problem(ref: str) -> str | None:
-        parts = ref.split(".")
-        material = by_code.get(parts[0])
-        if material is None:
-            return f"引用了未定义的材料 {parts[0]!r}"
-        types = [parts[1]] if len(parts) == 3 else sorted(material.types())
-        if len(parts) == 3 and parts[1] not in material.types():
-            return f"材料 {parts[0]!r} 不接受 {parts[1]!r} 类型的文件"
-        if material.manual and not material.types():
-            return f"材料 {parts[0]!r} 需人工核验，无可读取的字段"
-        if not any(parts[-1] in fields_of.get(t, ()) for t in types):
-            return f"材料 {parts[0]!r} 的文件（{'、'.join(types)}）没有字段 {parts[-1]!r}"
-        return None
 
-    for key, person in item.persons.items():
-        for attr in ("name", "id_number"):
-            ref = getattr(person, attr)
-            if ref and (problem := ref_problem(ref)):
-                yield ("persons", key, attr), problem, "error"
+def _material_problems(item: ServiceItem, at: tuple, material: Material, known_codes: set[str],
+                       refs: _References) -> Iterator[ProblemAt]:
+    """One material's accepted types, person, tolerance and source."""
+    for a, alternative in enumerate(material.accepted):
+        if not alternative:
+            yield at + ("accepted", a), "可接受文件组合不能为空", "error"
+        for t, type_code in enumerate(alternative):
+            if type_code not in KNOWN_TYPES:
+                yield at + ("accepted", a, t), f"未知的文件类型 {type_code!r}", "error"
+    if not material.accepted and not material.manual:
+        yield at + ("accepted",), "必须列出可接受的文件类型，或标记为 manual（人工核验）", "error"
+    if material.is_identity:
+        if not material.person:
+            yield at + ("accepted",), "身份证明材料必须指明 person（谁的身份证明）", "error"
+    if material.person and material.person not in item.persons:
+        yield at + ("person",), f"未在 persons 中定义的人员 {material.person!r}", "error"
+    if material.necessity == "tolerable":
+        if material.tolerance is None:
+            yield at + ("necessity",), "容缺后补材料必须给出 tolerance（补交期限等）", "error"
+        if not item.allows_tolerance:
+            yield at + ("necessity",), "该事项未允许容缺受理（allows_tolerance: false）", "error"
+    elif material.tolerance is not None:
+        yield at + ("tolerance",), "只有 necessity: tolerable 的材料可以设置 tolerance", "error"
+    if material.tolerance:
+        for c, check in enumerate(material.tolerance.checks):
+            if check not in known_codes:
+                yield at + ("tolerance", "checks", c), f"未知的检查代码 {check!r}（请核对拼写）", "warning"
+    source = material.source
+    if source.channel == "licence_library":
+        for attr in ("licence_type", "holder_code", "holder_code_type"):
+            if not getattr(source, attr):
+                yield at + ("source",), f"来源为电子证照库时必须给出 {attr}", "error"
+    for attr in ("holder_code", "holder_name"):
+        ref = getattr(source, attr)
+        if ref and (problem := refs.problem(ref)):
+            yield at + ("source", attr), problem, "error"
 
-    for index, material in enumerate(item.materials):
-        at = ("materials", index)
-        if material.code not in used:
-            yield at + ("code",), f"材料 {material.code!r} 未被任何办理情形使用", "warning"
-        for a, alternative in enumerate(material.accepted):
-            if not alternative:
-                yield at + ("accepted", a), "可接受文件组合不能为空", "error"
-            for t, type_code in enumerate(alternative):
-                if type_code not in KNOWN_TYPES:
-                    yield at + ("accepted", a, t), f"未知的文件类型 {type_code!r}", "error"
-        if not material.accepted and not material.manual:
-            yield at + ("accepted",), "必须列出可接受的文件类型，或标记为 manual（人工核验）", "error"
-        if material.is_identity:
-            if not material.person:
-                yield at + ("accepted",), "身份证明材料必须指明 person（谁的身份证明）", "error"
-        if material.person and material.person not in item.persons:
-            yield at + ("person",), f"未在 persons 中定义的人员 {material.person!r}", "error"
-        if material.necessity == "tolerable":
-            if material.tolerance is None:
-                yield at + ("necessity",), "容缺后补材料必须给出 tolerance（补交期限等）", "error"
-            if not item.allows_tolerance:
-                yield at + ("necessity",), "该事项未允许容缺受理（allows_tolerance: false）", "error"
-        elif material.tolerance is not None:
-            yield at + ("tolerance",), "只有 necessity: tolerable 的材料可以设置 tolerance", "error"
-        if material.tolerance:
-            for c, check in enumerate(material.tolerance.checks):
-                if check not in known_codes:
-                    yield at + ("tolerance", "checks", c), f"未知的检查代码 {check!r}（请核对拼写）", "warning"
-        source = material.source
-        if source.channel == "licence_library":
-            for attr in ("licence_type", "holder_code", "holder_code_type"):
-                if not getattr(source, attr):
-                    yield at + ("source",), f"来源为电子证照库时必须给出 {attr}", "error"
-        for attr in ("holder_code", "holder_name"):
-            ref = getattr(source, attr)
-            if ref and (problem := ref_problem(ref)):
-                yield at + ("source", attr), problem, "error"
-        sealed: set[str] = set()
-        for r, rule in enumerate(material.rules):
-            where = at + ("rules", r)
-            if rule.document not in material.types():
-                yield where + ("document",), f"材料不接受 {rule.document!r} 类型的文件", "error"
+
+def _rule_problems(at: tuple, material: Material, refs: _References) -> Iterator[ProblemAt]:
+    """One material's acceptance rules: their document types, fields, seal requirements and references."""
+    sealed: set[str] = set()
+    for r, rule in enumerate(material.rules):
+        where = at + ("rules", r)
+        if rule.document not in material.types():
+            yield where + ("document",), f"材料不接受 {rule.document!r} 类型的文件", "error"
+            continue
+        if isinstance(rule, SealedRule):
+            if not rule.field:
+                yield where + ("field",), f"{rule.document!r} 须指明印章应属哪一单位的字段（field）", "error"
                 continue
-            if isinstance(rule, SealedRule):
-                if not rule.field:
-                    yield where + ("field",), f"{rule.document!r} 须指明印章应属哪一单位的字段（field）", "error"
-                    continue
-                if rule.document in sealed:
-                    yield where + ("document",), f"{rule.document!r} 的盖章要求重复", "error"
-                sealed.add(rule.document)
-                if rule.when != "never" and rule.document not in seal_searched_types():
-                    yield (where + ("document",), f"系统不检测 {rule.document!r} 类文件上的印章，受理时将提示人工核对是否盖章",
-                           "warning")
-            names = rule.fields if isinstance(rule, SameRule) else [rule.field]
-            for name in names:
-                if name not in fields_of.get(rule.document, ()):
-                    yield where + ("field",), f"{rule.document!r} 没有字段 {name!r}", "error"
-            if isinstance(rule, SameRule):
-                for ref in rule.refs:
-                    if problem := ref_problem(ref):
-                        yield where + ("with",), problem, "error"
-    if item.promised_limit.unit == item.statutory_limit.unit and item.promised_limit.days > item.statutory_limit.days:
-        yield ("promised_limit", "days"), "承诺办结时限不能长于法定办结时限", "error"
+            if rule.document in sealed:
+                yield where + ("document",), f"{rule.document!r} 的盖章要求重复", "error"
+            sealed.add(rule.document)
+            if rule.when != "never" and rule.document not in seal_searched_types():
+                yield (where + ("document",), f"系统不检测 {rule.document!r} 类文件上的印章，受理时将提示人工核对是否盖章",
+                       "warning")
+        names = rule.fields if isinstance(rule, SameRule) else [rule.field]
+        for name in names:
+            if name not in refs.fields_of.get(rule.document, ()):
+                yield where + ("field",), f"{rule.document!r} 没有字段 {name!r}", "error"
+        if isinstance(rule, SameRule):
+            for ref in rule.refs:
+                if problem := refs.problem(ref):
+                    yield where + ("with",), problem, "error"
 
 
 def seal_searched_types() -> frozenset[str]:
