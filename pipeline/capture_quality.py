@@ -372,7 +372,8 @@ def edge_spread(gray: np.ndarray, text: np.ndarray, mark_size: float) -> float |
     return max(spreads) if spreads else float(np.percentile(sigma, 25))
 
 
-def glare_share(gray: np.ndarray, mark_size: float, level: int, spot: float = 0.2, halo: float = 0.8) -> float:
+def glare_share(gray: np.ndarray, mark_size: float, level: int, spot: float = 0.2, halo: float = 0.8,
+                stats: TextStats | None = None) -> float:
     """Share of the document washed out by highlights: clipped areas (at `level` or above) wide enough
     to hold a disc `spot` x the short side across, i.e. with the print inside them gone. Clipped paper
     between lines of print, under a bright but even light, is narrower than that and does not count.
@@ -381,7 +382,12 @@ def glare_share(gray: np.ndarray, mark_size: float, level: int, spot: float = 0.
     a ring just outside it is nearly as bright (`halo`), where a white panel or a page's paper ends at
     a crisp step; a region running along three edges is the paper itself; and on a scan, or white paper
     in strong light, the clipped paper is one region covering most of the page, unless the rest of the
-    page is clearly darker and it does not run along the page's edges like a scan's paper does."""
+    page is clearly darker and it does not run along the page's edges like a scan's paper does.
+
+    A highlight matters where it hides print. With the page's `stats` (text marks at `gray`'s scale), a
+    highlight that print runs into -- marks within `GLARE_CUT_REACH` mark sizes of its rim along the text
+    direction, a line broken off at it -- counts in full; one with no print cut at its rim lies over blank
+    paper or holds at most a short field whole, and counts `GLARE_UNCUT_WEIGHT`."""
     small, _ = resize_long(gray, 400)
     sh, sw = small.shape
     k = max(3, int(round(mark_size * sw / max(gray.shape[1], 1) * 1.2)) | 1)
@@ -395,7 +401,7 @@ def glare_share(gray: np.ndarray, mark_size: float, level: int, spot: float = 0.
     rest = paper[paper < level]
     darker_rest = rest.size > 0 and float(np.percentile(rest, 25)) < level - 15
     short = min(sh, sw)
-    washed = 0
+    spots: list[tuple[int, int]] = []  # (label, area) of the highlights
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in st[i])
         edges = (x <= 1) + (y <= 1) + (x + w >= sw - 1) + (y + h >= sh - 1)
@@ -405,8 +411,42 @@ def glare_share(gray: np.ndarray, mark_size: float, level: int, spot: float = 0.
         ring = (outside > 0.01 * short) & (outside <= 0.05 * short)
         if ring.any() and float(np.mean(paper[ring] >= level - 12)) < halo:
             continue  # a crisp edge: a white panel or the paper, not a highlight
-        washed += area
+        spots.append((i, area))
+    if not spots:
+        return 0.0
+    cut = _print_cut_at(labels, [i for i, _ in spots], gray.shape, stats) if stats is not None else None
+    washed = sum(area * (1.0 if cut is None or i in cut else GLARE_UNCUT_WEIGHT) for i, area in spots)
     return washed / flat.size
+
+
+GLARE_CUT_REACH = 1.5  # mark sizes beyond a mark, along the text direction, in which a highlight cuts print
+GLARE_UNCUT_WEIGHT = 0.5  # weight of a highlight that cuts no print: blank paper, or a short field whole
+
+
+def _print_cut_at(labels: np.ndarray, spots: list[int], shape: tuple[int, ...], stats: TextStats) -> set[int]:
+    """The highlights (labels of `labels`, a smaller copy of an image of `shape`) that print runs into: a
+    text mark whose neighbourhood along the text direction (rows for horizontal text, columns for vertical)
+    reaches the highlight within `GLARE_CUT_REACH` mark sizes, i.e. its line goes on under the highlight."""
+    n, _, st, _ = cv2.connectedComponentsWithStats(stats.text, connectivity=8)
+    if n <= 1:
+        return set()
+    vertical = line_blobs(stats.text, stats.mark_size, horizontal=False)
+    horizontal = float(stats.lines[:, 2].sum()) >= float(vertical[:, 3].sum()) if len(vertical) else True
+    if not horizontal:  # measure vertical text as horizontal text of the transposed image
+        labels, st = labels.T, st[:, [1, 0, 3, 2, 4]]
+    f = labels.shape[1] / shape[1 if horizontal else 0]
+    reach = GLARE_CUT_REACH * stats.mark_size
+    x, y, w, h = (st[1:, k].astype(np.float64) for k in range(4))
+    rows = np.clip(((y + h / 2) * f).astype(np.int64), 0, labels.shape[0] - 1)
+    width = labels.shape[1]
+    wanted = np.zeros(int(labels.max()) + 1, bool)
+    wanted[spots] = True
+    cut: set[int] = set()
+    for row, a0, a1, b0, b1 in zip(rows, (x - reach) * f, x * f, (x + w) * f, (x + w + reach) * f, strict=True):
+        for lo, hi in ((a0, a1), (b0, b1)):
+            seg = labels[row, max(int(lo), 0):min(int(hi) + 1, width)]
+            cut.update(int(v) for v in np.unique(seg[wanted[seg]]))
+    return cut
 
 
 def optical_spread(spread: float, grid: float = 1.0) -> float:
@@ -567,7 +607,7 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
 
     # glare
     grades.add("glare", *_grade(glare_share(gray, stats.mark_size, settings.glare_level, settings.glare_spot,
-                                            settings.glare_halo),
+                                            settings.glare_halo, stats),
                                 settings.glare_warning, settings.glare_error))
 
     # resolution: text height in source pixels (larger is better)

@@ -28,6 +28,7 @@ from pipeline.capture import (
     find_documents,
     rotate_quarter,
 )
+from pipeline.capture_quality import analysis_copy, glare_share
 from pipeline.models import Capture, Quality
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -450,6 +451,37 @@ def test_a_white_panel_with_a_crisp_edge_is_not_glare_but_a_highlight_over_print
     spot = 2.2 * 255 * np.exp(-(((xx - 550) / 330) ** 2 + ((yy - 400) / 330) ** 2) * 1.2)
     glared = np.clip(_lettered_page(200).astype(np.float32) + spot[..., None], 0, 255).astype(np.uint8)
     assert codes(assess_quality(glared, "unknown")).get("glare") == "error"
+
+
+def _half_lettered_page(spot_x: float, spot_r: float) -> np.ndarray:
+    """Light paper printed on its left part only, with a specular highlight centred at `spot_x`."""
+    page = np.full((900, 1600, 3), 228, np.uint8)
+    for y in range(60, 860, 40):
+        for x in range(40, 700, 28):
+            cv2.putText(page, "A", (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)
+    yy, xx = np.mgrid[0:900, 0:1600].astype(np.float32)
+    spot = 2.2 * 255 * np.exp(-(((xx - spot_x) / spot_r) ** 2 + ((yy - 450) / spot_r) ** 2) * 1.2)
+    return np.clip(page.astype(np.float32) + spot[..., None], 0, 255).astype(np.uint8)
+
+
+def test_a_highlight_counts_in_full_where_it_hides_print_and_half_over_blank_paper():
+    """Print running into a highlight's rim shows the highlight hides some; a highlight with no print cut at
+    its rim lies over blank paper (or holds a short field whole) and counts half."""
+    s = CaptureSettings()
+
+    def shares(image: np.ndarray) -> tuple[float, float]:
+        gray, stats = analysis_copy(image)
+        return (glare_share(gray, stats.mark_size, s.glare_level, s.glare_spot, s.glare_halo),
+                glare_share(gray, stats.mark_size, s.glare_level, s.glare_spot, s.glare_halo, stats))
+
+    blank = _half_lettered_page(1200, 180)
+    size, judged = shares(blank)
+    assert size >= s.glare_error and judged == pytest.approx(size / 2)
+    assert codes(assess_quality(blank, "unknown")).get("glare") == "warning"
+    over_print = _half_lettered_page(500, 260)
+    size, judged = shares(over_print)
+    assert size >= s.glare_error and judged == pytest.approx(size)
+    assert codes(assess_quality(over_print, "unknown")).get("glare") == "error"
 
 
 @pytest.mark.parametrize(("factor", "severity"), [(0.6, None), (0.25, "warning"), (0.1, "error")])
