@@ -35,6 +35,7 @@ CLEAR_SIGNED = 2.0  # above this multiple of SIGNED_INK it is certainly signed
 MIN_TEXT_PX = 12  # a text height below this is too coarse to be sure a thin pen line is absent
 RIGHT_SPAN = 30.0  # how far right of its label a signature area reaches at most, in text heights
 MIN_RIGHT = 4.0  # narrower than this, the area is below the label instead
+TALL_LABEL = 1.6  # a label box this many usual line heights tall holds more than the label (see print_height)
 
 # printed words of a signature area: 年 月 日, dates, labels, (签字) / (盖章) instructions
 _FURNITURE = re.compile(r"^[\s:：()（）_\-—.。,，]*(年|月|日|日期|签字|签名|签章|盖章|签字盖章|签名盖章|捺印|手印|或|及|"
@@ -57,8 +58,8 @@ def judge(image: "np.ndarray", label: Box, lines: Sequence[TextLine]) -> InkVerd
     import numpy as np
 
     h_img, w_img = image.shape[:2]
-    text_h = max(4.0, label[3] - label[1])
-    area, clipped = signature_area(label, lines, (w_img, h_img))
+    text_h = print_height(label, lines)
+    area, clipped = signature_area(label, lines, (w_img, h_img), text_h)
     x0, y0, x1, y1 = (int(round(v)) for v in area)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return InkVerdict(area=area, ink_box=None, ink=0.0, signed=False, certain=False)
@@ -82,13 +83,27 @@ def judge(image: "np.ndarray", label: Box, lines: Sequence[TextLine]) -> InkVerd
                       certain=usable and clear)
 
 
-def signature_area(label: Box, lines: Sequence[TextLine], size: tuple[int, int]) -> tuple[Box, bool]:
+def print_height(label: Box, lines: Sequence[TextLine]) -> float:
+    """The height of the form's print at the label, the unit of the area and of the ink: the label's own box,
+    unless that box is much taller than the page's usual line (OCR read the label and the handwriting after it
+    as one line, whose box then spans the signature: a brush-written name, a seal): then the usual line height."""
+    own = max(4.0, label[3] - label[1])
+    heights = sorted(line.box[3] - line.box[1] for line in lines if len(line.text.strip()) >= 2)
+    if len(heights) < 3:
+        return own
+    usual = heights[len(heights) // 2]
+    return own if own <= TALL_LABEL * usual else max(4.0, usual)
+
+
+def signature_area(label: Box, lines: Sequence[TextLine], size: tuple[int, int],
+                   text_h: float | None = None) -> tuple[Box, bool]:
     """The region the label owns and whether the page's edge cut it short: right of the label (from a little
     above its row to a little below) up to the next printed text on its row or the margin; below the label when
-    less than MIN_RIGHT text heights fit to its right."""
+    less than MIN_RIGHT text heights fit to its right. `text_h`: the print's height (`print_height`), by default
+    the label box's."""
     w_img, h_img = size
     lx0, ly0, lx1, ly1 = label
-    h = max(4.0, ly1 - ly0)
+    h = text_h or max(4.0, ly1 - ly0)
     cy = (ly0 + ly1) / 2
     stop = lx1 + RIGHT_SPAN * h
     for line in lines:

@@ -176,3 +176,26 @@ def test_an_ocr_line_running_from_the_label_into_the_signature_does_not_hide_it(
     assert len(merged) == 1
     verdict = ink.judge(sp.decode(data), (lx0, ly0, lx1, ly1), [*lines, *merged])
     assert verdict.signed
+
+
+@pytest.mark.parametrize("kind", ["brush_name", "seal_over_signature"])
+def test_a_label_box_stretched_by_a_tall_signature_keeps_the_print_height(kind):
+    """When OCR reads "经营者（签字）：吴飞超" as one line, the label's box is as tall as the written name and the
+    seal beside it; the area and the ink are still measured in the page's print height, so the name is seen."""
+    data, truth = sp.page("inline_date", kind, 0)
+    lx0, ly0, lx1, ly1 = truth["label_box"]
+    h = ly1 - ly0
+    lines = [TextLine(text=text, score=0.99, box=tuple(box)) for text, box in truth["lines"]]
+    stretched = (lx0, ly0 - 1.3 * h, lx1, ly1 + 1.3 * h)  # three lines tall
+    assert ink.print_height(stretched, lines) == pytest.approx(h, rel=0.3)
+    verdict = ink.judge(sp.decode(data), stretched, lines)
+    assert verdict.signed and verdict.certain
+
+
+def test_a_stretched_label_box_over_a_blank_area_stays_blank():
+    data, truth = sp.page("inline_date", "blank_underline", 0)
+    lx0, ly0, lx1, ly1 = truth["label_box"]
+    h = ly1 - ly0
+    lines = [TextLine(text=text, score=0.99, box=tuple(box)) for text, box in truth["lines"]]
+    verdict = ink.judge(sp.decode(data), (lx0, ly0 - 1.3 * h, lx1, ly1 + 1.3 * h), lines)
+    assert not verdict.signed
