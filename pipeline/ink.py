@@ -41,6 +41,7 @@ TALL_LABEL = 1.6  # a label box this many usual line heights tall holds more tha
 _FURNITURE = re.compile(r"^[\s:：()（）_\-—.。,，]*(年|月|日|日期|签字|签名|签章|盖章|签字盖章|签名盖章|捺印|手印|或|及|"
                         r"[\s:：()（）_\-—.。,，])+$")
 _LABEL = re.compile(r"(签字|签名|签章|盖章|日期|委托人|受托人|代理人|经营者|申请人|法定代表人|负责人)[^\u4e00-\u9fff]*[:：]?\s*$|[:：]\s*$")
+_LEADING = ":：_-—.。,，、 "  # punctuation a label leaves at the start of the OCR line of what follows it
 _DATE = re.compile(r"\d{2,4}\s*[年./-]|\d{1,2}\s*[月日]|[〇零一二三四五六七八九十]+\s*[年月日]")
 
 
@@ -65,11 +66,13 @@ def judge(image: "np.ndarray", label: Box, lines: Sequence[TextLine]) -> InkVerd
         return InkVerdict(area=area, ink_box=None, ink=0.0, signed=False, certain=False)
     region = image[y0:y1, x0:x1]
     strokes = _strokes(region, text_h)
+    doubt = False  # text taken for print that stands mostly inside the area: a blank verdict is not sure of it
     for line in lines:
         if _holds_label(line, label):
             continue  # the label's own OCR line, which may run on into the signature: only the label is masked
         if _printed(line, area, label, text_h):
             _blank_box(strokes, line.box, (x0, y0), 0.2 * text_h)
+            doubt = doubt or _mostly_inside(line, area) and not _furniture_or_label(line.text)
     _blank_box(strokes, label, (x0, y0), 0.2 * text_h)
     strokes = _without_specks(strokes, text_h)
     ys, xs = np.nonzero(strokes)
@@ -80,7 +83,7 @@ def judge(image: "np.ndarray", label: Box, lines: Sequence[TextLine]) -> InkVerd
     usable = text_h >= MIN_TEXT_PX and not clipped
     clear = ink >= CLEAR_SIGNED * SIGNED_INK if signed else ink < CLEAR_BLANK * SIGNED_INK
     return InkVerdict(area=tuple(float(v) for v in area), ink_box=ink_box, ink=round(ink, 3), signed=signed,
-                      certain=usable and clear)
+                      certain=usable and clear and (signed or not doubt))
 
 
 def print_height(label: Box, lines: Sequence[TextLine]) -> float:
@@ -139,6 +142,12 @@ def _holds_label(line: TextLine, label: Box) -> bool:
     return bx0 <= lx0 + 0.5 * (ly1 - ly0) and bx1 >= lx1 - 1 and by0 < (ly0 + ly1) / 2 < by1
 
 
+def _mostly_inside(line: TextLine, area: Box) -> bool:
+    bx0, _, bx1, _ = line.box
+    inside = min(bx1, area[2]) - max(bx0, area[0])
+    return inside > 0.5 * max(1.0, bx1 - bx0)
+
+
 def _printed(line: TextLine, area: Box, label: Box, h: float) -> bool:
     """An OCR line that is printed text of the form rather than the signature: furniture, or a line that runs
     out of the area (a sentence above or below), or a line of a printed row that started left of the area."""
@@ -150,6 +159,10 @@ def _printed(line: TextLine, area: Box, label: Box, h: float) -> bool:
         return True
     if by1 - by0 > 1.6 * h:  # taller than print: handwriting
         return False
+    text = line.text.strip()
+    lead = len(text) - len(text.lstrip(_LEADING))
+    if lead:  # OCR read the label's colon and the signature after it as one line: the colon does not start it
+        bx0 += (bx1 - bx0) * lead / len(text)
     return bx0 < ax0 - 0.5 * h or bx1 > ax1 + 0.5 * h or (by0 < ay0 - 0.3 * h or by1 > ay1 + 0.3 * h)
 
 
