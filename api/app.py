@@ -215,7 +215,7 @@ def create_app(settings: Settings, *, services: Services | None = None, repo=Non
     app.include_router(catalog.router)  # the service items, for integrators
     app.include_router(verify.router)  # synchronous verify through the counter queue
     app.include_router(webhooks.router)  # integrators' webhook subscriptions and delivery log
-    app.include_router(progress.router_for(settings))  # public progress by case number and query code (no key)
+    app.include_router(progress.router)  # public progress by case number and query code (no key)
     pages.mount(app, settings)  # sign-in, the counter and the back office (server-rendered pages)
     app.add_middleware(Idempotency)  # inside BodyLimit and AuthBeforeBody: the body it buffers is bounded and authorised
     app.add_middleware(edge.AuthBeforeBody)  # the key (or a page session) before one byte of the body is read

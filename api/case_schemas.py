@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.contract import ACTS, Act, CaseState, Role, Severity, UploadState
+from pipeline.models import Document
 from storage.db import as_utc
 
 
@@ -278,8 +279,9 @@ class ReaderRecord(RequestModel):
     device: str | None = Field(default=None, max_length=100)  # reader model / serial, kept on record
 
 
-def public(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k not in ("image_keys", "upload_sha256")}
+def public(document: Document) -> dict[str, Any]:
+    """A document as the HTTP API shows it: its JSON without the storage keys."""
+    return document.model_dump(mode="json", exclude={"image_keys", "upload_sha256"})
 
 
 def event_view(e) -> dict[str, Any]:

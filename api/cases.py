@@ -79,7 +79,8 @@ def create_case(body: CaseRequest, who: IdentityDep, svc: ServicesDep, now: NowD
                        agent=body.agent.model_dump(exclude_none=True) if body.agent else None, at=now)
     return CaseCreated(case_id=opened.row.id, case_url=f"/api/v1/cases/{opened.row.id}",
                        case_number=opened.row.case_number, item=opened.item.code, item_version=opened.item.version,
-                       situation=body.situation, assessment=opened.assessment)
+                       situation=body.situation,
+                       assessment=opened.assessment.to_case_dict() if opened.assessment else None)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def list_cases(who: IdentityDep, svc: ServicesDep, today: TodayDep, page: PageDe
     link_headers(page, found, response)
     svc.repo.audit(who, "case.list", "case", "*", state=filters.states[0] if filters.states else None,
                    flag=filters.flag, count=len(found.rows), paged=page.cursor is not None)
-    return [{"case_id": row.id, "case_number": row.case_number, "item": row.item_code, "item_name": row.item["name"],
+    return [{"case_id": row.id, "case_number": row.case_number, "item": row.item_code, "item_name": row.service_item.name,
              "status": row.status, "status_label": STATES[row.status], "created_at": row.created_at.isoformat(),
              "flags": flags_of[row.id]} for row in found.rows]
 
@@ -161,20 +162,20 @@ def get_case(case_id: str, who: IdentityDep, svc: ServicesDep, today: TodayDep) 
     row = visible(svc.cases, who, case_id)
     _audit(svc, who, "case.read", case_id)
     latest = svc.cases.latest(case_id)
-    situation = next((s for s in row.item["situations"] if s["code"] == row.situation), {"name": row.situation})
+    situation = row.service_item.situation(row.situation)
     superseded = svc.cases.superseded(case_id)
     uploads = [{"upload_id": u.id, "status": u.status, "material": u.material_hint, "person": u.person_hint,
                 "documents_url": f"/api/v1/uploads/{u.id}",
                 **({"superseded_by": superseded[u.id].superseded_by} if u.id in superseded else {})}
                for u in svc.cases.uploads(case_id)]
-    documents = [public(d) for d in svc.cases.documents(case_id)]
+    documents = [public(d.document) for d in svc.cases.submitted(case_id)]
     line = case_timeline(svc.cases, row, svc.calendar, today)
     return CaseView(case_id=row.id, case_number=row.case_number, query_code=row.query_code, item=row.item_code,
-                    item_version=row.item_version, item_name=row.item["name"], situation=row.situation,
-                    situation_name=situation["name"], status=row.status, status_label=STATES.get(row.status, ""),
+                    item_version=row.item_version, item_name=row.service_item.name, situation=row.situation,
+                    situation_name=situation.name if situation else row.situation, status=row.status, status_label=STATES.get(row.status, ""),
                     outcome=row.outcome, applicant=row.applicant, agent=row.agent,
                     created_at=row.created_at.isoformat(), uploads=uploads, documents=documents,
-                    assessment=latest.body if latest else None, assessment_version=latest.version if latest else None,
+                    assessment=latest.assessment.to_case_dict() if latest else None, assessment_version=latest.version if latest else None,
                     deadlines=deadlines_view(line), flags=[{"code": f.code, "message": f.message} for f in line.flags],
                     allowed_acts=allowed_acts(row, who.role))
 
@@ -278,8 +279,8 @@ def history(case_id: str, who: IdentityDep, svc: ServicesDep) -> dict[str, Any]:
                         for a in svc.cases.history(case_id)],
         "superseded_uploads": [{"upload_id": r.upload_id, "material": r.material, "superseded_by": r.superseded_by,
                                 "round": r.round, "at": as_utc(r.at).isoformat()} for r in superseded.values()],
-        "documents": [{**public(d), "upload_id": upload_id, "superseded": gone}
-                      for d, upload_id, gone in svc.cases.all_documents(case_id)],
+        "documents": [{**public(d.document), "upload_id": d.upload_id, "superseded": gone}
+                      for d, gone in svc.cases.all_submitted(case_id)],
     }
 
 

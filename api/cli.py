@@ -181,18 +181,18 @@ def cmd_verify(args) -> int:
             continue
         documents.extend(process(make_upload(data, path_text, at), data, deps, at, cross=False))
     documents = cross_check(documents, deps, at.astimezone(SHANGHAI).date())  # once, over the whole batch
-    case = None
+    assessment = None
     if checklist is not None:
         from validators.assess import assess_documents
 
         services.library = _verify_library(settings)  # before the assessor is built with it
-        case = assess_documents(services.assessor, checklist[0], checklist[1], documents, at).to_case_dict()
-    result = Result(documents=tuple(documents), case=case)
+        assessment = assess_documents(services.assessor, checklist[0], checklist[1], documents, at)
     if args.json:
+        result = Result(documents=tuple(documents), case=assessment.to_case_dict() if assessment else None)
         json.dump(result.to_json_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        _print_human(result)
+        _print_human(documents, assessment)
     return EXIT_OK
 
 
@@ -217,10 +217,10 @@ def _verify_library(settings):
     return build_licence_library(settings, store, engine, keep=MemoryStore())
 
 
-def _print_human(result) -> None:
+def _print_human(documents: list[Document], assessment) -> None:
     from pipeline.masking import mask_id_number
 
-    for doc in result.documents:
+    for doc in documents:
         print(f"{doc.source}: {doc.type} (置信度 {doc.type_confidence:.2f})")
         if doc.error:
             print(f"  错误 {doc.error.code}: {doc.error.message}")
@@ -232,15 +232,15 @@ def _print_human(result) -> None:
         if doc.quality and doc.quality.issues:
             for issue in doc.quality.issues:
                 print(f"  [{issue.severity}] quality.{issue.code}: {issue.message}")
-    if result.case:
+    if assessment is not None:
         from pipeline.assessment import STATUS_LABELS
 
-        print(f"\n{result.case['item_name']}（{result.case['situation_name']}）: {result.case['decision']}")
-        for material in result.case["materials"]:
-            print(f"  {material['code']} {material['name']}: {STATUS_LABELS[material['status']]}")
-            for finding in material["findings"]:
-                print(f"    [{finding['severity']}] {finding['code']}: {finding['message']}")
-        print("\n" + result.case["notice"])
+        print(f"\n{assessment.item_name}（{assessment.situation_name}）: {assessment.decision}")
+        for material in assessment.materials:
+            print(f"  {material.code} {material.name}: {STATUS_LABELS[material.status]}")
+            for finding in material.findings:
+                print(f"    [{finding.severity}] {finding.code}: {finding.message}")
+        print("\n" + assessment.notice)
 
 
 # --- catalog --------------------------------------------------------------------------------
@@ -430,7 +430,7 @@ def _sweep_loop(services, stop: threading.Event) -> None:
     while not stop.wait(settings.sweep_interval):
         try:
             sweep(services.repo, resend, queued_after=settings.queued_stuck_after, max_attempts=settings.max_attempts,
-                  assess=enqueue_assessment)
+                  assess=enqueue_assessment, pages=services.page_leases, lease_seconds=settings.lease_seconds)
             sweep_webhooks(services.repo.engine, settings.queued_stuck_after)  # webhook deliveries whose message was lost
             sweep_lapsed_cases(services)  # 容缺 deadlines passed: as the item says
         except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
@@ -516,7 +516,8 @@ def cmd_sweep(args) -> int:
     install_webhook_publisher()  # the lapse sweep's transitions are webhook events
     services = build_services(settings)
     count = sweep(services.repo, resend, queued_after=settings.queued_stuck_after,
-                  max_attempts=settings.max_attempts, assess=enqueue_assessment)
+                  max_attempts=settings.max_attempts, assess=enqueue_assessment, pages=services.page_leases,
+                  lease_seconds=settings.lease_seconds)
     count += sweep_webhooks(services.repo.engine, settings.queued_stuck_after)
     sweep_lapsed_cases(services)  # 容缺 lapses move their cases as the item says
     print(count)

@@ -26,6 +26,7 @@ from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.contract import errors
+from api.deps import SettingsDep
 from api.errors import ApiError, error_response
 from api.halls import hall_config
 from pipeline.settings import Settings
@@ -113,22 +114,17 @@ def view_of(progress: Progress) -> ProgressView:
                         steps=[ProgressStep(on=on, step=step) for on, step in progress.steps])
 
 
-def progress_route(settings: Settings):
-    def progress(body: ProgressRequest, request: Request) -> ProgressView | JSONResponse:
-        try:
-            found = lookup(request, settings, body.case_number, body.query_code)
-        except ApiError as exc:  # rate.limited: say when to come back
-            wait = (exc.details or {}).get("retry_after", 60)
-            return error_response(exc.code, exc.message, details=exc.details, headers={"Retry-After": str(wait)})
-        if found is None:
-            raise ApiError("progress.not_found", NOT_FOUND)
-        return view_of(found)
-    return progress
+router = APIRouter(tags=["progress"])
 
 
-def router_for(settings: Settings) -> APIRouter:
-    router = APIRouter(tags=["progress"])
-    router.add_api_route(PATH, progress_route(settings), methods=["POST"], response_model=ProgressView,
-                         responses=errors(404, 422, 429), openapi_extra={"security": []},
-                         summary="办理进度查询（凭办件编号和查询码，无需密钥）")
-    return router
+@router.post(PATH, response_model=ProgressView, responses=errors(404, 422, 429), openapi_extra={"security": []},
+             summary="办理进度查询（凭办件编号和查询码，无需密钥）")
+def progress(body: ProgressRequest, request: Request, settings: SettingsDep) -> ProgressView | JSONResponse:
+    try:
+        found = lookup(request, settings, body.case_number, body.query_code)
+    except ApiError as exc:  # rate.limited: say when to come back
+        wait = (exc.details or {}).get("retry_after", 60)
+        return error_response(exc.code, exc.message, details=exc.details, headers={"Retry-After": str(wait)})
+    if found is None:
+        raise ApiError("progress.not_found", NOT_FOUND)
+    return view_of(found)

@@ -98,7 +98,7 @@ def _judging_time(at: dt.date | None) -> dt.datetime:
 
 def _result(svc: Services, upload_id: str, item, situation: str | None, at: dt.datetime) -> dict:
     """The CLI's result for the worker's documents: cross-checked as a batch, assessed against the item."""
-    documents = [Document.model_validate(body) for body in svc.repo.documents_of(upload_id)]
+    documents = svc.repo.documents_of(upload_id)
     documents = cross_check(documents, svc.deps, at.astimezone(SHANGHAI).date())  # no OCR engine: the worker read it
     case = None
     if item is not None:

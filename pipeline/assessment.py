@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pipeline.library import FileCheck
 from pipeline.models import Document, Finding, Frozen, Hints
+from pipeline.service_item import ServiceItem
 
 MaterialStatus = Literal["ok", "from_library", "missing", "invalid", "tolerated", "needs_review", "not_provided"]
 Decision = Literal["accept", "accept_with_tolerance", "correction_required", "needs_review"]
@@ -65,7 +66,7 @@ class CaseInput(Frozen):
     command line). `version` is the case's row version the input was read at (optimistic concurrency)."""
 
     case_id: str | None = None
-    item: dict[str, Any]  # the service item snapshot the case was created with (a case keeps its version)
+    item: ServiceItem  # the service item version the case was created with (a case keeps its version)
     situation: str
     judged_at: dt.datetime  # dates are judged on this moment's day in Asia/Shanghai
     documents: tuple[Submitted, ...] = ()
@@ -147,8 +148,14 @@ class Assessment(Frozen):
     input_version: int = 0  # the case row version the input was read at
 
     def to_case_dict(self) -> dict[str, Any]:
-        """The `case` object of the result JSON (docs/architecture.md), with the extra keys clerks need."""
+        """The `case` object of the result JSON (docs/architecture.md), with the extra keys clerks need. Called
+        at the edges only: the database write (storage/cases.py), HTTP responses and rendered pages."""
         return self.model_dump(mode="json", exclude={"case_id", "input_version"})
+
+    @classmethod
+    def from_case_dict(cls, body: dict[str, Any], *, case_id: str | None = None, input_version: int = 0) -> "Assessment":
+        """The inverse of `to_case_dict`: a stored assessment, read back once at the storage boundary."""
+        return cls.model_validate({**body, "case_id": case_id, "input_version": input_version})
 
     def material(self, code: str) -> MaterialResult | None:
         return next((m for m in self.materials if m.code == code), None)

@@ -24,7 +24,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -92,6 +92,9 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
+Bad = Callable[[str, str], None]  # (where, message): one problem found in the file being read
+
+
 def parse(text: str, path: str) -> tuple[YearDates | None, list[Problem]]:
     """One file's text: the year's dates, or None with every problem found (all at once, not the first)."""
     problems: list[Problem] = []
@@ -99,16 +102,34 @@ def parse(text: str, path: str) -> tuple[YearDates | None, list[Problem]]:
     def bad(where: str, message: str) -> None:
         problems.append(Problem(path, where, message))
 
+    data = _load(text, path, bad)
+    if data is None:
+        return None, problems
+    year, source = _header(data, bad)
+    holidays = _holidays(data.get("holidays"), year, bad)
+    workdays = _workdays(data.get("workdays", []), year, holidays, bad)
+    if problems or year is None:
+        return None, problems
+    return YearDates(year=year, source=source.strip(), path=path, holidays=holidays, workdays=frozenset(workdays)), []
+
+
+def _load(text: str, path: str, bad: Bad) -> dict | None:
+    """The file's top-level object, or None when it is not valid YAML/JSON or not an object."""
     try:
         data = json.loads(text) if path.endswith(".json") else yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except (ValueError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第{mark.line + 1}行" if mark is not None else (f"第{exc.lineno}行" if hasattr(exc, "lineno") else "")
         bad(line, "文件不是有效的 YAML/JSON 格式")
-        return None, problems
+        return None
     if not isinstance(data, dict):
         bad("", "文件内容应为一个对象，包含 year、source、holidays、workdays")
-        return None, problems
+        return None
+    return data
+
+
+def _header(data: dict, bad: Bad) -> tuple[int | None, str]:
+    """Unknown keys, the year (None when unusable) and the source (empty when missing)."""
     for key in data:
         if key not in KEYS:
             bad(str(key), f"未知的键（可用：{'、'.join(KEYS)}）")
@@ -120,67 +141,83 @@ def parse(text: str, path: str) -> tuple[YearDates | None, list[Problem]]:
     if not isinstance(source, str) or not source.strip():
         bad("source", "请注明日期的来源（如国务院办公厅关于该年部分节假日安排的通知及文号）")
         source = ""
+    return year, source
 
-    def in_year(day: dt.date) -> bool:
-        if year is None:
-            return True
-        return dt.date(year, 1, 1) - dt.timedelta(days=SPILL_DAYS) <= day <= dt.date(year, 12, 31) + dt.timedelta(days=SPILL_DAYS)
 
+def _in_year(day: dt.date, year: int | None) -> bool:
+    if year is None:
+        return True
+    return dt.date(year, 1, 1) - dt.timedelta(days=SPILL_DAYS) <= day <= dt.date(year, 12, 31) + dt.timedelta(days=SPILL_DAYS)
+
+
+def _holidays(raw: Any, year: int | None, bad: Bad) -> dict[dt.date, str]:
+    """Every day of every listed holiday, with its name; a day listed twice is a problem."""
     holidays: dict[dt.date, str] = {}
-    raw_holidays = data.get("holidays")
-    if not isinstance(raw_holidays, list) or not raw_holidays:
+    if not isinstance(raw, list) or not raw:
         bad("holidays", "请列出该年度的法定节假日（每项包括 name、from，可选 to）")
-        raw_holidays = []
-    for n, entry in enumerate(raw_holidays, 1):
+        raw = []
+    for n, entry in enumerate(raw, 1):
         where = f"holidays[{n}]"
-        if not isinstance(entry, dict):
-            bad(where, "每个节假日应为 {name, from, to} 形式")
+        span = _holiday_span(entry, where, year, bad)
+        if span is None:
             continue
-        for key in entry:
-            if key not in ("name", "from", "to"):
-                bad(f"{where}.{key}", "未知的键（可用：name、from、to）")
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
-            bad(f"{where}.name", "请填写节日名称，如 春节")
-            name = "节假日"
-        start = _date(entry.get("from"))
-        end = _date(entry.get("to", entry.get("from")))
-        if start is None:
-            bad(f"{where}.from", "日期格式应为 YYYY-MM-DD")
-        if end is None and "to" in entry:
-            bad(f"{where}.to", "日期格式应为 YYYY-MM-DD")
-        if start is None or end is None:
-            continue
-        if end < start:
-            bad(f"{where}.to", "结束日期早于开始日期")
-            continue
-        if (end - start).days + 1 > MAX_HOLIDAY_DAYS:
-            bad(where, f"放假天数超过{MAX_HOLIDAY_DAYS}天，请核对日期")
-            continue
-        if not (in_year(start) and in_year(end)):
-            bad(where, f"日期不在 {year} 年度内")
-            continue
+        name, start, end = span
         day = start
         while day <= end:
             if day in holidays:
                 bad(where, f"{day.isoformat()} 已列在“{holidays[day]}”中，日期重复")
-            holidays[day] = name.strip()
+            holidays[day] = name
             day += dt.timedelta(days=1)
+    return holidays
 
+
+def _holiday_span(entry: Any, where: str, year: int | None, bad: Bad) -> tuple[str, dt.date, dt.date] | None:
+    """One holiday entry's name, first and last day, or None when it cannot be used."""
+    if not isinstance(entry, dict):
+        bad(where, "每个节假日应为 {name, from, to} 形式")
+        return None
+    for key in entry:
+        if key not in ("name", "from", "to"):
+            bad(f"{where}.{key}", "未知的键（可用：name、from、to）")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        bad(f"{where}.name", "请填写节日名称，如 春节")
+        name = "节假日"
+    start = _date(entry.get("from"))
+    end = _date(entry.get("to", entry.get("from")))
+    if start is None:
+        bad(f"{where}.from", "日期格式应为 YYYY-MM-DD")
+    if end is None and "to" in entry:
+        bad(f"{where}.to", "日期格式应为 YYYY-MM-DD")
+    if start is None or end is None:
+        return None
+    if end < start:
+        bad(f"{where}.to", "结束日期早于开始日期")
+        return None
+    if (end - start).days + 1 > MAX_HOLIDAY_DAYS:
+        bad(where, f"放假天数超过{MAX_HOLIDAY_DAYS}天，请核对日期")
+        return None
+    if not (_in_year(start, year) and _in_year(end, year)):
+        bad(where, f"日期不在 {year} 年度内")
+        return None
+    return name.strip(), start, end
+
+
+def _workdays(raw: Any, year: int | None, holidays: dict[dt.date, str], bad: Bad) -> set[dt.date]:
+    """The make-up working days: weekend days of the year, not holidays, each listed once."""
     workdays: set[dt.date] = set()
-    raw_workdays = data.get("workdays", [])
-    if raw_workdays is None:
-        raw_workdays = []
-    if not isinstance(raw_workdays, list):
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
         bad("workdays", "调休上班日应为日期列表，没有则写 []")
-        raw_workdays = []
-    for n, value in enumerate(raw_workdays, 1):
+        raw = []
+    for n, value in enumerate(raw, 1):
         where = f"workdays[{n}]"
         day = _date(value)
         if day is None:
             bad(where, "日期格式应为 YYYY-MM-DD")
             continue
-        if not in_year(day):
+        if not _in_year(day, year):
             bad(where, f"日期不在 {year} 年度内")
         elif day.weekday() < 5:
             bad(where, f"{day.isoformat()} 是工作日（周一至周五），调休上班日应为周六或周日")
@@ -189,9 +226,7 @@ def parse(text: str, path: str) -> tuple[YearDates | None, list[Problem]]:
         elif day in workdays:
             bad(where, f"{day.isoformat()} 重复")
         workdays.add(day)
-    if problems or year is None:
-        return None, problems
-    return YearDates(year=year, source=source.strip(), path=path, holidays=holidays, workdays=frozenset(workdays)), []
+    return workdays
 
 
 def validate_file(path: Path) -> list[Problem]:

@@ -24,7 +24,7 @@ A frame too dark to see anything reports `too_dark` only; text smeared beyond re
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -518,28 +518,13 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
     if img is None or min(img.shape[:2]) < 8:
         return Quality(score=0.0, issues=(_issue("not_a_document", "error"), _issue("low_resolution", "error")))
     q = None if quad is None else np.asarray(quad, np.float32).reshape(4, 2)
-    gray_full = to_gray(img)
-    # measure where text is ~24 px high: enough for the edge-spread estimate, cheap on big pages
-    gray, stats = analysis if analysis is not None else analysis_copy(img)
-    a = gray.shape[1] / gray_full.shape[1]
-    if len(stats.lines):
-        want = 24.0 / float(np.median(stats.lines[:, 3]))
-        if want > 1.15:
-            gray, a = resize_long(gray_full, int(max(gray_full.shape) * min(1.0, a * want)))
-            stats = text_stats(gray)
+    gray, stats, a = _measured_copy(img, analysis)
     # source pixels per pixel of `gray`
     src_area = float(cv2.contourArea(q)) if q is not None else float(img.shape[0] * img.shape[1])
     per_px = math.sqrt(max(src_area, 1.0) / (gray.shape[0] * gray.shape[1]))
+    grades = _Grades()
 
-    issues: list[QualityIssue] = []
-    scores: list[float] = []
-
-    def add(code: str, severity: str | None, sub: float) -> None:
-        scores.append(sub)
-        if severity is not None:
-            issues.append(_issue(code, severity))
-
-    p10, p50, p90 = levels(gray, (10, 50, 90))
+    _p10, _p50, p90 = levels(gray, (10, 50, 90))
     p1 = levels(gray, (1,))[0]
     noisy = (stats.ink_share > 0.3 or noise_sigma(gray) > 0.15 * max(p90 - p1, 1.0)
              or (len(stats.lines) == 0 and stats.components > 400))
@@ -547,77 +532,128 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
     blank = (hi - lo) < 20 or float(gray.std()) < 3
     text_like = stats.components >= settings.min_text_components and len(stats.lines) >= 1
     if p90 < settings.dark_error:  # too dark to tell what is there: that is the problem to fix
-        add("too_dark", "error", max(0.05, 0.5 * p90 / settings.dark_error))
-        return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
+        grades.add("too_dark", "error", max(0.05, 0.5 * p90 / settings.dark_error))
+        return grades.quality()
     # no outline was found and the marks are faint: a desk's grain or a cloth's weave, not print (even
     # smeared print keeps its ink several times darker than the paper)
     whole = q is None or original_shape is None or is_whole_image(q, original_shape)
     faint = whole and region_kind == "unknown" and mark_contrast(gray, stats) < settings.min_mark_contrast
     if blank or noisy or not text_like:
-        # text smeared beyond recognition is a blurred document, not an empty one
-        expected = EXPECTED_TEXT_SHARE.get(region_kind, 0.02) * max(gray.shape)
-        spread = None if blank or noisy or faint else edge_spread(gray, np.full_like(gray, 255), expected)
-        if spread is not None and optical_spread(spread) / expected >= settings.blur_error:
-            add("blur", "error", 0.2)
-        else:
-            add("not_a_document", "error", 0.2)
-        return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
+        grades.add(_no_text_code(gray, region_kind, blank or noisy or faint, settings), "error", 0.2)
+        return grades.quality()
 
     # text height: median height of text-line blobs, in pixels of `gray`
     heights = stats.lines[:, 3].astype(np.float64)
     text_h = float(np.median(heights)) if heights.size else EXPECTED_TEXT_SHARE.get(region_kind, 0.02) * max(gray.shape)
 
     # darkness: the paper level (bright part of the document)
-    add("too_dark", *_grade(p90, settings.dark_warning, settings.dark_error))
+    grades.add("too_dark", *_grade(p90, settings.dark_warning, settings.dark_error))
 
     # blur, relative to text height (scale-invariant)
     spread = edge_spread(gray, stats.text, stats.mark_size)
     if spread is not None:
-        # blur smears text lines taller; a card's print has a known size, so its lines cannot be taller
-        # than that (straight cards measure 0.026-0.036 of the long side, smeared ones up to 0.05)
-        sharp_h = min(text_h, CARD_TEXT_SHARE_MAX * max(gray.shape)) if region_kind == "id_card" else text_h
-        # judged on the source's pixel grid where that is coarser than the measured copy's (an enlarged
-        # small card)
         if scale is None:
             scale = math.sqrt(img.shape[0] * img.shape[1] / max(src_area, 1.0)) if q is not None else 1.0
-        optical = optical_spread(spread, a * scale)
-        rel = optical / max(sharp_h, 1.0)
-        if faint and rel >= settings.blur_error:  # soft, faint marks over the whole frame: no print at all
-            add("not_a_document", "error", 0.2)
-            return Quality(score=round(float(np.prod(scores)), 3), issues=tuple(issues))
-        severity, sub = _grade(rel, settings.blur_warning, settings.blur_error)
-        if severity == "error" and optical_spread(spread) * per_px < settings.blur_min_px:
-            # small print that is sharp at its own pixel size: the resolution limits it, not the focus
-            severity, sub = "warning", 0.6
-        add("blur", severity, sub)
+        code, severity, sub = _blur_grade(spread, gray, text_h, a * scale, per_px, region_kind, faint, settings)
+        grades.add(code, severity, sub)
+        if code == "not_a_document":  # soft, faint marks over the whole frame: no print at all
+            return grades.quality()
 
     # glare
-    add("glare", *_grade(glare_share(gray, stats.mark_size, settings.glare_level, settings.glare_spot,
-                                     settings.glare_halo),
-                         settings.glare_warning, settings.glare_error))
+    grades.add("glare", *_grade(glare_share(gray, stats.mark_size, settings.glare_level, settings.glare_spot,
+                                            settings.glare_halo),
+                                settings.glare_warning, settings.glare_error))
 
     # resolution: text height in source pixels (larger is better)
     src_text_h = text_h * per_px
-    add("low_resolution", *_grade(src_text_h, settings.text_height_warning, settings.text_height_error))
+    grades.add("low_resolution", *_grade(src_text_h, settings.text_height_warning, settings.text_height_error))
 
-    # cropped: the outline on the frame border (an error the extraction may lift when every expected
-    # field was read: pipeline.capture_review), print running off an edge, or the wrong shape
+    cropped = _cropped(img, q, original_shape, text_cut_sides(stats) if text_cut is None else text_cut,
+                       region_kind, settings)
+    if cropped is not None:
+        grades.scores.append(cropped[0])
+        grades.issues.append(cropped[1])
+    score = float(np.clip(np.prod(grades.scores), 0.0, 1.0))
+    return Quality(score=round(score, 3), issues=tuple(grades.issues))
+
+
+@dataclass
+class _Grades:
+    """The sub-scores of one region (their product is the score) and the issues found so far."""
+
+    scores: list[float] = field(default_factory=list)
+    issues: list[QualityIssue] = field(default_factory=list)
+
+    def add(self, code: str, severity: str | None, sub: float) -> None:
+        self.scores.append(sub)
+        if severity is not None:
+            self.issues.append(_issue(code, severity))
+
+    def quality(self) -> Quality:
+        return Quality(score=round(float(np.prod(self.scores)), 3), issues=tuple(self.issues))
+
+
+def _measured_copy(img: np.ndarray, analysis: tuple[np.ndarray, TextStats] | None
+                   ) -> tuple[np.ndarray, TextStats, float]:
+    """The grey copy to measure, where text is ~24 px high (enough for the edge-spread estimate, cheap on big
+    pages), its text structure, and its scale relative to `img`."""
+    gray_full = to_gray(img)
+    gray, stats = analysis if analysis is not None else analysis_copy(img)
+    a = gray.shape[1] / gray_full.shape[1]
+    if len(stats.lines):
+        want = 24.0 / float(np.median(stats.lines[:, 3]))
+        if want > 1.15:
+            gray, a = resize_long(gray_full, int(max(gray_full.shape) * min(1.0, a * want)))
+            stats = text_stats(gray)
+    return gray, stats, a
+
+
+def _no_text_code(gray: np.ndarray, region_kind: str, no_print: bool, settings: CaptureSettings) -> str:
+    """Why a region without text-like structure fails: text smeared beyond recognition is a blurred document
+    ("blur"), anything else (blank, noise, faint grain: `no_print`) is "not_a_document"."""
+    expected = EXPECTED_TEXT_SHARE.get(region_kind, 0.02) * max(gray.shape)
+    spread = None if no_print else edge_spread(gray, np.full_like(gray, 255), expected)
+    if spread is not None and optical_spread(spread) / expected >= settings.blur_error:
+        return "blur"
+    return "not_a_document"
+
+
+def _blur_grade(spread: float, gray: np.ndarray, text_h: float, grid: float, per_px: float, region_kind: str,
+                faint: bool, settings: CaptureSettings) -> tuple[str, str | None, float]:
+    """The blur grade from the edge spread; ("not_a_document", "error", 0.2) for soft, faint marks over the
+    whole frame. `grid`: source pixels per pixel of `gray`, as the straightening made them."""
+    # blur smears text lines taller; a card's print has a known size, so its lines cannot be taller
+    # than that (straight cards measure 0.026-0.036 of the long side, smeared ones up to 0.05)
+    sharp_h = min(text_h, CARD_TEXT_SHARE_MAX * max(gray.shape)) if region_kind == "id_card" else text_h
+    # judged on the source's pixel grid where that is coarser than the measured copy's (an enlarged
+    # small card)
+    optical = optical_spread(spread, grid)
+    rel = optical / max(sharp_h, 1.0)
+    if faint and rel >= settings.blur_error:
+        return "not_a_document", "error", 0.2
+    severity, sub = _grade(rel, settings.blur_warning, settings.blur_error)
+    if severity == "error" and optical_spread(spread) * per_px < settings.blur_min_px:
+        # small print that is sharp at its own pixel size: the resolution limits it, not the focus
+        severity, sub = "warning", 0.6
+    return "blur", severity, sub
+
+
+def _cropped(img: np.ndarray, q: np.ndarray | None, original_shape: tuple[int, ...] | None,
+             text_cut: tuple[str, ...], region_kind: str, settings: CaptureSettings
+             ) -> tuple[float, QualityIssue] | None:
+    """Cropped: the outline on the frame border (an error the extraction may lift when every expected field
+    was read: pipeline.capture_review), print running off an edge, or the wrong shape. Sub-score and issue."""
     sides: tuple[str, ...] = ()
     if q is not None and original_shape is not None and not is_whole_image(q, original_shape):
         sides = outline_sides(q, original_shape, settings.border_margin)
-    text_cut = text_cut_sides(stats) if text_cut is None else text_cut
     if sides:
-        scores.append(0.4)
-        issues.append(cropped_issue("error", set(sides) | set(text_cut)))
-    else:
-        wrong_shape = False
-        expected = {"id_card": ID1_RATIO, "a4": A4_RATIO}.get(region_kind)
-        if expected is not None:
-            r = ratio_long(q) if q is not None and not (original_shape and is_whole_image(q, original_shape)) \
-                else max(img.shape[:2]) / min(img.shape[:2])
-            wrong_shape = abs(r / expected - 1) > 2 * settings.ratio_tolerance
-        if wrong_shape or text_cut:
-            scores.append(0.75)
-            issues.append(cropped_issue("warning", text_cut))
-    score = float(np.clip(np.prod(scores), 0.0, 1.0))
-    return Quality(score=round(score, 3), issues=tuple(issues))
+        return 0.4, cropped_issue("error", set(sides) | set(text_cut))
+    wrong_shape = False
+    expected = {"id_card": ID1_RATIO, "a4": A4_RATIO}.get(region_kind)
+    if expected is not None:
+        r = ratio_long(q) if q is not None and not (original_shape and is_whole_image(q, original_shape)) \
+            else max(img.shape[:2]) / min(img.shape[:2])
+        wrong_shape = abs(r / expected - 1) > 2 * settings.ratio_tolerance
+    if wrong_shape or text_cut:
+        return 0.75, cropped_issue("warning", text_cut)
+    return None

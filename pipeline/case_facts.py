@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+
+from pipeline.assessment import MaterialResult
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class CaseFacts:
     limit_days: int
     limit_unit: str
     events: tuple[EventFact, ...]
-    assessed: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
+    assessed: tuple[tuple[str, tuple[MaterialResult, ...]], ...]
     rating: str | None
 
 

@@ -8,11 +8,11 @@ Who calls it: api/pages/stats.py (statistics and CSV) and api/progress.py (the p
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 from sqlalchemy import select, tuple_
 
+from pipeline.assessment import MaterialResult
 from pipeline.case_facts import CaseFacts, EventFact, ProgressFacts
+from pipeline.service_item import ServiceItem
 from storage.case_records import CaseActRow, CaseEventRow
 from storage.db import SessionScope, as_utc
 from storage.models import AssessmentRow, CaseRow
@@ -43,7 +43,8 @@ class CaseStats(SessionScope):
         by_case: dict[str, list[CaseEventRow]] = {}
         for e in events:
             by_case.setdefault(e.case_id, []).append(e)
-        return [_facts(r, by_case.get(r.id, []), bodies, ratings.get(r.id)) for r in rows]
+        items: dict[tuple[str, int], ServiceItem] = {}  # one version of an item has one content (validators/catalog.py)
+        return [_facts(r, _item(r, items), by_case.get(r.id, []), bodies, ratings.get(r.id)) for r in rows]
 
     def query_code(self, case_number: str) -> tuple[str, str] | None:
         """(case id, query code) of the case with this number: one indexed read, the same for any number, so
@@ -60,7 +61,7 @@ class CaseStats(SessionScope):
                 return None
             events = _events(s, [row.id])
         return ProgressFacts(case_id=row.id, status=row.status, outcome=row.outcome, hall=row.hall,
-                             item_name=str(row.item.get("name", "")), received_at=as_utc(row.created_at),
+                             item_name=row.service_item.name, received_at=as_utc(row.created_at),
                              events=tuple(_event(e) for e in events))
 
     def halls(self) -> list[str]:
@@ -75,11 +76,12 @@ def _events(s, ids: list[str]) -> list[CaseEventRow]:
     return sorted(out, key=lambda e: e.id)
 
 
-def _assessments(s, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[dict[str, Any], ...]]:
+def _assessments(s, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[MaterialResult, ...]]:
+    """The materials of the assessments the acceptance acts were taken on, typed (only they are read)."""
     out = {}
     for chunk in _chunks(sorted(set(keys))):
         for row in s.scalars(select(AssessmentRow).where(tuple_(AssessmentRow.case_id, AssessmentRow.version).in_(chunk))):
-            out[(row.case_id, row.version)] = tuple(row.body.get("materials", []))
+            out[(row.case_id, row.version)] = tuple(MaterialResult.model_validate(m) for m in row.body.get("materials", []))
     return out
 
 
@@ -104,11 +106,19 @@ def _event(e: CaseEventRow) -> EventFact:
     return EventFact(act=e.act, to_state=e.to_state, at=as_utc(e.at), assessment_version=e.assessment_version)
 
 
-def _facts(row: CaseRow, events: list[CaseEventRow], bodies, rating: str | None) -> CaseFacts:
-    limit = row.item.get("promised_limit") or {}
+def _item(row: CaseRow, items: dict[tuple[str, int], ServiceItem]) -> ServiceItem:
+    """The case's item version, parsed once per version in a statistics read rather than once per case."""
+    key = (row.item_code, row.item_version)
+    if key not in items:
+        items[key] = row.service_item
+    return items[key]
+
+
+def _facts(row: CaseRow, item: ServiceItem, events: list[CaseEventRow], bodies, rating: str | None) -> CaseFacts:
+    limit = item.promised_limit
     assessed = tuple((e.act, bodies.get((row.id, e.assessment_version), ())) for e in events if e.act in ACCEPTANCE_ACTS)
     return CaseFacts(case_id=row.id, case_number=row.case_number or row.id, hall=row.hall, item_code=row.item_code,
-                     item_name=str(row.item.get("name", row.item_code)), received_at=as_utc(row.created_at),
-                     status=row.status, outcome=row.outcome, limit_days=int(limit.get("days", 0)),
-                     limit_unit=limit.get("unit", "工作日"), events=tuple(_event(e) for e in events),
+                     item_name=item.name, received_at=as_utc(row.created_at),
+                     status=row.status, outcome=row.outcome, limit_days=limit.days,
+                     limit_unit=limit.unit, events=tuple(_event(e) for e in events),
                      assessed=assessed, rating=rating)

@@ -11,9 +11,11 @@ The lifecycle (tables in storage/case_records.py): a readable per-hall case numb
 machine recommended; `record_act` keeps a person's value beside the machine's; uploads of a material resubmitted
 in a later correction round supersede the earlier ones, which stay on record but are no longer assessed.
 
-Read methods for other features (the case bundle, the API): `get`, `uploads`, `documents` (assessed documents),
-`all_documents` (with superseded ones, marked), `latest`, `history` (assessments by version), `events`
-(transitions, oldest first), `acts` (people's acts, oldest first), `superseded` (upload id -> record).
+Read methods for other features (the case bundle, the API): `get`, `uploads`, `submitted` (assessed documents),
+`all_submitted` (with superseded ones, marked), `latest`, `history` (assessments by version), `events`
+(transitions, oldest first), `acts` (people's acts, oldest first), `superseded` (upload id -> record). Reads
+return typed stage objects (`Submitted`, `Assessment`), validated once here; JSON is only what the database
+holds and what the HTTP and page edges render.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,7 @@ from pipeline.case_states import Transition
 from pipeline.errors import InfrastructureError
 from pipeline.interfaces import SHANGHAI
 from pipeline.models import Document, Hints
+from pipeline.service_item import ServiceItem
 from storage.db import SessionScope, as_utc, utcnow
 from storage.case_records import CaseActRow, CaseEventRow, CaseNumberRow, SupersededUploadRow
 from storage.models import AssessmentRow, CaseRow, DocumentRow, UploadRow
@@ -62,10 +65,22 @@ class CaseConflict(InfrastructureError):
 
 @dataclass(frozen=True)
 class SavedAssessment:
+    """A stored assessment of a case: the row version it was saved as, and the typed assessment."""
+
     version: int
     decision: str
-    body: dict[str, Any]
+    assessment: Assessment
     created_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: AssessmentRow) -> "SavedAssessment":
+        assessment = Assessment.from_case_dict(row.body, case_id=row.case_id, input_version=row.version - 1)
+        return cls(row.version, row.decision, assessment, as_utc(row.created_at))
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The `case` object of the result JSON, for the server-rendered pages' templates (api/pages)."""
+        return self.assessment.to_case_dict()
 
 
 class CaseRepository(SessionScope):
@@ -75,18 +90,18 @@ class CaseRepository(SessionScope):
 
     # --- cases --------------------------------------------------------------------------------
 
-    def create(self, *, owner_key_id: str, hall: str, item: dict[str, Any], situation: str,
+    def create(self, *, owner_key_id: str, hall: str, item: ServiceItem, situation: str,
                applicant: dict[str, Any], agent: dict[str, Any] | None = None, at: dt.datetime | None = None) -> CaseRow:
-        """`item` is the service item's snapshot (validators.catalog.item_snapshot): the case keeps it. The
-        case number is `<hall>-<year>-<sequence>`, unique, given out in the same transaction."""
+        """The case keeps `item` as it is now (its JSON snapshot). The case number is
+        `<hall>-<year>-<sequence>`, unique, given out in the same transaction."""
         at = at or utcnow()
         year = as_utc(at).astimezone(SHANGHAI).year
         for attempt in range(10):
             try:
                 with self.session() as s:
                     number = self._next_number(s, hall, year)
-                    row = CaseRow(id=str(uuid.uuid4()), owner_key_id=owner_key_id, hall=hall, item_code=item["code"],
-                                  item_version=int(item["version"]), item=item, situation=situation, applicant=applicant,
+                    row = CaseRow(id=str(uuid.uuid4()), owner_key_id=owner_key_id, hall=hall, item_code=item.code,
+                                  item_version=item.version, item=item.snapshot(), situation=situation, applicant=applicant,
                                   agent=agent, status="received", version=0, created_at=at,
                                   case_number=f"{hall}-{year}-{number:06d}",
                                   query_code="".join(secrets.choice(QUERY_ALPHABET) for _ in range(10)))
@@ -115,20 +130,27 @@ class CaseRepository(SessionScope):
             return list(s.scalars(select(UploadRow).where(UploadRow.case_id == case_id)
                                   .order_by(UploadRow.received_at, UploadRow.id)))
 
-    def documents(self, case_id: str) -> list[dict[str, Any]]:
-        """The document objects of the case's finished uploads, in the order they were received."""
+    def submitted(self, case_id: str) -> list[Submitted]:
+        """The documents of the case's finished uploads that are assessed (not superseded), in the order they
+        were received, with their upload's id and hints; validated once here."""
         with self.session() as s:
-            return [body for body, *_ in self._documents(s, case_id)]
+            return self._submitted(s, case_id)
 
-    def all_documents(self, case_id: str) -> list[tuple[dict[str, Any], str, bool]]:
-        """(document object, upload id, superseded) for every finished upload, superseded ones included."""
+    def all_submitted(self, case_id: str) -> list[tuple[Submitted, bool]]:
+        """(document with its upload, superseded) for every finished upload, superseded ones included."""
         with self.session() as s:
             gone = set(s.scalars(select(SupersededUploadRow.upload_id).where(SupersededUploadRow.case_id == case_id)))
-            return [(body, upload_id, upload_id in gone)
-                    for body, upload_id, *_ in self._documents(s, case_id, include_superseded=True)]
+            return [(d, d.upload_id in gone) for d in self._submitted(s, case_id, include_superseded=True)]
 
-    def _documents(self, s: Session, case_id: str, *, include_superseded: bool = False
-                   ) -> list[tuple[dict[str, Any], str, str | None, str | None]]:
+    def documents(self, case_id: str) -> list[dict[str, Any]]:
+        """`submitted` as JSON document objects, for the server-rendered pages' templates (api/pages)."""
+        return [d.document.model_dump(mode="json") for d in self.submitted(case_id)]
+
+    def all_documents(self, case_id: str) -> list[tuple[dict[str, Any], str, bool]]:
+        """`all_submitted` as (JSON document object, upload id, superseded), for the pages' templates (api/pages)."""
+        return [(d.document.model_dump(mode="json"), d.upload_id or "", gone) for d, gone in self.all_submitted(case_id)]
+
+    def _submitted(self, s: Session, case_id: str, *, include_superseded: bool = False) -> list[Submitted]:
         query = (select(DocumentRow.body, UploadRow.id, UploadRow.material_hint, UploadRow.person_hint)
                  .join(UploadRow, DocumentRow.upload_id == UploadRow.id)
                  .where(UploadRow.case_id == case_id, UploadRow.status == "done")
@@ -136,7 +158,9 @@ class CaseRepository(SessionScope):
         if not include_superseded:
             query = query.where(UploadRow.id.not_in(select(SupersededUploadRow.upload_id)
                                                    .where(SupersededUploadRow.case_id == case_id)))
-        return [tuple(r) for r in s.execute(query)]
+        return [Submitted(document=Document.model_validate(body), upload_id=upload_id,
+                          hints=Hints(material=material, person=person))
+                for body, upload_id, material, person in s.execute(query)]
 
     # --- assessment ---------------------------------------------------------------------------
 
@@ -147,9 +171,7 @@ class CaseRepository(SessionScope):
             if case is None:
                 return None
             version = case.version
-            documents = [Submitted(document=Document.model_validate(body), upload_id=upload_id,
-                                   hints=Hints(material=material, person=person))
-                         for body, upload_id, material, person in self._documents(s, case_id)]
+            documents = self._submitted(s, case_id)
             acts = tuple(PersonAct(kind=a.kind, document=a.document_id, field=a.field, value=a.person_value,
                                    finding=a.finding, material=a.material, action=a.action, reason=a.reason, role=a.role)
                          for a in s.scalars(select(CaseActRow).where(CaseActRow.case_id == case_id,
@@ -161,7 +183,7 @@ class CaseRepository(SessionScope):
                                     .group_by(UploadRow.status)).all())
             latest = s.scalar(select(func.max(UploadRow.received_at)).where(UploadRow.case_id == case_id))
         judged_at = as_utc(latest or case.created_at).astimezone(SHANGHAI)
-        return CaseInput(case_id=case_id, item=case.item, situation=case.situation, judged_at=judged_at,
+        return CaseInput(case_id=case_id, item=case.service_item, situation=case.situation, judged_at=judged_at,
                          documents=tuple(documents), pending_uploads=counts.get("queued", 0) + counts.get("processing", 0),
                          failed_uploads=counts.get("failed", 0), version=version, acts=acts)
 
@@ -191,8 +213,7 @@ class CaseRepository(SessionScope):
             if case is None:
                 return None
             assessment = compute(case)
-            latest = self.latest(case_id)
-            if latest is not None and latest.version == case.version and latest.body == assessment.to_case_dict():
+            if self._unchanged(case_id, case.version, assessment):
                 self._mark_assessed(case_id, case.version)  # nothing changed; the sweeper sees it is current
                 return assessment
             if self.save(case_id, case.version, assessment) is not None:
@@ -202,16 +223,21 @@ class CaseRepository(SessionScope):
         logger.warning("case %s: gave up after %d conflicting reassessments", case_id, attempts)
         raise CaseConflict(detail=f"{attempts} conflicts")
 
+    def _unchanged(self, case_id: str, version: int, assessment: Assessment) -> bool:
+        """The latest stored assessment is of this row version and stores exactly what `assessment` would."""
+        with self.session() as s:
+            row = _latest_row(s, case_id)
+            return row is not None and row.version == version and row.body == assessment.to_case_dict()
+
     def latest(self, case_id: str) -> SavedAssessment | None:
         with self.session() as s:
-            row = s.scalars(select(AssessmentRow).where(AssessmentRow.case_id == case_id)
-                            .order_by(AssessmentRow.version.desc()).limit(1)).first()
-            return None if row is None else SavedAssessment(row.version, row.decision, row.body, as_utc(row.created_at))
+            row = _latest_row(s, case_id)
+            return None if row is None else SavedAssessment.of(row)
 
     def history(self, case_id: str) -> list[SavedAssessment]:
         with self.session() as s:
             rows = s.scalars(select(AssessmentRow).where(AssessmentRow.case_id == case_id).order_by(AssessmentRow.version))
-            return [SavedAssessment(r.version, r.decision, r.body, as_utc(r.created_at)) for r in rows]
+            return [SavedAssessment.of(r) for r in rows]
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -289,7 +315,7 @@ class CaseRepository(SessionScope):
 
     # --- uploads into a case ---------------------------------------------------------------------
 
-    def add_upload(self, documents: list[dict[str, Any]] | None = None, **values: Any) -> tuple[UploadRow, list[str]]:
+    def add_upload(self, documents: Sequence[Document] | None = None, **values: Any) -> tuple[UploadRow, list[str]]:
         """The one way an upload row is written (workers/cases/intake.py): `queued` for the worker, or, with
         `documents` (a chip-reader record), finished at once with them. With a case and a material hint in a
         correction round, the earlier uploads of that material are superseded in the same transaction. Returns
@@ -316,9 +342,9 @@ class CaseRepository(SessionScope):
         candidates = {u.id: u for u in s.scalars(select(UploadRow).where(
             UploadRow.case_id == row.case_id, UploadRow.id != row.id, UploadRow.received_at <= started,
             UploadRow.id.not_in(already)))}
-        latest = s.scalars(select(AssessmentRow.body).where(AssessmentRow.case_id == row.case_id)
-                           .order_by(AssessmentRow.version.desc()).limit(1)).first() or {}
-        assigned = next((set(m["documents"]) for m in latest.get("materials", []) if m["code"] == row.material_hint), set())
+        latest = _latest_row(s, row.case_id)
+        material = SavedAssessment.of(latest).assessment.material(row.material_hint) if latest is not None else None
+        assigned = set(material.documents) if material is not None else set()
         docs_by_upload: dict[str, set[str]] = {}
         for doc_id, upload_id in s.execute(select(DocumentRow.id, DocumentRow.upload_id)
                                            .where(DocumentRow.upload_id.in_(list(candidates)))):
@@ -331,3 +357,8 @@ class CaseRepository(SessionScope):
                                           superseded_by=row.id, round=len(rounds), at=row.received_at))
                 gone.append(upload_id)
         return gone
+
+
+def _latest_row(s: Session, case_id: str) -> AssessmentRow | None:
+    return s.scalars(select(AssessmentRow).where(AssessmentRow.case_id == case_id)
+                     .order_by(AssessmentRow.version.desc()).limit(1)).first()

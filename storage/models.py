@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from pipeline.service_item import ServiceItem
 
 
 class Base(DeclarativeBase):
@@ -119,7 +122,7 @@ class CaseRow(Base):
     hall: Mapped[str] = mapped_column(String(64))
     item_code: Mapped[str] = mapped_column(String(100))
     item_version: Mapped[int] = mapped_column(Integer)
-    item: Mapped[dict[str, Any]]  # the service item as it was when the case was created
+    item: Mapped[dict[str, Any]]  # the service item as it was when the case was created (its JSON snapshot)
     situation: Mapped[str] = mapped_column(String(64))
     applicant: Mapped[dict[str, Any]]  # personal data: shown only to authorised roles, never logged
     status: Mapped[str] = mapped_column(String(24))
@@ -135,6 +138,12 @@ class CaseRow(Base):
 
     __table_args__ = (Index("ix_cases_owner", "owner_key_id"), Index("ix_cases_hall", "hall"),
                       Index("ix_cases_created", "created_at", "id"))
+
+    @cached_property
+    def service_item(self) -> ServiceItem:
+        """The item snapshot as the typed stage object, validated once per loaded row; everything in the
+        process reads this, `item` is only its stored JSON (and what the pages' templates still index)."""
+        return ServiceItem.model_validate(self.item)
 
 
 class AssessmentRow(Base):

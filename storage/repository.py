@@ -10,12 +10,14 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from sqlalchemy import Text, and_, cast, delete, false, or_, select, text, update
 
+from pipeline.models import Document
 from storage.db import SessionScope, as_utc, utcnow
 from storage.models import ApiKey, AuditEvent, CaseRow, DocumentRow, UploadRow
 from storage.webhooks import record_event
@@ -127,7 +129,7 @@ class Repository(SessionScope):
                 .values(lease_until=utcnow() + dt.timedelta(seconds=lease_seconds)))
             return result.rowcount == 1
 
-    def finish(self, upload_id: str, documents: list[dict[str, Any]], attempt: int | None = None) -> bool:
+    def finish(self, upload_id: str, documents: Sequence[Document], attempt: int | None = None) -> bool:
         """Save the documents and mark the upload done, unless someone else finished it first (or, with
         `attempt`, took it over after this claim's lease ran out)."""
         now = utcnow()
@@ -180,10 +182,11 @@ class Repository(SessionScope):
                 or_(CaseRow.assessed_at.is_(None), CaseRow.assessed_at < UploadRow.finished_at)))
             return sorted(set((case_id, queue) for case_id, queue in rows))
 
-    def documents_of(self, upload_id: str) -> list[dict[str, Any]]:
+    def documents_of(self, upload_id: str) -> list[Document]:
+        """The upload's documents in file order, validated here once (callers never re-read the JSON)."""
         with self.session() as s:
-            rows = s.scalars(select(DocumentRow).where(DocumentRow.upload_id == upload_id).order_by(DocumentRow.position))
-            return [r.body for r in rows]
+            rows = s.scalars(select(DocumentRow.body).where(DocumentRow.upload_id == upload_id).order_by(DocumentRow.position))
+            return [Document.model_validate(body) for body in rows]
 
     def upload_page(self, position: tuple[Any, ...] | None, limit: int, *, scope: Scope, status: str | None = None,
                     case_id: str | None = None) -> list[UploadRow]:
@@ -263,12 +266,13 @@ def _held(upload_id: str, attempt: int | None) -> tuple:
     return condition + ((UploadRow.attempts == attempt,) if attempt is not None else ())
 
 
-def add_documents(s, upload_id: str, documents: list[dict[str, Any]], at: dt.datetime) -> None:
+def add_documents(s, upload_id: str, documents: Sequence[Document], at: dt.datetime) -> None:
     """The one place document rows are written, in the caller's transaction: a worker's result
-    (Repository.finish) and a chip-reader record (storage.cases.CaseRepository.add_upload)."""
-    for position, body in enumerate(documents):
-        s.add(DocumentRow(id=body["id"], upload_id=upload_id, position=position, type=body.get("type", "unknown"),
-                          body=body, created_at=at))
+    (Repository.finish) and a chip-reader record (storage.cases.CaseRepository.add_upload). The one place a
+    Document becomes JSON on its way into the database."""
+    for position, document in enumerate(documents):
+        s.add(DocumentRow(id=document.id, upload_id=upload_id, position=position, type=document.type,
+                          body=document.model_dump(mode="json"), created_at=at))
 
 
 def _case_of(s, upload_id: str) -> str | None:

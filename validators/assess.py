@@ -29,12 +29,11 @@ from pipeline.interfaces import SHANGHAI
 from pipeline.library import LicenceFileChecker, LicenceLibrary, NullLicenceLibrary
 from pipeline.models import Document, Finding
 from pipeline.registry import CheckRegistry, TypeRegistry
+from pipeline.service_item import Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule
 from pipeline.settings import Thresholds
 from validators import accepted, build_checks, consistency, joining, licences, person_acts, seals
 from validators.assign import Assignment, assign, stated
-from validators.catalog import (
-    Material, NotExpiredRule, SameRule, SealedRule, ServiceItem, SignedRule, item_from_snapshot, seal_searched_types,
-)
+from validators.catalog import rules_of, seal_searched_types
 from validators.id_card import pair_failures
 from validators.notice import WorkCalendar, YearNotCovered, notice_text
 from validators.vocabulary import (
@@ -66,11 +65,9 @@ class Assessor:
             return self.licence_files
         return self.library if isinstance(self.library, LicenceFileChecker) else None
 
-    def __call__(self, case: CaseInput, item: ServiceItem | None = None) -> Assessment:
-        """The assessment of `case`; `item`: its service item already parsed from `case.item` (the snapshot is
-        parsed here otherwise)."""
-        item = item if item is not None else item_from_snapshot(case.item)
-        return self.assess(item, case.situation, case.documents, case.judged_at,
+    def __call__(self, case: CaseInput) -> Assessment:
+        """The assessment of `case` against the service item version it carries."""
+        return self.assess(case.item, case.situation, case.documents, case.judged_at,
                            pending_uploads=case.pending_uploads, failed_uploads=case.failed_uploads,
                            case_id=case.case_id, input_version=case.version, acts=case.acts)
 
@@ -229,7 +226,7 @@ class _Run:
                 used.setdefault(type_code, set()).add(parts[-1])
 
         for m in self.materials:
-            for rule in self.item.rules_of(m):
+            for rule in rules_of(self.item, m):
                 used.setdefault(rule.document, set()).update(rule.fields if isinstance(rule, SameRule) else [rule.field])
                 for ref in rule.refs if isinstance(rule, SameRule) else ():
                     add(ref)
@@ -248,7 +245,7 @@ class _Run:
             findings: list[CaseFinding] = []
             deciding: list[tuple[Document, str]] = []
             docs = [d for d in self.docs[material.code] if d.error is None]
-            for rule in self.item.rules_of(material):
+            for rule in rules_of(self.item, material):
                 for doc in (d for d in docs if d.type == rule.document):
                     if isinstance(rule, SignedRule):
                         found, decided = self._signed(rule, doc)
@@ -377,7 +374,7 @@ class _Run:
     def _material(self, m: Material, rule_findings: list[CaseFinding], deciding: list[tuple[Document, str]]) -> MaterialResult:
         docs = self.docs[m.code]
         findings = list(self.assigned.notes[m.code])
-        not_asked = {r.document for r in self.item.rules_of(m) if isinstance(r, SealedRule) and r.when == "never"}
+        not_asked = {r.document for r in rules_of(self.item, m) if isinstance(r, SealedRule) and r.when == "never"}
         for doc in docs:
             findings += self._doc_findings(doc, doc.type in not_asked)
         findings += rule_findings

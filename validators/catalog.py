@@ -6,264 +6,29 @@ people it names, its materials with their elements (originals/copies, paper/elec
 acceptance rules) and its situations (办理情形), each listing the materials it needs.
 
 Who calls it: `yichuang catalog validate` (line-precise problems), the API and the worker (which load the
-shipped items from package data plus an administrator's folder, `<data dir>/catalog/`), the assessment
-(`ServiceItem.model_validate` on a case's stored snapshot: a case keeps the version it was created with).
+shipped items from package data plus an administrator's folder, `<data dir>/catalog/`). The schema itself is
+the stage object pipeline/service_item.py (a case's stored snapshot is read back with it, no vocabulary needed);
+this module parses item files with the document types' vocabulary and judges what the schema cannot.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
 from extractors import declared
+from pipeline.service_item import ItemVocabulary, Material, Rule, SameRule, SealedRule, ServiceItem
 from validators.vocabulary import (
     IDENTITY_TYPES, KNOWN_FINDING_CODES, KNOWN_TYPES, SEAL_DEFAULTS, SEAL_SUBJECTS, TYPE_FIELDS,
 )
 
-SLUG = r"^[a-z][a-z0-9_]*$"
-ITEM_CODE = r"^[a-z][a-z0-9-]*[a-z0-9]$"
-CHECK_CODE = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
-REF = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$"  # material.field or material.type.field
-
-ItemType = Literal["行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查", "行政确认", "行政奖励",
-                   "行政裁决", "其他行政权力", "公共服务"]
-ServiceObject = Literal["自然人", "企业法人", "事业法人", "社会组织法人", "非法人企业", "行政机关", "其他组织"]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class ItemCodes(Model):
-    """基本编码, 实施编码, 业务办理项编码: opaque strings of the platform."""
-
-    basic: str | None = None
-    implementation: str | None = None
-    handling: str | None = None
-
-
-class TimeLimit(Model):
-    days: int = Field(ge=0, le=3650)
-    unit: Literal["工作日", "自然日"] = "工作日"
-
-
-class Person(Model):
-    """Someone the item names (经营者, 受托人, 转让方 …) and where the case states their name and number."""
-
-    label: str = Field(min_length=1)
-    name: Annotated[str, Field(pattern=REF)] | None = None
-    id_number: Annotated[str, Field(pattern=REF)] | None = None
-
-
-class Tolerance(Model):
-    """容缺后补: supply within `deadline_working_days` of acceptance; `checks` are the failing check codes that
-    may be tolerated when a document was given (a missing document is always tolerable)."""
-
-    deadline_working_days: int = Field(ge=1, le=60)
-    checks: list[Annotated[str, Field(pattern=CHECK_CODE)]] = []
-    commitment: bool = True  # 容缺受理信用承诺书 signed at acceptance
-    on_lapse: Literal["correction", "refused"] = "correction"  # the deadline passed without the material
-
-
-class Source(Model):
-    """来源渠道. `licence_library`: the material may be filled from the licence library (免提交) with a VALID
-    licence of `licence_type` held by the holder whose code the case states at `holder_code`."""
-
-    channel: Literal["applicant", "government", "licence_library"] = "applicant"
-    licence_type: str | None = None
-    holder_code: Annotated[str, Field(pattern=REF)] | None = None
-    holder_code_type: str | None = None
-    holder_name: Annotated[str, Field(pattern=REF)] | None = None
-
-
-class SignedRule(Model):
-    """The document says it was signed (field `signed` true)."""
-
-    rule: Literal["signed"]
-    document: str
-    field: str = "signed"
-    code: Annotated[str, Field(pattern=CHECK_CODE)] = "document.unsigned"
-    message: str | None = None
-
-
-class NotExpiredRule(Model):
-    """A date on the document is not before the judging day (`长期` never expires)."""
-
-    rule: Literal["not_expired"]
-    document: str
-    field: str = "valid_until"
-    code: Annotated[str, Field(pattern=CHECK_CODE)] = "document.expired"
-    if_absent: Literal["ok", "review"] = "review"  # the date is not on the document, or was not read
-    message: str | None = None
-
-
-class SameRule(Model):
-    """A value of this material's document equals a value stated elsewhere in the case (after normalisation
-    by `compare`). Lists mean "any of". A mismatch is `severity` when the readings are certain."""
-
-    rule: Literal["same"]
-    document: str
-    field: str | list[str]
-    with_: Annotated[str, Field(pattern=REF)] | list[Annotated[str, Field(pattern=REF)]] = Field(alias="with")
-    compare: Literal["name", "id_number", "credit_code", "address", "text"] = "text"
-    severity: Literal["error", "warning"] = "error"
-    code: Annotated[str, Field(pattern=CHECK_CODE)]
-    message: str | None = None
-
-    @property
-    def fields(self) -> list[str]:
-        return [self.field] if isinstance(self.field, str) else list(self.field)
-
-    @property
-    def refs(self) -> list[str]:
-        return [self.with_] if isinstance(self.with_, str) else list(self.with_)
-
-
-class SealedRule(Model):
-    """The document bears the red seal of the organisation its `field` names (法定代表人身份证明书: 单位名称;
-    授权委托书: 委托人), and the seal names that organisation. `when`: `always`; `organisation` — only when that
-    party is an organisation (a credit code for its number, or a name such as …有限公司), not a natural person;
-    `never` — this item does not ask for it (overrides the default of SEAL_DEFAULTS). `code` is the code of a
-    missing seal; a seal of another organisation is `seal.organisation_mismatch`."""
-
-    rule: Literal["sealed"]
-    document: str
-    field: str = ""  # default: the type's subject (vocabulary.SEAL_SUBJECTS)
-    when: Literal["always", "organisation", "never"] = "always"
-    code: Annotated[str, Field(pattern=CHECK_CODE)] = "seal.missing"
-    message: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _subject(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("field") and data.get("document") in SEAL_SUBJECTS:
-            data = {**data, "field": SEAL_SUBJECTS[data["document"]]}
-        return data
-
-
-Rule = Annotated[Union[SignedRule, NotExpiredRule, SameRule, SealedRule], Field(discriminator="rule")]
-
-
-class Material(Model):
-    code: Annotated[str, Field(pattern=SLUG)]
-    name: str = Field(min_length=1)
-    originals: int = Field(default=0, ge=0, le=99)  # 原件份数
-    copies: int = Field(default=0, ge=0, le=99)  # 复印件份数
-    form: Literal["paper", "electronic", "paper_or_electronic"] = "paper"  # 纸质 / 电子化 / 纸质或电子化
-    necessity: Literal["required", "optional", "tolerable"] = "required"  # 必要 / 非必要 / 容缺后补
-    tolerance: Tolerance | None = None
-    source: Source = Source()
-    accepted: list[list[str]] = []  # alternatives, each a set that must all be present; "identity" expands
-    manual: bool = False  # the software cannot read its documents: present means a person must look
-    person: str | None = None  # identity materials: whose identity (a key of the item's `persons`)
-    rules: list[Rule] = []
-    # when a set of `accepted` stands on its own beside another document that failed (validators/accepted.py):
-    # e.g. a property certificate alone proves the premises only when its holder is the operator
-    met_when: list[SameRule] = []
-    standard: str = ""  # 受理标准 / 收件标准
-    instructions: str = ""  # 填报须知
-    paper_spec: str = ""  # 纸质材料规格 (e.g. A4)
-    blank_form: str | None = None  # 空白表格: where to get it
-    sample_form: str | None = None  # 示例样表
-    basis: str = ""  # 依据
-    notes: str = ""  # 备注
-
-    @field_validator("accepted", mode="before")
-    @classmethod
-    def _expand_identity(cls, value: Any) -> Any:
-        """`accepted: identity` is the resident ID card (both sides) or any other lawful identity document."""
-        if value == "identity":
-            return [["id_card_front", "id_card_back"]] + [[t] for t in IDENTITY_TYPES]
-        return value
-
-    def types(self) -> set[str]:
-        return {t for alternative in self.accepted for t in alternative}
-
-    @property
-    def is_identity(self) -> bool:
-        return "id_card_front" in self.types()
-
-
-class Situation(Model):
-    code: Annotated[str, Field(pattern=SLUG)]
-    name: str = Field(min_length=1)
-    materials: list[str] = Field(min_length=1)
-
-
-class ItemResult(Model):
-    """审批结果: what the applicant receives."""
-
-    name: str = Field(min_length=1)
-    kind: Literal["证照", "批文", "其他"] = "证照"
-    sample: str | None = None
-
-
-class RefusalReason(Model):
-    """A reason to refuse (不予受理 `not_accept`, 不予许可 `refuse`) with the legal basis that fits it; the clerk
-    names it by `code` and the notice prints `label` (the applicant's words) and `basis` (the articles)."""
-
-    code: Annotated[str, Field(pattern=SLUG)]
-    act: Literal["not_accept", "refuse"]
-    label: str = Field(min_length=4)
-    basis: list[str] = Field(min_length=1)
-
-
-class ServiceItem(Model):
-    code: Annotated[str, Field(pattern=ITEM_CODE)]
-    version: int = Field(ge=1)
-    name: str = Field(min_length=1)
-    codes: ItemCodes = ItemCodes()
-    item_type: ItemType
-    department: str = Field(min_length=1)  # 实施主体
-    service_objects: list[ServiceObject] = Field(min_length=1)
-    case_type: Literal["即办件", "承诺件"]
-    statutory_limit: TimeLimit  # 法定办结时限
-    promised_limit: TimeLimit  # 承诺办结时限
-    allows_tolerance: bool = False  # the item allows 容缺受理 at all
-    legal_basis: list[str] = []
-    conditions: str = ""  # 受理条件
-    result: ItemResult | None = None  # 审批结果
-    refusal_reasons: list[RefusalReason] = []  # 不予受理 / 不予许可 reasons with their legal basis
-    persons: dict[Annotated[str, Field(pattern=SLUG)], Person] = {}
-    materials: list[Material] = Field(min_length=1)
-    situations: list[Situation] = Field(min_length=1)
-    halls: list[Annotated[str, Field(min_length=1, max_length=64)]] = []  # halls that take it in; empty: every hall
-
-    def material(self, code: str) -> Material | None:
-        return next((m for m in self.materials if m.code == code), None)
-
-    def situation(self, code: str) -> Situation | None:
-        return next((s for s in self.situations if s.code == code), None)
-
-    def materials_for(self, situation: str) -> list[Material]:
-        found = self.situation(situation)
-        if found is None:
-            raise KeyError(situation)
-        return [m for code in found.materials if (m := self.material(code)) is not None]
-
-    def rules_of(self, material: Material) -> list[Rule]:
-        """The material's rules plus the seal each accepted type needs by default (SEAL_DEFAULTS) where the
-        material states no `sealed` rule for that type. A 授权委托书 of an item that serves only organisations
-        needs the principal's seal always; of an item that also serves natural persons, when its principal is
-        an organisation."""
-        stated = {r.document for r in material.rules if isinstance(r, SealedRule)}
-        defaults: list[Rule] = []
-        for type_code in sorted(material.types()):
-            when = SEAL_DEFAULTS.get(type_code)
-            if when is None or type_code in stated:
-                continue
-            if when == "organisation" and "自然人" not in self.service_objects:
-                when = "always"
-            defaults.append(SealedRule(rule="sealed", document=type_code, when=when))
-        return list(material.rules) + defaults
-
+VOCABULARY = ItemVocabulary(identity_types=IDENTITY_TYPES, seal_subjects=SEAL_SUBJECTS)
 
 # --- problems with line numbers ------------------------------------------------------------
 
@@ -393,7 +158,7 @@ def parse_item(text: str, source: str = "<catalog>", *, extra_fields: dict[str, 
     if not isinstance(data, dict):
         raise CatalogError(problems + [Problem(source, 1, (), "文件内容应为一个服务事项（键: 值 映射）")])
     try:
-        item = ServiceItem.model_validate(data)
+        item = ServiceItem.model_validate(data, context={"vocabulary": VOCABULARY})
     except ValidationError as exc:
         for error in exc.errors():
             path = _data_path(data, tuple(error["loc"]))
@@ -417,16 +182,59 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 # --- cross-reference checks -----------------------------------------------------------------
 
 
-def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] | None = None) -> Iterator[tuple[tuple, str, str]]:
+ProblemAt = tuple[tuple, str, str]  # (path in the item, Chinese message, "error" | "warning")
+
+
+def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] | None = None) -> Iterator[ProblemAt]:
     """What the schema alone cannot say: references resolve, codes are unique, tolerance is coherent."""
     fields_of = {t: set(f) for t, f in TYPE_FIELDS.items()}
     for type_code, names in (extra_fields or {}).items():
         fields_of.setdefault(type_code, set()).update(names)
-    codes = [m.code for m in item.materials]
-    by_code = {m.code: m for m in item.materials}
-    rule_codes = {r.code for m in item.materials for r in m.rules}
-    known_codes = KNOWN_FINDING_CODES | rule_codes
+    refs = _References({m.code: m for m in item.materials}, fields_of)
+    known_codes = KNOWN_FINDING_CODES | {r.code for m in item.materials for r in m.rules}
+    used = {code for situation in item.situations for code in situation.materials}
 
+    yield from _duplicate_codes(item)
+    yield from _situation_problems(item, refs.by_code)
+    for key, person in item.persons.items():
+        for attr in ("name", "id_number"):
+            ref = getattr(person, attr)
+            if ref and (problem := refs.problem(ref)):
+                yield ("persons", key, attr), problem, "error"
+    for index, material in enumerate(item.materials):
+        at = ("materials", index)
+        if material.code not in used:
+            yield at + ("code",), f"材料 {material.code!r} 未被任何办理情形使用", "warning"
+        yield from _material_problems(item, at, material, known_codes, refs)
+        yield from _rule_problems(at, material, refs)
+    if item.promised_limit.unit == item.statutory_limit.unit and item.promised_limit.days > item.statutory_limit.days:
+        yield ("promised_limit", "days"), "承诺办结时限不能长于法定办结时限", "error"
+
+
+@dataclass(frozen=True)
+class _References:
+    """Resolves `material.field` and `material.type.field` references of one item."""
+
+    by_code: dict[str, Material]
+    fields_of: dict[str, set[str]]
+
+    def problem(self, ref: str) -> str | None:
+        parts = ref.split(".")
+        material = self.by_code.get(parts[0])
+        if material is None:
+            return f"引用了未定义的材料 {parts[0]!r}"
+        types = [parts[1]] if len(parts) == 3 else sorted(material.types())
+        if len(parts) == 3 and parts[1] not in material.types():
+            return f"材料 {parts[0]!r} 不接受 {parts[1]!r} 类型的文件"
+        if material.manual and not material.types():
+            return f"材料 {parts[0]!r} 需人工核验，无可读取的字段"
+        if not any(parts[-1] in self.fields_of.get(t, ()) for t in types):
+            return f"材料 {parts[0]!r} 的文件（{'、'.join(types)}）没有字段 {parts[-1]!r}"
+        return None
+
+
+def _duplicate_codes(item: ServiceItem) -> Iterator[ProblemAt]:
+    codes = [m.code for m in item.materials]
     for index, code in enumerate(codes):
         if codes.index(code) != index:
             yield ("materials", index, "code"), f"材料代码 {code!r} 重复", "error"
@@ -434,8 +242,10 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
     for index, code in enumerate(reasons):
         if reasons.index(code) != index:
             yield ("refusal_reasons", index, "code"), f"理由代码 {code!r} 重复", "error"
+
+
+def _situation_problems(item: ServiceItem, by_code: dict[str, Material]) -> Iterator[ProblemAt]:
     situation_codes = [s.code for s in item.situations]
-    used: set[str] = set()
     for index, situation in enumerate(item.situations):
         if situation_codes.index(situation.code) != index:
             yield ("situations", index, "code"), f"办理情形代码 {situation.code!r} 重复", "error"
@@ -444,91 +254,72 @@ def semantic_problems(item: ServiceItem, extra_fields: dict[str, Iterable[str]] 
                 yield ("situations", index, "materials", position), f"未定义的材料 {code!r}", "error"
             elif situation.materials.index(code) != position:
                 yield ("situations", index, "materials", position), f"材料 {code!r} 重复列出", "error"
-            used.add(code)
 
-    def ref_problem(ref: str) -> str | None:
-        parts = ref.split(".")
-        material = by_code.get(parts[0])
-        if material is None:
-            return f"引用了未定义的材料 {parts[0]!r}"
-        types = [parts[1]] if len(parts) == 3 else sorted(material.types())
-        if len(parts) == 3 and parts[1] not in material.types():
-            return f"材料 {parts[0]!r} 不接受 {parts[1]!r} 类型的文件"
-        if material.manual and not material.types():
-            return f"材料 {parts[0]!r} 需人工核验，无可读取的字段"
-        if not any(parts[-1] in fields_of.get(t, ()) for t in types):
-            return f"材料 {parts[0]!r} 的文件（{'、'.join(types)}）没有字段 {parts[-1]!r}"
-        return None
 
-    for key, person in item.persons.items():
-        for attr in ("name", "id_number"):
-            ref = getattr(person, attr)
-            if ref and (problem := ref_problem(ref)):
-                yield ("persons", key, attr), problem, "error"
+def _material_problems(item: ServiceItem, at: tuple, material: Material, known_codes: set[str],
+                       refs: _References) -> Iterator[ProblemAt]:
+    """One material's accepted types, person, tolerance and source."""
+    for a, alternative in enumerate(material.accepted):
+        if not alternative:
+            yield at + ("accepted", a), "可接受文件组合不能为空", "error"
+        for t, type_code in enumerate(alternative):
+            if type_code not in KNOWN_TYPES:
+                yield at + ("accepted", a, t), f"未知的文件类型 {type_code!r}", "error"
+    if not material.accepted and not material.manual:
+        yield at + ("accepted",), "必须列出可接受的文件类型，或标记为 manual（人工核验）", "error"
+    if material.is_identity:
+        if not material.person:
+            yield at + ("accepted",), "身份证明材料必须指明 person（谁的身份证明）", "error"
+    if material.person and material.person not in item.persons:
+        yield at + ("person",), f"未在 persons 中定义的人员 {material.person!r}", "error"
+    if material.necessity == "tolerable":
+        if material.tolerance is None:
+            yield at + ("necessity",), "容缺后补材料必须给出 tolerance（补交期限等）", "error"
+        if not item.allows_tolerance:
+            yield at + ("necessity",), "该事项未允许容缺受理（allows_tolerance: false）", "error"
+    elif material.tolerance is not None:
+        yield at + ("tolerance",), "只有 necessity: tolerable 的材料可以设置 tolerance", "error"
+    if material.tolerance:
+        for c, check in enumerate(material.tolerance.checks):
+            if check not in known_codes:
+                yield at + ("tolerance", "checks", c), f"未知的检查代码 {check!r}（请核对拼写）", "warning"
+    source = material.source
+    if source.channel == "licence_library":
+        for attr in ("licence_type", "holder_code", "holder_code_type"):
+            if not getattr(source, attr):
+                yield at + ("source",), f"来源为电子证照库时必须给出 {attr}", "error"
+    for attr in ("holder_code", "holder_name"):
+        ref = getattr(source, attr)
+        if ref and (problem := refs.problem(ref)):
+            yield at + ("source", attr), problem, "error"
 
-    for index, material in enumerate(item.materials):
-        at = ("materials", index)
-        if material.code not in used:
-            yield at + ("code",), f"材料 {material.code!r} 未被任何办理情形使用", "warning"
-        for a, alternative in enumerate(material.accepted):
-            if not alternative:
-                yield at + ("accepted", a), "可接受文件组合不能为空", "error"
-            for t, type_code in enumerate(alternative):
-                if type_code not in KNOWN_TYPES:
-                    yield at + ("accepted", a, t), f"未知的文件类型 {type_code!r}", "error"
-        if not material.accepted and not material.manual:
-            yield at + ("accepted",), "必须列出可接受的文件类型，或标记为 manual（人工核验）", "error"
-        if material.is_identity:
-            if not material.person:
-                yield at + ("accepted",), "身份证明材料必须指明 person（谁的身份证明）", "error"
-        if material.person and material.person not in item.persons:
-            yield at + ("person",), f"未在 persons 中定义的人员 {material.person!r}", "error"
-        if material.necessity == "tolerable":
-            if material.tolerance is None:
-                yield at + ("necessity",), "容缺后补材料必须给出 tolerance（补交期限等）", "error"
-            if not item.allows_tolerance:
-                yield at + ("necessity",), "该事项未允许容缺受理（allows_tolerance: false）", "error"
-        elif material.tolerance is not None:
-            yield at + ("tolerance",), "只有 necessity: tolerable 的材料可以设置 tolerance", "error"
-        if material.tolerance:
-            for c, check in enumerate(material.tolerance.checks):
-                if check not in known_codes:
-                    yield at + ("tolerance", "checks", c), f"未知的检查代码 {check!r}（请核对拼写）", "warning"
-        source = material.source
-        if source.channel == "licence_library":
-            for attr in ("licence_type", "holder_code", "holder_code_type"):
-                if not getattr(source, attr):
-                    yield at + ("source",), f"来源为电子证照库时必须给出 {attr}", "error"
-        for attr in ("holder_code", "holder_name"):
-            ref = getattr(source, attr)
-            if ref and (problem := ref_problem(ref)):
-                yield at + ("source", attr), problem, "error"
-        sealed: set[str] = set()
-        for r, rule in enumerate(material.rules):
-            where = at + ("rules", r)
-            if rule.document not in material.types():
-                yield where + ("document",), f"材料不接受 {rule.document!r} 类型的文件", "error"
+
+def _rule_problems(at: tuple, material: Material, refs: _References) -> Iterator[ProblemAt]:
+    """One material's acceptance rules: their document types, fields, seal requirements and references."""
+    sealed: set[str] = set()
+    for r, rule in enumerate(material.rules):
+        where = at + ("rules", r)
+        if rule.document not in material.types():
+            yield where + ("document",), f"材料不接受 {rule.document!r} 类型的文件", "error"
+            continue
+        if isinstance(rule, SealedRule):
+            if not rule.field:
+                yield where + ("field",), f"{rule.document!r} 须指明印章应属哪一单位的字段（field）", "error"
                 continue
-            if isinstance(rule, SealedRule):
-                if not rule.field:
-                    yield where + ("field",), f"{rule.document!r} 须指明印章应属哪一单位的字段（field）", "error"
-                    continue
-                if rule.document in sealed:
-                    yield where + ("document",), f"{rule.document!r} 的盖章要求重复", "error"
-                sealed.add(rule.document)
-                if rule.when != "never" and rule.document not in seal_searched_types():
-                    yield (where + ("document",), f"系统不检测 {rule.document!r} 类文件上的印章，受理时将提示人工核对是否盖章",
-                           "warning")
-            names = rule.fields if isinstance(rule, SameRule) else [rule.field]
-            for name in names:
-                if name not in fields_of.get(rule.document, ()):
-                    yield where + ("field",), f"{rule.document!r} 没有字段 {name!r}", "error"
-            if isinstance(rule, SameRule):
-                for ref in rule.refs:
-                    if problem := ref_problem(ref):
-                        yield where + ("with",), problem, "error"
-    if item.promised_limit.unit == item.statutory_limit.unit and item.promised_limit.days > item.statutory_limit.days:
-        yield ("promised_limit", "days"), "承诺办结时限不能长于法定办结时限", "error"
+            if rule.document in sealed:
+                yield where + ("document",), f"{rule.document!r} 的盖章要求重复", "error"
+            sealed.add(rule.document)
+            if rule.when != "never" and rule.document not in seal_searched_types():
+                yield (where + ("document",), f"系统不检测 {rule.document!r} 类文件上的印章，受理时将提示人工核对是否盖章",
+                       "warning")
+        names = rule.fields if isinstance(rule, SameRule) else [rule.field]
+        for name in names:
+            if name not in refs.fields_of.get(rule.document, ()):
+                yield where + ("field",), f"{rule.document!r} 没有字段 {name!r}", "error"
+        if isinstance(rule, SameRule):
+            for ref in rule.refs:
+                if problem := refs.problem(ref):
+                    yield where + ("with",), problem, "error"
 
 
 def seal_searched_types() -> frozenset[str]:
@@ -624,13 +415,22 @@ def validate_file(path: Path) -> list[Problem]:
     return warnings
 
 
-def item_snapshot(item: ServiceItem) -> dict[str, Any]:
-    """The JSON a case stores so that it keeps the version it was created with."""
-    return json.loads(item.model_dump_json(by_alias=True))
-
-
-def item_from_snapshot(snapshot: dict[str, Any]) -> ServiceItem:
-    return ServiceItem.model_validate(snapshot)
+def rules_of(item: ServiceItem, material: Material) -> list[Rule]:
+    """The material's rules plus the seal each accepted type needs by default (SEAL_DEFAULTS) where the
+    material states no `sealed` rule for that type. A 授权委托书 of an item that serves only organisations
+    needs the principal's seal always; of an item that also serves natural persons, when its principal is
+    an organisation."""
+    stated = {r.document for r in material.rules if isinstance(r, SealedRule)}
+    defaults: list[Rule] = []
+    for type_code in sorted(material.types()):
+        when = SEAL_DEFAULTS.get(type_code)
+        if when is None or type_code in stated:
+            continue
+        if when == "organisation" and "自然人" not in item.service_objects:
+            when = "always"
+        defaults.append(SealedRule.model_validate({"rule": "sealed", "document": type_code, "when": when},
+                                                  context={"vocabulary": VOCABULARY}))  # the type's seal subject
+    return list(material.rules) + defaults
 
 
 def material_codes(item: ServiceItem, situation: str) -> list[str]:

@@ -173,12 +173,11 @@ def deficiencies(cases: Iterable[CaseFacts], *, limit: int | None = None) -> lis
     for case in cases:
         for _act, materials in case.assessed:
             for m in materials:
-                if m.get("status") not in DEFICIENT:
+                if m.status not in DEFICIENT:
                     continue
-                errors = {f["code"]: f.get("message") or f["code"] for f in m.get("findings", [])
-                          if f.get("severity") == "error"}
-                for cause, label in (errors or {m["status"]: STATUS_CAUSES[m["status"]]}).items():
-                    key = (case.item_name, m["code"], m.get("name", m["code"]), cause)
+                errors = {f.code: f.message or f.code for f in m.findings if f.severity == "error"}
+                for cause, label in (errors or {m.status: STATUS_CAUSES[m.status]}).items():
+                    key = (case.item_name, m.code, m.name or m.code, cause)
                     counts[key] += 1
                     labels.setdefault(key, Counter())[label] += 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -9,10 +9,15 @@ join that turns the pages' results into the upload's documents once every page i
 - `join`: builds the documents from all pages and saves them with the claim's compare-and-set; a join that lost
   the race (another finished it) or belongs to a claim taken over saves nothing.
 
-A worker that dies mid-page stops renewing the lease: once the other pages are read and the lease (one
-`lease_seconds` per page still to read, renewed by every page task) runs out, the sweeper sends the upload again
-(workers/sweeper.py) and `start` sends only the pages still missing. Redis also hands the dead worker's unacknowledged
-page message to another worker after its visibility timeout. Every step is idempotent, so a message delivered twice is harmless.
+Each page has its own lease (storage/page_results.py `PageLeases`): a page task claims its page before reading it
+and renews that lease with the upload's by a heartbeat. A worker that dies mid-page stops renewing it: within
+`lease_seconds` the sweeper sends that page alone again (workers/sweeper.py `sweep_pages`), keeping the upload's
+claim, and another worker reads it, while the other pages go on. A page that kills its worker `max_attempts` times
+fails the upload (`task.timeout`), as an upload does. The upload's own lease stays the backstop (a dead join, a lost
+message): once it runs out the sweeper sends the upload again and `start` sends only the pages still missing. A
+message delivered twice (Redis hands a dead worker's unacknowledged message to another worker after its visibility
+timeout) finds its page read or held and reads nothing; a page saved twice is stored once; the documents are saved
+once, by the join that wins the claim's compare-and-set.
 Tasks live in workers/tasks.py and only call these functions.
 """
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from pipeline import page_reading
 from pipeline.errors import InputError
@@ -53,7 +59,7 @@ def start(svc, row, data: bytes, send: Send) -> bool:
     logger.info("upload %s: %d pages, %d to read", row.id, count, len(missing))
     if not missing:
         send("join", [row.id, row.attempts, count], row.queue)
-    for number in missing:
+    for number in svc.page_leases.send(row.id, count, missing):  # not a page a live worker is reading
         send("page", [row.id, row.attempts, number, count], row.queue)
     return True
 
@@ -65,10 +71,14 @@ def read_page(svc, upload_id: str, attempt: int, number: int, count: int, send: 
     results = svc.page_results
     if not results.has(upload_id, number):
         s = svc.settings
+        if not svc.page_leases.claim(upload_id, number, count, s.lease_seconds):
+            return "held"  # another worker reads it; if that worker dies, the sweeper sends the page again
         # the claim now covers the pages still to read, one lease each: as pages are read the window shrinks, so a
         # page lost with a dead worker is sent again soon after the others are done
         svc.repo.renew_lease(upload_id, attempt, s.lease_seconds * max(1, count - results.count(upload_id)))
-        with Heartbeat(svc.repo, upload_id, attempt, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval):
+        renew_page = partial(svc.page_leases.renew, upload_id, number, s.lease_seconds)
+        with Heartbeat(svc.repo, upload_id, attempt, lease_seconds=s.lease_seconds, interval=s.heartbeat_interval,
+                       also=renew_page):
             upload = upload_of(row)
             try:
                 result = page_reading.read_page(upload, original(svc, row.object_key), number, svc.deps)
@@ -77,7 +87,10 @@ def read_page(svc, upload_id: str, attempt: int, number: int, count: int, send: 
                 return "unreadable"
         results.save(upload_id, number, result.model_dump(mode="json"))
     if results.count(upload_id) >= count:
-        send("join", [upload_id, attempt, count], row.queue)
+        # for the claim holding the upload now: a page read under an earlier claim completes the current one's pages
+        latest = svc.repo.get_upload(upload_id)
+        if latest is not None and latest.status == "processing":
+            send("join", [upload_id, latest.attempts, count], row.queue)
     return "read"
 
 
@@ -94,7 +107,7 @@ def join(svc, upload_id: str, attempt: int, count: int) -> tuple[str, object]:
         upload = upload_of(row)
         results = [page_reading.PageResult.model_validate(b) for b in bodies]
         documents = page_reading.join(upload, original(svc, row.object_key), results, svc.deps, upload.received_at)
-    if not svc.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents], attempt=attempt):
+    if not svc.repo.finish(upload_id, documents, attempt=attempt):
         return "superseded", None
     svc.page_results.forget(upload_id)
     logger.info("upload %s done from %d pages: %d documents", upload_id, count, len(documents))

@@ -50,7 +50,7 @@ def process_upload(self, upload_id: str) -> str:
     except InfrastructureError as exc:
         svc.repo.requeue(upload_id, row.attempts)
         raise self.retry(exc=exc, countdown=10 * row.attempts)
-    if not svc.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents], attempt=row.attempts):
+    if not svc.repo.finish(upload_id, documents, attempt=row.attempts):
         return "superseded"  # the lease ran out and another claim took the row: its result counts
     logger.info("upload %s done: %d documents", upload_id, len(documents))
     if row.case_id:

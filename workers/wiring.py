@@ -33,7 +33,7 @@ from storage.cases import CaseRepository
 from storage.db import engine_for
 from storage.db import migrate as run_migrations
 from storage.objects import LocalStore, S3Store
-from storage.page_results import PageResults
+from storage.page_results import PageLeases, PageResults
 from storage.repository import Repository
 from storage.webhooks import WebhookStore
 from validators import build_checks
@@ -157,6 +157,11 @@ class Services:
     def page_results(self) -> PageResults:
         """The results of fanned-out pages until their upload's documents are saved (workers/fanout.py)."""
         return PageResults(self._engine())
+
+    @cached_property
+    def page_leases(self) -> PageLeases:
+        """Which fanned-out page is queued or being read, until when (workers/fanout.py, workers/sweeper.py)."""
+        return PageLeases(self._engine())
 
     @cached_property
     def secret(self) -> bytes:

@@ -45,7 +45,9 @@ class PageHeaders:
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
-    from api.pages import applicant, applicant_signup, code_senders, counter, images, progress, review, signin, stats
+    from api.pages import (
+        acts, applicant, applicant_signup, code_senders, counter, images, join_acts, progress, review, signin, stats,
+    )
 
     app.state.accounts = AccountRepository(app.state.repo.engine)
     app.state.applicants = ApplicantRepository(app.state.repo.engine, app.state.secret)
@@ -57,11 +59,13 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(SignInRequired, signin_redirect)
     app.mount("/pages/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="page-static")
     app.include_router(signin.router)
-    app.include_router(counter.router_for(settings))
-    app.include_router(review.router_for(settings))
-    app.include_router(images.router_for(settings))
-    app.include_router(progress.router_for(settings))  # public: no sign-in
-    app.include_router(stats.router_for(settings))
+    app.include_router(counter.router)
+    app.include_router(acts.router)  # the forms of a case page (counter and back office)
+    app.include_router(join_acts.router)
+    app.include_router(review.router)
+    app.include_router(images.router)
+    app.include_router(progress.router)  # public: no sign-in
+    app.include_router(stats.router)
     app.include_router(applicant_signup.router)
     app.include_router(applicant.router)
     app.add_middleware(PageHeaders)

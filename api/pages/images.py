@@ -7,54 +7,49 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import services_of
+from api.deps import ServicesDep, SettingsDep
 from api.pages.web import PageError, identity_of, require
 from pipeline.decode import MEDIA_TYPES, render_page_image, sniff
 from pipeline.settings import Settings
 from pipeline.errors import CaseRefused
 from workers.cases.records import visible
+from workers.wiring import Services
 
 VIEWERS = ("clerk", "reviewer", "admin")
 
-
-def router_for(settings: Settings) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    router.add_api_route("/pages/cases/{case_id}/documents/{document_id}/images/{n}", page_image(settings),
-                         methods=["GET"], response_class=Response)
-    return router
+router = APIRouter(include_in_schema=False)
 
 
-def _stored(request: Request, body: dict, n: int) -> bytes | None:
+def _stored(svc: Services, body: dict, n: int) -> bytes | None:
     keys = list(body.get("image_keys") or [])
-    return request.app.state.store.get(keys[n]) if 0 <= n < len(keys) and keys[n] else None
+    return svc.store.get(keys[n]) if 0 <= n < len(keys) and keys[n] else None
 
 
-def _rendered(request: Request, settings: Settings, n: int, body: dict, upload_id: str) -> bytes | None:
+def _rendered(svc: Services, settings: Settings, n: int, body: dict, upload_id: str) -> bytes | None:
     """A born-digital PDF document read from its text layer has no stored page images (pipeline/decode.py's fast
     text path): its pages are rendered from the original on demand."""
     pages = list(body.get("pages") or [])
-    upload = request.app.state.repo.get_upload(upload_id)
+    upload = svc.repo.get_upload(upload_id)
     if body.get("image_keys") or body.get("error") or upload is None or not 0 <= n < len(pages):
         return None
-    original = request.app.state.store.get(upload.object_key)
+    original = svc.store.get(upload.object_key)
     return render_page_image(original, pages[n], settings.limits) if sniff(original) == "pdf" else None
 
 
-def page_image(settings: Settings):
-    def get(case_id: str, document_id: str, n: int, request: Request) -> Response:
-        who = identity_of(require(request, *VIEWERS))
-        svc = services_of(request.app)
-        try:
-            visible(svc.cases, who, case_id)
-        except CaseRefused:
-            raise PageError(404, "找不到该办件") from None
-        found = next(((d, u) for d, u, _gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
-        data = _stored(request, found[0], n) if found else None
-        if data is None and found:
-            data = _rendered(request, settings, n, *found)
-        if data is None:
-            raise PageError(404, "找不到该页图像")
-        request.app.state.repo.audit(who, "case.page_image", "case", case_id, document=document_id, page=n)
-        return Response(data, media_type=MEDIA_TYPES.get(sniff(data), "application/octet-stream"),
-                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
-    return get
+@router.get("/pages/cases/{case_id}/documents/{document_id}/images/{n}", response_class=Response)
+def page_image(case_id: str, document_id: str, n: int, request: Request, svc: ServicesDep,
+               settings: SettingsDep) -> Response:
+    who = identity_of(require(request, *VIEWERS))
+    try:
+        visible(svc.cases, who, case_id)
+    except CaseRefused:
+        raise PageError(404, "找不到该办件") from None
+    found = next(((d, u) for d, u, _gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
+    data = _stored(svc, found[0], n) if found else None
+    if data is None and found:
+        data = _rendered(svc, settings, n, *found)
+    if data is None:
+        raise PageError(404, "找不到该页图像")
+    svc.repo.audit(who, "case.page_image", "case", case_id, document=document_id, page=n)
+    return Response(data, media_type=MEDIA_TYPES.get(sniff(data), "application/octet-stream"),
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})

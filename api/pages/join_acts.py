@@ -13,19 +13,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from api.deps import request_now
+from api.deps import NowDep, ServicesDep
 from api.pages.acts import _back, _prepare, _run, _text
-from pipeline.settings import Settings
 from workers.cases.joins import MAX_PARTS, join, split
 
 DONE = {"join": "已合并为一份材料，并已重新核验", "split": "已拆分为单独的照片，并已重新核验"}
 
 
-def router_for(settings: Settings) -> APIRouter:
-    router = APIRouter(prefix="/pages/cases/{case_id}", include_in_schema=False)
-    router.add_api_route("/join", join_form(settings), methods=["POST"])
-    router.add_api_route("/split", split_form(settings), methods=["POST"])
-    return router
+router = APIRouter(prefix="/pages/cases/{case_id}", include_in_schema=False)
 
 
 async def _checked_documents(request: Request) -> list[str]:
@@ -33,27 +28,24 @@ async def _checked_documents(request: Request) -> list[str]:
     return [str(v)[:64] for v in form.getlist("documents") if isinstance(v, str) and v][:MAX_PARTS + 1]
 
 
-def join_form(settings: Settings):
-    async def post(case_id: str, request: Request) -> RedirectResponse:
-        who, form, svc, _row = await _prepare(request, settings, case_id, roles=("clerk",))
-        chosen = set(await _checked_documents(request))
-        shots = [d for d in svc.cases.documents(case_id) if d.get("id") in chosen]  # as photographed
-        ordered = [d["id"] for d in sorted(shots, key=lambda d: bool(d.get("continues")))]  # stable: titled pages first
-        ordered += sorted(chosen - set(ordered))  # unknown ids: the case layer refuses them by name
-        act, _saved = _run(who, case_id, join, svc.cases, svc.assessor, case_id, who, documents=ordered,
-                           at=request_now(request), reason=_text(form, "reason", 500))
-        request.app.state.repo.audit(who, "case.join", "case", case_id, act_id=act.id,
-                                     documents=act.person_value["documents"], via="pages")
-        return _back(who, case_id, "join")
-    return post
+@router.post("/join")
+async def join_form(case_id: str, request: Request, svc: ServicesDep, now: NowDep) -> RedirectResponse:
+    who, form, _row = await _prepare(request, svc, case_id, roles=("clerk",))
+    chosen = set(await _checked_documents(request))
+    shots = [d for d in svc.cases.documents(case_id) if d.get("id") in chosen]  # as photographed
+    ordered = [d["id"] for d in sorted(shots, key=lambda d: bool(d.get("continues")))]  # stable: titled pages first
+    ordered += sorted(chosen - set(ordered))  # unknown ids: the case layer refuses them by name
+    act, _saved = _run(who, case_id, join, svc.cases, svc.assessor, case_id, who, documents=ordered, at=now,
+                       reason=_text(form, "reason", 500))
+    svc.repo.audit(who, "case.join", "case", case_id, act_id=act.id, documents=act.person_value["documents"],
+                   via="pages")
+    return _back(who, case_id, "join")
 
 
-def split_form(settings: Settings):
-    async def post(case_id: str, request: Request) -> RedirectResponse:
-        who, form, svc, _row = await _prepare(request, settings, case_id, roles=("clerk",))
-        act, _saved = _run(who, case_id, split, svc.cases, svc.assessor, case_id, who, document=_text(form, "document", 64),
-                           at=request_now(request), reason=_text(form, "reason", 500))
-        request.app.state.repo.audit(who, "case.split", "case", case_id, act_id=act.id, document=act.document_id,
-                                     via="pages")
-        return _back(who, case_id, "split")
-    return post
+@router.post("/split")
+async def split_form(case_id: str, request: Request, svc: ServicesDep, now: NowDep) -> RedirectResponse:
+    who, form, _row = await _prepare(request, svc, case_id, roles=("clerk",))
+    act, _saved = _run(who, case_id, split, svc.cases, svc.assessor, case_id, who, document=_text(form, "document", 64),
+                       at=now, reason=_text(form, "reason", 500))
+    svc.repo.audit(who, "case.split", "case", case_id, act_id=act.id, document=act.document_id, via="pages")
+    return _back(who, case_id, "split")

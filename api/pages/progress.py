@@ -14,20 +14,15 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from api.deps import SettingsDep
 from api.errors import ApiError
 from api.pages.web import PageError, render
 from api.progress import NOT_FOUND, lookup
-from pipeline.settings import Settings
 from storage.accounts import csrf_matches
 
 COOKIE = "yc_progress"
 
-
-def router_for(settings: Settings) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    router.add_api_route("/progress", form_page, methods=["GET"], response_class=HTMLResponse)
-    router.add_api_route("/progress", answer(settings), methods=["POST"], response_class=HTMLResponse)
-    return router
+router = APIRouter(include_in_schema=False)
 
 
 def _page(request: Request, *, status: int = 200, **context) -> HTMLResponse:
@@ -40,24 +35,24 @@ def _page(request: Request, *, status: int = 200, **context) -> HTMLResponse:
     return response
 
 
+@router.get("/progress", response_class=HTMLResponse)
 def form_page(request: Request) -> HTMLResponse:
     return _page(request)
 
 
-def answer(settings: Settings):
-    async def post(request: Request) -> HTMLResponse:
-        form = await request.form()
-        if not csrf_matches(request.cookies.get(COOKIE, ""), form.get("csrf_token")):
-            raise PageError(403, "查询表单已失效，请刷新页面后重新查询", back="/progress")
-        number = str(form.get("case_number", "")).strip()[:100]
-        code = str(form.get("query_code", "")).strip()[:32]
-        if not number or not code:
-            return _page(request, status=422, message="请填写办件编号和查询码", case_number=number)
-        try:
-            found = lookup(request, settings, number, code)
-        except ApiError as exc:  # rate.limited
-            return _page(request, status=429, message=exc.message, case_number=number)
-        if found is None:
-            return _page(request, status=404, message=NOT_FOUND, case_number=number)
-        return _page(request, progress=found, case_number=number)
-    return post
+@router.post("/progress", response_class=HTMLResponse)
+async def answer(request: Request, settings: SettingsDep) -> HTMLResponse:
+    form = await request.form()
+    if not csrf_matches(request.cookies.get(COOKIE, ""), form.get("csrf_token")):
+        raise PageError(403, "查询表单已失效，请刷新页面后重新查询", back="/progress")
+    number = str(form.get("case_number", "")).strip()[:100]
+    code = str(form.get("query_code", "")).strip()[:32]
+    if not number or not code:
+        return _page(request, status=422, message="请填写办件编号和查询码", case_number=number)
+    try:
+        found = lookup(request, settings, number, code)
+    except ApiError as exc:  # rate.limited
+        return _page(request, status=429, message=exc.message, case_number=number)
+    if found is None:
+        return _page(request, status=404, message=NOT_FOUND, case_number=number)
+    return _page(request, progress=found, case_number=number)

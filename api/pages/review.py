@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import request_now, services_of
+from api.deps import ServicesDep, SettingsDep, TodayDep
 from api.pages import acts, case_view
-from api.pages.counter import _case_context
+from api.pages.counter import case_context
 from api.pages.web import identity_of, render, require
 from pipeline.assessment import DECISION_LABELS
 from pipeline.case_states import STATES
-from pipeline.interfaces import SHANGHAI
-from pipeline.settings import Settings
 from workers.cases.notices import notice_materials
 from workers.cases.records import case_timeline
 
@@ -41,11 +39,7 @@ class QueueRow:
     flags: tuple
 
 
-def router_for(settings: Settings) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    router.add_api_route("/review", queue(settings), methods=["GET"], response_class=HTMLResponse)
-    router.add_api_route("/review/cases/{case_id}", case_page(settings), methods=["GET"], response_class=HTMLResponse)
-    return router
+router = APIRouter(include_in_schema=False)
 
 
 def queue_rows(svc, hall: str | None, today: dt.date, *, state: str = "", item: str = "", flag: str = "",
@@ -68,38 +62,35 @@ def queue_rows(svc, hall: str | None, today: dt.date, *, state: str = "", item: 
     return sorted(rows, key=lambda r: (r.due is None, r.due or dt.date.max, r.case_number))
 
 
-def queue(settings: Settings):
-    def get(request: Request, state: str = "", item: str = "", flag: str = "", due_before: str = "",
-            page: int = 1) -> HTMLResponse:
-        session = require(request, "reviewer", "admin")
-        who = identity_of(session)
-        svc = services_of(request.app)
-        try:
-            before = dt.date.fromisoformat(due_before) if due_before else None
-        except ValueError:
-            before = None
-        today = request_now(request).astimezone(SHANGHAI).date()
-        rows = queue_rows(svc, None if who.role == "admin" else who.hall, today, state=state, item=item, flag=flag,
-                          due_before=before)
-        pages = max(1, -(-len(rows) // PAGE_SIZE))
-        page = min(max(1, page), pages)
-        shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        request.app.state.repo.audit(who, "case.list", "case", "*", state=state or None, flag=flag or None,
-                                     count=len(rows), via="pages")
-        query = {"state": state, "item": item, "flag": flag, "due_before": due_before}
-        return render(request, "review_queue.html", rows=shown, total=len(rows), page=page, pages=pages, query=query,
-                      states={s: STATES[s] for s in QUEUE_STATES}, items=[(c, svc.catalog.get(c).name) for c in svc.catalog.codes()],
-                      today=today, flags=FLAGS)
-    return get
+def _due_before(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None  # an unreadable date filters nothing
 
 
-def case_page(settings: Settings):
-    def get(case_id: str, request: Request, done: str = "") -> HTMLResponse:
-        ctx = _case_context(request, settings, case_id, roles=("reviewer", "admin"))
-        svc, who = ctx["svc"], ctx["who"]
-        request.app.state.repo.audit(who, "case.read", "case", case_id, via="pages")
-        originals = notice_materials(svc.cases, case_id, ctx["view"]["assessment"])
-        return render(request, "review_case.html", v=ctx["view"], row=ctx["row"], done=acts.DONE.get(done, ""),
-                      originals=originals, history=case_view.history(svc, case_id),
-                      notices=case_view.issued_notices(svc, case_id))
-    return get
+@router.get("/review", response_class=HTMLResponse)
+def queue(request: Request, svc: ServicesDep, today: TodayDep, state: str = "", item: str = "", flag: str = "",
+          due_before: str = "", page: int = 1) -> HTMLResponse:
+    who = identity_of(require(request, "reviewer", "admin"))
+    rows = queue_rows(svc, None if who.role == "admin" else who.hall, today, state=state, item=item, flag=flag,
+                      due_before=_due_before(due_before))
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    svc.repo.audit(who, "case.list", "case", "*", state=state or None, flag=flag or None, count=len(rows), via="pages")
+    query = {"state": state, "item": item, "flag": flag, "due_before": due_before}
+    return render(request, "review_queue.html", rows=shown, total=len(rows), page=page, pages=pages, query=query,
+                  states={s: STATES[s] for s in QUEUE_STATES}, items=[(c, svc.catalog.get(c).name) for c in svc.catalog.codes()],
+                  today=today, flags=FLAGS)
+
+
+@router.get("/review/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: str, request: Request, svc: ServicesDep, settings: SettingsDep, today: TodayDep,
+              done: str = "") -> HTMLResponse:
+    ctx = case_context(request, svc, settings, today, case_id, roles=("reviewer", "admin"))
+    svc.repo.audit(ctx.who, "case.read", "case", case_id, via="pages")
+    originals = notice_materials(svc.cases, case_id, ctx.view["assessment"])
+    return render(request, "review_case.html", v=ctx.view, row=ctx.row, done=acts.DONE.get(done, ""),
+                  originals=originals, history=case_view.history(svc, case_id),
+                  notices=case_view.issued_notices(svc, case_id))

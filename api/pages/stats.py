@@ -19,16 +19,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import request_now, services_of
+from api.deps import ServicesDep, TodayDep
 from api.pages.charts import GREEN, bar_chart, line_chart
 from api.pages.web import PageError, identity_of, render, require
 from pipeline.case_states import STATES
-from pipeline.interfaces import SHANGHAI
-from pipeline.settings import Settings
 from pipeline.case_facts import CaseFacts
 from storage.case_stats import CaseStats
 from validators import hall_stats
 from validators.hall_stats import PERIODS, SCORE_LABELS, Deficiency, Figures
+from workers.wiring import Services
 
 ROLES = ("admin", "lead")
 DEFAULT_SPAN = {"day": 29, "week": 7 * 11, "month": 335}  # 30 days, 12 weeks, about 12 months back from today
@@ -55,11 +54,7 @@ class Report:
     overdue: list[CaseFacts]
 
 
-def router_for(settings: Settings) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    router.add_api_route("/stats", page(settings), methods=["GET"], response_class=HTMLResponse)
-    router.add_api_route("/stats/export.csv", export(settings), methods=["GET"], response_class=Response)
-    return router
+router = APIRouter(include_in_schema=False)
 
 
 def read_query(request: Request, today: dt.date) -> Query:
@@ -83,10 +78,10 @@ def read_query(request: Request, today: dt.date) -> Query:
     return Query(hall=hall or None, period=period, start=start, end=end, item=(params.get("item") or "").strip())
 
 
-def build_report(request: Request, settings: Settings, query: Query, today: dt.date) -> Report:
-    calendar = services_of(request.app).calendar
+def build_report(svc: Services, query: Query, today: dt.date) -> Report:
+    calendar = svc.calendar
     since, before = hall_stats.day_bounds(query.start, query.end)
-    cases = CaseStats(request.app.state.repo.engine).facts(hall=query.hall, received_from=since, received_before=before,
+    cases = CaseStats(svc.repo.engine).facts(hall=query.hall, received_from=since, received_before=before,
                                                            item=query.item or None)
     return Report(query=query, total=hall_stats.figures("合计", cases, calendar, today),
                   periods=hall_stats.by_period(cases, query.start, query.end, query.period, calendar, today),
@@ -108,21 +103,17 @@ def charts(report: Report) -> dict:
     }
 
 
-def page(settings: Settings):
-    def get(request: Request) -> HTMLResponse:
-        today = request_now(request).astimezone(SHANGHAI).date()
-        query = read_query(request, today)
-        who = identity_of(request.state.web_session)
-        report = build_report(request, settings, query, today)
-        request.app.state.repo.audit(who, "stats.read", "hall", query.hall or "*", period=query.period,
-                                     start=query.start.isoformat(), end=query.end.isoformat(), item=query.item or None,
-                                     cases=report.total.received, via="pages")
-        svc = services_of(request.app)
-        halls = CaseStats(request.app.state.repo.engine).halls() if who.role == "admin" else [who.hall]
-        return render(request, "stats.html", r=report, q=query, charts=charts(report), periods=PERIODS, halls=halls,
-                      items=[(c, svc.catalog.get(c).name) for c in svc.catalog.codes()], scores=SCORE_LABELS,
-                      export=_export_query(query))
-    return get
+@router.get("/stats", response_class=HTMLResponse)
+def page(request: Request, svc: ServicesDep, today: TodayDep) -> HTMLResponse:
+    query = read_query(request, today)
+    who = identity_of(request.state.web_session)
+    report = build_report(svc, query, today)
+    svc.repo.audit(who, "stats.read", "hall", query.hall or "*", period=query.period, start=query.start.isoformat(),
+                   end=query.end.isoformat(), item=query.item or None, cases=report.total.received, via="pages")
+    halls = CaseStats(svc.repo.engine).halls() if who.role == "admin" else [who.hall]
+    return render(request, "stats.html", r=report, q=query, charts=charts(report), periods=PERIODS, halls=halls,
+                  items=[(c, svc.catalog.get(c).name) for c in svc.catalog.codes()], scores=SCORE_LABELS,
+                  export=_export_query(query))
 
 
 def _export_query(query: Query) -> str:
@@ -130,20 +121,18 @@ def _export_query(query: Query) -> str:
                       "to": query.end.isoformat(), "item": query.item})
 
 
-def export(settings: Settings):
-    def get(request: Request, table: str = "periods") -> Response:
-        today = request_now(request).astimezone(SHANGHAI).date()
-        query = read_query(request, today)
-        if table not in TABLES:
-            raise PageError(422, "导出的表应为 periods、items、deficiencies 或 overdue", back="/stats")
-        report = build_report(request, settings, query, today)
-        request.app.state.repo.audit(identity_of(request.state.web_session), "stats.export", "hall", query.hall or "*",
-                                     table=table, period=query.period, start=query.start.isoformat(),
-                                     end=query.end.isoformat(), item=query.item or None, via="pages")
-        name = f"stats-{query.hall or 'all'}-{table}-{query.start.isoformat()}-{query.end.isoformat()}.csv"
-        return Response(csv_text(report, table).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
-    return get
+@router.get("/stats/export.csv", response_class=Response)
+def export(request: Request, svc: ServicesDep, today: TodayDep, table: str = "periods") -> Response:
+    query = read_query(request, today)
+    if table not in TABLES:
+        raise PageError(422, "导出的表应为 periods、items、deficiencies 或 overdue", back="/stats")
+    report = build_report(svc, query, today)
+    svc.repo.audit(identity_of(request.state.web_session), "stats.export", "hall", query.hall or "*", table=table,
+                   period=query.period, start=query.start.isoformat(), end=query.end.isoformat(),
+                   item=query.item or None, via="pages")
+    name = f"stats-{query.hall or 'all'}-{table}-{query.start.isoformat()}-{query.end.isoformat()}.csv"
+    return Response(csv_text(report, table).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 FIGURE_HEADER = ["收件数", "作出受理决定数", "一次办成数", "一次办成率", "办结数", "办结用时中位数（天）", "办结用时P90（天）",

@@ -210,11 +210,12 @@ class BundleRepository(SessionScope):
                 status = events[-1].to_state if events else "received"
                 last = BY_ACT.get(events[-1].act) if events else None
                 outcome = last.outcome if last is not None and status == "decided" else None
-            situation = next((x for x in case.item.get("situations", []) if x.get("code") == case.situation), {})
+            item = case.service_item
+            situation = item.situation(case.situation)
             return BundleContent(
                 case_id=case.id, hall=case.hall, case_number=case.case_number or case.id,
-                item_code=case.item_code, item_name=case.item.get("name", case.item_code), item_version=case.item_version,
-                situation=case.situation, situation_name=situation.get("name", case.situation), status=status,
+                item_code=case.item_code, item_name=item.name, item_version=case.item_version,
+                situation=case.situation, situation_name=situation.name if situation else case.situation, status=status,
                 applicant=dict(case.applicant or {}), case_version=version,
                 assessment_version=assessment.version if assessment is not None else None, assessment=body,
                 materials=materials, unassigned=unassigned, events=events, acts=acts,

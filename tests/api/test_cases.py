@@ -187,7 +187,7 @@ def test_documents_finished_by_the_worker_complete_the_case(env):
     def finish(documents, **hints):
         upload_id = upload(client, clerk, case_id=case_id, **hints).json()["upload_id"]
         app.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3)
-        app.state.repo.finish(upload_id, [d.model_dump(mode="json") for d in documents])
+        app.state.repo.finish(upload_id, documents)
 
     def doc(type_code, doc_id, sha, **values):
         return Document(id=doc_id, source="scan.jpg", type=type_code, type_confidence=0.97, upload_sha256=sha,

@@ -16,7 +16,6 @@ from api.app import create_app
 from api.deps import services_of
 from pipeline.settings import Settings
 from storage.repository import Identity
-from validators.catalog import item_snapshot
 from workers.wiring import secret_key
 
 REFERENCE = "individual-business-registration"
@@ -29,7 +28,7 @@ class Env:
         self.client = TestClient(self.app)
         self.repo, self.secret = self.app.state.repo, secret_key(settings)
         self.svc = services_of(self.app)
-        self.item = item_snapshot(self.svc.catalog.get(REFERENCE, None))
+        self.item = self.svc.catalog.get(REFERENCE, None)
         self.owner = self.repo.add_key(key_id="paging-owner-0001", key_hash="x", role="clerk", hall="hall-1", label="")
 
     def key(self, role: str = "clerk", hall: str = "hall-1") -> dict[str, str]:

@@ -41,7 +41,7 @@ class Env:
         row = repo.claim(upload_id, 60, 3)
         upload = upload_of(row)
         documents = runner.process(upload, self.app.state.store.get(row.object_key), self.deps, at=upload.received_at)
-        repo.finish(upload_id, [d.model_dump(mode="json") for d in documents])
+        repo.finish(upload_id, documents)
 
     def key(self, role: str = "integrator") -> dict[str, str]:
         return {"X-API-Key": auth.create_key(self.app.state.repo, self.app.state.secret, role=role, hall="h1", label=role)}

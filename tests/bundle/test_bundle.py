@@ -209,8 +209,8 @@ def test_an_earlier_version_nobody_fetched_is_rebuilt_as_the_case_stood_then(env
         assert list(pdf.attachments) == ["manifest.json"], "no file had been uploaded yet"
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
-    assert titles[1:-1] == [f"{i}. {m['name']}（{STATUS_LABELS[m['status']]}）"
-                            for i, m in enumerate(first.body["materials"], 1)]
+    assert titles[1:-1] == [f"{i}. {m.name}（{STATUS_LABELS[m.status]}）"
+                            for i, m in enumerate(first.assessment.materials, 1)]
     cover = page_texts(response.content)[0].replace("\n", "")
     assert "收件" in cover and "窗口07号" not in cover, "the decision came after that version"
     current = page_texts(env.bundle(case.clerk, case.case_id).content)[0].replace("\n", "")

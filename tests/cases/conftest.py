@@ -14,7 +14,7 @@ from storage.cases import CaseRepository
 from storage.db import make_engine, migrate
 from storage.repository import Identity, Repository
 from validators.assess import Assessor
-from validators.catalog import item_snapshot, load_catalog
+from validators.catalog import load_catalog
 
 CATALOG = load_catalog()
 ITEM = CATALOG.get("individual-business-registration")
@@ -53,37 +53,37 @@ def people(db):
     return People(db[0])
 
 
-def doc(type_code: str, doc_id: str, sha: str, confidence: float = 0.99, **values) -> dict:
+def doc(type_code: str, doc_id: str, sha: str, confidence: float = 0.99, **values) -> Document:
     fields = {k: FieldValue(value=v, confidence=confidence) for k, v in values.items()}
     return Document(id=doc_id, source=f"{doc_id}.jpg", type=type_code, type_confidence=0.97, upload_sha256=sha,
-                    fields=fields).model_dump(mode="json")
+                    fields=fields)
 
 
-def application(doc_id="app", sha="s-app", **over) -> dict:
+def application(doc_id="app", sha="s-app", **over) -> Document:
     values = dict(operator_name="张三", operator_id_number="110105199003071239", premises_address="北京市朝阳区建国路1号",
                   signed=True)
     values.update(over)
     return doc("application_form", doc_id, sha, **values)
 
 
-def id_card(name="张三", prefix="op", sha="s-id", front_confidence=0.99) -> list[dict]:
+def id_card(name="张三", prefix="op", sha="s-id", front_confidence=0.99) -> list[Document]:
     return [doc("id_card_front", f"{prefix}-front", sha, confidence=front_confidence, name=name, sex="男",
                 birth_date="1990-03-07", id_number="110105199003071239"),
             doc("id_card_back", f"{prefix}-back", sha, issuing_authority="北京市公安局朝阳分局", valid_from="2021-05-10",
                 valid_until="2041-05-10")]
 
 
-def premises(location="北京市朝阳区建国路1号", doc_id="cert", sha="s-cert") -> list[dict]:
+def premises(location="北京市朝阳区建国路1号", doc_id="cert", sha="s-cert") -> list[Document]:
     return [doc("property_certificate", doc_id, sha, holder="张三", location=location)]
 
 
 def new_case(cases: CaseRepository, who: Identity, *, situation="self", item=ITEM, at=None):
-    return cases.create(owner_key_id=who.key_id, hall=who.hall, item=item_snapshot(item), situation=situation,
+    return cases.create(owner_key_id=who.key_id, hall=who.hall, item=item, situation=situation,
                         applicant={"kind": "person", "name": "张三", "id_number": "110105199003071239"},
                         at=at or utc(2026, 11, 2))
 
 
-def put(repo: Repository, cases: CaseRepository, who: Identity, case_id: str, documents: list[dict], *,
+def put(repo: Repository, cases: CaseRepository, who: Identity, case_id: str, documents: list[Document], *,
         material=None, at=None) -> str:
     """An upload of the case, finished by the 'worker' with the given documents."""
     row, _gone = cases.add_upload(owner_key_id=who.key_id, hall=who.hall, case_id=case_id, object_key="sha256/" + "a" * 64,

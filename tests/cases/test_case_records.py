@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from storage.repository import Identity
 from tests.cases.conftest import ASSESSOR, CAL, ITEM, application, id_card, new_case, premises, put, utc
-from validators.catalog import item_snapshot
 from storage.objects import MemoryStore
+from pipeline.service_item import ServiceItem
 from pipeline.settings import Settings
 from workers.cases.acts import attest_originals, correct
 from pipeline.errors import CaseRefused
@@ -156,9 +156,8 @@ def test_tolerance_acceptance_records_the_commitment_and_the_deadline_from_accep
 
 def test_tolerance_is_refused_when_the_item_does_not_allow_it(db, people):
     repo, cases = db
-    snapshot = item_snapshot(ITEM)
-    snapshot["allows_tolerance"] = False
-    case = cases.create(owner_key_id=people.clerk.key_id, hall="h1", item=snapshot, situation="self", applicant={})
+    case = cases.create(owner_key_id=people.clerk.key_id, hall="h1", item=ITEM.model_copy(update={"allows_tolerance": False}),
+                        situation="self", applicant={})
     cases.reassess(case.id, ASSESSOR)
     with pytest.raises(CaseRefused) as refused:
         perform(cases, CAL, case.id, "accept_tolerance", people.clerk, at=utc(2026, 11, 2), commitment_signed=True,
@@ -172,9 +171,9 @@ def test_tolerance_is_refused_when_the_item_does_not_allow_it(db, people):
 ])
 def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, on_lapse, state, outcome, act, tmp_path):
     repo, cases = db
-    snapshot = item_snapshot(ITEM)
+    snapshot = ITEM.snapshot()
     next(m for m in snapshot["materials"] if m["code"] == "premises_proof")["tolerance"]["on_lapse"] = on_lapse
-    case = cases.create(owner_key_id=people.clerk.key_id, hall="h1", item=snapshot, situation="self",
+    case = cases.create(owner_key_id=people.clerk.key_id, hall="h1", item=ServiceItem.model_validate(snapshot), situation="self",
                         applicant={"name": "张三"}, at=utc(2026, 11, 2))
     put(repo, cases, people.clerk, case.id, [application()])
     put(repo, cases, people.clerk, case.id, id_card())
@@ -194,7 +193,7 @@ def test_the_sweeper_moves_a_lapsed_tolerance_case_as_the_item_says(db, people, 
     assert sweep_lapses(cases, CAL, utc(2026, 11, 11)) == []
     if state == "correction":  # back before 受理: accepted in full later, the old 容缺 promise no longer applies
         perform(cases, CAL, case.id, "accept", people.clerk, at=utc(2026, 11, 12), reason="经营场所证明已当场核验原件")
-        assert tolerance_dues(cases, cases.get(case.id), cases.latest(case.id).body) == []
+        assert tolerance_dues(cases, cases.get(case.id), cases.latest(case.id).assessment) == []
         assert sweep_lapses(cases, CAL, utc(2026, 11, 20)) == []
     with repo.session() as session:
         audited = session.execute(sa.text("SELECT actor, action, target_id FROM audit_events")).all()

@@ -19,17 +19,12 @@ from validators import build_checks
 TYPES, CHECKS = build_registry(), build_checks()
 
 
-def as_the_worker_checks(documents: list[dict], today: dt.date = dt.date(2026, 9, 29)) -> list[dict]:
+def as_the_worker_checks(documents: list[Document], today: dt.date = dt.date(2026, 9, 29)) -> list[Document]:
     """Each document with the findings the worker's `check` stage gives it (the same registry)."""
-    out = []
-    for body in documents:
-        document = Document.model_validate(body)
-        classes = TYPES.get(document.type).field_classes
-        out.append(stages.check(document, CHECKS, today, Thresholds(), classes).model_dump(mode="json"))
-    return out
+    return [stages.check(d, CHECKS, today, Thresholds(), TYPES.get(d.type).field_classes) for d in documents]
 
 
-def id_card(id_number="110105199003071239", valid_until="2041-05-10") -> list[dict]:
+def id_card(id_number="110105199003071239", valid_until="2041-05-10") -> list[Document]:
     return as_the_worker_checks([
         doc("id_card_front", "op-front", "s-id", name="张三", sex="男", ethnicity="汉", birth_date="1990-03-07",
             address="北京市朝阳区建国路1号", id_number=id_number),
@@ -106,7 +101,7 @@ def test_a_correction_of_an_ocr_misread_clears_the_check_finding(env):
     case_id = new_case(client, clerk)["case_id"]
     finish_upload(client, app, clerk, case_id, [application()], material="application")
     misread = id_card(id_number="110105199003071238")  # the OCR read the last 9 as 8
-    assert [f["code"] for f in misread[0]["findings"]] == ["id_number.checksum"]
+    assert [f.code for f in misread[0].findings] == ["id_number.checksum"]
     finish_upload(client, app, clerk, case_id, misread, material="operator_id")
     before = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assert material(before, "operator_id")["status"] == "invalid"
@@ -139,7 +134,7 @@ def test_a_number_the_machine_could_not_read_at_all_is_entered_and_checked(env):
     unread = id_card()
     unread[0] = as_the_worker_checks([doc("id_card_front", "op-front", "s-id", name="张三", sex="男", ethnicity="汉",
                                           birth_date="1990-03-07", address="北京市朝阳区建国路1号")])[0]
-    assert [f["code"] for f in unread[0]["findings"]] == ["id_number.missing"]  # a finding naming no field
+    assert [f.code for f in unread[0].findings] == ["id_number.missing"]  # a finding naming no field
     finish_upload(client, app, clerk, case_id, unread, material="operator_id")
     assert standing(material(client.get(f"/api/v1/cases/{case_id}", headers=clerk).json(), "operator_id")["findings"],
                     "id_number.missing")

@@ -164,7 +164,7 @@ def test_the_case_api_assesses_with_the_same_library_as_the_worker(env):
                               sha256="c" * 64, size=3, filename="scan.jpg", media_type="image/jpeg",
                               material_hint=None, person_hint=None, queue="counter", received_at=dt.datetime.now(dt.timezone.utc))[0]
         assert repo.claim(row.id, lease_seconds=60, max_attempts=3) is not None
-        assert repo.finish(row.id, [doc.model_dump(mode="json")])
+        assert repo.finish(row.id, [doc])
     svc.cases.reassess(case_id, svc.assessor)
     case = client.get(created.json()["case_url"], headers=headers).json()
     materials = {m["code"]: m["status"] for m in case["assessment"]["materials"]}

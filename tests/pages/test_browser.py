@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from workers.wiring import secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -294,6 +295,9 @@ def test_a_clerk_of_another_hall_finds_nothing(chromium, live, artefacts, state)
 def test_a_form_without_its_csrf_token_is_refused(chromium, live, artefacts):
     page = _page(chromium, live)
     page.goto("/signin")  # by keyboard alone: the user name has the focus, Tab leads to the password
+    # autofocus is applied when the browser next runs its rendering steps, which may come after "load": wait for it
+    # (the wait fails the test if the field never gets the focus) rather than typing into nowhere
+    expect(page.get_by_label("用户名")).to_be_focused()
     page.keyboard.type("clerk1")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

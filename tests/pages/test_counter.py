@@ -131,7 +131,7 @@ def _read(site, client, case_id: str, token: str, document) -> str:
     assert response.status_code == 303
     upload_id = client.get(f"/api/v1/cases/{case_id}").json()["uploads"][-1]["upload_id"]
     assert site.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3) is not None
-    assert site.state.repo.finish(upload_id, [document.model_dump(mode="json")])
+    assert site.state.repo.finish(upload_id, [document])
     svc = services_of(site)
     svc.cases.reassess(case_id, svc.assessor)
     return document.id

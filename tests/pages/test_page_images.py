@@ -25,7 +25,7 @@ def _read_in_process(site, upload_id: str) -> list:
                                calibrator=Calibrator.shipped(), limits=Limits(), thresholds=Thresholds())
     upload = upload_of(row)
     docs = runner.process(upload, site.state.store.get(row.object_key), deps, dt.datetime.now(dt.timezone.utc))
-    assert site.state.repo.finish(upload_id, [d.model_dump(mode="json") for d in docs])
+    assert site.state.repo.finish(upload_id, docs)
     svc = services_of(site)
     svc.cases.reassess(row.case_id, svc.assessor)
     return docs

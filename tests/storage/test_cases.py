@@ -14,7 +14,7 @@ from storage.cases import CaseConflict, CaseRepository
 from storage.db import make_engine, migrate
 from storage.repository import Repository
 from validators.assess import Assessor
-from validators.catalog import item_snapshot, load_catalog
+from validators.catalog import load_catalog
 
 ITEM = load_catalog().get("individual-business-registration")
 ASSESSOR = Assessor(thresholds=Thresholds())
@@ -31,13 +31,13 @@ def repos(request, tmp_path):
     engine.dispose()
 
 
-def body(type_code: str, doc_id: str, sha: str, **values) -> dict:
+def body(type_code: str, doc_id: str, sha: str, **values) -> Document:
     fields = {k: FieldValue(value=v, confidence=0.99) for k, v in values.items()}
     return Document(id=doc_id, source=f"{doc_id}.jpg", type=type_code, type_confidence=0.97, upload_sha256=sha,
-                    fields=fields).model_dump(mode="json")
+                    fields=fields)
 
 
-def files() -> dict[str, list[dict]]:
+def files() -> dict[str, list[Document]]:
     """The complete agent case, one upload per file: any of them missing changes the decision."""
     return {
         "application": [body("application_form", "app", "f1", operator_name="张三", operator_id_number="110105199003071239",
@@ -59,7 +59,7 @@ def files() -> dict[str, list[dict]]:
 
 def new_case(repo: Repository, cases: CaseRepository, situation: str = "agent", item=ITEM):
     key = repo.add_key(key_id="0123456789abcdef", key_hash="h" * 64, role="clerk", hall="h1", label="scanner")
-    case = cases.create(owner_key_id=key, hall="h1", item=item_snapshot(item), situation=situation,
+    case = cases.create(owner_key_id=key, hall="h1", item=item, situation=situation,
                         applicant={"name": "张三", "id_number": "110105199003071239"})
     return key, case
 
@@ -71,7 +71,7 @@ def add_upload(repo: Repository, key: str, case_id: str, *, received=RECEIVED, m
     return row.id
 
 
-def finish(repo: Repository, upload_id: str, documents: list[dict]) -> None:
+def finish(repo: Repository, upload_id: str, documents: list[Document]) -> None:
     assert repo.claim(upload_id, lease_seconds=60, max_attempts=3) is not None
     assert repo.finish(upload_id, documents)
 
@@ -84,7 +84,8 @@ def test_a_new_case_is_assessed_with_everything_missing(repos):
     assert {m.status for m in result.materials} == {"missing", "tolerated"}
     saved = cases.latest(case.id)
     assert (saved.version, saved.decision) == (1, "correction_required")
-    assert saved.body == result.to_case_dict()
+    assert saved.assessment.to_case_dict() == result.to_case_dict()
+    assert saved.assessment == result, "read back typed, the same assessment"
     assert cases.get(case.id).version == 1
 
 
@@ -103,7 +104,7 @@ def test_input_comes_from_the_database_with_hints_times_and_pending_uploads(repo
     assert case_input.documents[0].hints.material == "application" and case_input.documents[0].upload_id == first
     assert (case_input.pending_uploads, case_input.failed_uploads) == (1, 1)
     assert case_input.judged_at.date() == dt.date(2026, 11, 25) and case_input.judged_at.utcoffset() == dt.timedelta(hours=8)
-    assert case_input.item == item_snapshot(ITEM) and case_input.situation == "agent"
+    assert case_input.item == ITEM and case_input.situation == "agent"
     result = cases.reassess(case.id, ASSESSOR)
     assert result.decision == "needs_review"
     assert {f.code for f in result.findings} == {"case.uploads_pending", "case.uploads_failed"}
@@ -127,7 +128,7 @@ def test_a_stale_save_is_refused(repos):
     finish(repo, add_upload(repo, key, case.id), files()["application"])
     assert cases.reassess(case.id, ASSESSOR) is not None
     assert cases.save(case.id, stale.version, ASSESSOR(stale)) is None, "computed before the new upload: refused"
-    assert cases.latest(case.id).body["materials"][0]["status"] == "ok"
+    assert cases.latest(case.id).assessment.materials[0].status == "ok"
 
 
 def test_the_case_keeps_the_item_version_it_was_created_with(repos):
@@ -136,7 +137,7 @@ def test_the_case_keeps_the_item_version_it_was_created_with(repos):
     key, case = new_case(repo, cases, item=changed)
     result = cases.reassess(case.id, ASSESSOR)
     assert (result.item_version, result.item_name) == (2, "个体工商户设立登记（新版）")
-    assert cases.latest(case.id).body["item_version"] == 2
+    assert cases.latest(case.id).assessment.item_version == 2
 
 
 def test_concurrent_uploads_never_lose_a_material(repos):
@@ -172,9 +173,9 @@ def test_concurrent_uploads_never_lose_a_material(repos):
     assert errors == []
     assert cases.conflicts >= 1, "the race really happened"
     latest = cases.latest(case.id)
-    assert latest.decision == "accept", latest.body["notice"]
-    assigned = {d for m in latest.body["materials"] for d in m["documents"]}
-    assert assigned == {d["id"] for documents in parts.values() for d in documents}
+    assert latest.decision == "accept", latest.assessment.notice
+    assigned = {d for m in latest.assessment.materials for d in m.documents}
+    assert assigned == {d.id for documents in parts.values() for d in documents}
     history = cases.history(case.id)
     assert [a.version for a in history] == list(range(1, len(history) + 1))
     assert cases.get(case.id).version == latest.version

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from pipeline.models import Document, FieldValue
 from storage.cases import CaseRepository
 from storage.db import make_engine, migrate
 from storage.repository import Identity, Repository
@@ -33,10 +34,12 @@ def test_claim_is_compare_and_set(repo):
     first = repo.claim(upload_id, lease_seconds=60, max_attempts=3)
     assert first is not None and first.status == "processing" and first.attempts == 1
     assert repo.claim(upload_id, lease_seconds=60, max_attempts=3) is None, "a duplicate delivery does nothing"
-    assert repo.finish(upload_id, [{"id": "d1", "type": "id_card_front"}])
-    assert not repo.finish(upload_id, [{"id": "d2", "type": "x"}]), "finishing twice saves nothing twice"
+    saved = Document(id="d1", source="a.jpg", type="id_card_front", type_confidence=0.9, image_keys=("pages/k1",),
+                     fields={"name": FieldValue(value="张三", confidence=0.99, box=(1, 2, 3, 4))})
+    assert repo.finish(upload_id, [saved])
+    assert not repo.finish(upload_id, [Document(id="d2", source="a.jpg", type="x")]), "finishing twice saves nothing twice"
     assert repo.get_upload(upload_id).status == "done"
-    assert [d["id"] for d in repo.documents_of(upload_id)] == ["d1"]
+    assert repo.documents_of(upload_id) == [saved], "read back typed: the same Document, not its JSON"
     assert repo.claim(upload_id, lease_seconds=60, max_attempts=3) is None
 
 

@@ -17,7 +17,7 @@ from storage.models import ApiKey
 from storage.repository import Repository
 from storage.webhooks import WebhookStore
 from validators.assess import Assessor
-from validators.catalog import item_snapshot, load_catalog
+from validators.catalog import load_catalog
 
 ITEM = load_catalog().get("individual-business-registration")
 ALL = list(webhooks.EVENTS)
@@ -97,7 +97,7 @@ def test_case_events_carry_ids_and_states_and_a_refused_change_records_nothing(d
     clerk = key(repo, "clerk", "h1")
     hall_integrator = subscribe(store, bind(repo, key(repo, "integrator", "h1"), "h1"), "integrator", "h1")
     unbound = subscribe(store, key(repo, "integrator", "h1x"), "integrator", "h1")  # a home hall is not a binding
-    case = cases.create(owner_key_id=clerk, hall="h1", item=item_snapshot(ITEM), situation="self",
+    case = cases.create(owner_key_id=clerk, hall="h1", item=ITEM, situation="self",
                         applicant={"name": "张三", "id_number": "110105199003071239"})
     cases.reassess(case.id, Assessor(thresholds=Thresholds()))
     assert cases.transition(case.id, BY_ACT["prereview"], expected_state="received", actor=clerk, role="clerk",

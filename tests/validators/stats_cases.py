@@ -23,11 +23,11 @@ from pipeline.case_states import BY_ACT
 from pipeline.interfaces import SHANGHAI
 from storage.cases import CaseRepository
 from storage.models import AssessmentRow
-from validators.catalog import item_snapshot, load_catalog
+from validators.catalog import ServiceItem, load_catalog
 
 CATALOG = load_catalog()
-IBR = item_snapshot(CATALOG.get("individual-business-registration"))
-FOOD = item_snapshot(CATALOG.get("food-business-licence"))
+IBR = CATALOG.get("individual-business-registration")
+FOOD = CATALOG.get("food-business-licence")
 TODAY = dt.date(2026, 12, 7)
 UNSIGNED = {"code": "application.unsigned", "severity": "error", "message": "申请书未签名", "document": "app"}
 
@@ -46,17 +46,14 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
 
 
-def _materials(item: dict[str, Any], **statuses: str | tuple[str, dict]) -> list[dict[str, Any]]:
-    situation = next(s for s in item["situations"] if s["code"] == "self")
+def _materials(item: ServiceItem, **statuses: str | tuple[str, dict]) -> list[dict[str, Any]]:
     out = []
-    for m in item["materials"]:
-        if m["code"] not in situation["materials"]:
-            continue
-        status = statuses.get(m["code"], "ok")
+    for m in item.materials_for("self"):
+        status = statuses.get(m.code, "ok")
         finding = None
         if isinstance(status, tuple):
             status, finding = status
-        out.append({"code": m["code"], "name": m["name"], "status": status, "necessity": "required",
+        out.append({"code": m.code, "name": m.name, "status": status, "necessity": "required",
                     "documents": [], "findings": [finding] if finding else []})
     return out
 
@@ -72,9 +69,13 @@ class Builder:
 
     def assess(self, case, version: int, materials: list[dict], when: dt.datetime) -> int:
         decision = "accept" if all(m["status"] == "ok" for m in materials) else "correction_required"
-        with self.cases.session() as s:
-            s.add(AssessmentRow(case_id=case.id, version=version, item_version=1, decision=decision,
-                                body={"decision": decision, "materials": materials}, created_at=when))
+        item = case.service_item
+        body = {"item": item.code, "item_version": item.version, "item_name": item.name, "situation": case.situation,
+                "situation_name": item.situation(case.situation).name,
+                "judged_on": when.astimezone(SHANGHAI).date().isoformat(), "decision": decision, "materials": materials}
+        with self.cases.session() as s:  # a whole stored assessment, as CaseRepository.save writes one
+            s.add(AssessmentRow(case_id=case.id, version=version, item_version=1, decision=decision, body=body,
+                                created_at=when))
         return version
 
     def act(self, case, act: str, source: str, when: dt.datetime, version: int | None = None) -> None:

@@ -10,7 +10,7 @@ import yaml
 
 from api.cli import main
 from validators.catalog import (
-    Catalog, CatalogError, ServiceItem, item_from_snapshot, item_snapshot, load_catalog, parse_item, shipped_texts,
+    Catalog, CatalogError, ServiceItem, load_catalog, parse_item, shipped_texts,
     validate_file,
 )
 
@@ -85,8 +85,8 @@ def test_identity_shorthand_expands_to_every_lawful_identity_document(catalog):
 
 def test_snapshot_round_trip_keeps_the_version(catalog):
     item = catalog.get(REFERENCE)
-    snapshot = json.loads(json.dumps(item_snapshot(item)))
-    assert item_from_snapshot(snapshot) == item
+    snapshot = json.loads(json.dumps(item.snapshot()))
+    assert ServiceItem.model_validate(snapshot) == item, "a stored snapshot reads back without the vocabulary"
     assert snapshot["materials"][3]["rules"][2]["with"] == "application.operator_name"
 
 
@@ -207,7 +207,7 @@ def test_same_version_with_different_content_is_refused(tmp_path, reference_text
 
 
 def test_item_model_refuses_a_snapshot_that_does_not_validate(catalog):
-    snapshot = item_snapshot(catalog.get(REFERENCE))
+    snapshot = catalog.get(REFERENCE).snapshot()
     snapshot["case_type"] = "联办件"
     with pytest.raises(ValueError):
         ServiceItem.model_validate(snapshot)

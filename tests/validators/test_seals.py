@@ -17,7 +17,7 @@ from tests.validators.test_assess import (
 )
 from validators import seals
 from validators.assess import Assessor
-from validators.catalog import CatalogError, SealedRule, parse_item
+from validators.catalog import CatalogError, SealedRule, parse_item, rules_of
 from validators.vocabulary import KNOWN_FINDING_CODES
 
 HYGIENE, FOOD = "public-place-hygiene-licence", "food-business-licence"
@@ -54,7 +54,7 @@ def material_findings(result, code: str) -> list[tuple[str, str]]:
 
 def default_seal_rules(item_code: str, material: str) -> list[tuple[str, str, str]]:
     item = CATALOG.get(item_code)
-    return [(r.document, r.field, r.when) for r in item.rules_of(item.material(material)) if isinstance(r, SealedRule)]
+    return [(r.document, r.field, r.when) for r in rules_of(item, item.material(material)) if isinstance(r, SealedRule)]
 
 
 def test_a_power_of_attorney_needs_the_principals_seal_by_default_when_the_principal_is_an_organisation():
@@ -96,11 +96,11 @@ def item_with(rules: str):
 def test_a_legal_representative_certificate_needs_its_seal_unless_the_item_says_never():
     item, warnings = item_with("[]")
     assert warnings == []
-    [rule] = item.rules_of(item.material("legal_rep_proof"))
+    [rule] = rules_of(item, item.material("legal_rep_proof"))
     assert (rule.rule, rule.document, rule.field, rule.when, rule.code) == (
         "sealed", "legal_rep_certificate", "organisation_name", "always", "seal.missing")
     item, _ = item_with("[{rule: sealed, document: legal_rep_certificate, when: never}]")
-    [rule] = item.rules_of(item.material("legal_rep_proof"))
+    [rule] = rules_of(item, item.material("legal_rep_proof"))
     assert rule.when == "never" and rule.field == "organisation_name"
 
 
@@ -123,7 +123,7 @@ def test_catalog_warns_of_a_seal_rule_on_a_type_whose_seals_are_not_looked_for()
     text = ITEM.replace("RULES", "[]").replace("[[legal_rep_certificate]]", "[[application_form]]").replace(
         "rules: []", "rules: [{rule: sealed, document: application_form}]")
     item, warnings = parse_item(text, "form.yaml")
-    [rule] = item.rules_of(item.material("legal_rep_proof"))
+    [rule] = rules_of(item, item.material("legal_rep_proof"))
     assert (rule.field, rule.when) == ("entity_name", "always")
     assert [(w.severity, w.message) for w in warnings] == [
         ("warning", "系统不检测 'application_form' 类文件上的印章，受理时将提示人工核对是否盖章")]

@@ -13,7 +13,7 @@ from storage.cases import CaseRepository
 from storage.db import make_engine, migrate
 from storage.repository import Repository
 from validators.assess import Assessor
-from validators.catalog import item_snapshot, load_catalog
+from validators.catalog import load_catalog
 from workers.sweeper import sweep
 
 
@@ -28,7 +28,7 @@ def repos(request, tmp_path):
 
 def _case_with_finished_upload(repo: Repository, cases: CaseRepository) -> tuple[str, str]:
     key = repo.add_key(key_id="0123456789abcdef", key_hash="h" * 64, role="clerk", hall="h1", label="scanner")
-    item = item_snapshot(load_catalog().get("individual-business-registration"))
+    item = load_catalog().get("individual-business-registration")
     case = cases.create(owner_key_id=key, hall="h1", item=item, situation="self",
                         applicant={"name": "张三", "id_number": "110105199003071239"})
     cases.reassess(case.id, Assessor(thresholds=Thresholds()))  # the assessment made when the case was opened
@@ -38,7 +38,7 @@ def _case_with_finished_upload(repo: Repository, cases: CaseRepository) -> tuple
     assert repo.claim(row.id, lease_seconds=60, max_attempts=3) is not None
     doc = Document(id="d1", source="scan.jpg", type="id_card_front", type_confidence=0.97, upload_sha256="a" * 64,
                    fields={"name": FieldValue(value="张三", confidence=0.99)})
-    assert repo.finish(row.id, [doc.model_dump(mode="json")])
+    assert repo.finish(row.id, [doc])
     return case.id, row.id
 
 

@@ -332,7 +332,7 @@ def _unusable(details: dict[str, Any], code: str, message: str, signed_by: str |
 
 
 def _result(status: Any, embedded: EmbeddedPdfSignature, details: dict[str, Any]) -> SignatureResult:
-    found: list[Finding] = []
+    """pyHanko's validation status of one embedded signature as a SignatureResult; `details` is filled in."""
     digest_ok, signature_ok = bool(status.intact), bool(status.valid)
     coverage = status.coverage
     level = getattr(status, "modification_level", None)
@@ -352,70 +352,90 @@ def _result(status: Any, embedded: EmbeddedPdfSignature, details: dict[str, Any]
     subject = _subject(cert_der)
     details["signer"] = subject
     intact = digest_ok and signature_ok
-
-    if not digest_ok:
-        found.append(F.finding(F.TAMPERED, "签名后文件中被签名的内容被篡改，签名验证不通过"))
-    elif not signature_ok:
-        found.append(F.finding(F.TAMPERED, "签名值校验失败，签名无效"))
-
-    if coverage == SignatureCoverageLevel.UNCLEAR:
-        found.append(F.finding(F.PARTIAL, "签名覆盖范围异常（签名字节范围不规范），可能是伪造的签名结构", severity="error"))
-    elif coverage == SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START or (
-        coverage == SignatureCoverageLevel.ENTIRE_REVISION and level == ModificationLevel.NONE
-    ):
-        # bytes after the signed revision that pyHanko does not read as a change of the document
-        found.append(F.finding(F.PARTIAL, "签名之后文件末尾追加了不受签名保护的数据，请人工核验"))
-
+    found = _integrity_findings(digest_ok, signature_ok) + _coverage_findings(coverage, level)
     later = LATER.get(level, "other") if level is not None else "none"
     if docmdp_ok is False and later != "other":
         later = "other"
-    if later == "other":
-        found.append(F.finding(F.LATER_CHANGES, "签名后文件被修改（不属于填写表单或追加签名），签名保护的显示内容可能已变化", severity="error"))
-    elif later == "annotations":
-        found.append(F.finding(F.LATER_CHANGES, "签名后文件中添加或修改了批注，请人工核对显示内容", severity="warning"))
-    elif later == "form_filling":
-        found.append(F.finding(F.LATER_CHANGES, "签名后有表单填写或追加签名，属允许的修改", severity="info"))
-    covers_whole_file = coverage == SignatureCoverageLevel.ENTIRE_FILE
+    found += _later_change_findings(later)
+    found += _trust_findings(status, problem, intact, subject, details)
+    signed_at, timestamp_findings = _signed_at(status, embedded, details)
+    return SignatureResult(
+        signed_by=common_name(_subject_raw(cert_der)) if cert_der else None,
+        signed_at=signed_at.astimezone(SHANGHAI).isoformat() if signed_at else None,
+        intact=intact,
+        trusted=bool(status.trusted),  # the chain, as pyHanko judges it; integrity is `intact`
+        covers_whole_file=coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        later_changes=later,  # type: ignore[arg-type]
+        revocation="revoked" if problem in REVOKED_PROBLEMS else "unknown",
+        findings=tuple(found + timestamp_findings),
+        kind="pdf",
+        details=details,
+    )
 
-    revocation = "revoked" if problem in REVOKED_PROBLEMS else "unknown"
-    trusted = bool(status.trusted)  # the chain, as pyHanko judges it; integrity is `intact`
+
+def _integrity_findings(digest_ok: bool, signature_ok: bool) -> list[Finding]:
+    if not digest_ok:
+        return [F.finding(F.TAMPERED, "签名后文件中被签名的内容被篡改，签名验证不通过")]
+    if not signature_ok:
+        return [F.finding(F.TAMPERED, "签名值校验失败，签名无效")]
+    return []
+
+
+def _coverage_findings(coverage: Any, level: Any) -> list[Finding]:
+    if coverage == SignatureCoverageLevel.UNCLEAR:
+        return [F.finding(F.PARTIAL, "签名覆盖范围异常（签名字节范围不规范），可能是伪造的签名结构", severity="error")]
+    if coverage == SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START or (
+        coverage == SignatureCoverageLevel.ENTIRE_REVISION and level == ModificationLevel.NONE
+    ):
+        # bytes after the signed revision that pyHanko does not read as a change of the document
+        return [F.finding(F.PARTIAL, "签名之后文件末尾追加了不受签名保护的数据，请人工核验")]
+    return []
+
+
+def _later_change_findings(later: str) -> list[Finding]:
+    if later == "other":
+        return [F.finding(F.LATER_CHANGES, "签名后文件被修改（不属于填写表单或追加签名），签名保护的显示内容可能已变化", severity="error")]
+    if later == "annotations":
+        return [F.finding(F.LATER_CHANGES, "签名后文件中添加或修改了批注，请人工核对显示内容", severity="warning")]
+    if later == "form_filling":
+        return [F.finding(F.LATER_CHANGES, "签名后有表单填写或追加签名，属允许的修改", severity="info")]
+    return []
+
+
+def _trust_findings(status: Any, problem: Any, intact: bool, subject: str | None,
+                    details: dict[str, Any]) -> list[Finding]:
+    """Revocation, weak algorithms, expiry and an untrusted chain (judged only when the signature is intact)."""
     if problem in REVOKED_PROBLEMS:
-        found.append(F.finding(F.UNTRUSTED, "签名证书已被吊销", severity="error"))
-    elif problem in CRYPTO_PROBLEMS:
-        found.append(
+        return [F.finding(F.UNTRUSTED, "签名证书已被吊销", severity="error")]
+    if problem in CRYPTO_PROBLEMS:
+        return [
             F.finding(
                 F.UNSUPPORTED_ALGORITHM,
                 f"签名或证书使用的算法不符合安全要求（摘要算法 {details.get('digest_algorithm')}，签名算法 {details.get('signature_algorithm')}；"
                 "例如摘要与签名算法不匹配、密钥过短或摘要算法过弱），不能认定签名有效，请人工核验",
             )
-        )
-    elif problem in EXPIRY_PROBLEMS and intact:
-        found.append(F.finding(F.CERT_EXPIRED, f"签名时签名证书不在有效期内（以 {_day(details['validation_time'])} 为签名时间核验）"))
-    elif not status.trusted and intact:
-        found.append(F.finding(F.UNTRUSTED, f"签名证书（{subject or '未知'}）不是由受信任的机构签发，无法确认签名人身份，请人工核验"))
+        ]
+    if problem in EXPIRY_PROBLEMS and intact:
+        return [F.finding(F.CERT_EXPIRED, f"签名时签名证书不在有效期内（以 {_day(details['validation_time'])} 为签名时间核验）")]
+    if not status.trusted and intact:
+        return [F.finding(F.UNTRUSTED, f"签名证书（{subject or '未知'}）不是由受信任的机构签发，无法确认签名人身份，请人工核验")]
+    return []
 
+
+def _signed_at(status: Any, embedded: EmbeddedPdfSignature,
+               details: dict[str, Any]) -> tuple[dt.datetime | None, list[Finding]]:
+    """The signing time: a valid timestamp's, else the signer's own claim (a timestamp that fails to verify
+    is a finding); records the timestamp in `details`."""
     timestamp = getattr(status, "timestamp_validity", None)
     signed_at = _signing_time(embedded)
     if timestamp is not None:
         details["timestamp"] = {"intact": timestamp.intact, "valid": timestamp.valid, "trusted": timestamp.trusted, "time": timestamp.timestamp.isoformat()}
         if timestamp.intact and timestamp.valid:
-            signed_at = timestamp.timestamp
-        else:
-            found.append(F.finding(F.UNTRUSTED, "签名所附的时间戳无法验证，签名时间只能以签名人自报的时间为准，请人工核验"))
-    elif details.get("type") == "doc_timestamp":
-        signed_at = getattr(status, "timestamp", None) or signed_at
-    return SignatureResult(
-        signed_by=common_name(_subject_raw(cert_der)) if cert_der else None,
-        signed_at=signed_at.astimezone(SHANGHAI).isoformat() if signed_at else None,
-        intact=intact,
-        trusted=trusted,
-        covers_whole_file=covers_whole_file,
-        later_changes=later,  # type: ignore[arg-type]
-        revocation=revocation,  # type: ignore[arg-type]
-        findings=tuple(found),
-        kind="pdf",
-        details=details,
-    )
+            return timestamp.timestamp, []
+        return signed_at, [F.finding(F.UNTRUSTED, "签名所附的时间戳无法验证，签名时间只能以签名人自报的时间为准，请人工核验")]
+    if details.get("type") == "doc_timestamp":
+        return getattr(status, "timestamp", None) or signed_at, []
+    return signed_at, []
 
 
 def _subject_raw(cert_der: bytes | None) -> bytes:

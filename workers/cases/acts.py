@@ -71,35 +71,36 @@ def correct(cases: CaseRepository, assessor, case_id: str, who: Identity, *, kin
     row = editable_case(cases, case_id, who)
     reason = (reason or "").strip()
     latest = cases.latest(case_id)
-    body = latest.body if latest else {"materials": [], "findings": []}
+    assessed = latest.assessment.materials if latest else ()
     materials = case_materials(row)
     if kind == "field":
-        docs = {d["id"]: d for d, _upload, superseded in cases.all_documents(case_id) if not superseded}
+        docs = {d.document.id: d.document for d in cases.submitted(case_id)}
         if document not in docs or not field:
             raise CaseRefused(REQUEST_INVALID, "请指定本办件的文件及要更正的字段")
         if value in (None, ""):
             raise CaseRefused(REQUEST_INVALID, "请填写更正后的值")
-        machine = docs[document].get("fields", {}).get(field)
-        machine_value = None if machine is None else {"value": machine.get("value"), "confidence": machine.get("confidence")}
-        person_value: Any = _field_value(assessor, docs[document].get("type"), field, value,
-                                         None if machine is None else machine.get("value"))
+        machine = docs[document].fields.get(field)
+        # the act row keeps the machine's reading as JSON beside the person's
+        machine_value = None if machine is None else machine.model_dump(mode="json", include={"value", "confidence"})
+        person_value: Any = _field_value(assessor, docs[document].type, field, value,
+                                         None if machine is None else machine.value)
     elif kind == "finding":
         if action not in ("confirm", "dismiss") or not finding:
             raise CaseRefused(REQUEST_INVALID, "请指定问题代码及处理方式（confirm 确认 / dismiss 排除）")
-        found = [f for m in body.get("materials", []) if material in (None, m["code"]) for f in m.get("findings", [])
-                 if f["code"] == finding and document in (None, f.get("document"))]
+        found = [f for m in assessed if material in (None, m.code) for f in m.findings
+                 if f.code == finding and document in (None, f.document)]
         if not found:
             raise CaseRefused(REQUEST_INVALID, "当前核验结果中没有该问题")
         if not reason:
             raise CaseRefused(REASON_REQUIRED, "确认或排除问题须填写理由")
-        machine_value = {k: found[0].get(k) for k in ("code", "severity", "message", "document")}
+        machine_value = found[0].model_dump(mode="json", include={"code", "severity", "message", "document"})
         person_value = action
     elif kind == "manual_check":
         if material not in materials:
             raise CaseRefused(REQUEST_INVALID, f"材料代码应为 {'、'.join(materials)} 之一")
         if not reason:
             raise CaseRefused(REASON_REQUIRED, "人工核验须说明核验了什么（如：已核对纸质原件）")
-        status = next((m["status"] for m in body.get("materials", []) if m["code"] == material), None)
+        status = next((m.status for m in assessed if m.code == material), None)
         machine_value = {"status": status}
         person_value = {"checked": True}
     else:
@@ -120,7 +121,7 @@ def attest_originals(cases: CaseRepository, case_id: str, who: Identity, *, mate
     if originals_seen < 0 or copies_kept < 0:
         raise CaseRefused(REQUEST_INVALID, "份数不能为负数")
     return cases.record_act(case_id, actor=who.key_id, role=who.role, kind="original_seen", at=at, material=material,
-                            machine_value={"originals": spec.get("originals", 0), "copies": spec.get("copies", 0)},
+                            machine_value={"originals": spec.originals, "copies": spec.copies},
                             person_value={"originals_seen": originals_seen, "copies_kept": copies_kept}, reason=reason)
 
 

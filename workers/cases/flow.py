@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 from pipeline import case_states
-from pipeline.assessment import DECISION_LABELS
+from pipeline.assessment import DECISION_LABELS, Assessment
+from pipeline.service_item import RefusalReason
 from pipeline.workdays import WorkCalendar, YearNotCovered
 from pipeline.errors import (
     COMMITMENT_MISSING, LAPSE_NOT_AS_ITEM, NOTHING_TOLERATED, NOT_ASSESSED, NOT_FOUND, ORIGINALS_UNATTESTED,
@@ -50,7 +51,7 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     reason = (reason or "").strip()
     refusal = _refusal_reason(row, act, reason_code)
     if refusal is not None and not reason:
-        reason = refusal["label"]
+        reason = refusal.label
     if (transition.reason_required or overridden) and not reason:
         why = (f"系统建议为“{_decision_label(recommendation)}”，改为“{transition.label}”须填写理由" if overridden
                else f"“{transition.label}”须填写理由或意见")
@@ -58,7 +59,7 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     today = day_of(at)
     detail: dict[str, Any] = {}
     if refusal is not None:
-        detail["reason_code"] = refusal["code"]
+        detail["reason_code"] = refusal.code
     if place:
         detail["place"] = place
     if supplement_by:
@@ -68,19 +69,19 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     if act in ("accept", "accept_tolerance"):
         if latest is None:
             raise CaseRefused(NOT_ASSESSED, "办件尚未完成材料核验，请稍后再办理受理")
-        _check_originals(cases, row, latest.body)
+        _check_originals(cases, row, latest.assessment)
     if act == "accept_tolerance":
-        if not row.item.get("allows_tolerance"):
+        if not row.service_item.allows_tolerance:
             raise CaseRefused(TOLERANCE_NOT_ALLOWED, "本事项不适用容缺受理")
         # 容缺受理信用承诺书: the clerk's word or a signed scan in the case, also recorded as an act below
         detail["commitment"] = _commitment(cases, row, commitment_signed)
-        detail["tolerance"] = _tolerance_at_acceptance(row, latest.body, calendar, today)
+        detail["tolerance"] = _tolerance_at_acceptance(row, latest.assessment, calendar, today)
     if act == "approve":
-        owed = [t.name for t in tolerance_dues(cases, row, latest.body if latest else None) if not t.supplied]
+        owed = [t.name for t in tolerance_dues(cases, row, latest.assessment if latest else None) if not t.supplied]
         if owed:
             raise CaseRefused(TOLERANCE_OUTSTANDING, f"容缺材料尚未补交：{'、'.join(owed)}，不能准予许可")
     if act in ("lapse_to_correction", "lapse_to_refusal"):
-        lapsed = [t for t in tolerance_dues(cases, row, latest.body if latest else None)
+        lapsed = [t for t in tolerance_dues(cases, row, latest.assessment if latest else None)
                   if t.due is not None and not t.supplied and today > t.due]
         if not lapsed:
             raise CaseRefused(TOLERANCE_NOT_LAPSED, "没有逾期未补交的容缺材料")
@@ -102,13 +103,13 @@ def perform(cases: CaseRepository, calendar: WorkCalendar, case_id: str, act: st
     return event
 
 
-def _refusal_reason(row, act: str, code: str | None) -> dict[str, Any] | None:
+def _refusal_reason(row, act: str, code: str | None) -> RefusalReason | None:
     if not code:
         return None
-    reasons = [r for r in row.item.get("refusal_reasons", []) if r.get("act") == act]
-    found = next((r for r in reasons if r.get("code") == code), None)
+    reasons = [r for r in row.service_item.refusal_reasons if r.act == act]
+    found = next((r for r in reasons if r.code == code), None)
     if found is None:
-        choices = "、".join(f"{r['code']}（{r['label']}）" for r in reasons) or "无（本事项未规定，本操作不需要理由代码）"
+        choices = "、".join(f"{r.code}（{r.label}）" for r in reasons) or "无（本事项未规定，本操作不需要理由代码）"
         raise CaseRefused(REQUEST_INVALID, f"理由代码应为 {choices} 之一")
     return found
 
@@ -117,17 +118,17 @@ def _decision_label(decision: str | None) -> str:
     return DECISION_LABELS.get(decision or "", "无")
 
 
-def _check_originals(cases: CaseRepository, row, body: dict[str, Any]) -> None:
+def _check_originals(cases: CaseRepository, row, assessment: Assessment) -> None:
     """受理 needs the clerk's attestation that each original the item asks for was seen (with the count)."""
     attested = latest_acts(cases, row.id, "original_seen")
     unattested = []
-    for m in body.get("materials", []):
-        need = int(m.get("originals") or 0)
-        if need <= 0 or m["status"] in ORIGINALS_NOT_NEEDED:
+    for m in assessment.materials:
+        need = m.originals
+        if need <= 0 or m.status in ORIGINALS_NOT_NEEDED:
             continue
-        act = attested.get(m["code"])
+        act = attested.get(m.code)
         if act is None or int((act.person_value or {}).get("originals_seen", 0)) < need:
-            unattested.append(f"{m['name']}（原件{need}份）")
+            unattested.append(f"{m.name}（原件{need}份）")
     if unattested:
         raise CaseRefused(ORIGINALS_UNATTESTED, f"请先核验并登记原件：{'、'.join(unattested)}")
 
@@ -140,12 +141,11 @@ def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, 
         return {"signed": True, "evidence": "clerk"}
     why = "容缺受理须由申请人签署《容缺受理信用承诺书》"
     applicant = name_key((row.applicant or {}).get("name") or "")
-    for body in reversed(cases.documents(row.id)):
-        if body.get("type") != COMMITMENT_TYPE:
+    for document in reversed([d.document for d in cases.submitted(row.id)]):
+        if document.type != COMMITMENT_TYPE:
             continue
-        fields = body.get("fields") or {}
-        committer = (fields.get("applicant_name") or {}).get("value")
-        signed = (fields.get("signed") or {}).get("value")
+        committer = document.value("applicant_name")
+        signed = document.value("signed")
         if signed is None:  # a born-digital PDF cannot show handwriting: a person checks
             why = "已收取的《容缺受理信用承诺书》无法确认是否签字，请核对原件后确认申请人已签署"
         elif signed is not True:
@@ -153,24 +153,24 @@ def _commitment(cases: CaseRepository, row, signed_by_clerk: bool) -> dict[str, 
         elif committer and applicant and name_key(committer) != applicant:
             why = "已收取的《容缺受理信用承诺书》承诺人与申请人不一致，请由申请人本人签署"
         else:
-            return {"signed": True, "evidence": "document", "document_id": body.get("id")}
+            return {"signed": True, "evidence": "document", "document_id": document.id}
     raise CaseRefused(COMMITMENT_MISSING, why)
 
 
-def _tolerance_at_acceptance(row, body: dict[str, Any], calendar: WorkCalendar, today: dt.date
+def _tolerance_at_acceptance(row, assessment: Assessment, calendar: WorkCalendar, today: dt.date
                              ) -> list[dict[str, Any]]:
+    """What 容缺受理 promises, per tolerated material: kept as the event's JSON detail (the notices print it)."""
     materials = case_materials(row)
     out = []
-    for m in body.get("materials", []):
-        spec = materials.get(m["code"], {})
-        tolerance = spec.get("tolerance")
-        if m["status"] != "tolerated" or spec.get("necessity") != "tolerable" or not tolerance:
+    for m in assessment.materials:
+        spec = materials.get(m.code)
+        tolerance = spec.tolerance if spec is not None else None
+        if m.status != "tolerated" or spec is None or spec.necessity != "tolerable" or tolerance is None:
             continue
-        entry: dict[str, Any] = {"material": m["code"], "name": m["name"], "due": None,
-                                 "working_days": tolerance["deadline_working_days"],
-                                 "on_lapse": tolerance.get("on_lapse", "correction")}
+        entry: dict[str, Any] = {"material": m.code, "name": m.name, "due": None,
+                                 "working_days": tolerance.deadline_working_days, "on_lapse": tolerance.on_lapse}
         try:
-            entry["due"] = calendar.add_working_days(today, int(tolerance["deadline_working_days"])).isoformat()
+            entry["due"] = calendar.add_working_days(today, tolerance.deadline_working_days).isoformat()
         except YearNotCovered as exc:
             entry["year_not_covered"] = exc.year  # flagged, never guessed
         out.append(entry)
@@ -192,7 +192,7 @@ def sweep_lapses(cases: CaseRepository, calendar: WorkCalendar, at: dt.datetime)
     today = day_of(at)
     for row in cases.in_states(("accepted_tolerance", "reviewing", "suspended")):
         latest = cases.latest(row.id)
-        lapsed = [t for t in tolerance_dues(cases, row, latest.body if latest else None)
+        lapsed = [t for t in tolerance_dues(cases, row, latest.assessment if latest else None)
                   if t.due is not None and not t.supplied and today > t.due]
         if not lapsed:
             continue

@@ -30,7 +30,6 @@ from pipeline.numbers import id_is_valid, id_parse
 from pipeline.settings import Limits
 from storage.models import UploadRow
 from storage.repository import Identity
-from validators.catalog import item_from_snapshot
 from workers.wiring import Services
 
 logger = logging.getLogger(__name__)
@@ -83,7 +82,7 @@ def check_target(svc: Services, who: Identity, case_id: str | None, material: st
         raise CaseRefused(NOT_FOUND, "找不到该办件")
     if row.status not in case_states.OPEN:  # a closed case takes no more materials, chip-reader records included
         raise CaseRefused(TRANSITION_NOT_ALLOWED, f"办件当前为“{case_states.STATES[row.status]}”状态，不能再提交材料")
-    item = item_from_snapshot(row.item)
+    item = row.service_item
     codes = [m.code for m in item.materials_for(row.situation)]
     if material is not None and material not in codes:
         raise CaseRefused(REQUEST_INVALID, f"材料代码应为该办件所需材料之一：{'、'.join(codes)}")
@@ -136,7 +135,7 @@ READER_BACK = ("issuing_authority", "valid_from", "valid_until")
 @dataclass(frozen=True)
 class ReaderAccepted:
     upload: UploadRow
-    documents: list[dict[str, Any]]
+    documents: list[Document]
     superseded: list[str]
     assessment: Any  # the case's new Assessment, or None
 
@@ -164,7 +163,7 @@ def add_reader_record(svc: Services, who: Identity, case_id: str, *, record: dic
                      fields=fields(READER_FRONT), image_keys=(photo_key,) if photo_key else (), upload_sha256=key.split("/")[1])
     back = Document(id=str(uuid.uuid4()), source="chip_reader", type="id_card_back", type_confidence=1.0,
                     fields=fields(READER_BACK), upload_sha256=key.split("/")[1])
-    documents = [front.model_dump(mode="json"), back.model_dump(mode="json")]
+    documents = [front, back]
     upload, gone = svc.cases.add_upload(documents, owner_key_id=who.key_id, hall=who.hall, case_id=case_id,
                                         object_key=key, sha256=key.split("/")[1], size=len(raw),
                                         filename="chip_reader.json", media_type="application/json",

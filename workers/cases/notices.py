@@ -5,9 +5,10 @@ review page and the bundle. Errors as CaseRefused."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from pipeline.assessment import STATUS_LABELS
+from pipeline.assessment import STATUS_LABELS, MaterialResult
 from pipeline.workdays import WorkCalendar, YearNotCovered
 from pipeline.errors import NOT_FOUND, CaseRefused
 from storage.cases import CaseRepository
@@ -20,16 +21,23 @@ from workers.wiring import Services
 
 
 def notice_materials(cases: CaseRepository, case_id: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """`materials_attested` for the review page, which holds the assessment as its template's JSON
+    (api/pages/review.py)."""
+    materials = [MaterialResult.model_validate(m) for m in body.get("materials", [])]
+    return materials_attested(cases, case_id, materials)
+
+
+def materials_attested(cases: CaseRepository, case_id: str, materials: Sequence[MaterialResult]) -> list[dict[str, Any]]:
     """Per material: its status in words, originals seen and copies kept as attested, whether checked by hand."""
     attested = latest_acts(cases, case_id, "original_seen")
     out = []
-    for m in body.get("materials", []):
-        seen = attested.get(m["code"])
+    for m in materials:
+        seen = attested.get(m.code)
         counts = seen.person_value if seen else {}
-        out.append({"code": m["code"], "name": m["name"], "status": m["status"],
-                    "status_label": STATUS_LABELS.get(m["status"], m["status"]),
+        out.append({"code": m.code, "name": m.name, "status": m.status,
+                    "status_label": STATUS_LABELS.get(m.status, m.status),
                     "originals_seen": int(counts.get("originals_seen", 0)), "copies_kept": int(counts.get("copies_kept", 0)),
-                    "by_hand": any(f["code"] == "material.checked_by_hand" for f in m.get("findings", []))})
+                    "by_hand": any(f.code == "material.checked_by_hand" for f in m.findings)})
     return out
 
 
@@ -50,12 +58,12 @@ ACCEPT_ACTS = ("accept", "accept_tolerance")
 def notice_kind_check(row, kind: str) -> None:
     if kind not in NOTICE_ACTS:
         raise CaseRefused(NOT_FOUND, f"通知书类型应为 {'、'.join(NOTICE_ACTS)} 之一")
-    licence = row.item.get("item_type") == "行政许可"
+    licence = row.service_item.item_type == "行政许可"
     if kind == "approval" and not licence:
         raise CaseRefused(NOT_FOUND, "本事项不是行政许可，办结时出具办结通知书（completion）")
     if kind == "completion" and licence:
         raise CaseRefused(NOT_FOUND, "本事项为行政许可，准予许可时出具准予行政许可决定书（approval）")
-    if kind in ("commitment", "tolerance") and not row.item.get("allows_tolerance"):
+    if kind in ("commitment", "tolerance") and not row.service_item.allows_tolerance:
         raise CaseRefused(NOT_FOUND, "本事项不适用容缺受理")
 
 
@@ -86,7 +94,9 @@ def notice_data(cases: CaseRepository, row, kind: str, calendar: WorkCalendar, *
         issued_on = day_of(event.at)
     else:
         saved, issued_on = cases.latest(row.id), today or day_of(dt.datetime.now(dt.timezone.utc))
-    body = saved.body if saved else {"materials": []}
+    materials = saved.assessment.materials if saved else ()
+    item = row.service_item
+    situation = item.situation(row.situation)
     detail = event.detail if event is not None else {}
     applicant = row.applicant or {}
     organisation = applicant.get("kind") == "organisation"
@@ -95,30 +105,29 @@ def notice_data(cases: CaseRepository, row, kind: str, calendar: WorkCalendar, *
     before = (lambda e: e.id < event.id) if event is not None else (lambda e: True)
     return NoticeData(
         kind=kind, hall=hall, place=detail.get("place") or "", case_number=row.case_number or row.id,
-        item_name=row.item["name"], situation_name=next(s["name"] for s in row.item["situations"] if s["code"] == row.situation),
+        item_name=item.name, situation_name=situation.name if situation else row.situation,
         applicant_name=applicant.get("name") or "申请人", applicant_id=None if organisation else applicant.get("id_number"),
         applicant_code=applicant.get("credit_code") if organisation else None, issued_on=issued_on,
         received_on=day_of(row.created_at), clerk_number=event.actor_label if event is not None else "________",
-        query_code=row.query_code or "", materials=_notice_materials(cases, row, body, kind),
-        legal_basis=tuple(row.item.get("legal_basis", [])), **_reasons(row, kind, event),
-        problems=_problems(row, body) if kind == "correction" else (),
+        query_code=row.query_code or "", materials=_notice_materials(cases, row, materials, kind),
+        legal_basis=tuple(item.legal_basis), **_reasons(row, kind, event),
+        problems=_problems(row, materials) if kind == "correction" else (),
         supplement_by=dt.date.fromisoformat(supplement_by) if supplement_by else None,
-        tolerance=_tolerance(body, detail, kind), **_limit(row, kind, issued_on, calendar),
+        tolerance=_tolerance(materials, detail, kind), **_limit(row, kind, issued_on, calendar),
         accepted_on=next((day_of(e.at) for e in reversed(history) if e.act in ACCEPT_ACTS and before(e)), None),
         document_number=document_number, preview=preview, seal_png=seal_png,
-        result_name=(row.item.get("result") or {}).get("name", "") if kind in ("approval", "completion") else "")
+        result_name=item.result.name if item.result and kind in ("approval", "completion") else "")
 
 
-def _notice_materials(cases: CaseRepository, row, body: dict[str, Any], kind: str):
+def _notice_materials(cases: CaseRepository, row, materials: Sequence[MaterialResult], kind: str):
     return tuple(NoticeMaterial(m["name"], citizen_status(kind, m["status"]), m["originals_seen"], m["copies_kept"],
-                                m["by_hand"]) for m in notice_materials(cases, row.id, body))
+                                m["by_hand"]) for m in materials_attested(cases, row.id, materials))
 
 
-def _problems(row, body: dict[str, Any]) -> tuple[str, ...]:
+def _problems(row, materials: Sequence[MaterialResult]) -> tuple[str, ...]:
     """Every definite problem in the applicant's words (the clerk's own reason for the act never prints)."""
-    standards = {m["code"]: m.get("standard") or "" for m in row.item.get("materials", [])}
-    return tuple(citizen_problem(m, standards.get(m["code"], "")) for m in body.get("materials", [])
-                 if m["status"] in ("missing", "invalid"))
+    standards = {m.code: m.standard for m in row.service_item.materials}
+    return tuple(citizen_problem(m, standards.get(m.code, "")) for m in materials if m.status in ("missing", "invalid"))
 
 
 def _reasons(row, kind: str, event) -> dict[str, Any]:
@@ -128,33 +137,33 @@ def _reasons(row, kind: str, event) -> dict[str, Any]:
     if event is None:
         return {"reasons": "（由工作人员作出决定时填写）"}
     code = event.detail.get("reason_code")
-    found = next((r for r in row.item.get("refusal_reasons", []) if r.get("code") == code), None)
+    found = next((r for r in row.service_item.refusal_reasons if r.code == code), None)
     if found is None:
         return {"reasons": event.reason}
-    stated = found["label"] + ("" if event.reason in ("", found["label"]) else f"。{event.reason}")
-    return {"reasons": stated, "basis": tuple(found["basis"])}
+    stated = found.label + ("" if event.reason in ("", found.label) else f"。{event.reason}")
+    return {"reasons": stated, "basis": tuple(found.basis)}
 
 
-def _tolerance(body: dict[str, Any], detail: dict[str, Any], kind: str) -> tuple:
+def _tolerance(materials: Sequence[MaterialResult], detail: dict[str, Any], kind: str) -> tuple:
     if kind not in ("tolerance", "commitment"):
         return ()
     if detail.get("tolerance"):
         items = detail["tolerance"]
     else:  # a preview (or the commitment before the act): the materials tolerated now, with their dues
-        items = [{"name": m["name"], "due": m.get("due")} for m in body.get("materials", []) if m["status"] == "tolerated"]
+        return tuple((m.name, m.due) for m in materials if m.status == "tolerated")
     return tuple((t["name"], dt.date.fromisoformat(t["due"]) if t.get("due") else None) for t in items)
 
 
 def _limit(row, kind: str, issued_on: dt.date, calendar: WorkCalendar) -> dict[str, Any]:
-    limit = row.item["promised_limit"]
+    limit = row.service_item.promised_limit
     if kind not in ("acceptance", "tolerance"):
-        return {"promised_unit": limit.get("unit", "工作日")}
+        return {"promised_unit": limit.unit}
     try:
-        due = (calendar.add_working_days(issued_on, int(limit["days"])) if limit.get("unit", "工作日") == "工作日"
-               else issued_on + dt.timedelta(days=int(limit["days"])))
+        due = (calendar.add_working_days(issued_on, limit.days) if limit.unit == "工作日"
+               else issued_on + dt.timedelta(days=limit.days))
     except YearNotCovered:
         due = None  # printed as to be fixed by a person
-    return {"promised_days": int(limit["days"]), "promised_unit": limit.get("unit", "工作日"), "decision_due": due}
+    return {"promised_days": limit.days, "promised_unit": limit.unit, "decision_due": due}
 
 
 def issue(svc: Services, row, kind: str, *, hall: Hall, seal_png: bytes | None, preview: bool, today: dt.date

@@ -11,7 +11,8 @@ from typing import Any
 from pipeline.errors import FORBIDDEN, REQUEST_INVALID, CaseRefused
 from storage.models import CaseRow
 from storage.repository import Identity
-from validators.catalog import ServiceItem, item_snapshot
+from pipeline.assessment import Assessment
+from pipeline.service_item import ServiceItem
 from workers.wiring import Services
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ CREATORS = ("clerk", "applicant", "integrator", "admin")
 class Opened:
     row: CaseRow
     item: ServiceItem
-    assessment: dict[str, Any] | None  # the empty checklist, None when it could not be made yet
+    assessment: Assessment | None  # the empty checklist, None when it could not be made yet
 
 
 def open_case(svc: Services, who: Identity, *, item_code: str, item_version: int | None, situation: str,
@@ -38,14 +39,13 @@ def open_case(svc: Services, who: Identity, *, item_code: str, item_version: int
     if item.situation(situation) is None:
         choices = "、".join(f"{s.code}（{s.name}）" for s in item.situations)
         raise CaseRefused(REQUEST_INVALID, f"办理情形应为 {choices} 之一")
-    row = svc.cases.create(owner_key_id=who.key_id, hall=who.hall, item=item_snapshot(item), situation=situation,
+    row = svc.cases.create(owner_key_id=who.key_id, hall=who.hall, item=item, situation=situation,
                            applicant=applicant, agent=agent, at=at)
     svc.repo.audit(who, "case.create", "case", row.id, item=item.code, item_version=item.version,
                    situation=situation, case_number=row.case_number)
     assessment = None
     try:  # the empty checklist at once: what the counter still has to collect
-        saved = svc.cases.reassess(row.id, svc.assessor)
-        assessment = saved.to_case_dict() if saved else None
+        assessment = svc.cases.reassess(row.id, svc.assessor)
     except Exception:  # noqa: BLE001 - the first finished upload assesses it again
         logger.exception("initial assessment of case %s failed", row.id)
     return Opened(row, item, assessment)

@@ -8,6 +8,8 @@ import datetime as dt
 from typing import Any
 
 from pipeline import case_states
+from pipeline.assessment import Assessment
+from pipeline.service_item import Material
 from pipeline.case_clock import Step, Timeline, ToleranceDue, timeline
 from pipeline.interfaces import SHANGHAI
 from pipeline.workdays import WorkCalendar
@@ -33,10 +35,9 @@ def day_of(at: dt.datetime) -> dt.date:
     return as_utc(at).astimezone(SHANGHAI).date()
 
 
-def case_materials(row) -> dict[str, dict[str, Any]]:
-    """The case's materials (item snapshot) for its situation, by code."""
-    situation = next(s for s in row.item["situations"] if s["code"] == row.situation)
-    return {m["code"]: m for m in row.item["materials"] if m["code"] in situation["materials"]}
+def case_materials(row: CaseRow) -> dict[str, Material]:
+    """The case's materials (of the item version it keeps) for its situation, by code."""
+    return {m.code: m for m in row.service_item.materials_for(row.situation)}
 
 
 def latest_acts(cases: CaseRepository, case_id: str, kind: str) -> dict[str, Any]:
@@ -44,12 +45,13 @@ def latest_acts(cases: CaseRepository, case_id: str, kind: str) -> dict[str, Any
     return {a.material: a for a in cases.acts(case_id) if a.kind == kind and a.material}
 
 
-def tolerance_dues(cases: CaseRepository, row, latest_body: dict[str, Any] | None) -> list[ToleranceDue]:
-    """The 容缺 materials promised at the latest 容缺受理, each with its deadline and whether it has come in."""
+def tolerance_dues(cases: CaseRepository, row, latest: Assessment | None) -> list[ToleranceDue]:
+    """The 容缺 materials promised at the latest 容缺受理, each with its deadline and whether it has come in
+    (judged on the case's `latest` assessment)."""
     accepted = [e for e in cases.events(row.id) if e.act in ("accept", "accept_tolerance")]
     if not accepted or accepted[-1].act != "accept_tolerance":
         return []  # never accepted with tolerance, or accepted in full since
-    statuses = {m["code"]: m["status"] for m in (latest_body or {}).get("materials", [])}
+    statuses = {m.code: m.status for m in latest.materials} if latest is not None else {}
     return [ToleranceDue(material=t["material"], name=t["name"],
                          due=dt.date.fromisoformat(t["due"]) if t.get("due") else None,
                          supplied=statuses.get(t["material"]) not in NOT_PENDING, year_not_covered=t.get("year_not_covered"))
@@ -59,10 +61,10 @@ def tolerance_dues(cases: CaseRepository, row, latest_body: dict[str, Any] | Non
 def case_timeline(cases: CaseRepository, row, calendar: WorkCalendar, today: dt.date) -> Timeline:
     latest = cases.latest(row.id)
     steps = [Step(e.act, e.to_state, day_of(e.at)) for e in cases.events(row.id)]
-    limit = row.item["promised_limit"]
+    limit = row.service_item.promised_limit
     return timeline(calendar, state=row.status, received_on=day_of(row.created_at), steps=steps,
-                    limit_days=int(limit["days"]), unit=limit.get("unit", "工作日"),
-                    tolerance=tolerance_dues(cases, row, latest.body if latest else None), today=today)
+                    limit_days=limit.days, unit=limit.unit,
+                    tolerance=tolerance_dues(cases, row, latest.assessment if latest else None), today=today)
 
 
 def allowed_acts(row, role: str) -> list[str]:
