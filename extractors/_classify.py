@@ -55,6 +55,21 @@ def _half_matches(part: str, offset: int, text: str, n: int) -> set[int]:
     return out
 
 
+@dataclass(frozen=True)
+class Clue:
+    """Words of a type's paper any one of which, found on a page, is evidence worth `weight` (counted once).
+    A type's module lists its clues once: its recogniser scores them and its DocumentType.anchors are their
+    words (anchor_words), which the layout factor of the confidence counts (pipeline/stages.anchors_found)."""
+
+    words: tuple[str, ...]
+    weight: float = 0.1
+
+
+def anchor_words(clues: Iterable[Clue], *more: str) -> tuple[str, ...]:
+    """The words of `clues` in order, then `more`: a type's declared anchors."""
+    return (*(word for clue in clues for word in clue.words), *more)
+
+
 @dataclass
 class PageEvidence:
     """What a page shows: all its text, its head (the title area) and the pieces that start its rows."""
@@ -103,6 +118,16 @@ class PageEvidence:
             if any(row.startswith(label) or (len(label) >= 4 and fuzzy_in(label, row[:len(label) + 1])) for row in self.starts):
                 found += 1
         return found
+
+    def anywhere(self, keywords: Iterable[str]) -> bool:
+        """One of `keywords` occurs anywhere on the page (a title word that lost its place in the head)."""
+        return any(self.has(k) for k in keywords)
+
+    def add_clues(self, score: float, clues: Iterable[Clue]) -> float:
+        """`score` plus the weight of every clue one of whose words occurs on the page (each counted once)."""
+        for clue in clues:
+            score += clue.weight if self.anywhere(clue.words) else 0.0
+        return score
 
     def other_title(self, own: str) -> bool:
         """The head names another document type (or a kind we do not read)."""

@@ -8,7 +8,7 @@ DocumentType here."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from extractors import _values as v
 from extractors._classify import PageEvidence, clamp
@@ -20,15 +20,37 @@ from pipeline.registry import DocumentType
 
 LABELS = ("姓名", "性别", "民族", "出生日期", "出生", "住址", "公民身份号码", "证件号码", "通行证号码", "护照号码", "有效期限",
           "有效期至", "签发机关", "签发地点", "签发日期", "国籍", "签发次数")
+# The last parts of the finding codes of an identity document's validity checks (validators/checks/_identity.py
+# `validity` and `validity_length`, validators/checks/id_card_back.py), and of the resident card's cross-side check
+# of the validity length against the holder's age (validators/id_card.py).
+VALIDITY_CODES = ("expired", "not_yet_valid", "validity_dates", "validity_unread")
+LENGTH_CODE, AGE_CODE = "validity_length", "validity_age"
 VALIDITY = re.compile(r"(\d{4})[.\-年/](\d{1,2})[.\-月/](\d{1,2})日?\s*[-—~至－_]+\s*(\d{4})[.\-年/](\d{1,2})[.\-月/](\d{1,2})日?")
 
 
+def validity_findings(prefix: str, *, length: bool, age: bool = False,
+                      words: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """The validity finding codes an identity document's checks report, `<prefix>.expired` …: with `length` when
+    its validity has a lawful length they judge, with `age` for the resident card (its length against the holder's
+    age). `words`: the applicant's words on a notice by the code's last part (the others: None, see
+    pipeline/registry.DocumentType.findings). Every identity type declares its validity codes through here."""
+    parts = VALIDITY_CODES + ((LENGTH_CODE,) if length else ()) + ((AGE_CODE,) if age else ())
+    unknown = set(words or {}) - set(parts)
+    if unknown:
+        raise ValueError(f"words for validity codes {prefix} does not report: {sorted(unknown)}")
+    return {f"{prefix}.{part}": (words or {}).get(part) for part in sorted(parts)}
+
+
 def identity_type(*, code: str, label: str, printed_titles: Sequence[str], anchors: Sequence[str], number_field: str,
-                  number: re.Pattern[str] | None, **declared) -> DocumentType:
+                  number: re.Pattern[str] | None, length_judged: bool, findings: Mapping[str, str | None],
+                  **declared) -> DocumentType:
     """A DocumentType for an identity document recognised by `printed_titles` (with `anchors` as evidence), reading
-    the name, `number_field` (an 18-digit ID number when `number` is None) and the validity. `declared`: the rest
-    of the type's declaration (fields, titles, findings …, see pipeline/registry.DocumentType)."""
+    the name, `number_field` (an 18-digit ID number when `number` is None) and the validity. `findings`: the
+    type's own finding codes besides its validity's, which are added here (validity_findings, `length_judged`:
+    its checks judge the validity's length). `declared`: the rest of the type's declaration (fields, titles …,
+    see pipeline/registry.DocumentType)."""
     titles, extra = tuple(printed_titles), tuple(anchors)
+    all_findings = dict(sorted({**validity_findings(code, length=length_judged), **findings}.items()))
 
     def recognise(page: PageReading) -> float:
         ev = PageEvidence.of(page)
@@ -65,7 +87,7 @@ def identity_type(*, code: str, label: str, printed_titles: Sequence[str], ancho
         return fields
 
     return DocumentType(code=code, label=label, recognise=recognise, extract=extract, anchors=extra, identity=True,
-                        **declared)
+                        findings=all_findings, **declared)
 
 
 def _name(text: str) -> str | None:

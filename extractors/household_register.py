@@ -134,5 +134,5 @@ DOCUMENT_TYPE = DocumentType(
         "id_number.checksum": "公民身份号码有误，请核对后重新填写",
         "id_number.format": "公民身份号码有误，请核对后重新填写",
     },
-    titles=("居民户口簿", "常住人口登记卡", "户口簿"),
+    titles=TITLE,
 )

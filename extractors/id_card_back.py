@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from extractors._identity import validity_findings
 from extractors._layout import field, find_label, pieces, row_of
 from extractors._normalise import simplified
 from pipeline.models import Classified, FieldValue, PageReading
@@ -77,14 +78,11 @@ DOCUMENT_TYPE = DocumentType(
         "valid_from": FieldSpec("有效期起始日期", "date"),
         "valid_until": FieldSpec("有效期截止日期", "date"),
     },
-    findings={
-        "id_card.expired": "居民身份证已过有效期，请提交有效期内的居民身份证",
-        "id_card.not_yet_valid": "居民身份证尚未生效，请提交有效的居民身份证",
-        "id_card.validity_age": None,
-        "id_card.validity_dates": "居民身份证有效期有误，请提交有效的居民身份证",
-        "id_card.validity_length": None,
-        "id_card.validity_unread": None,
-    },
+    findings=validity_findings("id_card", length=True, age=True, words={
+        "expired": "居民身份证已过有效期，请提交有效期内的居民身份证",
+        "not_yet_valid": "居民身份证尚未生效，请提交有效的居民身份证",
+        "validity_dates": "居民身份证有效期有误，请提交有效的居民身份证",
+    }),
     licence_fields={"valid_from": "valid_from", "valid_until": "valid_until"},
     deciding=('valid_until',),
     unread_codes={'valid_until': ('id_card.validity_unread',)},

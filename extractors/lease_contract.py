@@ -16,6 +16,11 @@ from extractors._layout import field
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType, FieldSpec
 
+TITLES = ("租赁合同", "租赁协议")
+# recognition evidence (DocumentType.anchors are these words): both parties named, as 甲方 and 乙方 or as 出租 and
+# 承租, and the rent
+PARTIES = (("甲方", "乙方"), ("出租", "承租"))
+RENT = "租金"
 LESSOR = ("出租方(甲方)", "甲方(出租方)", "出租方", "出租人", "甲方")
 LESSEE = ("承租方(乙方)", "乙方(承租方)", "承租方", "承租人", "乙方")
 LABELS = (*LESSOR, *LESSEE, "身份证号码", "身份证件号码", "房屋地址", "房屋坐落", "租赁期限", "一、房屋地址", "二、租赁期限")
@@ -27,12 +32,12 @@ CLAUSE = re.compile(r"第[一二三四五六七八九十]{1,3}条")
 def recognise(page: PageReading) -> float:
     ev = PageEvidence.of(page)
     score = 0.0
-    if ev.title(("租赁合同", "租赁协议")):
+    if ev.title(TITLES):
         score += 0.6
-    both_parties = (ev.has("甲方") and ev.has("乙方")) or (ev.has("出租") and ev.has("承租"))
+    both_parties = any(all(ev.has(word) for word in pair) for pair in PARTIES)
     score += 0.2 if both_parties else 0.0
     score += 0.1 if ev.text.count("租") >= 2 else 0.0
-    score += 0.05 if "租金" in ev.text else 0.0
+    score += 0.05 if ev.has(RENT) else 0.0
     clauses = len(CLAUSE.findall(ev.text))
     if clauses >= 2 or ev.has("合同(续)") or ev.has("合同（续）"):  # a continuation page of the contract
         score += 0.25 + (0.2 if both_parties else 0.0)
@@ -82,7 +87,7 @@ DOCUMENT_TYPE = DocumentType(
     code="lease_contract",
     label="房屋租赁合同",
     recognise=recognise,
-    anchors=("甲方", "乙方", "出租", "承租", "租金"),
+    anchors=(*(word for pair in PARTIES for word in pair), RENT),
     extract=extract,
     fields={
         "lessor": FieldSpec("出租方", "name"),
@@ -97,7 +102,7 @@ DOCUMENT_TYPE = DocumentType(
         "lease_contract.term_order": "租赁合同的租赁期限有误，请核对后重新提交",
         "lease_contract.unread": None,
     },
-    titles=("租赁合同", "租赁协议"),
+    titles=TITLES,
     shown_as="租赁合同",
     multi_page=True,
 )

@@ -12,7 +12,7 @@ import re
 
 from extractors import _anchors as anchored
 from extractors import _values as v
-from extractors._classify import PageEvidence, clamp
+from extractors._classify import Clue, PageEvidence, anchor_words, clamp
 from extractors._form import Form, Prose, page_text as prose_text
 from extractors._layout import field
 from extractors._records import names_other_type
@@ -20,7 +20,9 @@ from pipeline.confidence import SEARCHED, support
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType, FieldSpec
 
-TITLE = ("法定代表人身份证明书", "法定代表人身份证明")
+TITLES = ("法定代表人身份证明书", "法定代表人身份证明")  # the first keeps 证明书 (a paper we do not read) its own
+# recognition evidence, each clue counted once; DocumentType.anchors are their words
+CLUES = (Clue(("法定代表人",)), Clue(("统一社会信用代码",)), Clue(("单位名称", "我单位")), Clue(("特此证明",)))
 ORGANISATION = ("单位名称", "企业名称", "名称")
 REPRESENTATIVE = ("法定代表人姓名", "姓名")  # not 法定代表人 alone: the title starts with it
 ID_LABELS = ("公民身份号码", "身份证件号码", "身份证号码", "身份证号")
@@ -35,15 +37,12 @@ OWN_UNIT = re.compile(r"系(?P<org>[\u4e00-\u9fff()（）]{4,40}?)(?:的)?法定
 def recognise(page: PageReading) -> float:
     ev = PageEvidence.of(page)
     score = 0.0
-    if ev.title(TITLE):
+    if ev.title(TITLES):
         score += 0.6
-    elif ev.has("法定代表人身份证明"):
+    elif ev.anywhere(TITLES):
         score += 0.3
-    score += 0.1 if ev.has("法定代表人") else 0.0
-    score += 0.1 if ev.has("统一社会信用代码") else 0.0
-    score += 0.1 if ev.has("单位名称") or ev.has("我单位") else 0.0
-    score += 0.1 if ev.has("特此证明") else 0.0
-    if names_other_type(ev, "legal_rep_certificate", TITLE):
+    score = ev.add_clues(score, CLUES)
+    if names_other_type(ev, "legal_rep_certificate", TITLES):
         score = min(score, 0.3)
     return clamp(score)
 
@@ -110,7 +109,7 @@ DOCUMENT_TYPE = DocumentType(
     code="legal_rep_certificate",
     label="法定代表人身份证明书",
     recognise=recognise,
-    anchors=("法定代表人", "统一社会信用代码", "单位名称", "我单位", "特此证明"),
+    anchors=anchor_words(CLUES),
     extract=extract,
     fields={
         "organisation_name": FieldSpec("单位名称", "name"),
@@ -130,6 +129,6 @@ DOCUMENT_TYPE = DocumentType(
     },
     seal_subject="organisation_name",
     seal_default="always",
-    titles=("法定代表人身份证明",),
+    titles=TITLES,
     seals=True,
 )

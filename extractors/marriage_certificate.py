@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 
 from extractors import _values as v
-from extractors._classify import PageEvidence, clamp
+from extractors._classify import Clue, PageEvidence, anchor_words, clamp
 from extractors._form import Form
 from extractors._layout import field
 from extractors._records import names_other_type
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType, FieldSpec
 
-TITLE = ("结婚证",)
+TITLES = ("结婚证",)
+# recognition evidence, each clue counted once; DocumentType.anchors are their words
+CLUES = (Clue(("结婚证字号",), 0.15), Clue(("持证人",)), Clue(("登记日期",)), Clue(("婚姻",)))
 ID_LABELS = ("身份证件号码", "身份证件号", "身份证号码", "公民身份号码")
 LABELS = ("持证人", "登记日期", "结婚证字号", "备注", "姓名", "性别", "国籍", "出生日期", *ID_LABELS, "登记机关")
 NUMBER = re.compile(r"[JLBjlb]\d{6}-\d{4}-\d{5,7}")
@@ -25,16 +27,13 @@ NUMBER = re.compile(r"[JLBjlb]\d{6}-\d{4}-\d{5,7}")
 def recognise(page: PageReading) -> float:
     ev = PageEvidence.of(page)
     score = 0.0
-    if ev.title(TITLE):
+    if ev.title(TITLES):
         score += 0.45
-    elif ev.has("结婚证"):
+    elif ev.anywhere(TITLES):
         score += 0.3
-    score += 0.15 if ev.has("结婚证字号") else 0.0
-    score += 0.1 if ev.has("持证人") else 0.0
-    score += 0.1 if ev.has("登记日期") else 0.0
-    score += 0.1 if ev.has("婚姻") else 0.0
+    score = ev.add_clues(score, CLUES)
     score += 0.1 if NUMBER.search(ev.text) else 0.0
-    if names_other_type(ev, "marriage_certificate", TITLE):
+    if names_other_type(ev, "marriage_certificate", TITLES):
         score = min(score, 0.3)
     return clamp(score)
 
@@ -81,7 +80,7 @@ DOCUMENT_TYPE = DocumentType(
     code="marriage_certificate",
     label="结婚证",
     recognise=recognise,
-    anchors=("结婚证字号", "持证人", "登记日期", "婚姻"),
+    anchors=anchor_words(CLUES),
     extract=extract,
     fields={
         "holder": FieldSpec("持证人", "name"),
@@ -104,5 +103,5 @@ DOCUMENT_TYPE = DocumentType(
         "party2_id_number.format": None,
     },
     licence_fields={"number": "certificate_number", "holder": "holder"},
-    titles=("结婚证",),
+    titles=TITLES,
 )

@@ -19,16 +19,13 @@ DOCUMENT_TYPE = identity_type(
         "valid_until": FieldSpec("有效期截止日期", "date"),
         "valid_from": FieldSpec("有效期起始日期", "date"),
     },
+    length_judged=False,  # validity codes: extractors/_identity.validity_findings
     findings={
         "mrz.checksum": None,
         "mrz.expiry_mismatch": None,
         "mrz.format": None,
         "mrz.number_mismatch": None,
-        "passport.expired": None,
-        "passport.not_yet_valid": None,
         "passport.unread": None,
-        "passport.validity_dates": None,
-        "passport.validity_unread": None,
         "passport_number.format": None,
         "passport_number.pattern": None,
     },

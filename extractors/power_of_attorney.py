@@ -13,13 +13,16 @@ import re
 
 from extractors import _anchors as anchored
 from extractors import _values as v
-from extractors._classify import PageEvidence, clamp
+from extractors._classify import Clue, PageEvidence, anchor_words, clamp
 from extractors._form import Form, Hit, Prose
 from extractors._layout import field
 from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType, FieldSpec
 
+TITLES = ("委托书",)
+# recognition evidence, each clue counted once; DocumentType.anchors are their words
+CLUES = (Clue(("委托人",)), Clue(("受托人", "代理人")), Clue(("委托事项", "代为办理")), Clue(("委托期限", "有效期限")))
 PRINCIPAL = ("委托人姓名", "委托人名称", "委托人")
 AGENT = ("受托人姓名", "受托人", "委托代理人姓名", "委托代理人", "代理人姓名", "代理人", "指定代表姓名")
 ID_LABELS = ("身份证件号码", "身份证号码", "公民身份号码", "身份证号")
@@ -38,14 +41,11 @@ VALIDITY = re.compile(r"(?:委托期限|有效期限|委托有效期限|有效�
 def recognise(page: PageReading) -> float:
     ev = PageEvidence.of(page)
     score = 0.0
-    if ev.title(("委托书",)):
+    if ev.title(TITLES):
         score += 0.6
     elif ev.has("授权委托"):
         score += 0.25
-    score += 0.1 if ev.has("委托人") else 0.0
-    score += 0.1 if ev.has("受托人") or ev.has("代理人") else 0.0
-    score += 0.1 if ev.has("委托事项") or ev.has("代为办理") else 0.0
-    score += 0.1 if ev.has("委托期限") or ev.has("有效期限") else 0.0
+    score = ev.add_clues(score, CLUES)
     if ev.other_title("power_of_attorney"):
         score = min(score, 0.3)
     return clamp(score)
@@ -146,7 +146,7 @@ DOCUMENT_TYPE = DocumentType(
     code="power_of_attorney",
     label="授权委托书",
     recognise=recognise,
-    anchors=("委托人", "受托人", "代理人", "委托事项", "代为办理", "委托期限", "有效期限"),
+    anchors=anchor_words(CLUES),
     extract=extract,
     handwriting=judge,  # `signed` from the ink of the signature area (extractors/_signature.py)
     fields={
@@ -174,6 +174,6 @@ DOCUMENT_TYPE = DocumentType(
     seal_subject="principal_name",
     seal_default="organisation",
     unread_codes={'signed': ('power_of_attorney.signature_unchecked',)},
-    titles=("委托书",),
+    titles=TITLES,
     seals=True,  # an organisation's 授权委托书 bears its seal (the catalog's `sealed` rule, validators/assess.py)
 )

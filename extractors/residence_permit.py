@@ -17,18 +17,14 @@ DOCUMENT_TYPE = identity_type(
         "valid_from": FieldSpec("有效期起始日期", "date"),
         "valid_until": FieldSpec("有效期截止日期", "date"),
     },
+    length_judged=True,  # validity codes: extractors/_identity.validity_findings
     findings={
         "id_number.birth_date": "公民身份号码有误，请核对后重新填写",
         "id_number.checksum": "公民身份号码有误，请核对后重新填写",
         "id_number.format": "公民身份号码有误，请核对后重新填写",
         "id_number.region_unknown": None,  # the shared helper can report it; this type calls it with region=False
-        "residence_permit.expired": None,
-        "residence_permit.not_yet_valid": None,
         "residence_permit.region": None,
         "residence_permit.unread": None,
-        "residence_permit.validity_dates": None,
-        "residence_permit.validity_length": None,
-        "residence_permit.validity_unread": None,
     },
     titles=("居民居住证",),
 )

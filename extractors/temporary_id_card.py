@@ -16,18 +16,14 @@ DOCUMENT_TYPE = identity_type(
         "valid_from": FieldSpec("有效期起始日期", "date"),
         "valid_until": FieldSpec("有效期截止日期", "date"),
     },
+    length_judged=True,  # validity codes: extractors/_identity.validity_findings
     findings={
         "id_number.birth_date": "公民身份号码有误，请核对后重新填写",
         "id_number.checksum": "公民身份号码有误，请核对后重新填写",
         "id_number.format": "公民身份号码有误，请核对后重新填写",
         "id_number.region_unknown": None,
-        "temporary_id_card.expired": None,
-        "temporary_id_card.not_yet_valid": None,
         "temporary_id_card.permit_number": None,
         "temporary_id_card.unread": None,
-        "temporary_id_card.validity_dates": None,
-        "temporary_id_card.validity_length": None,
-        "temporary_id_card.validity_unread": None,
     },
     titles=("临时居民身份证",),
 )

@@ -4,8 +4,8 @@ and the case number (办件编号) when printed whole, whether the 承诺人 sig
 
 `signed` is judged by ink exactly as on the application form (extractors/_signature.py): `signature` reads what OCR
 finds after the 承诺人（签字或盖章） label, the `handwriting` stage's `judge` decides from the pixels of that area. The
-case flow (workers/case_flow.py) accepts a signed scan whose 承诺人 is the case's applicant as the commitment for
-容缺受理."""
+case layer (workers/cases/flow.py, `_commitment`) accepts a signed scan whose 承诺人 is the case's applicant as the
+commitment for 容缺受理."""
 
 from __future__ import annotations
 
@@ -13,14 +13,19 @@ import re
 import unicodedata
 
 from extractors import _values as v
-from extractors._classify import PageEvidence, clamp
+from extractors._classify import Clue, PageEvidence, anchor_words, clamp
 from extractors._form import Form
 from extractors._records import names_other_type
 from extractors._signature import judge, signature
 from pipeline.models import Classified, FieldValue, PageReading
 from pipeline.registry import DocumentType, FieldSpec
 
-TITLE = ("容缺受理信用承诺书", "信用承诺书")
+TITLES = ("容缺受理信用承诺书", "信用承诺书")
+# recognition evidence, each clue counted once, and the signature row (its printed forms; the plain one is declared):
+# DocumentType.anchors are their words
+CLUES = (Clue(("容缺",)), Clue(("郑重承诺", "承诺如下")))
+SIGNED_ROW = "承诺人签字"
+SIGNED_ROWS = ("承诺人(签字", "承诺人（签字", SIGNED_ROW, "承诺人签名")
 SIGNATURE = ("承诺人(签字或盖章)", "承诺人（签字或盖章）", "承诺人(签字)", "承诺人（签字）", "承诺人签字", "承诺人签名",
              "申请人(签字或盖章)", "申请人（签字或盖章）", "申请人签字")
 NAME_LABELS = ("申请人", "承诺人姓名", "承诺人", "承诺单位")
@@ -33,14 +38,13 @@ CASE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{5,40}")
 def recognise(page: PageReading) -> float:
     ev = PageEvidence.of(page)
     score = 0.0
-    if ev.title(TITLE):
+    if ev.title(TITLES):
         score += 0.65
-    elif ev.has("信用承诺书"):
+    elif ev.anywhere(TITLES):
         score += 0.3
-    score += 0.1 if ev.has("容缺") else 0.0
-    score += 0.1 if ev.has("郑重承诺") or ev.has("承诺如下") else 0.0
-    score += 0.15 if ev.row_starts(("承诺人(签字", "承诺人（签字", "承诺人签字", "承诺人签名")) else 0.0
-    if names_other_type(ev, "tolerance_commitment", TITLE):
+    score = ev.add_clues(score, CLUES)
+    score += 0.15 if ev.row_starts(SIGNED_ROWS) else 0.0
+    if names_other_type(ev, "tolerance_commitment", TITLES):
         score = min(score, 0.3)
     return clamp(score)
 
@@ -87,7 +91,7 @@ DOCUMENT_TYPE = DocumentType(
     code="tolerance_commitment",
     label="容缺受理信用承诺书",
     recognise=recognise,
-    anchors=("容缺", "郑重承诺", "承诺如下", "承诺人签字"),
+    anchors=anchor_words(CLUES, SIGNED_ROW),
     extract=extract,
     handwriting=judge,  # `signed` from the ink of the 承诺人 signature area (extractors/_signature.py)
     fields={
@@ -97,6 +101,6 @@ DOCUMENT_TYPE = DocumentType(
         "signed": FieldSpec("签名", "enum"),
         "signed_on": FieldSpec("签署日期", "date"),
     },
-    titles=("信用承诺书",),
+    titles=TITLES,
     multi_page=True,
 )

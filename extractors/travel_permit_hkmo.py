@@ -19,14 +19,10 @@ DOCUMENT_TYPE = identity_type(
         "valid_until": FieldSpec("有效期截止日期", "date"),
         "valid_from": FieldSpec("有效期起始日期", "date"),
     },
+    length_judged=True,  # validity codes: extractors/_identity.validity_findings
     findings={
         "permit_number.format": None,
-        "travel_permit_hkmo.expired": None,
-        "travel_permit_hkmo.not_yet_valid": None,
         "travel_permit_hkmo.unread": None,
-        "travel_permit_hkmo.validity_dates": None,
-        "travel_permit_hkmo.validity_length": None,
-        "travel_permit_hkmo.validity_unread": None,
     },
     titles=("来往内地通行证",),
 )

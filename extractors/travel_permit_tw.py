@@ -18,13 +18,10 @@ DOCUMENT_TYPE = identity_type(
         "valid_until": FieldSpec("有效期截止日期", "date"),
         "valid_from": FieldSpec("有效期起始日期", "date"),
     },
+    length_judged=False,  # validity codes: extractors/_identity.validity_findings
     findings={
         "permit_number.format": None,
-        "travel_permit_tw.expired": None,
-        "travel_permit_tw.not_yet_valid": None,
         "travel_permit_tw.unread": None,
-        "travel_permit_tw.validity_dates": None,
-        "travel_permit_tw.validity_unread": None,
     },
     titles=("来往大陆通行证",),
 )

@@ -35,7 +35,7 @@ class RapidOcrEngine:
 
     rapidocr's public call drops the direction classifier's labels and filters by score; we run its
     steps ourselves to keep every line with its raw score and its 0/180 label (pinned rapidocr==3.10.0,
-    covered by tests/pipeline/test_ocr.py)."""
+    covered by tests/pipeline/test_pipeline_ocr.py)."""
 
     name = "rapidocr-ppocrv6-small"
 

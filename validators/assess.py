@@ -134,7 +134,10 @@ class _Run:
         self.assigned: Assignment = assign(self.item, self.materials, submitted, self.a.fields_of)
         self.docs = self.assigned.docs
         self._pair_sides_across_files()
-        self._rules_everywhere()  # first pass: which values corroborate each other
+        # Two passes over the rules: the first only learns which values corroborate each other (`same` rules fill
+        # self.corroborated); the second judges every rule knowing that, so a value a later material confirms is
+        # not doubted by an earlier rule that ran before the confirmation was seen.
+        self._rules_everywhere()
         rule_findings = self._rules_everywhere()
         results = [self._material(m, *rule_findings[m.code]) for m in self.materials]
         findings = list(self.assigned.findings)
@@ -534,7 +537,8 @@ class _Run:
 
 
 def _decide(materials: Sequence[MaterialResult], unsettled_documents: bool) -> str:
-    """docs/architecture.md, first match wins."""
+    """The case's decision from its materials' statuses and whether documents are still unsettled (unassigned,
+    pending or failed): the first match of docs/architecture.md "From findings to a decision" wins."""
     statuses = {m.status for m in materials}
     if "needs_review" in statuses or unsettled_documents:
         return "needs_review"

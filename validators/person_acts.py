@@ -7,7 +7,7 @@ Who calls it: validators/assess.py (three small hooks). Pure: returns new object
   document then goes through its type's own checks again (`recheck`, the CheckRegistry of validators/): a
   correction that fixes an OCR misread clears the finding, one that introduces an invalid value (a wrong check
   digit, an expired date) raises it, as an `error` since a person's value is certain. The machine's value
-  also stays in the case's records (case_acts.machine_value).
+  also stays in the case's records (the `case_acts` table's machine_value, storage/case_records.py).
 - A confirmed finding is a definite problem (`error`, it goes on the notice); a dismissed one no longer
   counts (`info`, with the person's reason).
 - A material checked by hand without a scan counts as present and `ok`, with an `info` finding saying so.

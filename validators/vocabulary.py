@@ -21,7 +21,7 @@ RESIDENT_ID_TYPES = ("id_card_front", "id_card_back")
 _IDENTITY_ORDER = ("temporary_id_card", "residence_permit", "travel_permit_hkmo", "travel_permit_tw", "passport")
 IDENTITY_TYPES = tuple(sorted((t.code for t in _TYPES if t.identity and t.code not in RESIDENT_ID_TYPES),
                               key=lambda code: (_IDENTITY_ORDER + (code,)).index(code)))
-# The 容缺受理信用承诺书 scan: evidence for the 容缺受理 act (workers/case_flow.py), not one of the item's materials.
+# The 容缺受理信用承诺书 scan: evidence for the 容缺受理 act (workers/cases/flow.py), not one of the item's materials.
 COMMITMENT_TYPE = "tolerance_commitment"
 UNKNOWN_TYPE = "unknown"  # a document no recogniser claimed (pipeline/stages.classify)
 

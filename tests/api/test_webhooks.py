@@ -15,7 +15,7 @@ from api import auth
 from api.app import create_app
 from pipeline.settings import Settings
 from storage.webhooks import WebhookStore
-from tests.bundle.conftest import jpeg_bytes, make_env
+from tests.in_process import jpeg_bytes, make_env
 from workers import webhooks
 
 EVENTS = ["upload.done", "case.assessed", "case.transition", "bundle.ready"]

@@ -102,7 +102,7 @@ def test_racing_first_uses_end_with_one_consistent_development_pair(tmp_path):
 
 
 def test_the_api_signs_with_the_hall_certificate_from_the_environment(tmp_path, monkeypatch):
-    from tests.bundle.conftest import make_env
+    from tests.in_process import make_env
 
     path = tmp_path / "hall.p12"
     cert = hall_p12(path, b"correct horse")

@@ -15,7 +15,7 @@ from api.pages import code_senders, oidc
 from api.pages.oidc import ExternalIdentity
 from storage.accounts import AccountError
 from storage.applicants import MAX_ATTEMPTS, CodeError, mask_contact, parse_contact
-from tests.cases.test_case_api import write_hall
+from tests.case_data import write_hall
 from tests.pages.conftest import CSRF, browser, sign_in
 
 PHONE = "13912345678"

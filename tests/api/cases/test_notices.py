@@ -14,9 +14,9 @@ from storage.cases import CaseRepository
 from storage.db import make_engine, migrate
 from storage.notice_numbers import NoticeNumbers
 from storage.repository import Identity, Repository
-from tests.cases.conftest import application, premises
-from tests.cases.conftest import new_case as make_case
-from tests.cases.test_case_api import READER, act, audit_actions, env, finish_upload, new_case, pdf_text  # noqa: F401
+from tests.api.cases.helpers import READER, act, audit_actions, finish_upload, new_case, pdf_text
+from tests.case_data import application, premises
+from tests.workers.cases.helpers import new_case as make_case
 
 INTERNAL = ("需人工核验", "容缺后补", "系统建议", "人工改判")
 

@@ -8,114 +8,14 @@ import base64
 import io
 import threading
 
-import pdfplumber
-import pikepdf
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 from PIL import Image
 
-from api import auth
-from api.app import create_app
-from pipeline.settings import Settings
-from tests.cases.conftest import application, premises, utc
-from workers.wiring import secret_key
-
-REFERENCE = "individual-business-registration"
-READER = {"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07", "address": "北京市朝阳区建国路1号",
-          "id_number": "110105199003071239", "issuing_authority": "北京市公安局朝阳分局", "valid_from": "2021-05-10",
-          "valid_until": "2041-05-10", "material": "operator_id", "person": "operator", "device": "reader-01"}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def env(request, tmp_path):
-    url = None if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=2 * 1024 * 1024, max_pixels=4_000_000)
-    write_hall(tmp_path, "hall-1")
-    enqueued: list[tuple[str, str]] = []
-    app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
-    now = {"at": utc(2026, 9, 29, 9)}
-    app.state.clock = lambda: now["at"]
-    client = TestClient(app)
-
-    def key(role: str, hall: str = "hall-1", label: str | None = None) -> dict[str, str]:
-        made = auth.create_key(app.state.repo, secret_key(settings), role=role, hall=hall, label=label or role)
-        return {"Authorization": f"Bearer {made}"}
-
-    yield client, key, app, now, enqueued
-    app.state.repo.engine.dispose()
-
-
-def write_hall(data_dir, code: str) -> None:
-    """The hall's configuration (validators/halls.py): notices print its agency and appeal bodies."""
-    (data_dir / "halls").mkdir(exist_ok=True)
-    (data_dir / "halls" / f"{code}.yaml").write_text(
-        f"code: {code}\nname: 济宁市政务服务中心\nagency: 济宁市市场监督管理局\nagency_credit_code: 11000000000000000U\n"
-        "locality: 山东省济宁市\naddress: 济宁市任城区太白楼中路1号\nphone: 0537-1234567\nhours: 工作日9:00-17:00\n"
-        "review_body: 济宁市人民政府\ncourt: 济宁市任城区人民法院\nnumber_pattern: \"济市监受字〔{year}〕第{seq:04d}号\"\n"
-        "signoff_role: 窗口负责人\n", encoding="utf-8")
-
-
-def png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (102, 126), "gray").save(buf, "PNG")
-    return buf.getvalue()
-
-
-def jpeg() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (640, 400), "white").save(buf, "JPEG")
-    return buf.getvalue()
-
-
-def new_case(client, headers, situation="self", applicant=None):
-    response = client.post("/api/v1/cases", headers=headers, json={
-        "item": REFERENCE, "situation": situation,
-        "applicant": applicant or {"kind": "person", "name": "张三", "id_number": "110105199003071239"}})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def finish_upload(client, app, headers, case_id, documents, material=None):
-    """An upload through the case endpoint, finished as the worker would, then the case reassessed."""
-    response = client.post(f"/api/v1/cases/{case_id}/uploads", headers=headers,
-                           files={"file": ("scan.jpg", jpeg(), "image/jpeg")}, data={"material": material} if material else {})
-    assert response.status_code == 202, response.text
-    upload_id = response.json()["upload_id"]
-    app.state.repo.claim(upload_id, lease_seconds=60, max_attempts=3)
-    app.state.repo.finish(upload_id, documents)
-    svc = app.state.services
-    svc.cases.reassess(case_id, svc.assessor)
-    return response.json()
-
-
-def act(client, headers, case_id, act_name, **body):
-    return client.post(f"/api/v1/cases/{case_id}/transitions", headers=headers, json={"act": act_name, **body})
-
-
-def pdf_text(data: bytes) -> str:
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
-
-
-def embedded_fonts(data: bytes) -> list[tuple[str, bool]]:
-    out = []
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            for _name, font in page.Resources.Font.items():
-                descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
-                out.append((str(font.BaseFont), any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
-    return out
-
-
-def audit_actions(app) -> list[str]:
-    with app.state.repo.engine.connect() as conn:
-        return [r[0] for r in conn.execute(sa.text("SELECT action FROM audit_events ORDER BY id"))]
-
-
-def audit_details(app) -> str:
-    with app.state.repo.engine.connect() as conn:
-        return str(conn.execute(sa.text("SELECT detail FROM audit_events")).all())
+from tests.api.cases.helpers import (
+    READER, REFERENCE, act, audit_actions, audit_details, embedded_fonts, finish_upload, jpeg, new_case, pdf_text, png,
+)
+from tests.case_data import application, id_card, premises, utc
 
 
 # --- receipt to archive --------------------------------------------------------------------------------------------
@@ -392,8 +292,6 @@ def test_parallel_uploads_to_one_case_lose_nothing(env):
     assert {u["upload_id"] for u in case["uploads"]} == ids and len(ids) == 6
     assert {upload_id for upload_id, _queue in enqueued} == ids
     # the worker finishes them in parallel, each reassessing the case: the last assessment holds every document
-    from tests.cases.conftest import id_card
-
     parts = [[application()], id_card()[:1], id_card()[1:], premises(), [], []]
     svc = app.state.services
     barrier = threading.Barrier(6, timeout=30)

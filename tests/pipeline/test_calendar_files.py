@@ -1,6 +1,6 @@
 """Holiday files an administrator loads for a year `chinese-calendar` does not cover (2027 in 1.11): parsing and
-every kind of mistake reported in Chinese, `yichuang calendar validate/show`, and the API, the worker and the
-sweeper counting with the loaded year (SQLite and PostgreSQL for the API)."""
+every kind of mistake reported in Chinese, `yichuang calendar validate/show`, and the worker and the sweeper
+counting with the loaded year (the API's count: tests/api/cases/test_calendar.py)."""
 
 from __future__ import annotations
 
@@ -13,41 +13,19 @@ from api import cli
 from pipeline.calendar_files import CalendarFileError, load_calendar, load_years, parse, validate_file, year_listing
 from pipeline.settings import Settings
 from pipeline.workdays import WorkCalendar, YearNotCovered
-from tests.cases.test_case_api import env, new_case  # noqa: F401 - the API fixture (SQLite and PostgreSQL)
-from workers.wiring import build_services
-from tests.cases.conftest import utc
+from tests.case_data import YEAR_2027, calendar_folder, year_2027_is_uncovered
 
 D = dt.date
-# Test data, not the State Council's real 2027 arrangement (unpublished when this was written).
-YEAR_2027 = """\
-year: 2027
-source: 测试用节假日安排（非真实通知）
-holidays:
-  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
-  - {name: 春节, from: 2027-02-05, to: 2027-02-11}
-  - name: 国庆节
-    from: 2027-10-01
-    to: 2027-10-07
-workdays: [2027-01-09, 2027-02-14]
-"""
 
 
 @pytest.fixture(autouse=True)
 def _is_2027_really_uncovered():
-    import chinese_calendar
-
-    try:
-        chinese_calendar.is_workday(D(2027, 3, 1))
-    except NotImplementedError:
-        return
-    pytest.fail("chinese-calendar now covers 2027: move these tests to a year it does not cover")
+    if not year_2027_is_uncovered():
+        pytest.fail("chinese-calendar now covers 2027: move these tests to a year it does not cover")
 
 
 def folder_with(tmp_path, name="2027.yaml", text=YEAR_2027):
-    folder = tmp_path / "calendar"
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return calendar_folder(tmp_path, name, text)
 
 
 def test_a_loaded_year_counts_holidays_and_make_up_days(tmp_path):
@@ -159,28 +137,3 @@ def test_the_worker_and_the_sweeper_count_with_the_loaded_year(tmp_path):
     assert assessor.calendar.is_workday(D(2027, 1, 9)) is True
     assert assessor.checks is svc.deps.checks
     assert build_calendar(settings).add_working_days(D(2026, 12, 30), 7) == D(2027, 1, 9)
-
-
-def test_the_api_counts_with_the_loaded_year(env, tmp_path):  # noqa: F811
-    client, key, app, now, _ = env
-    clerk = key("clerk")
-    now["at"] = utc(2026, 12, 30)
-    case_id = new_case(client, clerk)["case_id"]
-    case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
-    assert case["deadlines"]["notice"]["due"] is None and case["deadlines"]["notice"]["year_not_covered"] == 2027
-    assert "calendar.year_not_covered" in {f["code"] for f in case["flags"]}
-
-    data_dir = tmp_path  # the env's data dir
-    folder_with(data_dir)
-    app.state.services = build_services(app.state.settings, repo=app.state.repo, store=app.state.store)  # restarted
-    case = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
-    # 5 working days after 30 Dec: 31 Dec, [1–3 Jan 元旦], 4, 5, 6, 7 Jan
-    assert case["deadlines"]["notice"] == {"received_on": "2026-12-30", "due": "2027-01-07", "late": False,
-                                           "year_not_covered": None}
-    assert "calendar.year_not_covered" not in {f["code"] for f in case["flags"]}
-
-    (data_dir / "calendar" / "2028.yaml").write_text("year: 2028\nsource: x\nholidays: []\n", encoding="utf-8")
-    app.state.services = build_services(app.state.settings, repo=app.state.repo, store=app.state.store)
-    broken = client.get(f"/api/v1/cases/{case_id}", headers=clerk)
-    assert broken.status_code == 500 and broken.json()["error"]["code"] == "calendar.invalid"
-    assert "yichuang calendar validate" in broken.json()["error"]["message"]

@@ -10,10 +10,10 @@ from extractors import build_registry
 from pipeline import stages
 from pipeline.models import Document
 from pipeline.settings import Thresholds
-from tests.cases.conftest import application, doc, premises, utc
-from tests.cases.test_case_api import (  # noqa: F401 - `env` is the API fixture (SQLite and PostgreSQL)
-    READER, act, audit_actions, audit_details, embedded_fonts, env, finish_upload, jpeg, new_case, pdf_text,
+from tests.api.cases.helpers import (
+    READER, act, audit_actions, audit_details, embedded_fonts, finish_upload, jpeg, new_case, pdf_text,
 )
+from tests.case_data import application, doc, premises, utc
 from validators import build_checks
 
 TYPES, CHECKS = build_registry(), build_checks()

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from tests.bundle.conftest import make_env
+from tests.in_process import make_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -24,18 +24,18 @@ def shot(colour: str) -> bytes:
 
 
 @pytest.fixture()
-def env(tmp_path, monkeypatch):
+def tasks_env(tmp_path, monkeypatch):
     return make_env(tmp_path, monkeypatch)
 
 
 @pytest.fixture()
-def shots(env):
+def shots(tasks_env):
     """A case with two shots of the operator's card, photographed apart: (clerk headers, case id, document ids)."""
-    clerk = env.key("clerk")
-    case_id = env.new_case(clerk)
+    clerk = tasks_env.key("clerk")
+    case_id = tasks_env.new_case(clerk)
     for colour in ("white", "ivory"):
-        env.upload(clerk, case_id, f"{colour}.jpg", shot(colour), "image/jpeg", material="operator_id")
-    documents = [d["id"] for d in env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["documents"]]
+        tasks_env.upload(clerk, case_id, f"{colour}.jpg", shot(colour), "image/jpeg", material="operator_id")
+    documents = [d["id"] for d in tasks_env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["documents"]]
     assert len(documents) == 2
     return clerk, case_id, documents
 
@@ -44,13 +44,13 @@ def material(assessment: dict, code: str) -> dict:
     return next(m for m in assessment["materials"] if m["code"] == code)
 
 
-def test_a_clerk_joins_two_shots_and_splits_them_again(env, shots):
+def test_a_clerk_joins_two_shots_and_splits_them_again(tasks_env, shots):
     clerk, case_id, (first, second) = shots
     url = f"/api/v1/cases/{case_id}/joins"
-    before = env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["assessment"]
+    before = tasks_env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["assessment"]
     assert material(before, "operator_id")["documents"] == [first, second] and before["joined"] == {}
 
-    joined = env.client.post(url, headers=clerk, json={"documents": [first, second], "reason": "同一证件分两次拍摄"})
+    joined = tasks_env.client.post(url, headers=clerk, json={"documents": [first, second], "reason": "同一证件分两次拍摄"})
     assert joined.status_code == 201, joined.text
     body = joined.json()
     assert body["act"]["kind"] == "join" and body["act"]["person_value"] == {"documents": [first, second]}
@@ -58,59 +58,61 @@ def test_a_clerk_joins_two_shots_and_splits_them_again(env, shots):
     assert body["assessment"]["joined"] == {first: [second]}
     assert material(body["assessment"], "operator_id")["documents"] == [first]
     assert second not in body["assessment"]["unassigned"]
-    case = env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    case = tasks_env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
     assert case["assessment"] == body["assessment"], "saved as the case's latest assessment"
 
-    again = env.client.post(url, headers=clerk, json={"documents": [second, first]})
+    again = tasks_env.client.post(url, headers=clerk, json={"documents": [second, first]})
     assert again.status_code == 409 and again.json()["error"]["code"] == "case.already_joined"
 
-    split = env.client.post(f"{url}/{second}/split", headers=clerk, json={"reason": "不是同一份材料"})
+    split = tasks_env.client.post(f"{url}/{second}/split", headers=clerk, json={"reason": "不是同一份材料"})
     assert split.status_code == 201, split.text
     assert split.json()["act"]["kind"] == "split" and split.json()["act"]["document"] == first
     assert split.json()["assessment"]["joined"] == {}
     assert material(split.json()["assessment"], "operator_id")["documents"] == [first, second]
-    twice = env.client.post(f"{url}/{first}/split", headers=clerk, json={})
+    twice = tasks_env.client.post(f"{url}/{first}/split", headers=clerk, json={})
     assert twice.status_code == 422 and twice.json()["error"]["code"] == "request.invalid"
 
-    history = env.client.get(f"/api/v1/cases/{case_id}/history", headers=clerk).json()
+    history = tasks_env.client.get(f"/api/v1/cases/{case_id}/history", headers=clerk).json()
     assert [(a["kind"], a["reason"]) for a in history["acts"]] == [("join", "同一证件分两次拍摄"), ("split", "不是同一份材料")]
     import sqlalchemy as sa
 
-    with env.app.state.repo.engine.connect() as conn:
+    with tasks_env.app.state.repo.engine.connect() as conn:
         actions = [r[0] for r in conn.execute(sa.text("SELECT action FROM audit_events WHERE action IN "
                                                       "('case.join', 'case.split') ORDER BY id"))]
     assert actions == ["case.join", "case.split"]
 
 
-def test_joins_are_refused_to_others_and_for_shots_not_of_the_case(env, shots):
+def test_joins_are_refused_to_others_and_for_shots_not_of_the_case(tasks_env, shots):
     clerk, case_id, (first, second) = shots
     url = f"/api/v1/cases/{case_id}/joins"
-    assert env.client.post(url, json={"documents": [first, second]}).status_code == 401
-    forbidden = env.client.post(url, headers=env.key("reviewer"), json={"documents": [first, second]})
+    assert tasks_env.client.post(url, json={"documents": [first, second]}).status_code == 401
+    forbidden = tasks_env.client.post(url, headers=tasks_env.key("reviewer"), json={"documents": [first, second]})
     assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "auth.forbidden"
-    other_hall = env.client.post(url, headers=env.key("clerk", "hall-2"), json={"documents": [first, second]})
+    other_hall = tasks_env.client.post(url, headers=tasks_env.key("clerk", "hall-2"),
+                                       json={"documents": [first, second]})
     assert other_hall.status_code == 404 and other_hall.json()["error"]["code"] == "not_found"
-    stranger = env.client.post(url, headers=clerk, json={"documents": [first, "not-a-document"]})
+    stranger = tasks_env.client.post(url, headers=clerk, json={"documents": [first, "not-a-document"]})
     assert stranger.status_code == 422 and "不属于本办件" in stranger.json()["error"]["message"]
-    alone = env.client.post(url, headers=clerk, json={"documents": [first]})
+    alone = tasks_env.client.post(url, headers=clerk, json={"documents": [first]})
     assert alone.status_code == 422 and alone.json()["error"]["code"] == "request.invalid"
-    assert env.client.post(url, headers=clerk, json={"documents": [first, first]}).status_code == 422
+    assert tasks_env.client.post(url, headers=clerk, json={"documents": [first, first]}).status_code == 422
     from pipeline.case_states import BY_ACT
     from storage.cases import CaseRepository
 
-    CaseRepository(env.app.state.repo.engine).transition(
+    CaseRepository(tasks_env.app.state.repo.engine).transition(
         case_id, BY_ACT["accept"], expected_state="received", actor="k1", role="clerk", actor_label="窗口07号")
-    late = env.client.post(url, headers=clerk, json={"documents": [first, second]})
+    late = tasks_env.client.post(url, headers=clerk, json={"documents": [first, second]})
     assert late.status_code == 409 and late.json()["error"]["code"] == "case.transition_not_allowed"
 
 
-def test_the_bundle_shows_the_joined_document_once_with_its_pages_in_order(env, shots):
+def test_the_bundle_shows_the_joined_document_once_with_its_pages_in_order(tasks_env, shots):
     clerk, case_id, (first, second) = shots
     # the clerk's page order: the second shot is the document's first page
-    assert env.client.post(f"/api/v1/cases/{case_id}/joins", headers=clerk,
-                           json={"documents": [second, first]}).status_code == 201
-    name = material(env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["assessment"], "operator_id")["name"]
-    data = env.bundle(clerk, case_id).content
+    assert tasks_env.client.post(f"/api/v1/cases/{case_id}/joins", headers=clerk,
+                                 json={"documents": [second, first]}).status_code == 201
+    case = tasks_env.client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()
+    name = material(case["assessment"], "operator_id")["name"]
+    data = tasks_env.bundle(clerk, case_id).content
     with pikepdf.open(io.BytesIO(data)) as pdf:
         manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
         with pdf.open_outline() as outline:

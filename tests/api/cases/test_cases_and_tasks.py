@@ -22,7 +22,8 @@ REFERENCE = "individual-business-registration"
 
 
 @pytest.fixture()
-def env(tmp_path):
+def plain_env(tmp_path):
+    """The app on SQLite without a hall or a clock (conftest's `env` has both), and the settings it was built with."""
     settings = Settings(data_dir=tmp_path, max_upload_bytes=2 * 1024 * 1024, max_pixels=4_000_000)
     enqueued: list[tuple[str, str]] = []
     app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
@@ -51,8 +52,8 @@ def new_case(client, headers, situation="self", item=REFERENCE):
                                                                "applicant": {"name": "张三", "id_number": "110105199003071239"}})
 
 
-def test_create_case_answers_with_the_empty_checklist(env):
-    client, key, _, _, _ = env
+def test_create_case_answers_with_the_empty_checklist(plain_env):
+    client, key, _, _, _ = plain_env
     response = new_case(client, key("clerk"), situation="agent")
     assert response.status_code == 201
     body = response.json()
@@ -71,20 +72,20 @@ def test_create_case_answers_with_the_empty_checklist(env):
     ({"item": REFERENCE, "item_version": 9, "situation": "self"}, 422, "request.invalid"),
     ({"situation": "self"}, 422, "request.invalid"),
 ])
-def test_bad_case_requests(env, payload, status, code):
-    client, key, _, _, _ = env
+def test_bad_case_requests(plain_env, payload, status, code):
+    client, key, _, _, _ = plain_env
     response = client.post("/api/v1/cases", headers=key("clerk"), json=payload)
     assert response.status_code == status and response.json()["error"]["code"] == code
 
 
-def test_reviewers_do_not_create_cases_and_everyone_needs_a_key(env):
-    client, key, _, _, _ = env
+def test_reviewers_do_not_create_cases_and_everyone_needs_a_key(plain_env):
+    client, key, _, _, _ = plain_env
     assert new_case(client, key("reviewer")).status_code == 403
     assert client.post("/api/v1/cases", json={"item": REFERENCE, "situation": "self"}).status_code == 401
 
 
-def test_case_visibility_follows_the_upload_rules(env):
-    client, key, _, _, _ = env
+def test_case_visibility_follows_the_upload_rules(plain_env):
+    client, key, _, _, _ = plain_env
     alice, bob = key("applicant"), key("applicant")
     url = new_case(client, alice).json()["case_url"]
     assert client.get(url, headers=alice).status_code == 200
@@ -96,8 +97,8 @@ def test_case_visibility_follows_the_upload_rules(env):
     assert client.get("/api/v1/cases/nope", headers=key("admin")).status_code == 404
 
 
-def test_uploads_into_a_case_are_checked_before_anything_is_stored(env):
-    client, key, enqueued, app, _ = env
+def test_uploads_into_a_case_are_checked_before_anything_is_stored(plain_env):
+    client, key, enqueued, app, _ = plain_env
     clerk = key("clerk")
     case_id = new_case(client, clerk).json()["case_id"]
     other_hall = key("clerk", "hall-2")
@@ -113,8 +114,8 @@ def test_uploads_into_a_case_are_checked_before_anything_is_stored(env):
     assert (row.case_id, row.material_hint, row.person_hint) == (case_id, "operator_id", "operator")
 
 
-def test_case_reads_and_creation_are_audited_without_personal_data(env):
-    client, key, _, app, _ = env
+def test_case_reads_and_creation_are_audited_without_personal_data(plain_env):
+    client, key, _, app, _ = plain_env
     clerk = key("clerk")
     url = new_case(client, clerk).json()["case_url"]
     client.get(url, headers=clerk)
@@ -130,11 +131,11 @@ def test_case_reads_and_creation_are_audited_without_personal_data(env):
 
 
 @pytest.fixture()
-def worker(env, monkeypatch):
+def worker(plain_env, monkeypatch):
     """The tasks' services with a fake OCR engine that reads the same ID-card front on every page."""
     from workers import tasks, wiring
 
-    _client, _key, _enqueued, app, settings = env
+    _client, _key, _enqueued, app, settings = plain_env
     services = wiring.build_services(settings.model_copy(update={"ocr_engine": "tests.fakes:FixedEngine"}), ocr=True,
                                      repo=app.state.repo, store=app.state.store)
     monkeypatch.setattr(tasks, "worker_services", lambda: services)
@@ -143,8 +144,8 @@ def worker(env, monkeypatch):
     return tasks, assessments
 
 
-def test_a_finished_upload_enqueues_the_assessment_and_the_case_shows_it(env, worker):
-    client, key, enqueued, app, _ = env
+def test_a_finished_upload_enqueues_the_assessment_and_the_case_shows_it(plain_env, worker):
+    client, key, enqueued, app, _ = plain_env
     tasks, assessments = worker
     clerk = key("clerk")
     case_id = new_case(client, clerk).json()["case_id"]
@@ -167,20 +168,20 @@ def test_a_finished_upload_enqueues_the_assessment_and_the_case_shows_it(env, wo
     assert tasks.assess_case("no-such-case") == "no_case"
 
 
-def test_uploads_without_a_case_enqueue_no_assessment(env, worker):
-    client, key, _, _, _ = env
+def test_uploads_without_a_case_enqueue_no_assessment(plain_env, worker):
+    client, key, _, _, _ = plain_env
     tasks, assessments = worker
     upload_id = upload(client, key("clerk")).json()["upload_id"]
     assert tasks.process_upload(upload_id) == "done"
     assert assessments == []
 
 
-def test_documents_finished_by_the_worker_complete_the_case(env):
+def test_documents_finished_by_the_worker_complete_the_case(plain_env):
     """Hand-made documents saved as the worker would: the case recomputed from the database is accepted."""
     from pipeline.settings import Thresholds
     from validators.assess import Assessor
 
-    client, key, _, app, _ = env
+    client, key, _, app, _ = plain_env
     clerk = key("clerk")
     case_id = new_case(client, clerk).json()["case_id"]
 
@@ -207,8 +208,8 @@ def test_documents_finished_by_the_worker_complete_the_case(env):
     assert {d["id"] for d in case["documents"]} == {"app", "front", "back", "cert"}
 
 
-def test_openapi_documents_the_case_endpoints(env):
-    client, *_ = env
+def test_openapi_documents_the_case_endpoints(plain_env):
+    client, *_ = plain_env
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/cases", "/api/v1/cases/{case_id}"} <= set(paths)
 
@@ -266,7 +267,7 @@ def test_a_real_worker_processes_an_upload_of_a_case_and_reassesses_it(tmp_path,
     import time
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {k: v for k, v in os.environ.items() if not k.startswith("YICHUANG_")}
     env.update(YICHUANG_DATA_DIR=str(tmp_path), YICHUANG_ENV="test", YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine",
                PYTHONPATH=str(root))
@@ -305,8 +306,8 @@ def test_a_real_worker_processes_an_upload_of_a_case_and_reassesses_it(tmp_path,
         log.close()
 
 
-def test_a_broken_administrator_catalog_is_a_configuration_error_not_a_guess(env):
-    client, key, _, _, settings = env
+def test_a_broken_administrator_catalog_is_a_configuration_error_not_a_guess(plain_env):
+    client, key, _, _, settings = plain_env
     (settings.data_dir / "catalog").mkdir()
     (settings.data_dir / "catalog" / "bad.yaml").write_text("code: [\n", encoding="utf-8")
     response = new_case(client, key("clerk"))

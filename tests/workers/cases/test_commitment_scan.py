@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cases.conftest import ASSESSOR, CAL, application, doc, id_card, new_case, put, utc
+from tests.case_data import application, doc, id_card, utc
+from tests.workers.cases.helpers import ASSESSOR, CAL, new_case, put
 from workers.cases.acts import attest_originals
 from pipeline.errors import CaseRefused
 from workers.cases.flow import perform

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from storage.repository import Identity
-from tests.cases.conftest import ASSESSOR, CAL, ITEM, application, id_card, new_case, premises, put, utc
+from tests.case_data import application, id_card, premises, utc
+from tests.workers.cases.helpers import ASSESSOR, CAL, ITEM, new_case, put
 from storage.objects import MemoryStore
 from pipeline.service_item import ServiceItem
 from pipeline.settings import Settings
