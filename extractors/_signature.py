@@ -33,7 +33,7 @@ def signature(form: Form, hit: Hit | None) -> dict[str, FieldValue]:
                and id(p) not in {id(q) for q in hit.used}]
     if form.reading.source != "pdf_text":
         label = list(hit.used)
-        box = (hit.x0, min(p.box[1] for p in label), hit.x1, max(p.box[3] for p in label))
+        box = (hit.x0, min(p.box[1] for p in label), _label_end(form, hit), max(p.box[3] for p in label))
         score = min(p.score for p in label + ink)
         out["signed"] = FieldValue(value=bool(ink), confidence=round(float(score), 4), page=form.page, box=box,
                                    raw="".join(p.text for p in ink))
@@ -45,6 +45,18 @@ def signature(form: Form, hit: Hit | None) -> dict[str, FieldValue]:
             out["signed_on"] = field(date, [p for p in group if re.search(r"\d", p.text)] or group, form.page, raw=text)
             break
     return out
+
+
+def _label_end(form: Form, hit: Hit) -> float:
+    """Where the printed label ends. When OCR read the label and the handwriting after it as one piece, the
+    label's share of that piece by character count overshoots (written characters are wider than print) and
+    would hide the signature's start: there the label ends at most one print height per character (and one
+    for the colon) after the start of its last piece."""
+    if hit.rest is None:
+        return hit.x1
+    last = hit.used[-1]
+    before = sum(len(p.text) for p in hit.used[:-1])
+    return min(hit.x1, last.box[0] + (max(1, len(hit.label) - before) + 1) * form.h)
 
 
 def _printed(text: str) -> bool:

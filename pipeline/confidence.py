@@ -55,22 +55,60 @@ def layout_factor(found: int, declared: int) -> float:
     return round(LAYOUT_UNMATCHED + (1.0 - LAYOUT_UNMATCHED) * share, 4)
 
 
+# How an organisation's name ends (企业名称: place + trade name + trade + organisational form; shops, works,
+# co-operatives, offices and institutions the same way), optionally with a form in brackets (（普通合伙）,
+# （个体工商户）): the organisational words, not any list of names. Longest first.
+_ORGANISATION_FORMS = tuple(sorted((
+    "有限责任公司 股份有限公司 有限公司 分公司 公司 集团 合作社 联合社 个体工商户 事务所 门诊部 诊所 研究所 中心 商店 超市 商行 "
+    "药房 药店 工作室 学校 银行 支行 分行 协会 基金会 委员会 政府 厂 店 铺 坊 馆 行 部 社 院 所 站 室 场 园 厅 楼 庄 城 吧 屋 "
+    "堂 处 局 校 会").split(), key=len, reverse=True))
+_BRACKETED = re.compile(r"(.*?)[（(]([\u4e00-\u9fff]{2,8})[)）]")
+_ORGANISATION_CHARS = re.compile(r"[\u4e00-\u9fff0-9（）()]+")
+
+
+def is_organisation_name(text: str) -> bool:
+    """A plausible organisation name by its shape: Chinese characters (digits and brackets allowed), 4 to 60
+    long, ending in an organisational form (公司, 有限公司, 厂, 店, 中心, 合作社, （个体工商户）…) after at least
+    two characters of its own (有限公司 alone is a form, not a name)."""
+    if not 4 <= len(text) <= 60 or not _ORGANISATION_CHARS.fullmatch(text):
+        return False
+    core = text
+    if m := _BRACKETED.fullmatch(text):  # a trailing qualifier: （普通合伙）, or the form itself: （个体工商户）
+        if m.group(2) in _ORGANISATION_FORMS:
+            return len(m.group(1)) >= 2
+        core = m.group(1)
+    form = next((f for f in _ORGANISATION_FORMS if core.endswith(f)), None)
+    return form is not None and len(core) - len(form) >= 2
+
+
 def shape_factor(field_class: str, value: object) -> float:
     """ODD_SHAPE when a value is of an unusual shape for its class: length and character set, and for a date
-    or an ID number's birth digits a real calendar date. Shape only: no check digit, no region table."""
+    or an ID number's birth digits a real calendar date. Shape only: no check digit, no region table. A name
+    is of a person (2 to 4 characters, a minority name with its middle dot, several joined with 、) or of an
+    organisation (`is_organisation_name`): the class holds both."""
     text = str(value)
     ok = True
     if field_class == "name":
-        ok = 2 <= len(text) <= 4 or ("·" in text and len(text) <= 20) or "、" in text
+        ok = (2 <= len(text) <= 4 or ("·" in text and len(text) <= 20) or "、" in text
+              or is_organisation_name(text))
     elif field_class == "id_number":
         ok = bool(re.fullmatch(r"\d{17}[\dX]", text)) and _real_date(text[6:10], text[10:12], text[12:14])
     elif field_class == "code":
         ok = bool(re.fullmatch(r"[0-9A-Z]{18}|1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", text))
     elif field_class == "date":
         ok = text == "长期" or bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
-    elif field_class == "text":
-        ok = len(text) >= 2
+    elif field_class == "text":  # a value cut short at a line's end often loses its closing bracket
+        ok = len(text) >= 2 and _brackets_closed(text)
     return 1.0 if ok else ODD_SHAPE
+
+
+def _brackets_closed(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += 1 if ch in "（(" else -1 if ch in ")）" else 0
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _real_date(year: str, month: str, day: str) -> bool:

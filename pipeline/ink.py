@@ -35,11 +35,13 @@ CLEAR_SIGNED = 2.0  # above this multiple of SIGNED_INK it is certainly signed
 MIN_TEXT_PX = 12  # a text height below this is too coarse to be sure a thin pen line is absent
 RIGHT_SPAN = 30.0  # how far right of its label a signature area reaches at most, in text heights
 MIN_RIGHT = 4.0  # narrower than this, the area is below the label instead
+TALL_LABEL = 1.6  # a label box this many usual line heights tall holds more than the label (see print_height)
 
 # printed words of a signature area: 年 月 日, dates, labels, (签字) / (盖章) instructions
 _FURNITURE = re.compile(r"^[\s:：()（）_\-—.。,，]*(年|月|日|日期|签字|签名|签章|盖章|签字盖章|签名盖章|捺印|手印|或|及|"
                         r"[\s:：()（）_\-—.。,，])+$")
 _LABEL = re.compile(r"(签字|签名|签章|盖章|日期|委托人|受托人|代理人|经营者|申请人|法定代表人|负责人)[^\u4e00-\u9fff]*[:：]?\s*$|[:：]\s*$")
+_LEADING = ":：_-—.。,，、 "  # punctuation a label leaves at the start of the OCR line of what follows it
 _DATE = re.compile(r"\d{2,4}\s*[年./-]|\d{1,2}\s*[月日]|[〇零一二三四五六七八九十]+\s*[年月日]")
 
 
@@ -57,18 +59,20 @@ def judge(image: "np.ndarray", label: Box, lines: Sequence[TextLine]) -> InkVerd
     import numpy as np
 
     h_img, w_img = image.shape[:2]
-    text_h = max(4.0, label[3] - label[1])
-    area, clipped = signature_area(label, lines, (w_img, h_img))
+    text_h = print_height(label, lines)
+    area, clipped = signature_area(label, lines, (w_img, h_img), text_h)
     x0, y0, x1, y1 = (int(round(v)) for v in area)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return InkVerdict(area=area, ink_box=None, ink=0.0, signed=False, certain=False)
     region = image[y0:y1, x0:x1]
     strokes = _strokes(region, text_h)
+    doubt = False  # text taken for print that stands mostly inside the area: a blank verdict is not sure of it
     for line in lines:
         if _holds_label(line, label):
             continue  # the label's own OCR line, which may run on into the signature: only the label is masked
         if _printed(line, area, label, text_h):
             _blank_box(strokes, line.box, (x0, y0), 0.2 * text_h)
+            doubt = doubt or _mostly_inside(line, area) and not _furniture_or_label(line.text)
     _blank_box(strokes, label, (x0, y0), 0.2 * text_h)
     strokes = _without_specks(strokes, text_h)
     ys, xs = np.nonzero(strokes)
@@ -79,16 +83,30 @@ def judge(image: "np.ndarray", label: Box, lines: Sequence[TextLine]) -> InkVerd
     usable = text_h >= MIN_TEXT_PX and not clipped
     clear = ink >= CLEAR_SIGNED * SIGNED_INK if signed else ink < CLEAR_BLANK * SIGNED_INK
     return InkVerdict(area=tuple(float(v) for v in area), ink_box=ink_box, ink=round(ink, 3), signed=signed,
-                      certain=usable and clear)
+                      certain=usable and clear and (signed or not doubt))
 
 
-def signature_area(label: Box, lines: Sequence[TextLine], size: tuple[int, int]) -> tuple[Box, bool]:
+def print_height(label: Box, lines: Sequence[TextLine]) -> float:
+    """The height of the form's print at the label, the unit of the area and of the ink: the label's own box,
+    unless that box is much taller than the page's usual line (OCR read the label and the handwriting after it
+    as one line, whose box then spans the signature: a brush-written name, a seal): then the usual line height."""
+    own = max(4.0, label[3] - label[1])
+    heights = sorted(line.box[3] - line.box[1] for line in lines if len(line.text.strip()) >= 2)
+    if len(heights) < 3:
+        return own
+    usual = heights[len(heights) // 2]
+    return own if own <= TALL_LABEL * usual else max(4.0, usual)
+
+
+def signature_area(label: Box, lines: Sequence[TextLine], size: tuple[int, int],
+                   text_h: float | None = None) -> tuple[Box, bool]:
     """The region the label owns and whether the page's edge cut it short: right of the label (from a little
     above its row to a little below) up to the next printed text on its row or the margin; below the label when
-    less than MIN_RIGHT text heights fit to its right."""
+    less than MIN_RIGHT text heights fit to its right. `text_h`: the print's height (`print_height`), by default
+    the label box's."""
     w_img, h_img = size
     lx0, ly0, lx1, ly1 = label
-    h = max(4.0, ly1 - ly0)
+    h = text_h or max(4.0, ly1 - ly0)
     cy = (ly0 + ly1) / 2
     stop = lx1 + RIGHT_SPAN * h
     for line in lines:
@@ -124,6 +142,12 @@ def _holds_label(line: TextLine, label: Box) -> bool:
     return bx0 <= lx0 + 0.5 * (ly1 - ly0) and bx1 >= lx1 - 1 and by0 < (ly0 + ly1) / 2 < by1
 
 
+def _mostly_inside(line: TextLine, area: Box) -> bool:
+    bx0, _, bx1, _ = line.box
+    inside = min(bx1, area[2]) - max(bx0, area[0])
+    return inside > 0.5 * max(1.0, bx1 - bx0)
+
+
 def _printed(line: TextLine, area: Box, label: Box, h: float) -> bool:
     """An OCR line that is printed text of the form rather than the signature: furniture, or a line that runs
     out of the area (a sentence above or below), or a line of a printed row that started left of the area."""
@@ -135,6 +159,10 @@ def _printed(line: TextLine, area: Box, label: Box, h: float) -> bool:
         return True
     if by1 - by0 > 1.6 * h:  # taller than print: handwriting
         return False
+    text = line.text.strip()
+    lead = len(text) - len(text.lstrip(_LEADING))
+    if lead:  # OCR read the label's colon and the signature after it as one line: the colon does not start it
+        bx0 += (bx1 - bx0) * lead / len(text)
     return bx0 < ax0 - 0.5 * h or bx1 > ax1 + 0.5 * h or (by0 < ay0 - 0.3 * h or by1 > ay1 + 0.3 * h)
 
 

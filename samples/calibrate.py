@@ -8,6 +8,12 @@ raw score -> probability per field class. The set is synthetic; the README says 
 
 Both ID cards (generate_idcards.py) and the reference item's documents (generate_documents.py, every type,
 clean and camera-like) feed the fit; the seed differs from the benchmarks' (2026).
+
+    .venv/bin/python samples/calibrate.py --refit bench-out/layout-pairs.json --held-out \
+        bench-out/layout-pairs-held-out.json [--classes name,text]
+
+refits from saved pairs (bench_layouts.py's tuning layouts) and prints the reliability on the held-out layouts'
+pairs under the shipped and the refit curves; `--classes` refits only those classes and keeps the others.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ def main() -> None:
     parser.add_argument("--refit", nargs="+", type=Path, metavar="PAIRS",
                         help="fit from saved (raw, exact) pairs instead of running OCR: bench-out/calibration-pairs.json "
                              "of an earlier run, bench-out/layout-pairs.json of bench_layouts.py (tuning layouts only)")
+    parser.add_argument("--classes", metavar="A,B",
+                        help="with --refit: refit only these field classes, keep the shipped curves of the others")
     parser.add_argument("--held-out", type=Path, metavar="PAIRS",
                         help="with --refit: print the reliability on these pairs (bench-out/layout-pairs-held-out.json) "
                              "under the shipped calibration and under the refit one")
@@ -43,7 +51,8 @@ def main() -> None:
         held_out = _load([args.held_out]) if args.held_out else {}
         if held_out:
             reliability("shipped calibration, held-out layouts", held_out, _curves_of(json.loads(OUT.read_text())))
-        _write(pairs, {"refit_from": [p.name for p in args.refit]})
+        only = args.classes.split(",") if args.classes else None
+        _write(pairs, {"refit_from": [p.name for p in args.refit]}, only)
         if held_out:
             reliability("refit calibration, held-out layouts", held_out, _curves_of(json.loads(OUT.read_text())))
         return
@@ -105,7 +114,22 @@ def _measure(args) -> dict[str, list[tuple[float, int]]]:
     return pairs
 
 
-def _write(pairs: dict[str, list[tuple[float, int]]], source: dict) -> None:
+def _write(pairs: dict[str, list[tuple[float, int]]], source: dict, only: list[str] | None = None) -> None:
+    """Fit and ship the curves of `pairs`; with `only`, just those classes, the shipped file's others kept and
+    its meta told which classes were refit from what."""
+    if only:
+        shipped = json.loads(OUT.read_text(encoding="utf-8"))
+        curves = dict(shipped["classes"])
+        for field_class in only:
+            curves[field_class] = fit_curve(pairs[field_class])
+            c = curves[field_class]
+            print(f"{field_class:10s} n={c['n']:4d} accuracy={c['accuracy']:.3f} knots={len(c['x'])} "
+                  f"range=[{c['y'][0]:.3f}, {c['y'][-1]:.3f}]  (refit)")
+        meta = {**shipped["meta"], "refit": {**shipped["meta"].get("refit", {}), "classes": sorted(
+            set(shipped["meta"].get("refit", {}).get("classes", [])) | set(only)), f"{'+'.join(only)} from": source}}
+        OUT.write_text(json.dumps({"meta": meta, "classes": curves}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {OUT}")
+        return
     curves = {}
     for field_class, points in sorted(pairs.items()):
         curves[field_class] = fit_curve(points)

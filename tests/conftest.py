@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.workers.live_worker import Service
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -95,3 +99,21 @@ def redis_broker():
     yield REDIS_URL, prefix
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture()
+def service_factory(tmp_path):
+    """Makes a `Service` (tests/workers/live_worker.py): the API in-process, real workers as subprocesses; every
+    one made is shut down after the test. Imported here, not at the top, so collecting other tests stays light."""
+    from tests.workers.live_worker import Service, worker_env
+
+    made = []
+
+    def make(**extra: str) -> Service:
+        service = Service(tmp_path, worker_env(tmp_path, **extra))
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.close()

@@ -1,5 +1,7 @@
-"""Structure: import direction (import-linter), our top-level packages are ours, one module = one type."""
+"""Structure: import direction (import-linter), our top-level packages are ours, one module = one type, no import
+cycles, and no test module importing another."""
 
+import ast
 import importlib
 import subprocess
 import sys
@@ -107,3 +109,48 @@ def test_the_cycle_check_sees_an_import_hidden_in_a_function(tmp_path, monkeypat
     (package / "other.py").write_text("from cyclepkg.lazy import read\n\nthing = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert import_cycles(["cyclepkg"]) == [["cyclepkg.app", "cyclepkg.routes"], ["cyclepkg.lazy", "cyclepkg.other"]]
+
+
+# --- tests mirror the packages: no test module imports another test module ------------------------------------------
+
+
+def imports_of_test_modules(tests: Path) -> list[str]:
+    """`file:line: module` for every import, anywhere in a file under `tests` (function-local and relative imports
+    included), of a test module (`test_*.py`). Shared fixtures belong in a conftest.py and shared plain helpers in
+    a helper module, so that a test file can be renamed, moved or run alone without breaking another."""
+    top = tests.parent
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        package = path.relative_to(top).with_suffix("").parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package[:len(package) - node.level + 1] + ((node.module,) if node.module else ())) \
+                    if node.level else node.module
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                module = top.joinpath(*target.split("."))
+                if module.name.startswith("test_") and module.with_suffix(".py").is_file():
+                    found.append(f"{path.relative_to(top)}:{node.lineno}: {target}")
+    return found
+
+
+def test_no_test_module_imports_another_test_module():
+    assert imports_of_test_modules(ROOT / "tests") == []
+
+
+def test_the_test_import_check_sees_absolute_relative_and_function_local_imports(tmp_path):
+    tests = tmp_path / "tests"
+    (tests / "sub").mkdir(parents=True)
+    for name in ("__init__.py", "sub/__init__.py", "conftest.py"):
+        (tests / name).write_text("")
+    (tests / "helpers.py").write_text("def helper():\n    pass\n")
+    (tests / "test_a.py").write_text("from tests.helpers import helper\n\ndef test_one():\n    helper()\n")
+    (tests / "sub" / "test_b.py").write_text("from tests.test_a import test_one\n")
+    (tests / "sub" / "test_c.py").write_text("def test_two():\n    from ..test_a import test_one\n")
+    (tests / "sub" / "test_d.py").write_text("from tests import test_a\nimport tests.sub.test_c\n")
+    assert imports_of_test_modules(tests) == ["tests/sub/test_b.py:1: tests.test_a", "tests/sub/test_c.py:2: tests.test_a",
+                                              "tests/sub/test_d.py:1: tests.test_a", "tests/sub/test_d.py:2: tests.sub.test_c"]

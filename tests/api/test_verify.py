@@ -17,7 +17,7 @@ from api import auth
 from api.app import create_app
 from pipeline import runner
 from pipeline.settings import Settings
-from tests.workers.test_worker_integration import SAMPLE_FRONT, service_factory  # noqa: F401 - the live worker
+from tests.workers.live_worker import SAMPLE_FRONT
 from workers.cases.intake import upload_of
 from workers.wiring import build_services
 

@@ -17,22 +17,10 @@ from pyhanko_certvalidator import ValidationContext
 
 from pipeline.assessment import STATUS_LABELS
 from storage.bundle.signing import development_root_path
+from tests.bundle.helpers import attachments, page_texts
 from tests.in_process import jpeg_bytes, make_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def attachments(data: bytes) -> dict[str, bytes]:
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        return {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
-
-
-def page_texts(data: bytes) -> list[str]:
-    """What a downstream system reads: pdfplumber, as the project itself reads born-digital PDFs."""
-    import pdfplumber
-
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return [page.extract_text() or "" for page in pdf.pages]
 
 
 def pyhanko_status(data: bytes, root):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from pipeline.case_states import BY_ACT
 from storage.cases import CaseRepository
-from tests.bundle.test_bundle import page_texts
+from tests.bundle.helpers import attachments, page_texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -86,8 +86,6 @@ def scan_pdf() -> bytes:
 
 
 def test_a_scanned_pdf_is_shown_straightened_and_still_attached_as_it_came(env):
-    from tests.bundle.test_bundle import attachments
-
     clerk = env.key("clerk")
     case_id = env.new_case(clerk)
     data = scan_pdf()

@@ -20,9 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.case_data import write_hall
-from tests.pages.test_browser import (  # noqa: F401 - fixtures: the live server, the browser, the artefacts folder
-    CHROMIUM, PASSWORD, SAMPLES, _shot, _sign_in, _wait_until, artefacts, chromium, live,
-)
+from tests.pages.browser_helpers import CHROMIUM, SAMPLES, shot, sign_in_page, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (scripts/setup)")]
@@ -88,7 +86,7 @@ def _register(page, live, contact: str, name: str, artefacts: Path | None = None
     page.get_by_label("设置密码").fill(APPLICANT_PASSWORD)
     page.get_by_label("再次输入密码").fill(APPLICANT_PASSWORD)
     if artefacts is not None:
-        _shot(page, artefacts, "a00-register-360")
+        shot(page, artefacts, "a00-register-360")
     page.get_by_role("button", name="注册并登录").click()
     page.wait_for_url("**/apply")
 
@@ -101,7 +99,7 @@ def _upload(page, material: str, path: Path, label: re.Pattern | str) -> None:
 
 
 def _verdict(page, kind: str, seconds: float = 300) -> None:
-    _wait_until(lambda: page.locator(f"#verdict.verdict-{kind}").count() == 1, seconds)
+    wait_until(lambda: page.locator(f"#verdict.verdict-{kind}").count() == 1, seconds)
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +111,10 @@ def test_an_applicant_registers_uploads_fixes_and_passes_pre_review(chromium, li
     write_hall(live["data"], "h1")  # the hall clerk1 works at: the only hall open for online cases
     page = _phone(chromium, live)
     _register(page, live, PHONE, "罗志", artefacts)
-    _shot(page, artefacts, "a01-registered-360")
+    shot(page, artefacts, "a01-registered-360")
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/signin")
-    _sign_in(page, PHONE, APPLICANT_PASSWORD)
+    sign_in_page(page, PHONE, APPLICANT_PASSWORD)
     assert page.url.endswith("/apply")
 
     page.get_by_role("link", name="新的网上申报").click()
@@ -124,13 +122,13 @@ def test_an_applicant_registers_uploads_fixes_and_passes_pre_review(chromium, li
     page.get_by_label("办理什么事项？").select_option("individual-business-registration@1")
     page.get_by_label("由谁来办理？").select_option("individual-business-registration@1/self")
     page.get_by_label("公民身份号码").fill("532626194906224992")
-    _shot(page, artefacts, "a02-new-360")
+    shot(page, artefacts, "a02-new-360")
     page.get_by_role("button", name="下一步：上传材料").click()
     page.wait_for_url(re.compile(r"/apply/cases/[0-9a-f-]{36}$"))
     case_id = state["case_id"] = page.url.rsplit("/", 1)[1]
     assert page.locator("#m-operator_id input[type=file][capture]").count() == 1
     assert page.locator("#m-operator_id input[type=file]").get_attribute("accept") == "image/*,application/pdf"
-    _shot(page, artefacts, "a03-case-empty-360")
+    shot(page, artefacts, "a03-case-empty-360")
 
     _upload(page, "application", documents["app1"], re.compile("^上传"))
     _upload(page, "application", documents["app2"], re.compile("^再添加一份"))
@@ -138,13 +136,13 @@ def test_an_applicant_registers_uploads_fixes_and_passes_pre_review(chromium, li
     _upload(page, "operator_id", documents["back"], re.compile("^再添加一份"))
     _upload(page, "premises_proof", documents["cert"], re.compile("^上传"))
     _verdict(page, "problems")
-    _shot(page, artefacts, "a04-problems-360")
+    shot(page, artefacts, "a04-problems-360")
     problems = page.locator("#verdict .problems li").all_inner_texts()
     assert problems and any(p.startswith("经营者身份证明") for p in problems), problems
     text = page.locator("main").inner_text()
     assert not [w for w in INTERNAL_WORDS if w in text], text
     page.set_viewport_size({"width": 1280, "height": 800})
-    _shot(page, artefacts, "a04b-problems-desktop")
+    shot(page, artefacts, "a04b-problems-desktop")
     page.set_viewport_size({"width": 360, "height": 780})
 
     page.get_by_role("button", name="提交预审").click()
@@ -159,11 +157,11 @@ def test_an_applicant_registers_uploads_fixes_and_passes_pre_review(chromium, li
     _verdict(page, "pass")
     assert page.locator("#verdict .problems li").count() == 0
     assert page.locator("#m-operator_id .doc-line").count() == 2
-    _shot(page, artefacts, "a05-pass-360")
+    shot(page, artefacts, "a05-pass-360")
     page.set_viewport_size({"width": 1280, "height": 800})
-    _shot(page, artefacts, "a05b-pass-desktop")
+    shot(page, artefacts, "a05b-pass-desktop")
     page.goto(f"/apply/cases/{case_id}/summary")
-    _shot(page, artefacts, "a06-summary-desktop")
+    shot(page, artefacts, "a06-summary-desktop")
     state["document"] = page.context.request.get(f"/apply/cases/{case_id}/status").text()
     page.context.close()
 
@@ -171,10 +169,10 @@ def test_an_applicant_registers_uploads_fixes_and_passes_pre_review(chromium, li
 def test_the_halls_clerk_sees_the_online_case(chromium, live, artefacts, state):
     case_id = state.get("case_id") or pytest.fail("the applicant test did not open a case")
     page = chromium.new_page(base_url=live["base"], locale="zh-CN", viewport={"width": 1280, "height": 800})
-    _sign_in(page, "clerk1")
+    sign_in_page(page, "clerk1")
     row = page.locator("tr", has=page.locator(f"a[href='/counter/cases/{case_id}']"))
     assert row.count() == 1 and "网上申报" in row.inner_text() and "预审" in row.inner_text()
-    _shot(page, artefacts, "a07-counter-queue")
+    shot(page, artefacts, "a07-counter-queue")
     page.close()
 
 
@@ -196,5 +194,5 @@ def test_another_applicant_finds_nothing(chromium, live, artefacts, state):
     token = page.locator("input[name=csrf_token]").first.get_attribute("value") if page.locator("input[name=csrf_token]").count() else ""
     refused = page.request.post(f"/apply/cases/{case_id}/submit", form={"csrf_token": token or "x"})
     assert refused.status == 404
-    _shot(page, artefacts, "a08-other-applicant-404-360")
+    shot(page, artefacts, "a08-other-applicant-404-360")
     page.context.close()

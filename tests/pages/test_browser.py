@@ -11,36 +11,23 @@ Screenshots of every page go to $YICHUANG_TEST_ARTEFACTS (default: a pytest temp
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
-from workers.wiring import secret_key
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "counter-pass-42"
-SAMPLES = ROOT / "samples"
+from tests.pages.browser_helpers import CHROMIUM, PASSWORD, SAMPLES, shot, sign_in_page, wait_until
+
 SCANS = [("application", SAMPLES / "application_form" / "application_form_s7-0000_p1_clean.png"),
          ("operator_id", SAMPLES / "id_card_front" / "idcard_s7-0000_front_clean.png"),
          ("operator_id", SAMPLES / "id_card_back" / "idcard_s7-0000_back_clean.png")]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (scripts/setup)")]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _bad_shot(folder: Path) -> Path:
@@ -52,75 +39,6 @@ def _bad_shot(folder: Path) -> Path:
     path = folder / "bad_shot.jpg"
     cv2.imwrite(str(path), image)
     return path
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    """`yichuang serve` (API, pages, embedded worker) on a free port with a temporary data folder; accounts of two
-    halls and the camera's clerk key are made beforehand in the same database."""
-    data = tmp_path_factory.mktemp("live")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YICHUANG_")}
-    env.update(YICHUANG_DATA_DIR=str(data), YICHUANG_ENV="test", YICHUANG_COOKIE_SECURE="false",
-               YICHUANG_SWEEP_INTERVAL="5", PYTHONPATH=str(ROOT), PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
-    from api.auth import create_key
-    from pipeline.settings import Settings
-    from storage.accounts import AccountRepository
-    from workers.wiring import build_services
-
-    settings = Settings(data_dir=data, env="test")
-    repo = build_services(settings).repo
-    accounts = AccountRepository(repo.engine)
-    for username, hall, role, number in (("clerk1", "h1", "clerk", "A001"), ("clerk2", "h2", "clerk", "B001"),
-                                         ("rev1", "h1", "reviewer", "R001"), ("locked1", "h1", "clerk", "A009")):
-        accounts.create(username=username, display_name={"clerk1": "张窗口", "rev1": "李审查"}.get(username, username),
-                        hall=hall, role=role, clerk_number=number, password=PASSWORD)
-    camera_key = create_key(repo, secret_key(settings), role="clerk", hall="h1", label="高拍仪1")
-    repo.engine.dispose()
-    port = _free_port()
-    log = (data / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"yichuang serve did not start: {(data / 'serve.log').read_text()[-2000:]}")
-    yield {"base": base, "camera_key": camera_key, "data": data}
-    import signal
-
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def artefacts(tmp_path_factory):
-    folder = Path(os.environ.get("YICHUANG_TEST_ARTEFACTS") or tmp_path_factory.mktemp("artefacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots of the pages: {folder}")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -136,27 +54,6 @@ def _page(chromium, live, *, tablet: bool = False):
     return page
 
 
-def _sign_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
-def _shot(page, artefacts: Path, name: str) -> None:
-    page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
-
-
-def _wait_until(condition, seconds: float) -> None:
-    """Polls from the test (the pages' CSP forbids the string evaluation `wait_for_function` would need)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {seconds} s")
-        time.sleep(1)
-
-
 def _post_scan(live, case_id: str, path: Path, material: str | None) -> None:
     data = {"case_id": case_id, **({"material": material} if material else {})}
     response = httpx.post(f"{live['base']}/api/v1/documents", headers={"X-API-Key": live["camera_key"]}, data=data,
@@ -168,30 +65,30 @@ def test_clerk_receives_a_case_while_the_camera_posts_scans(chromium, live, arte
     page = _page(chromium, live)
     page.goto("/")
     assert page.url.endswith("/signin")
-    _shot(page, artefacts, "01-signin")
-    _sign_in(page, "clerk1")
+    shot(page, artefacts, "01-signin")
+    sign_in_page(page, "clerk1")
     assert page.url.endswith("/counter")
     page.get_by_label("服务事项及版本").select_option("individual-business-registration@1")
     page.get_by_label("办理情形").select_option(label="经营者本人办理")
     page.get_by_label("姓名或名称").fill("罗志")
     page.get_by_label("公民身份号码", exact=True).fill("532626194906224992")
-    _shot(page, artefacts, "02-counter-home")
+    shot(page, artefacts, "02-counter-home")
     page.get_by_role("button", name="新建办件，开始收件").click()
     page.wait_for_url(re.compile(r"/counter/cases/[0-9a-f-]{36}$"))
     case_id = page.url.rsplit("/", 1)[1]
     state["case_id"] = case_id
     assert page.locator("#m-application").get_by_text("未提交").count() >= 1
-    _shot(page, artefacts, "03-case-empty")
+    shot(page, artefacts, "03-case-empty")
 
     for material, path in SCANS:  # the camera posts while the page is open
         _post_scan(live, case_id, path, material)
     _post_scan(live, case_id, _bad_shot(tmp_path), None)
     page.wait_for_selector(".progress", timeout=30_000)  # the page says the worker is reading
-    _shot(page, artefacts, "04-case-reading")
-    _wait_until(lambda: page.locator(".doc").count() >= 4 and page.locator(".progress").count() == 0, 300)
-    _shot(page, artefacts, "05-case-filled")
+    shot(page, artefacts, "04-case-reading")
+    wait_until(lambda: page.locator(".doc").count() >= 4 and page.locator(".progress").count() == 0, 300)
+    shot(page, artefacts, "05-case-filled")
     page.set_viewport_size({"width": 1024, "height": 1366})  # a tablet at the counter
-    _shot(page, artefacts, "05b-case-filled-tablet")
+    shot(page, artefacts, "05b-case-filled-tablet")
     page.set_viewport_size({"width": 1280, "height": 800})
     application = page.locator("#m-application")
     assert application.locator(".doc").count() == 1 and application.get_by_text("未提交").count() == 0
@@ -205,7 +102,7 @@ def test_clerk_receives_a_case_while_the_camera_posts_scans(chromium, live, arte
     page.wait_for_load_state()
     assert page.get_by_role("status").filter(has_text="已作废该照片").count() == 1
     assert page.locator(".retake").count() == 0 and page.locator(".doc").count() == 3
-    _shot(page, artefacts, "06-case-discarded")
+    shot(page, artefacts, "06-case-discarded")
 
     api = httpx.get(f"{live['base']}/api/v1/cases/{case_id}", headers={"X-API-Key": live["camera_key"]}).json()
     notice = api["assessment"]["notice"]
@@ -221,7 +118,7 @@ def test_clerk_receives_a_case_while_the_camera_posts_scans(chromium, live, arte
     accept.get_by_role("button", name="受理").click()
     page.wait_for_load_state()
     assert page.locator("dl.meta dd strong").inner_text() == "受理"
-    _shot(page, artefacts, "07-case-accepted")
+    shot(page, artefacts, "07-case-accepted")
     link = page.get_by_role("link", name="打印受理通知书")
     pdf = page.request.get(link.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
@@ -242,11 +139,11 @@ def test_clerk_receives_a_case_while_the_camera_posts_scans(chromium, live, arte
 def test_reviewer_claims_corrects_approves_and_downloads_the_bundle(chromium, live, artefacts, state):
     case_id = state.get("case_id") or pytest.fail("the counter test did not open a case")
     page = _page(chromium, live)
-    _sign_in(page, "rev1")
+    sign_in_page(page, "rev1")
     assert page.url.endswith("/review")
     row = page.locator("tr", has=page.locator(f"a[href='/review/cases/{case_id}']"))
     assert row.count() == 1 and "罗*" in row.inner_text() and "罗志" not in row.inner_text()
-    _shot(page, artefacts, "09-review-queue")
+    shot(page, artefacts, "09-review-queue")
     row.get_by_role("link").click()
     page.wait_for_url(f"**/review/cases/{case_id}")
     page.get_by_role("button", name="认领并开始审查").click()
@@ -260,7 +157,7 @@ def test_reviewer_claims_corrects_approves_and_downloads_the_bundle(chromium, li
     page.wait_for_load_state()
     assert page.get_by_text("已更正，并已重新核验").count() == 1
     assert page.locator("input[data-original][id$='-name'][value='罗志']").count() >= 1
-    _shot(page, artefacts, "10-review-case")
+    shot(page, artefacts, "10-review-case")
     approve = page.locator("form", has=page.locator("input[name=act][value=approve]"))
     approve.get_by_label(re.compile("准予许可")).fill("材料齐全，符合法定形式，准予许可")
     approve.get_by_role("button", name="准予许可").click()
@@ -271,16 +168,16 @@ def test_reviewer_claims_corrects_approves_and_downloads_the_bundle(chromium, li
     saved = artefacts / "bundle.pdf"
     download.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF") and b"/ByteRange" in saved.read_bytes()
-    _shot(page, artefacts, "11-review-decided")
+    shot(page, artefacts, "11-review-decided")
     page.context.close()
 
 
 def test_a_clerk_of_another_hall_finds_nothing(chromium, live, artefacts, state):
     case_id = state.get("case_id") or pytest.fail("the counter test did not open a case")
     page = _page(chromium, live, tablet=True)
-    _sign_in(page, "clerk2")
+    sign_in_page(page, "clerk2")
     assert page.url.endswith("/counter") and page.locator(f"a[href='/counter/cases/{case_id}']").count() == 0
-    _shot(page, artefacts, "12-other-hall-counter-tablet")
+    shot(page, artefacts, "12-other-hall-counter-tablet")
     for path in (f"/counter/cases/{case_id}", f"/review/cases/{case_id}", f"/counter/cases/{case_id}/checklist",
                  f"/pages/cases/{case_id}/documents/x/images/0", f"/api/v1/cases/{case_id}"):
         response = page.goto(path)
@@ -288,7 +185,7 @@ def test_a_clerk_of_another_hall_finds_nothing(chromium, live, artefacts, state)
         assert "罗志" not in page.content()
     response = page.goto(f"/counter/cases/{case_id}")
     assert response.status == 404 and page.get_by_text("找不到该办件").count() >= 1
-    _shot(page, artefacts, "13-other-hall-404")
+    shot(page, artefacts, "13-other-hall-404")
     page.context.close()
 
 
@@ -307,19 +204,19 @@ def test_a_form_without_its_csrf_token_is_refused(chromium, live, artefacts):
     page.get_by_role("button", name="新建办件，开始收件").click()
     page.wait_for_load_state()
     assert page.get_by_text("安全校验码").count() >= 1
-    _shot(page, artefacts, "14-csrf-refused")
+    shot(page, artefacts, "14-csrf-refused")
     page.context.close()
 
 
 def test_the_fifth_wrong_password_locks_the_account(chromium, live, artefacts):
     page = _page(chromium, live)
     for attempt in range(5):
-        _sign_in(page, "locked1", "wrong-password-1")
+        sign_in_page(page, "locked1", "wrong-password-1")
         expected = "已锁定" if attempt == 4 else "用户名或密码不正确"
         assert page.get_by_role("alert").inner_text().find(expected) >= 0, attempt
-    _sign_in(page, "locked1")
+    sign_in_page(page, "locked1")
     assert page.url.endswith("/signin") and "已锁定" in page.get_by_role("alert").inner_text()
-    _shot(page, artefacts, "15-locked")
+    shot(page, artefacts, "15-locked")
     page.context.close()
 
 
@@ -328,7 +225,7 @@ def test_clerk_joins_two_pages_photographed_apart_and_the_checklist_line_fills(c
     two shots stand apart and the line needs a person; joined, they are one application and the line is fine; split,
     they stand apart again."""
     page = _page(chromium, live)
-    _sign_in(page, "clerk1")
+    sign_in_page(page, "clerk1")
     page.get_by_label("服务事项及版本").select_option("individual-business-registration@1")
     page.get_by_label("办理情形").select_option(label="经营者本人办理")
     page.get_by_label("姓名或名称").fill("罗志")
@@ -339,10 +236,10 @@ def test_clerk_joins_two_pages_photographed_apart_and_the_checklist_line_fills(c
     for name in ("application_form_s7-0000_p2_clean.png", "application_form_s7-0000_p1_clean.png"):
         _post_scan(live, case_id, SAMPLES / "application_form" / name, "application")
     application = page.locator("#m-application")
-    _wait_until(lambda: application.locator(".doc").count() == 2 and page.locator(".progress").count() == 0, 300)
+    wait_until(lambda: application.locator(".doc").count() == 2 and page.locator(".progress").count() == 0, 300)
     status = application.locator(".status")
     assert status.inner_text() == "需人工核验"
-    _shot(page, artefacts, "16-join-two-shots-apart")
+    shot(page, artefacts, "16-join-two-shots-apart")
 
     picks = application.get_by_label("选中，与其他照片合并为一份材料")
     assert picks.count() == 2
@@ -359,7 +256,7 @@ def test_clerk_joins_two_pages_photographed_apart_and_the_checklist_line_fills(c
         "the signature page, photographed first, is the joined document's later page"
     assert "2 张照片合并为一份" in application.locator("h4").first.inner_text()
     assert application.get_by_text("窗口工作人员已将2张照片合并为一份材料：申请书首页与签字页分开拍摄").count() == 1
-    _shot(page, artefacts, "17-join-joined")
+    shot(page, artefacts, "17-join-joined")
 
     application.get_by_role("button", name="拆分为单独的照片").click()
     page.wait_for_load_state()

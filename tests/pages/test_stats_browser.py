@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from storage.cases import CaseRepository
-from tests.pages.test_browser import CHROMIUM, PASSWORD, _free_port, _shot, artefacts, chromium  # noqa: F401 - fixtures
+from tests.api.live_server import free_port
+from tests.pages.browser_helpers import CHROMIUM, PASSWORD, shot
 from tests.validators.stats_cases import EXPECTED, build
 
 pytestmark = [pytest.mark.browser,
@@ -52,7 +53,7 @@ def served(tmp_path_factory):
                         clerk_number=username.upper(), password=PASSWORD)
     owners = {"h1": accounts.get("clerk1").key_row_id, "h2": accounts.get("clerk2").key_row_id}
     made = build(CaseRepository(app.state.repo.engine), owners)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -67,7 +68,7 @@ def served(tmp_path_factory):
     patch.undo()
 
 
-def _context(chromium, served, width, height):  # noqa: F811 - the fixture imported above
+def _context(chromium, served, width, height):
     context = chromium.new_context(base_url=served["base"], locale="zh-CN", accept_downloads=True,
                                    viewport={"width": width, "height": height})
     page = context.new_page()
@@ -83,15 +84,15 @@ def _ask(page, number: str, code: str) -> None:
     page.wait_for_load_state()
 
 
-def test_progress_on_a_phone_shows_nothing_for_a_wrong_code(chromium, served, artefacts):  # noqa: F811
+def test_progress_on_a_phone_shows_nothing_for_a_wrong_code(chromium, served, artefacts):
     page = _context(chromium, served, 360, 740)
     a = served["made"]["A"]
     page.goto("/progress")
-    _shot(page, artefacts, "20-progress-form-360")
+    shot(page, artefacts, "20-progress-form-360")
     _ask(page, a.case_number, "ZZZZZZZZZZ")
     assert page.locator("#progress-result").count() == 0
     wrong = page.locator("main").inner_text()
-    _shot(page, artefacts, "21-progress-wrong-code-360")
+    shot(page, artefacts, "21-progress-wrong-code-360")
     _ask(page, "h1-2026-999999", "ZZZZZZZZZZ")
     unknown = page.locator("main").inner_text()
     assert wrong == unknown and "未查到该办件" in wrong
@@ -101,11 +102,11 @@ def test_progress_on_a_phone_shows_nothing_for_a_wrong_code(chromium, served, ar
     assert result.locator("#p-state").inner_text() == "已办结：准予许可，请按通知领取办理结果"
     assert "个体工商户设立登记" in result.inner_text() and "张三" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sticks out sideways
-    _shot(page, artefacts, "22-progress-found-360")
+    shot(page, artefacts, "22-progress-found-360")
     page.context.close()
 
 
-def test_statistics_match_the_case_set_and_the_plots_render(chromium, served, artefacts, tmp_path):  # noqa: F811
+def test_statistics_match_the_case_set_and_the_plots_render(chromium, served, artefacts, tmp_path):
     page = _context(chromium, served, 1280, 800)
     page.goto("/")
     page.get_by_label("用户名").fill("lead1")
@@ -132,7 +133,7 @@ def test_statistics_match_the_case_set_and_the_plots_render(chromium, served, ar
     assert [rates.nth(n).get_attribute("data-value") for n in range(rates.count())] == ["40", "100"]
     top = page.locator("#t-deficiencies tbody tr").first.inner_text()
     assert "个体工商户设立登记" in top and "申请书未签名" in top and top.rstrip().endswith("2")
-    _shot(page, artefacts, "23-stats-lead")
+    shot(page, artefacts, "23-stats-lead")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 CSV（按时段）").click()
@@ -142,5 +143,5 @@ def test_statistics_match_the_case_set_and_the_plots_render(chromium, served, ar
     assert table[-1][:9] == ["合计", "7", "6", "3", "50.0%", "3", "2.00", "10.00", "2"]
     assert {r[0]: int(r[1]) for r in table[1:-1] if int(r[1])} == EXPECTED["per_day"]
     page.set_viewport_size({"width": 360, "height": 740})
-    _shot(page, artefacts, "24-stats-lead-360")
+    shot(page, artefacts, "24-stats-lead-360")
     page.context.close()

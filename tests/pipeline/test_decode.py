@@ -12,6 +12,7 @@ from pipeline import decode as d
 from pipeline.errors import (FileEmpty, FileEncrypted, FileTooLarge, FileTruncated, TooManyPages, TooManyPixels,
                              UnsupportedType)
 from pipeline.settings import Limits
+from tests.pipeline.helpers import pdf_bytes
 
 LIMITS = Limits()
 
@@ -25,15 +26,6 @@ def png(img: Image.Image, **kw) -> bytes:
 def jpeg(img: Image.Image, **kw) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", **kw)
-    return buf.getvalue()
-
-
-def pdf_bytes(pages: int = 1, **save_kw) -> bytes:
-    pdf = pikepdf.new()
-    for _ in range(pages):
-        pdf.add_blank_page(page_size=(595, 842))
-    buf = io.BytesIO()
-    pdf.save(buf, **save_kw)
     return buf.getvalue()
 
 

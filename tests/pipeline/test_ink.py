@@ -176,3 +176,50 @@ def test_an_ocr_line_running_from_the_label_into_the_signature_does_not_hide_it(
     assert len(merged) == 1
     verdict = ink.judge(sp.decode(data), (lx0, ly0, lx1, ly1), [*lines, *merged])
     assert verdict.signed
+
+
+@pytest.mark.parametrize("kind", ["brush_name", "seal_over_signature"])
+def test_a_label_box_stretched_by_a_tall_signature_keeps_the_print_height(kind):
+    """When OCR reads "经营者（签字）：吴飞超" as one line, the label's box is as tall as the written name and the
+    seal beside it; the area and the ink are still measured in the page's print height, so the name is seen."""
+    data, truth = sp.page("inline_date", kind, 0)
+    lx0, ly0, lx1, ly1 = truth["label_box"]
+    h = ly1 - ly0
+    lines = [TextLine(text=text, score=0.99, box=tuple(box)) for text, box in truth["lines"]]
+    stretched = (lx0, ly0 - 1.3 * h, lx1, ly1 + 1.3 * h)  # three lines tall
+    assert ink.print_height(stretched, lines) == pytest.approx(h, rel=0.3)
+    verdict = ink.judge(sp.decode(data), stretched, lines)
+    assert verdict.signed and verdict.certain
+
+
+def test_a_stretched_label_box_over_a_blank_area_stays_blank():
+    data, truth = sp.page("inline_date", "blank_underline", 0)
+    lx0, ly0, lx1, ly1 = truth["label_box"]
+    h = ly1 - ly0
+    lines = [TextLine(text=text, score=0.99, box=tuple(box)) for text, box in truth["lines"]]
+    verdict = ink.judge(sp.decode(data), (lx0, ly0 - 1.3 * h, lx1, ly1 + 1.3 * h), lines)
+    assert not verdict.signed
+
+
+def test_an_ocr_line_of_the_labels_colon_and_the_signature_is_not_print():
+    """PP-OCR may read "经营者签字" alone and "：阿力木" (the label's colon and the written name) as the next line:
+    that line starts left of the area only by the colon, and is the signature, not a printed row."""
+    data, truth = sp.page("inline_date", "brush_name", 0)
+    lx0, ly0, lx1, ly1 = truth["label_box"]
+    ix0, iy0, ix1, iy1 = truth["ink_box"]
+    h = ly1 - ly0
+    lines = [TextLine(text=text, score=0.99, box=tuple(box)) for text, box in truth["lines"]]
+    colon_and_name = TextLine(text="：陆雨甦", score=0.99, box=(lx1 - 1.2 * h, ly0 - 0.45 * h, ix1 + 2, ly1 + 0.05 * h))
+    verdict = ink.judge(sp.decode(data), (lx0, ly0, lx1, ly1), [*lines, colon_and_name])
+    assert verdict.signed
+
+
+def test_a_blank_verdict_is_not_certain_when_text_inside_the_area_was_taken_for_print():
+    data, truth = sp.page("inline_date", "blank_space", 0)
+    lx0, ly0, lx1, ly1 = truth["label_box"]
+    h = ly1 - ly0
+    lines = [TextLine(text=text, score=0.99, box=tuple(box)) for text, box in truth["lines"]]
+    # a line of text starting well left of the area but standing mostly inside it (what OCR read there)
+    odd = TextLine(text="某某某某", score=0.9, box=(lx1 - 2 * h, ly0, lx1 + 8 * h, ly1))
+    verdict = ink.judge(sp.decode(data), (lx0, ly0, lx1, ly1), [*lines, odd])
+    assert not verdict.signed and not verdict.certain

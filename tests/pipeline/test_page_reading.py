@@ -12,6 +12,7 @@ from pipeline import page_reading, runner
 from pipeline.interfaces import SHANGHAI
 from tests.conftest import load_sample_module
 from tests.fakes import FixedEngine
+from tests.pipeline.helpers import pdf_bytes
 
 AT = dt.datetime(2026, 6, 1, 12, tzinfo=SHANGHAI)
 bench = load_sample_module("bench_text_path")
@@ -57,8 +58,6 @@ def test_a_born_digital_bundle_read_page_by_page_gives_the_same_documents(deps):
 def test_a_scan_read_page_by_page_gives_the_same_documents(deps):
     from dataclasses import replace
 
-    from tests.pipeline.test_decode import pdf_bytes
-
     data = pdf_bytes(pages=3)
     ocr = replace(deps, engine=FixedEngine())
     apart, whole = _apart(data, ocr), _whole(data, ocr)
@@ -67,8 +66,6 @@ def test_a_scan_read_page_by_page_gives_the_same_documents(deps):
 
 
 def test_files_of_one_page_or_that_cannot_be_used_are_not_fanned_out(deps):
-    from tests.pipeline.test_decode import pdf_bytes
-
     assert page_reading.pages_to_fan_out(pdf_bytes(pages=1), deps, 2) == 0
     assert page_reading.pages_to_fan_out(pdf_bytes(pages=3), deps, 2) == 3
     assert page_reading.pages_to_fan_out(pdf_bytes(pages=3), deps, 0) == 0  # fan-out switched off

@@ -3,7 +3,7 @@ per-finding citizen words, not the reviewer's technical messages."""
 
 from __future__ import annotations
 
-from tests.validators.test_assess import OPERATOR, OPERATOR_BACK, assess, card, property_certificate
+from tests.validators.helpers import OPERATOR, OPERATOR_BACK, assess, card, property_certificate
 from validators.notice import citizen_problem, citizen_status
 from validators.vocabulary import CITIZEN_MESSAGES, KNOWN_FINDING_CODES, citizen_message
 

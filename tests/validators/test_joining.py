@@ -4,7 +4,7 @@ shot leaves the case; and the automatic continuation of a form's untitled later 
 from __future__ import annotations
 
 from pipeline.assessment import PersonAct
-from tests.validators.test_assess import OPERATOR, OPERATOR_BACK, assess, card, doc, property_certificate
+from tests.validators.helpers import OPERATOR, OPERATOR_BACK, assess, card, doc, property_certificate
 
 
 def _pages_apart():

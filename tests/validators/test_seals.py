@@ -11,7 +11,7 @@ import pytest
 from pipeline.models import Document, FieldValue, Finding, Seal
 from pipeline.registry import TypeRegistry
 from pipeline.settings import Thresholds
-from tests.validators.test_assess import (
+from tests.validators.helpers import (
     AGENT, AGENT_BACK, CATALOG, REP, REP_BACK, TYPES, assess, business_licence, card, doc, hygiene_form,
     problems, property_certificate, reviews, statuses,
 )
@@ -238,7 +238,7 @@ def test_an_item_serving_people_too_asks_for_a_seal_only_when_the_principal_is_a
 
 
 def test_the_individual_business_item_does_not_ask_a_natural_person_for_a_seal():
-    from tests.validators.test_assess import agent_complete
+    from tests.validators.helpers import agent_complete
 
     result = assess(*agent_complete(), situation="agent")
     assert result.decision == "accept", result.notice
@@ -263,7 +263,7 @@ def legal_rep_document(*found: Seal) -> Document:
 
 def assess_item(item, *documents):
     from pipeline.assessment import Submitted
-    from tests.validators.test_assess import AT
+    from tests.validators.helpers import AT
 
     return Assessor(thresholds=Thresholds(), types=TYPES).assess(item, "self", [Submitted(document=d) for d in documents], AT)
 

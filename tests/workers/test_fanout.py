@@ -19,7 +19,7 @@ from storage.objects import MemoryStore
 from storage.page_results import PageLeases, PageResults
 from storage.repository import Repository
 from tests.fakes import FixedEngine
-from tests.pipeline.test_decode import pdf_bytes
+from tests.pipeline.helpers import pdf_bytes
 from workers import fanout
 from workers.cases.intake import upload_of
 

@@ -12,8 +12,7 @@ import time
 
 import pytest
 
-from tests.pipeline.test_decode import pdf_bytes
-from tests.workers.test_worker_integration import service_factory  # noqa: F401 - the fixture
+from tests.pipeline.helpers import pdf_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +44,7 @@ def _essentials(doc: dict) -> tuple:
 
 
 @pytest.mark.integration
-def test_a_scan_is_read_by_page_tasks_on_two_workers_and_survives_a_killed_worker(service_factory, redis_broker):  # noqa: F811
+def test_a_scan_is_read_by_page_tasks_on_two_workers_and_survives_a_killed_worker(service_factory, redis_broker):
     from storage.page_results import PageResults
     from workers.sweeper import resend, sweep
 
@@ -91,7 +90,7 @@ def _reading(leases, upload_id: str, timeout: float) -> int:
 
 
 @pytest.mark.integration
-def test_a_worker_killed_mid_page_loses_only_that_page_which_is_read_again_within_the_lease(service_factory,  # noqa: F811
+def test_a_worker_killed_mid_page_loses_only_that_page_which_is_read_again_within_the_lease(service_factory,
                                                                                              redis_broker):
     """As an upload's worker-death test (test_worker_integration.py): the page's heartbeat keeps a 4 s lease alive
     while it is read; once its worker is killed, the sweeper sends that page alone again within the lease, the
@@ -136,7 +135,7 @@ def test_a_worker_killed_mid_page_loses_only_that_page_which_is_read_again_withi
     assert second.poll() is None
 
 
-def test_a_scan_is_fanned_out_on_the_embedded_broker_too(service_factory):  # noqa: F811
+def test_a_scan_is_fanned_out_on_the_embedded_broker_too(service_factory):
     """`yichuang serve`'s default broker (a folder) carries the page tasks and the join as well."""
     service = service_factory()
     service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")

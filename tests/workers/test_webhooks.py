@@ -19,7 +19,7 @@ from storage.db import make_engine, migrate, utcnow
 from storage.repository import Repository
 from storage.webhooks import WebhookStore
 from tests.receiver import Receiver, readme_verify
-from tests.workers.test_worker_integration import _blank, service_factory  # noqa: F401 - the real-worker fixture
+from tests.workers.live_worker import blank_scan
 from workers.wiring import secret_key
 from workers import tasks, webhooks, wiring
 from workers.webhooks import TargetRefused, check_target
@@ -202,7 +202,7 @@ def test_the_task_leaves_a_long_wait_to_the_sweeper_instead_of_a_countdown(store
 
 @pytest.mark.slow
 @pytest.mark.integration
-def test_an_upload_done_event_reaches_a_failing_receiver_through_a_real_worker_on_redis(service_factory, redis_broker,  # noqa: F811
+def test_an_upload_done_event_reaches_a_failing_receiver_through_a_real_worker_on_redis(service_factory, redis_broker,
                                                                                         tmp_path):
     url, prefix = redis_broker
     verify = readme_verify()
@@ -217,7 +217,7 @@ def test_an_upload_done_event_reaches_a_failing_receiver_through_a_real_worker_o
         hook, secret = created.json()["id"], created.json()["secret"]
         service.start_worker()
         answer = client.post("/api/v1/documents", headers=integrator,
-                             files={"file": ("scan.png", _blank(tmp_path).read_bytes(), "image/png")})
+                             files={"file": ("scan.png", blank_scan(tmp_path).read_bytes(), "image/png")})
         assert answer.status_code == 202, answer.text
         upload_id = answer.json()["upload_id"]
         deliveries = wait_for(client, integrator, hook, lambda ds: ds and ds[0]["status"] == "delivered", service)

@@ -6,106 +6,13 @@ directory. On the shared Redis each test uses its own database number and key pr
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api import auth
-from api.app import create_app
-from pipeline.settings import Settings
-from workers.wiring import secret_key
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_FRONT = next(iter(sorted((ROOT / "samples" / "id_card_front").glob("*clean*.png"))), None)
+from tests.workers.live_worker import SAMPLE_FRONT, blank_scan
 
 pytestmark = pytest.mark.slow
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YICHUANG_")}
-    env.update(YICHUANG_DATA_DIR=str(tmp_path), YICHUANG_ENV="test", PYTHONPATH=str(ROOT), **extra)
-    return env
-
-
-class Service:
-    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
-        self.env, self.workers, self.logs = env, [], tmp_path / "worker-logs"
-        self.logs.mkdir(exist_ok=True)
-        for key, value in env.items():
-            if key.startswith("YICHUANG_"):
-                os.environ[key] = value
-        self.settings = Settings()
-        self.app = create_app(self.settings)
-        self.client = TestClient(self.app)
-        self.headers = {"X-API-Key": auth.create_key(self.app.state.repo, secret_key(self.settings), role="clerk",
-                                                     hall="h1", label="scanner")}
-
-    def start_worker(self, **extra: str) -> subprocess.Popen:
-        log = (self.logs / f"worker-{len(self.workers)}.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env={**self.env, **extra}, cwd=ROOT,
-                                start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        self.workers.append(proc)
-        return proc
-
-    def kill(self, proc: subprocess.Popen, sig=signal.SIGKILL) -> None:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=30)
-
-    def upload(self, path: Path) -> str:
-        response = self.client.post("/api/v1/documents", headers=self.headers,
-                                    files={"file": (path.name, path.read_bytes(), "image/png")})
-        assert response.status_code == 202, response.text
-        return response.json()["documents_url"]
-
-    def wait(self, url: str, statuses=("done", "failed"), timeout=120.0) -> dict:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            body = self.client.get(url, headers=self.headers).json()
-            if body["status"] in statuses:
-                return body
-            for proc in self.workers:
-                if proc.poll() is not None and proc.returncode not in (0, -9, -15):
-                    pytest.fail(f"worker exited with {proc.returncode}: {self.worker_log()}")
-            time.sleep(0.3)
-        pytest.fail(f"upload not {statuses} within {timeout}s: {body['status']}\n{self.worker_log()}")
-
-    def worker_log(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in sorted(self.logs.glob("*.log")))
-
-    def close(self) -> None:
-        for proc in self.workers:
-            if proc.poll() is None:
-                try:  # warm shutdown first; a worker still busy after 30 s is killed (cleanup only)
-                    self.kill(proc, signal.SIGTERM)
-                except subprocess.TimeoutExpired:
-                    self.kill(proc)
-        for key in self.env:
-            if key.startswith("YICHUANG_"):
-                os.environ.pop(key, None)
-
-
-@pytest.fixture()
-def service_factory(tmp_path):
-    made = []
-
-    def make(**extra: str) -> Service:
-        service = Service(tmp_path, _env(tmp_path, **extra))
-        made.append(service)
-        return service
-
-    yield make
-    for service in made:
-        service.close()
 
 
 def _assert_front(body: dict) -> None:
@@ -132,14 +39,6 @@ def test_round_trip_over_redis_with_real_ocr(service_factory, redis_broker):
     _assert_front(service.wait(service.upload(SAMPLE_FRONT), timeout=180))
 
 
-def _blank(tmp_path: Path) -> Path:
-    from PIL import Image
-
-    image = tmp_path / "scan.png"
-    Image.new("RGB", (640, 400), "white").save(image)
-    return image
-
-
 def test_worker_killed_mid_task_is_taken_up_again_within_the_lease(service_factory, tmp_path):
     """The heartbeat keeps a 4 s lease alive for as long as the OCR works (far past the lease); once the worker
     is killed, the sweeper finds the row within the lease and a second worker finishes it."""
@@ -147,7 +46,7 @@ def test_worker_killed_mid_task_is_taken_up_again_within_the_lease(service_facto
 
     service = service_factory(YICHUANG_LEASE_SECONDS="4", YICHUANG_HEARTBEAT_INTERVAL="1")
     first = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
-    url = service.upload(_blank(tmp_path))
+    url = service.upload(blank_scan(tmp_path))
     service.wait(url, statuses=("processing",), timeout=60)
     upload_id = url.rsplit("/", 1)[1]
     repo = service.app.state.repo
@@ -169,7 +68,7 @@ def test_a_soft_time_out_sends_the_upload_again_by_itself(service_factory, tmp_p
     service = service_factory(YICHUANG_TASK_TIME_LIMIT="8", YICHUANG_TASK_SOFT_TIME_LIMIT="3", YICHUANG_MAX_ATTEMPTS="2",
                               YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
     service.start_worker()
-    url = service.upload(_blank(tmp_path))
+    url = service.upload(blank_scan(tmp_path))
     body = service.wait(url, timeout=60)
     assert body["status"] == "failed" and body["error"]["code"] == "task.timeout"
     assert service.app.state.repo.get_upload(url.rsplit("/", 1)[1]).attempts == 2
@@ -182,7 +81,7 @@ def test_children_that_build_their_engine_slowly_are_not_killed_at_start(service
     service = service_factory(YICHUANG_OCR_ENGINE="tests.fakes:SlowStartEngine", YICHUANG_TEST_BUILD_SECONDS="6",
                               YICHUANG_WORKER_CONCURRENCY="2")
     service.start_worker()
-    urls = [service.upload(_blank(tmp_path)) for _ in range(2)]
+    urls = [service.upload(blank_scan(tmp_path)) for _ in range(2)]
     for url in urls:
         assert service.wait(url, timeout=90)["status"] == "done"
     assert "Timed out waiting for UP message" not in service.worker_log()

@@ -237,7 +237,7 @@ def test_an_uncertain_reading_gives_a_warning_never_an_error(document, code):
 def test_an_expired_temporary_card_makes_the_identity_material_invalid():
     from pipeline.assessment import Submitted
     from pipeline.models import Hints
-    from tests.validators.test_assess import AT, assess, application, problems, property_certificate
+    from tests.validators.helpers import AT, assess, application, problems, property_certificate
 
     card = temporary(valid_from="2026-06-01", valid_until="2026-09-01")
     result = assess(application(), Submitted(document=card, hints=Hints(person="operator")), property_certificate(), at=AT)
