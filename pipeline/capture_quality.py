@@ -307,6 +307,7 @@ MESSAGES = {
 }
 
 EXPECTED_TEXT_SHARE = {"id_card": 0.035, "a4": 0.0118, "unknown": 0.02}  # text height / long side
+TEXTURE_INK_SHARE = 0.1  # ink over this share of a frame with faint marks only is a texture: print covers 2-5 %
 CARD_TEXT_SHARE_MAX = 0.037  # the tallest text lines a sharp ID-1 card shows, as a share of its long side
 EDGE_SPREAD_FLOOR = 0.96  # px: edge_spread of a perfectly sharp edge on the pixel grid
 
@@ -540,6 +541,11 @@ def assess_quality(image: np.ndarray, region_kind: str = "unknown", settings: Ca
     faint = whole and region_kind == "unknown" and mark_contrast(gray, stats) < settings.min_mark_contrast
     if blank or noisy or not text_like:
         grades.add(_no_text_code(gray, region_kind, blank or noisy or faint, settings), "error", 0.2)
+        return grades.quality()
+    if faint and (stats.ink_share >= TEXTURE_INK_SHARE or len(text_cut_sides(stats)) >= 3):
+        # faint marks all over the frame, running through its edges: a texture (cloth, grain, carpet),
+        # not a page, whose print keeps margins and covers a few per cent of it
+        grades.add("not_a_document", "error", 0.2)
         return grades.quality()
 
     # text height: median height of text-line blobs, in pixels of `gray`

@@ -493,6 +493,13 @@ def test_nothing_to_read_is_not_a_document(name):
     assert not quality.ok and quality.score < 0.5
 
 
+@pytest.mark.parametrize("kind", ["cloth", "light", "wood"])
+def test_an_empty_desk_or_cloth_is_not_a_document(kind):
+    desk = S.background(np.random.default_rng(41), kind, 900, 1200)
+    [(_, _, quality, _)] = capture(desk)
+    assert codes(quality).get("not_a_document") == "error"
+
+
 def test_messages_are_chinese_for_the_clerk(straight_card):
     quality = assess_quality(S.blur(straight_card, 7.0), "id_card")
     [issue] = [i for i in quality.issues if i.code == "blur"]
@@ -549,6 +556,17 @@ def test_cards_from_the_independent_generator_are_found_and_pass():
             good += region.kind == "id_card" and corner_error(cap.crop, truth["corners"]) < 0.01 and quality.ok
     assert good >= 0.8 * len(items)
 
+
+@pytest.mark.slow
+def test_generator_copies_with_a_thin_dark_card_outline_are_split():
+    """samples/generate_idcards.py's `a4_copy`: the cards' paper as white as the sheet, a thin dark copier
+    line round each. The outline traced from that line's edges lies a pixel or two beside it."""
+    gen = _generator()
+    for data, truth in gen.generate(501, 4, "a4_copy"):
+        regions = find_documents(_decode(data))
+        assert [r.kind for r in regions] == ["id_card", "id_card"]
+        for card in truth["regions"]:  # the page may lie turned: match each card to its nearest region
+            assert min(corner_error(r.quad, np.float32(card["quad"])) for r in regions) < 0.01
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("distortion", "share"), [("too_dark", 0.9), ("glare_strong", 0.9), ("low_resolution", 0.9),
