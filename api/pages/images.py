@@ -12,7 +12,7 @@ from api.pages.web import PageError, identity_of, require
 from pipeline.decode import MEDIA_TYPES, render_page_image, sniff
 from pipeline.models import Document
 from pipeline.settings import Settings
-from pipeline.errors import CaseRefused
+from pipeline.errors import CaseRefused, ObjectNotFound
 from workers.cases.records import visible
 from workers.wiring import Services
 
@@ -21,9 +21,17 @@ VIEWERS = ("clerk", "reviewer", "admin")
 router = APIRouter(include_in_schema=False)
 
 
+def _fetched(svc: Services, key: str) -> bytes | None:
+    """The stored object, or None when the store no longer holds it (answered as a missing page image, not a 500)."""
+    try:
+        return svc.store.get(key)
+    except ObjectNotFound:
+        return None
+
+
 def _stored(svc: Services, document: Document, n: int) -> bytes | None:
     keys = document.image_keys
-    return svc.store.get(keys[n]) if 0 <= n < len(keys) and keys[n] else None
+    return _fetched(svc, keys[n]) if 0 <= n < len(keys) and keys[n] else None
 
 
 def _rendered(svc: Services, settings: Settings, n: int, document: Document, upload_id: str) -> bytes | None:
@@ -33,8 +41,10 @@ def _rendered(svc: Services, settings: Settings, n: int, document: Document, upl
     upload = svc.repo.get_upload(upload_id)
     if document.image_keys or document.error or upload is None or not 0 <= n < len(pages):
         return None
-    original = svc.store.get(upload.object_key)
-    return render_page_image(original, pages[n], settings.limits) if sniff(original) == "pdf" else None
+    original = _fetched(svc, upload.object_key)
+    if original is None or sniff(original) != "pdf":
+        return None
+    return render_page_image(original, pages[n], settings.limits)
 
 
 @router.get("/pages/cases/{case_id}/documents/{document_id}/images/{n}", response_class=Response)
