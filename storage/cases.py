@@ -77,11 +77,6 @@ class SavedAssessment:
         assessment = Assessment.from_case_dict(row.body, case_id=row.case_id, input_version=row.version - 1)
         return cls(row.version, row.decision, assessment, as_utc(row.created_at))
 
-    @property
-    def body(self) -> dict[str, Any]:
-        """The `case` object of the result JSON, for the server-rendered pages' templates (api/pages)."""
-        return self.assessment.to_case_dict()
-
 
 class CaseRepository(SessionScope):
     def __init__(self, engine: Engine) -> None:
@@ -141,14 +136,6 @@ class CaseRepository(SessionScope):
         with self.session() as s:
             gone = set(s.scalars(select(SupersededUploadRow.upload_id).where(SupersededUploadRow.case_id == case_id)))
             return [(d, d.upload_id in gone) for d in self._submitted(s, case_id, include_superseded=True)]
-
-    def documents(self, case_id: str) -> list[dict[str, Any]]:
-        """`submitted` as JSON document objects, for the server-rendered pages' templates (api/pages)."""
-        return [d.document.model_dump(mode="json") for d in self.submitted(case_id)]
-
-    def all_documents(self, case_id: str) -> list[tuple[dict[str, Any], str, bool]]:
-        """`all_submitted` as (JSON document object, upload id, superseded), for the pages' templates (api/pages)."""
-        return [(d.document.model_dump(mode="json"), d.upload_id or "", gone) for d, gone in self.all_submitted(case_id)]
 
     def _submitted(self, s: Session, case_id: str, *, include_superseded: bool = False) -> list[Submitted]:
         query = (select(DocumentRow.body, UploadRow.id, UploadRow.material_hint, UploadRow.person_hint)

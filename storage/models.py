@@ -142,7 +142,7 @@ class CaseRow(Base):
     @cached_property
     def service_item(self) -> ServiceItem:
         """The item snapshot as the typed stage object, validated once per loaded row; everything in the
-        process reads this, `item` is only its stored JSON (and what the pages' templates still index)."""
+        process reads this (the pages' templates too), `item` is only its stored JSON."""
         return ServiceItem.model_validate(self.item)
 
 

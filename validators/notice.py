@@ -7,8 +7,7 @@ assessment.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from pipeline.assessment import MaterialResult
 from pipeline.workdays import WorkCalendar, YearNotCovered
@@ -30,17 +29,12 @@ def citizen_status(kind: str, status: str) -> str:
     return CITIZEN_STATUS.get(kind, _RECEIVED).get(status, "已收取")
 
 
-def citizen_problem(material: MaterialResult | Mapping[str, Any], standard: str = "") -> str:
+def citizen_problem(material: MaterialResult, standard: str = "") -> str:
     """One line of a correction notice for a material of the assessment (missing or invalid): its name
     and, in plain words, what to bring or fix (per finding code, vocabulary.CITIZEN_MESSAGES); where no code
-    says it, the material's standard from the item. Reviewer-only words never print. A mapping is a page's
-    template view of the material (api/pages/applicant_view.py)."""
-    if isinstance(material, MaterialResult):
-        name, status = material.name, material.status
-        errors = [f.code for f in material.findings if f.severity == "error"]
-    else:
-        name, status = material["name"], material.get("status")
-        errors = [f.get("code", "") for f in material.get("findings", ()) if f.get("severity") == "error"]
+    says it, the material's standard from the item. Reviewer-only words never print."""
+    name, status = material.name, material.status
+    errors = [f.code for f in material.findings if f.severity == "error"]
     if status in ("missing", "tolerated"):
         return f"{name}：未提交，请补交" + (f"（要求：{standard}）" if standard else "") + "。"
     texts = [citizen_message(code) or (f"不符合要求，请按以下要求重新提交：{standard}" if standard else "不符合要求，请按要求重新提交")

@@ -204,8 +204,8 @@ async def submit(case_id: str, request: Request, svc: ServicesDep, now: NowDep) 
 @router.get("/apply/cases/{case_id}/documents/{document_id}/images/{n}", response_class=Response)
 def page_image(case_id: str, document_id: str, n: int, request: Request, svc: ServicesDep) -> Response:
     session, row = _own(request, svc, case_id)
-    body = next((d for d, _upload, gone in svc.cases.all_documents(case_id) if d["id"] == document_id), None)
-    keys = list((body or {}).get("image_keys") or [])
+    document = next((s.document for s, _gone in svc.cases.all_submitted(case_id) if s.document.id == document_id), None)
+    keys = document.image_keys if document else ()
     if not 0 <= n < len(keys) or not keys[n]:
         raise PageError(404, "找不到该页图像", back=f"/apply/cases/{case_id}")
     data = svc.store.get(keys[n])

@@ -10,6 +10,7 @@ from typing import Any
 
 from api.halls import halls_dir
 from pipeline import case_states
+from pipeline.assessment import MaterialResult
 from pipeline.settings import Settings
 from storage.bundle.records import BundleRepository
 from storage.db import as_utc
@@ -57,37 +58,39 @@ def catalog_choices(svc) -> list[dict[str, Any]]:
 
 
 def summary_row(row) -> dict[str, Any]:
-    return {"id": row.id, "case_number": row.case_number, "item_name": row.item["name"], "created_at": row.created_at,
+    return {"id": row.id, "case_number": row.case_number, "item_name": row.service_item.name, "created_at": row.created_at,
             "progress": PROGRESS.get(row.status, "办理中")}
 
 
-def _material(m: dict[str, Any], standard: str, necessity: str, started: bool) -> dict[str, Any]:
-    """One checklist line. Before anything was uploaded (`started` false) nothing is a problem yet."""
+def _material(m: dict[str, Any], standard: str, started: bool) -> dict[str, Any]:
+    """One checklist line, from the counter's view of a material (case_view.material_view). Before anything was
+    uploaded (`started` false) nothing is a problem yet."""
+    result: MaterialResult = m["result"]
+    necessity = result.necessity
     docs = [{"id": d["id"], "upload_id": d["upload_id"], "type_label": d["type_label"], "images": d["images"],
              "retake": [q["text"] for q in d["quality"] if q["severity"] == "error"]} for d in m["docs"]]
-    absent = m["status"] in ("missing", "tolerated", "not_provided") and not docs
+    absent = result.status in ("missing", "tolerated", "not_provided") and not docs
     problem = ""
     if not absent or necessity == "required":
-        problem = citizen_problem(m, standard) if m["status"] in PROBLEM and started else ""
+        problem = citizen_problem(result, standard) if result.status in PROBLEM and started else ""
     if absent and not started:
         status = "待上传"
     elif absent and necessity != "required":
         status = "可不提交" if necessity == "optional" else "可容缺：可先不交，受理时签署承诺书后按期补交"
     else:
-        status = citizen_status("correction", m["status"])
+        status = citizen_status("correction", result.status)
     retake = any(d["retake"] for d in docs)
     if retake and not problem:
         status = "需重新拍摄或上传"
-    return {"code": m["code"], "name": m["name"], "status": status, "problem": problem, "ok": not (problem or retake),
+    return {"code": result.code, "name": result.name, "status": status, "problem": problem, "ok": not (problem or retake),
             "standard": standard, "necessity": necessity, "docs": docs}
 
 
 def citizen(view: dict[str, Any], row) -> dict[str, Any]:
     """The checklist in the notices' words and the pre-review headline: every problem at once."""
-    standards = {m["code"]: m.get("standard", "") for m in row.item["materials"]}
+    standards = {m.code: m.standard for m in row.service_item.materials}
     started = bool(view["uploads"])
-    materials = [_material(m, standards.get(m["code"], ""), m.get("necessity", "required"), started)
-                 for m in view["materials"]]
+    materials = [_material(m, standards.get(m["result"].code, ""), started) for m in view["materials"]]
     problems = [m["problem"] for m in materials if m["problem"]]
     busy = bool(view["pending"] or view["assessing"])
     retakes = [f"{m['name']}：第 {i} 份{r.removeprefix('请重拍：')}，请重新拍摄或上传" for m in materials

@@ -5,11 +5,13 @@ Read-only: built from the case repository's read methods (the same the JSON API'
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from storage.db import as_utc
 from pipeline import case_states
-from pipeline.assessment import DECISION_LABELS, STATUS_LABELS, PersonAct
+from pipeline.assessment import DECISION_LABELS, STATUS_LABELS, MaterialResult, PersonAct
+from pipeline.models import Document
 from storage.case_discards import DISCARDED
 from validators.joining import standing_joins
 from validators.vocabulary import field_class, field_label, type_label
@@ -29,50 +31,54 @@ PERSON_ACT_LABELS = {"field": "更正字段", "finding": "处理问题", "manual
                      "join": "合并照片为一份材料", "split": "拆分合并的材料"}
 
 
-def quality_words(document: dict[str, Any]) -> list[dict[str, str]]:
+def quality_words(document: Document) -> list[dict[str, str]]:
     """Quality problems as the clerk reads them: an error is a retake (请重拍：…), a warning a prompt to check."""
     out = []
-    for issue in (document.get("quality") or {}).get("issues", []):
-        message = issue.get("message", "")
-        if issue.get("severity") == "error":
-            out.append({"severity": "error", "text": "请重拍：" + message.split("，")[0]})
+    for issue in document.quality.issues if document.quality else ():
+        if issue.severity == "error":
+            out.append({"severity": "error", "text": "请重拍：" + issue.message.split("，")[0]})
         else:
-            out.append({"severity": issue.get("severity", "warning"), "text": message})
-    error = document.get("error")
-    if error:
-        out.append({"severity": "error", "text": f"无法识别：{error.get('message', '')}"})
+            out.append({"severity": issue.severity, "text": issue.message})
+    if document.error:
+        out.append({"severity": "error", "text": f"无法识别：{document.error.message}"})
     return out
 
 
-def document_view(body: dict[str, Any], upload_id: str, thresholds, corrected: dict | None = None) -> dict[str, Any]:
-    """`corrected`: the latest person's value per (document id, field) — shown in place of the machine's."""
-    doc_type = body.get("type", "unknown")
-    pages = list(body.get("pages") or [])
+def document_view(document: Document, upload_id: str, thresholds, corrected: dict | None = None) -> dict[str, Any]:
+    """The template's view of a document. `corrected`: the latest person's value per (document id, field) —
+    shown in place of the machine's."""
+    pages = list(document.pages)
     fields = []
-    for name, value in (body.get("fields") or {}).items():
-        confidence = float(value.get("confidence") or 0)
-        page = value.get("page")
-        person = (corrected or {}).get((body["id"], name))
-        fields.append({"name": name, "label": field_label(doc_type, name),
-                       "value": person.person_value if person else value.get("value"),
-                       "machine_value": value.get("value") if person else None, "corrected": person is not None,
-                       "confidence": confidence, "source": value.get("source"),
+    for name, value in document.fields.items():
+        confidence = float(value.confidence or 0)
+        person = (corrected or {}).get((document.id, name))
+        fields.append({"name": name, "label": field_label(document.type, name),
+                       "value": person.person_value if person else value.value,
+                       "machine_value": value.value if person else None, "corrected": person is not None,
+                       "confidence": confidence, "source": value.source,
                        "doubtful": person is None and confidence < thresholds.for_class(field_class(name)),
-                       "image": pages.index(page) if page in pages else 0, "box": value.get("box")})
-    return {"id": body["id"], "upload_id": upload_id, "type": doc_type, "type_label": type_label(doc_type),
-            "source": body.get("source"), "images": len(body.get("image_keys") or ()) or _rendered_pages(body, pages), "fields": fields,
-            "quality": quality_words(body), "findings": list(body.get("findings") or []),
-            "readable": not body.get("error"), "parts": [], "part_of": None, "split": False, "text": body.get("text"),
-            "signatures": list(body.get("signatures") or []), "seals": list(body.get("seals") or [])}
+                       "image": pages.index(value.page) if value.page in pages else 0, "box": value.box})
+    return {"id": document.id, "upload_id": upload_id, "type": document.type, "type_label": type_label(document.type),
+            "source": document.source, "images": len(document.image_keys) or _rendered_pages(document),
+            "fields": fields, "quality": quality_words(document), "findings": list(document.findings),
+            "readable": not document.error, "parts": [], "part_of": None, "split": False, "text": document.text,
+            "signatures": list(document.signatures), "seals": list(document.seals)}
 
 
-def _rendered_pages(body: dict[str, Any], pages: list) -> int:
+def _rendered_pages(document: Document) -> int:
     """A PDF document read from its text layer stores no page images: its pages are rendered when shown
     (api/pages/images.py)."""
-    return 0 if body.get("error") else len(pages)
+    return 0 if document.error else len(document.pages)
 
 
-def _attach_parts(docs: dict[str, dict[str, Any]], joined: dict[str, list[str]], acts) -> set[str]:
+def material_view(material: MaterialResult, docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The template's view of a material of the checklist: the typed result's fields (read as attributes by
+    Jinja), the result itself (`result`, for the Python callers), its status in words and its documents' views."""
+    return {**dict(material), "result": material, "status_label": STATUS_LABELS.get(material.status, material.status),
+            "docs": [docs[d] for d in material.documents if d in docs]}
+
+
+def _attach_parts(docs: dict[str, dict[str, Any]], joined: Mapping[str, Sequence[str]], acts) -> set[str]:
     """Documents the assessment judged as one (`joined`): each part shown inside the document it joined, in page
     order; a clerk's join can be split again. The shots' own findings were about each shot alone: the material's
     findings are those of the joined document, so they are not repeated beside the shots. Returns the ids of the
@@ -94,41 +100,41 @@ def _attach_parts(docs: dict[str, dict[str, Any]], joined: dict[str, list[str]],
 def build(svc: Services, row, role: str, thresholds, timeline) -> dict[str, Any]:
     """Everything a case page shows. `timeline` is workers.cases.records.case_timeline's answer for today."""
     latest = svc.cases.latest(row.id)
-    body = latest.body if latest else {"materials": [], "findings": [], "unassigned": [], "notice": ""}
+    assessment = latest.assessment if latest else None
     superseded = svc.cases.superseded(row.id)
     uploads = svc.cases.uploads(row.id)
     live = [u for u in uploads if u.id not in superseded]
     corrected = {(a.document_id, a.field): a for a in svc.cases.acts(row.id) if a.kind == "field"}  # latest wins
-    docs = {d["id"]: document_view(d, upload_id, thresholds, corrected)
-            for d, upload_id, gone in svc.cases.all_documents(row.id) if not gone}
-    tails = _attach_parts(docs, body.get("joined") or {}, svc.cases.acts(row.id))
-    materials = []
-    for m in body.get("materials", []):
-        materials.append({**m, "status_label": STATUS_LABELS.get(m["status"], m["status"]),
-                          "docs": [docs[d] for d in m.get("documents", []) if d in docs]})
-    assigned = {d for m in body.get("materials", []) for d in m.get("documents", [])}
+    docs = {d.document.id: document_view(d.document, d.upload_id or "", thresholds, corrected)
+            for d, gone in svc.cases.all_submitted(row.id) if not gone}
+    tails = _attach_parts(docs, assessment.joined if assessment else {}, svc.cases.acts(row.id))
+    results = assessment.materials if assessment else ()
+    materials = [material_view(m, docs) for m in results]
+    assigned = {d for m in results for d in m.documents}
     pending = [u for u in live if u.status in ("queued", "processing")]
     finished = [as_utc(u.finished_at) for u in live if u.finished_at is not None]
     # read, but the checklist not yet recomputed with it (assess_case runs after each finished upload)
     assessed_at = as_utc(row.assessed_at)
     assessing = bool(finished) and (assessed_at is None or max(finished) > assessed_at)
     failed = [u for u in live if u.status == "failed"]
-    recommendation = body.get("decision") or (latest.decision if latest else None)
+    recommendation = assessment.decision if assessment else None
     signature = hashlib.sha256(repr((latest.version if latest else 0, row.status, assessing,
                                      [(u.id, u.status) for u in live])).encode()).hexdigest()[:16]
+    item = row.service_item
+    situation = item.situation(row.situation)
     return {
-        "row": row, "assessment": body, "version": latest.version if latest else None, "materials": materials,
+        "row": row, "assessment": assessment, "version": latest.version if latest else None, "materials": materials,
         "unassigned": [d for i, d in docs.items() if i not in assigned and i not in tails],
         "joinable": sum(1 for i, d in docs.items() if i not in tails and d["readable"]) >= 2, "pending": pending, "assessing": assessing, "failed": failed,
         "uploads": live, "discarded": [u for u in uploads if u.id in superseded and superseded[u.id].superseded_by == DISCARDED],
         "recommendation": recommendation, "recommendation_label": DECISION_LABELS.get(recommendation or "", "尚未核验"),
-        "notice_text": body.get("notice", ""), "notice_kind": NOTICE_FOR_RECOMMENDATION.get(recommendation or ""),
+        "notice_text": assessment.notice if assessment else "", "notice_kind": NOTICE_FOR_RECOMMENDATION.get(recommendation or ""),
         "status_label": case_states.STATES.get(row.status, row.status), "allowed": allowed_acts(row, role),
-        "act_labels": ACT_LABELS, "case_findings": body.get("findings", []), "signature": signature,
+        "act_labels": ACT_LABELS, "case_findings": list(assessment.findings) if assessment else [], "signature": signature,
         "flags": timeline.flags, "clock": timeline.clock, "tolerance": timeline.tolerance,
-        "situation_name": next((s["name"] for s in row.item["situations"] if s["code"] == row.situation), row.situation),
-        "item_materials": [m for m in row.item["materials"]
-                           if m["code"] in next(s for s in row.item["situations"] if s["code"] == row.situation)["materials"]],
+        "situation_name": situation.name if situation else row.situation,
+        # in the item's order, as the stored snapshot lists them
+        "item_materials": [m for m in item.materials if situation and m.code in situation.materials],
     }
 
 

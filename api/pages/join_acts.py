@@ -32,8 +32,8 @@ async def _checked_documents(request: Request) -> list[str]:
 async def join_form(case_id: str, request: Request, svc: ServicesDep, now: NowDep) -> RedirectResponse:
     who, form, _row = await _prepare(request, svc, case_id, roles=("clerk",))
     chosen = set(await _checked_documents(request))
-    shots = [d for d in svc.cases.documents(case_id) if d.get("id") in chosen]  # as photographed
-    ordered = [d["id"] for d in sorted(shots, key=lambda d: bool(d.get("continues")))]  # stable: titled pages first
+    shots = [s.document for s in svc.cases.submitted(case_id) if s.document.id in chosen]  # as photographed
+    ordered = [d.id for d in sorted(shots, key=lambda d: d.continues)]  # stable: titled pages first
     ordered += sorted(chosen - set(ordered))  # unknown ids: the case layer refuses them by name
     act, _saved = _run(who, case_id, join, svc.cases, svc.assessor, case_id, who, documents=ordered, at=now,
                        reason=_text(form, "reason", 500))

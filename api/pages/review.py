@@ -17,7 +17,7 @@ from api.pages.counter import case_context
 from api.pages.web import identity_of, render, require
 from pipeline.assessment import DECISION_LABELS
 from pipeline.case_states import STATES
-from workers.cases.notices import notice_materials
+from workers.cases.notices import materials_attested
 from workers.cases.records import case_timeline
 
 QUEUE_STATES = ("accepted", "accepted_tolerance", "reviewing", "suspended")
@@ -55,7 +55,7 @@ def queue_rows(svc, hall: str | None, today: dt.date, *, state: str = "", item: 
             continue
         if flag and not any(f.code == flag for f in line.flags):
             continue
-        rows.append(QueueRow(id=row.id, case_number=row.case_number or row.id, item_name=row.item["name"],
+        rows.append(QueueRow(id=row.id, case_number=row.case_number or row.id, item_name=row.service_item.name,
                              applicant=row.applicant, status=row.status,
                              recommendation=DECISION_LABELS.get(row.decision or "", "尚未核验"), due=due,
                              overdue=bool(line.clock and line.clock.overdue), flags=tuple(line.flags)))
@@ -90,7 +90,8 @@ def case_page(case_id: str, request: Request, svc: ServicesDep, settings: Settin
               done: str = "") -> HTMLResponse:
     ctx = case_context(request, svc, settings, today, case_id, roles=("reviewer", "admin"))
     svc.repo.audit(ctx.who, "case.read", "case", case_id, via="pages")
-    originals = notice_materials(svc.cases, case_id, ctx.view["assessment"])
+    assessment = ctx.view["assessment"]
+    originals = materials_attested(svc.cases, case_id, assessment.materials if assessment else ())
     return render(request, "review_case.html", v=ctx.view, row=ctx.row, done=acts.DONE.get(done, ""),
                   originals=originals, history=case_view.history(svc, case_id),
                   notices=case_view.issued_notices(svc, case_id))

@@ -122,8 +122,8 @@ def test_the_cover_masks_the_applicant_and_shows_who_decided_and_what_was_checke
 
     cases = CaseRepository(env.app.state.repo.engine)
     row = cases.get(case.case_id)
-    document = cases.documents(case.case_id)[0]
-    cases.record_act(case.case_id, actor="k1", role="clerk", kind="field", document_id=document["id"], field="name",
+    document = cases.submitted(case.case_id)[0].document
+    cases.record_act(case.case_id, actor="k1", role="clerk", kind="field", document_id=document.id, field="name",
                      machine_value="张三", person_value="张叁", reason="按原件更正")
     cases.transition(case.case_id, BY_ACT["request_correction"], expected_state="received", actor="k1", role="clerk",
                      actor_label="窗口07号", reason="缺少国徽面", recommendation="needs_review", overridden=True)

@@ -58,10 +58,10 @@ def test_the_cover_shows_people_acts_in_labelled_words_and_the_configured_hall(e
     (halls / "hall-1.yaml").write_text((halls / "default.yaml").read_text(encoding="utf-8").replace(
         "code: default", "code: hall-1").replace("示例市政务服务中心（示例配置）", "济宁市政务服务中心"), encoding="utf-8")
     cases = CaseRepository(env.app.state.repo.engine)
-    document = cases.documents(case.case_id)[0]
+    document = cases.submitted(case.case_id)[0].document
     cases.record_act(case.case_id, actor="k1", role="clerk", kind="original_seen", material="application",
                      machine_value={"originals": 1, "copies": 0}, person_value={"originals_seen": 1, "copies_kept": 0})
-    cases.record_act(case.case_id, actor="k1", role="reviewer", kind="field", document_id=document["id"], field="name",
+    cases.record_act(case.case_id, actor="k1", role="reviewer", kind="field", document_id=document.id, field="name",
                      machine_value={"value": "张三", "confidence": 0.8421}, person_value="张叁", reason="按原件更正")
     cases.record_act(case.case_id, actor="k1", role="clerk", kind="commitment", machine_value={"commitment_required": True},
                      person_value={"signed": True, "materials": ["premises_proof"]})

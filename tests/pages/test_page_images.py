@@ -53,3 +53,22 @@ def test_a_text_page_image_is_rendered_from_the_original_on_demand(site):
     pixels = cv2.imdecode(np.frombuffer(image.content, np.uint8), cv2.IMREAD_COLOR)
     assert pixels.shape[:2] == (2339, 1654)  # A4 at 200 dpi
     assert client.get(f"/pages/cases/{case_id}/documents/{lease.id}/images/3").status_code == 404
+
+
+def test_a_page_image_whose_object_is_gone_answers_404_in_words(site):
+    """An original the object store no longer holds (removed by a lifecycle rule, a restore from an older backup) is a
+    missing page image to the clerk, not a server error."""
+    data = bench.text_only_bundle(2025, 3, ("lease_contract",))[0]
+    client = browser(site)
+    sign_in(client, "clerk1")
+    case_id = open_case(client)
+    response = client.post(f"/pages/cases/{case_id}/upload", follow_redirects=False,
+                           data={"csrf_token": csrf_of(client, f"/counter/cases/{case_id}"), "material": "application"},
+                           files={"file": ("lease.pdf", data, "application/pdf")})
+    assert response.status_code == 303, response.text
+    upload_id = client.get(f"/api/v1/cases/{case_id}").json()["uploads"][-1]["upload_id"]
+    [lease] = _read_in_process(site, upload_id)
+    assert client.get(f"/pages/cases/{case_id}/documents/{lease.id}/images/0").status_code == 200
+    site.state.store.delete(site.state.repo.get_upload(upload_id).object_key)
+    image = client.get(f"/pages/cases/{case_id}/documents/{lease.id}/images/0")
+    assert image.status_code == 404 and "找不到该页图像" in image.text

@@ -17,16 +17,20 @@ def test_the_headline_agrees_with_the_list_while_the_machine_decision_stays():
 
 
 def test_citizen_words_per_finding_and_the_standard_as_fallback():
+    from pipeline.assessment import MaterialResult
+
     assert set(CITIZEN_MESSAGES) <= KNOWN_FINDING_CODES | {"application.unsigned"}
     assert citizen_message("power_of_attorney.expired").startswith("授权委托书已超过委托期限")
     assert citizen_message("passport.expired") and citizen_message("consistency.operator_name")
-    material = {"code": "application", "name": "申请书", "status": "invalid", "findings": [
+    material = MaterialResult.model_validate({"code": "application", "name": "申请书", "status": "invalid",
+                                              "necessity": "required", "findings": [
         {"code": "application.unsigned", "severity": "error", "message": "签名区域墨迹覆盖率 0.3% 低于阈值"},
         {"code": "rule.custom_x", "severity": "error", "message": "规则 R12 命中：field=signed"},
-        {"code": "field.uncertain", "severity": "warning", "message": "置信度 0.42"}]}
+        {"code": "field.uncertain", "severity": "warning", "message": "置信度 0.42"}]})
     line = citizen_problem(material, "原件；经营者本人签字")
     assert line == "申请书：申请书未签字，请签字后重新提交；不符合要求，请按以下要求重新提交：原件；经营者本人签字。"
-    assert citizen_problem({"name": "经营场所使用证明", "status": "missing", "findings": []}) == "经营场所使用证明：未提交，请补交。"
+    absent = MaterialResult(code="premises_proof", name="经营场所使用证明", status="missing", necessity="required")
+    assert citizen_problem(absent) == "经营场所使用证明：未提交，请补交。"
 
 
 def test_internal_statuses_never_reach_the_applicant():

@@ -20,15 +20,9 @@ from workers.cases.records import day_of, latest_acts
 from workers.wiring import Services
 
 
-def notice_materials(cases: CaseRepository, case_id: str, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """`materials_attested` for the review page, which holds the assessment as its template's JSON
-    (api/pages/review.py)."""
-    materials = [MaterialResult.model_validate(m) for m in body.get("materials", [])]
-    return materials_attested(cases, case_id, materials)
-
-
 def materials_attested(cases: CaseRepository, case_id: str, materials: Sequence[MaterialResult]) -> list[dict[str, Any]]:
-    """Per material: its status in words, originals seen and copies kept as attested, whether checked by hand."""
+    """Per material: its status in words, originals seen and copies kept as attested, whether checked by hand.
+    Who calls it: the notices here and the review page (api/pages/review.py)."""
     attested = latest_acts(cases, case_id, "original_seen")
     out = []
     for m in materials:

@@ -174,8 +174,8 @@ def test_a_chip_reader_record_is_an_authoritative_identity_document(env):
     assert not any(f["code"] == "field.uncertain" for f in operator["findings"])
     [upload] = client.get(f"/api/v1/cases/{case_id}", headers=clerk).json()["uploads"]
     assert upload["status"] == "done" and upload["material"] == "operator_id"
-    stored = app.state.services.cases.documents(case_id)
-    assert len(stored[0]["image_keys"]) == 1 and app.state.store.get(stored[0]["image_keys"][0]) == png()
+    stored = app.state.services.cases.submitted(case_id)[0].document
+    assert len(stored.image_keys) == 1 and app.state.store.get(stored.image_keys[0]) == png()
 
 
 @pytest.mark.parametrize(("change", "code"), [

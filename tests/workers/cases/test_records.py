@@ -215,8 +215,8 @@ def test_a_corrected_field_keeps_both_values_and_the_case_is_reassessed(db, peop
     assert saved.decision == "accept" and statuses(saved)["operator_id"] == "ok"
     assert "field.corrected" in {f.code for m in saved.materials for f in m.findings}
     assert cases.latest(case.id).version == first_version(cases, case.id) + 1
-    front = next(d for d in cases.documents(case.id) if d["id"] == "op-front")
-    assert front["fields"]["name"]["value"] == "张二", "the machine's reading stays as it was read"
+    front = next(s.document for s in cases.submitted(case.id) if s.document.id == "op-front")
+    assert front.value("name") == "张二", "the machine's reading stays as it was read"
 
 
 def first_version(cases, case_id):
@@ -340,7 +340,7 @@ def test_a_resubmitted_material_replaces_the_old_one_which_stays_on_record(db, p
     saved = cases.reassess(case.id, ASSESSOR)
     assert statuses(saved)["application"] == "ok" and saved.material("application").documents == ("app-2",)
     assert {s.document.id for s in cases.load_input(case.id).documents} == {"op-front", "op-back", "app-2"}
-    everything = {d["id"]: gone for d, _upload, gone in cases.all_documents(case.id)}
+    everything = {s.document.id: gone for s, gone in cases.all_submitted(case.id)}
     assert everything == {"app": True, "op-front": False, "op-back": False, "app-2": False}
     assert {front, back}.isdisjoint(cases.superseded(case.id))
     assert [a.decision for a in cases.history(case.id)][0] == "correction_required", "earlier rounds stay on record"
