@@ -24,6 +24,18 @@ def _upload_pdf(service, data: bytes) -> str:
     return response.json()["documents_url"]
 
 
+def _scan_with_a_stuck_worker(service_factory, redis_broker):
+    """A service on Redis with a 4 s lease and one worker whose engine hangs on any page, and a three-page scan
+    posted to it: (service, the stuck worker, the scan, its documents URL, its upload id)."""
+    url, prefix = redis_broker
+    service = service_factory(YICHUANG_BROKER_URL=url, YICHUANG_REDIS_KEY_PREFIX=prefix, YICHUANG_LEASE_SECONDS="4",
+                              YICHUANG_HEARTBEAT_INTERVAL="1")
+    stuck = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
+    data = pdf_bytes(pages=3)
+    documents_url = _upload_pdf(service, data)
+    return service, stuck, data, documents_url, documents_url.rsplit("/", 1)[1]
+
+
 def _single_task_documents(data: bytes) -> list[dict]:
     from extractors import build_registry
     from pipeline import runner
@@ -48,13 +60,7 @@ def test_a_scan_is_read_by_page_tasks_on_two_workers_and_survives_a_killed_worke
     from storage.page_results import PageResults
     from workers.sweeper import resend, sweep
 
-    url, prefix = redis_broker
-    service = service_factory(YICHUANG_BROKER_URL=url, YICHUANG_REDIS_KEY_PREFIX=prefix, YICHUANG_LEASE_SECONDS="4",
-                              YICHUANG_HEARTBEAT_INTERVAL="1")
-    stuck = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
-    data = pdf_bytes(pages=3)
-    documents_url = _upload_pdf(service, data)
-    upload_id = documents_url.rsplit("/", 1)[1]
+    service, stuck, data, documents_url, upload_id = _scan_with_a_stuck_worker(service_factory, redis_broker)
     service.wait(documents_url, statuses=("processing",), timeout=90)
     time.sleep(2)  # the first worker takes a page and hangs on it
     service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:FixedEngine")
@@ -101,13 +107,7 @@ def test_a_worker_killed_mid_page_loses_only_that_page_which_is_read_again_withi
     from storage.page_results import PageLeases, PageResults
     from workers.sweeper import resend, sweep
 
-    url, prefix = redis_broker
-    service = service_factory(YICHUANG_BROKER_URL=url, YICHUANG_REDIS_KEY_PREFIX=prefix, YICHUANG_LEASE_SECONDS="4",
-                              YICHUANG_HEARTBEAT_INTERVAL="1")
-    stuck = service.start_worker(YICHUANG_OCR_ENGINE="tests.fakes:SlowEngine", YICHUANG_TEST_SLOW_SECONDS="600")
-    data = pdf_bytes(pages=3)
-    documents_url = _upload_pdf(service, data)
-    upload_id = documents_url.rsplit("/", 1)[1]
+    service, stuck, data, documents_url, upload_id = _scan_with_a_stuck_worker(service_factory, redis_broker)
     repo = service.app.state.repo
     leases, pages = PageLeases(repo.engine), PageResults(repo.engine)
     held = _reading(leases, upload_id, timeout=90)

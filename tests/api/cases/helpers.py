@@ -11,6 +11,8 @@ import pikepdf
 import sqlalchemy as sa
 from PIL import Image
 
+from tests.case_data import application, premises
+
 REFERENCE = "individual-business-registration"
 READER = {"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07", "address": "北京市朝阳区建国路1号",
           "id_number": "110105199003071239", "issuing_authority": "北京市公安局朝阳分局", "valid_from": "2021-05-10",
@@ -48,6 +50,18 @@ def finish_upload(client, app, headers, case_id, documents, material=None):
     svc = app.state.services
     svc.cases.reassess(case_id, svc.assessor)
     return response.json()
+
+
+def accepted_case(client, app, clerk):
+    """A new case with a signed application, the reader record, premises proof and the application's original seen:
+    everything the reference item asks, ready to accept."""
+    case_id = new_case(client, clerk)["case_id"]
+    finish_upload(client, app, clerk, case_id, [application()], material="application")
+    client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json=READER)
+    finish_upload(client, app, clerk, case_id, premises(), material="premises_proof")
+    client.post(f"/api/v1/cases/{case_id}/originals", headers=clerk,
+                json={"material": "application", "originals_seen": 1, "copies_kept": 0})
+    return case_id
 
 
 def act(client, headers, case_id, act_name, **body):

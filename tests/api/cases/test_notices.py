@@ -14,7 +14,9 @@ from storage.cases import CaseRepository
 from storage.db import make_engine, migrate
 from storage.notice_numbers import NoticeNumbers
 from storage.repository import Identity, Repository
-from tests.api.cases.helpers import READER, act, audit_actions, finish_upload, new_case, pdf_text
+from tests.api.cases.helpers import (
+    READER, accepted_case, act, audit_actions, finish_upload, new_case, pdf_text,
+)
 from tests.case_data import application, premises
 from tests.workers.cases.helpers import new_case as make_case
 
@@ -25,16 +27,6 @@ def text_of(client, headers, case_id, kind, **params):
     response = client.get(f"/api/v1/cases/{case_id}/notices/{kind}.pdf", headers=headers, params=params)
     assert response.status_code == 200, response.text
     return pdf_text(response.content).replace("\n", "")
-
-
-def accepted_case(client, app, clerk):
-    case_id = new_case(client, clerk)["case_id"]
-    finish_upload(client, app, clerk, case_id, [application()], material="application")
-    client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json=READER)
-    finish_upload(client, app, clerk, case_id, premises(), material="premises_proof")
-    client.post(f"/api/v1/cases/{case_id}/originals", headers=clerk,
-                json={"material": "application", "originals_seen": 1, "copies_kept": 0})
-    return case_id
 
 
 def test_correction_notice_has_citizen_words_only_and_never_the_clerks_reason(env):

@@ -11,7 +11,7 @@ from pipeline import stages
 from pipeline.models import Document
 from pipeline.settings import Thresholds
 from tests.api.cases.helpers import (
-    READER, act, audit_actions, audit_details, embedded_fonts, finish_upload, jpeg, new_case, pdf_text,
+    READER, accepted_case, act, audit_actions, audit_details, embedded_fonts, finish_upload, jpeg, new_case, pdf_text,
 )
 from tests.case_data import application, doc, premises, utc
 from validators import build_checks
@@ -243,12 +243,7 @@ def test_the_refusal_decision_after_review_carries_every_element(env):
 def test_an_approved_case_has_no_refusal_decision(env):
     client, key, app, _now, _ = env
     clerk, reviewer = key("clerk"), key("reviewer")
-    case_id = new_case(client, clerk)["case_id"]
-    finish_upload(client, app, clerk, case_id, [application()], material="application")
-    client.post(f"/api/v1/cases/{case_id}/reader", headers=clerk, json=READER)
-    finish_upload(client, app, clerk, case_id, premises(), material="premises_proof")
-    client.post(f"/api/v1/cases/{case_id}/originals", headers=clerk,
-                json={"material": "application", "originals_seen": 1, "copies_kept": 0})
+    case_id = accepted_case(client, app, clerk)
     act(client, clerk, case_id, "accept")
     act(client, reviewer, case_id, "start_review")
     assert act(client, reviewer, case_id, "approve", reason="符合条件").status_code == 200
