@@ -33,6 +33,11 @@ class OcrEngine(Protocol):
         """For upright-cut text-line crops, (0 or 180, score) each: PP-OCR's text-direction classifier."""
         ...
 
+    def recognize(self, crops: list["np.ndarray"]) -> list[tuple[str, float]]:
+        """For upright crops that each hold one line of text, (text, score) each: recognition alone, without
+        looking for the lines first (a seal's unrolled rim, whose place is already known)."""
+        ...
+
 
 # --- object store ---------------------------------------------------------------------------
 

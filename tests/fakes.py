@@ -20,6 +20,9 @@ class SlowEngine:
     def orientation(self, crops):
         return [(0, 1.0) for _ in crops]
 
+    def recognize(self, crops):
+        return [("", 0.0) for _ in crops]
+
 
 class CrashingEngine:
     """Kills its own process mid-task, like an OCR library that segfaults."""
@@ -31,6 +34,9 @@ class CrashingEngine:
 
     def orientation(self, crops):
         return [(0, 1.0) for _ in crops]
+
+    def recognize(self, crops):
+        os._exit(137)
 
 
 class FixedEngine:
@@ -46,6 +52,9 @@ class FixedEngine:
 
     def orientation(self, crops):
         return [(0, 1.0) for _ in crops]
+
+    def recognize(self, crops):
+        return [("", 0.0) for _ in crops]
 
 
 class SlowStartEngine(FixedEngine):

@@ -147,6 +147,69 @@ def test_seal_text_is_read(ocr_engine, kind, text, expected):
     assert tuple(page_seals[0].box) == found.box
 
 
+def test_a_line_is_cut_to_its_characters_and_a_rule_along_it_whited_out():
+    """Recognition alone reads whatever it is given: an oval's inner border touching the name would read as 一 or
+    二, and blank space round the line only costs time."""
+    strip = np.full((73, 600, 3), 255, np.uint8)
+    strip[20:22, :] = 40  # a rule the length of the strip, touching the characters' tops
+    for x in range(60, 500, 55):  # eight "characters": boxes with a cross inside, 36 px high
+        strip[22:58, x:x + 3] = strip[22:58, x + 33:x + 36] = 30
+        strip[22:24, x:x + 36] = strip[56:58, x:x + 36] = strip[39:41, x:x + 36] = 30
+    crop = seals._to_ink(strip)
+    ink = crop.min(axis=2) < 160
+    margin = max(4, round(36 / 10))
+    gaps = [x - 60 + margin + d for x in range(60 + 55, 500, 55) for d in range(-17, -2)]
+    assert not ink[:, gaps].any()  # nothing between the characters: the rule is gone
+    rows = np.flatnonzero(ink.any(axis=1))
+    assert rows[-1] - rows[0] + 1 in range(34, 38)  # the characters whole, the rule gone
+    assert crop.shape == (rows[-1] - rows[0] + 1 + 2 * margin, 60 + 7 * 55 + 36 - 60 + 2 * margin, 3)
+    assert seals._to_ink(np.full((73, 600, 3), 255, np.uint8)) is None
+
+
+def test_reading_by_a_full_read_joins_the_pieces_left_to_right_with_the_lowest_score():
+    """Engines without a separate recognition step (PaddleOCR here) read a seal's line with a full read."""
+    from pipeline.models import TextLine
+    from pipeline.ocr import recognize_by_reading
+
+    class TwoPieces:
+        name = "fake-two-pieces"
+
+        def read(self, image):
+            assert image.shape[:2] == (40 + 32, 300 + 32)  # the crop on a white margin
+            return [TextLine(text="有限公司", score=0.9, box=(150, 5, 290, 35)),
+                    TextLine(text="济宁博远", score=0.8, box=(5, 5, 140, 35))]
+
+    assert recognize_by_reading(TwoPieces(), np.full((40, 300, 3), 255, np.uint8)) == ("济宁博远有限公司", 0.8)
+
+
+@pytest.mark.slow
+def test_recognition_reads_each_line_and_nothing_from_a_blank_one(ocr_engine):
+    image, _ = _page([("round", "济宁博远商贸有限公司", 105, 220)], pink_text=False)
+    (found,) = seals.find_seals(image)
+    circle, _stretch = seals._circle(seals.ink_image(image, found.box), found, 170)
+    rim = seals.unwrap(circle)
+    blank = np.full((60, 300, 3), 255, np.uint8)
+    (text, score), (nothing, no_score) = seals._read_lines(ocr_engine, [rim, blank])
+    assert (text, nothing, no_score) == ("济宁博远商贸有限公司", "", 0.0)
+    assert score > 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index,expected", [(28, "乌兰县福瑞五金店"), (40, "淮北广源食品有限公司")])
+def test_an_oval_seal_whose_inner_border_touches_its_name_is_read_without_it(ocr_engine, index, expected):
+    """Two 合同专用章 from samples/bench_seals.py (seed 2028) whose border runs along the unrolled name: cut to all
+    their ink, they read as 乌兰县福瑞五金店二 and 二淮北广源食品有限公司."""
+    import cv2
+
+    gd = _load("generate_documents")
+    _load("generate_more_documents")  # registers the legal-rep certificate's renderers
+    [(data, truth)] = list(gd.page_images(2028, index, "legal_rep_certificate", "clean"))
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    ovals = [s for s in seals.seals_on_page(image, 1, ocr_engine) if s.kind == "oval"]
+    assert [s.organisation for s in ovals] == [expected]
+    assert expected in [s["organisation"] for s in truth["seals"]]
+
+
 @pytest.mark.slow
 def test_stage_reports_seals_only_for_types_that_need_them(deps_factory):
     """A legal-representative certificate is searched; a business licence, which no seal rule judges, is not."""
