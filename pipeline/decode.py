@@ -80,7 +80,9 @@ class RawPage:
     a page that carries a text layer but is read by OCR keeps it in `layer`, as evidence (pipeline/text_layer.py).
     `source_dpi`: the resolution of the page's own images (None without images); `dpi`: what it was rendered at.
     `digital`: rendered from a digital file (an OFD page): straight already, no capture needed; `overlay`: its text
-    objects, exact text that replaces what OCR read in their boxes.
+    objects, exact text that replaces what OCR read in their boxes. `encoded`: the file's own bytes when they
+    decode to exactly `image` (a one-frame 8-bit colour, grey or palette PNG without transparency, not turned by
+    EXIF), so that a page capture leaves as it is can be stored without encoding it again.
 
     A PDF page on the fast text path is not rendered while decoding (`image` is None): `pixels()` renders it on
     demand through `render`, for a stage that needs its pixels (seals, codes). `width`/`height` are its rendered
@@ -95,6 +97,7 @@ class RawPage:
     dpi: float | None = None
     digital: bool = False
     overlay: list[TextLine] = field(default_factory=list)
+    encoded: bytes | None = field(default=None, repr=False)
     width: int = 0
     height: int = 0
     render: "Callable[[], np.ndarray] | None" = field(default=None, repr=False)
@@ -220,8 +223,11 @@ def _decode_image(data: bytes, limits: Limits) -> list[RawPage]:
                 if frame.width * frame.height > limits.max_pixels:
                     raise TooManyPixels()
                 rotation = _exif_rotation(frame)
+                as_is = frames == 1 and im.format == "PNG" and data[24:25] == b"\x08" and frame.mode in ("RGB", "L", "P") \
+                    and rotation == 0 and "transparency" not in frame.info  # byte 24: the PNG's bits per sample
                 frame = ImageOps.exif_transpose(frame)
-                pages.append(RawPage(page=index + 1, image=_to_bgr(frame, np), exif_rotation=rotation))
+                pages.append(RawPage(page=index + 1, image=_to_bgr(frame, np), exif_rotation=rotation,
+                                     encoded=data if as_is else None))
     except (TooManyPixels, TooManyPages):
         raise
     except Image.DecompressionBombError as exc:

@@ -442,6 +442,7 @@ def read_seal(image: "np.ndarray", found: Found, engine: "OcrEngine") -> SealTex
     only adds to `text`, so a misread kind of seal never spoils the organisation."""
     import cv2
 
+    image, found = _around(image, found)
     ink = ink_image(image, found.box)
     if found.kind == "square":
         text, score = _read_square(ink, found, engine)
@@ -459,6 +460,20 @@ def read_seal(image: "np.ndarray", found: Found, engine: "OcrEngine") -> SealTex
     if centre and centre_score >= 0.6 and len(centre) >= 2:
         return SealText(rim + centre, organisation_of(_name(rim)), min(rim_score, centre_score) if rim else centre_score)
     return SealText(rim, organisation_of(_name(rim)), rim_score)
+
+
+def _around(image: "np.ndarray", found: Found) -> tuple["np.ndarray", Found]:
+    """The part of the page round the seal, with the seal in its coordinates: its ink is made from that part only
+    (making it from the whole page costs about 100 ms a seal). The margin, an eighth of the seal's size, keeps the
+    blur at the part's edges away from the seal, and a turned square's corners inside."""
+    from dataclasses import replace
+
+    h, w = image.shape[:2]
+    margin = max(16.0, 0.125 * max(found.box[2] - found.box[0], found.box[3] - found.box[1]))
+    x0, y0 = max(0, int(found.box[0] - margin)), max(0, int(found.box[1] - margin))
+    x1, y1 = min(w, int(found.box[2] + margin) + 1), min(h, int(found.box[3] + margin) + 1)
+    box = (found.box[0] - x0, found.box[1] - y0, found.box[2] - x0, found.box[3] - y0)
+    return image[y0:y1, x0:x1], replace(found, center=(found.center[0] - x0, found.center[1] - y0), box=box)
 
 
 def _read_square(ink: "np.ndarray", found: Found, engine: "OcrEngine") -> tuple[str, float]:

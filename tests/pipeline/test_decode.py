@@ -1,7 +1,9 @@
 """Bad and odd input: each gets its docs/architecture.md code or is decoded safely (type decided by content)."""
 
+import datetime as dt
 import io
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pikepdf
@@ -15,6 +17,7 @@ from pipeline.settings import Limits
 from tests.pipeline.helpers import pdf_bytes
 
 LIMITS = Limits()
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def png(img: Image.Image, **kw) -> bytes:
@@ -106,6 +109,59 @@ def test_odd_but_valid_images_decode_to_8bit_bgr(make):
     assert len(pages) == 1
     image = pages[0].image
     assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "P"])
+def test_a_plain_png_keeps_its_own_bytes_which_decode_to_its_pixels(mode):
+    """A flat scan that capture leaves as it is is stored as uploaded, not encoded again (pipeline/stages.Images)."""
+    import cv2
+
+    rng = np.random.default_rng(3)
+    shape = (48, 64, 3) if mode == "RGB" else (48, 64)
+    image = Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8), "RGB" if mode == "RGB" else "L")
+    if mode == "P":
+        image = image.convert("RGB").quantize(40)
+    data = png(image)
+    _, [page] = d.decode(data, LIMITS)
+    assert page.encoded == data
+    assert np.array_equal(cv2.imdecode(np.frombuffer(page.encoded, np.uint8), cv2.IMREAD_COLOR), page.image)
+    assert "encoded" not in repr(page)
+
+
+def _exif_turned_png() -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = 3
+    return png(Image.new("RGB", (64, 48), "white"), exif=exif)
+
+
+def _sixteen_bit_colour_png() -> bytes:
+    """48-bit colour, which PIL opens as 8-bit "RGB": only the PNG header tells."""
+    import cv2
+
+    return cv2.imencode(".png", np.full((48, 64, 3), 40000, np.uint16))[1].tobytes()
+
+
+def _two_frame_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(buf, "PNG", save_all=True, append_images=[Image.new("RGB", (64, 48))])
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: png(Image.fromarray((np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16))),  # 16-bit grey
+    lambda: png(Image.new("RGBA", (64, 48), (0, 0, 0, 0))),
+    lambda: png(Image.new("LA", (64, 48), (0, 255))),
+    lambda: png(Image.new("P", (64, 48)), transparency=0),
+    lambda: png(Image.new("1", (64, 48), 1)),
+    lambda: png(Image.new("L", (64, 48), 0), transparency=0),
+    lambda: jpeg(Image.new("RGB", (64, 48), "white")),
+    _exif_turned_png,
+    _two_frame_png,
+    _sixteen_bit_colour_png,
+], ids=["16-bit", "rgba", "la", "transparent-palette", "1-bit", "grey-transparent", "jpeg", "exif-turned", "animated", "48-bit"])
+def test_a_file_whose_pixels_were_converted_keeps_no_bytes_of_its_own(make):
+    _, pages = d.decode(make(), LIMITS)
+    assert pages[0].encoded is None
 
 
 def test_transparent_png_is_composited_on_white():
@@ -207,3 +263,28 @@ def test_rendered_pdf_pages_keep_their_colours_in_opencv_order():
     kind, pages = d.decode(bytes(doc.output()), Limits())
     b, g, r = (int(v) for v in pages[0].image[200, 200])
     assert kind == "pdf" and r > 200 and g < 60 and b < 60, (b, g, r)
+
+
+@pytest.mark.parametrize(("name", "as_uploaded"), [("application_form_s7-0000_p1_clean.png", True),
+                                                   ("application_form_s7-0000_p1_camera.jpg", False)])
+def test_a_flat_scan_is_stored_as_uploaded_and_a_straightened_photo_as_a_new_png(name, as_uploaded):
+    """A flat scan that capture leaves as it is (the same pixels) is stored as its own file, not encoded again;
+    a photo that capture straightens is stored as the straightened page, losslessly."""
+    import cv2
+
+    from pipeline import stages
+    from pipeline.runner import make_upload
+    from storage.objects import MemoryStore, key_for
+
+    data = (SAMPLES / "application_form" / name).read_bytes()
+    _kind, raw_pages = d.decode(data, LIMITS)
+    images = stages.Images(MemoryStore())
+    pages = stages.preprocess(make_upload(data, name, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)), "image",
+                              raw_pages, None, images)
+    [page] = pages.pages
+    stored = images.store.get(page.image_key)
+    assert (page.image_key == key_for(data)) is as_uploaded
+    assert stored.startswith(b"\x89PNG")
+    decoded = cv2.imdecode(np.frombuffer(stored, np.uint8), cv2.IMREAD_COLOR)
+    assert np.array_equal(decoded, images.arrays[page.image_key])
+    assert np.array_equal(decoded, raw_pages[0].image) is as_uploaded
