@@ -11,7 +11,9 @@ engine it is given; it returns `Seal` values (docs/architecture.md "seals").
       ─> read: the seal's strokes from brightness, chosen by colour (black print off the seal drops out);
                round and oval: the ellipse made a circle, the line under the star cut out and read apart,
                cv2.warpPolar, the rim band as one straight line (the run of characters round the top);
-               square (name seals, 2 × 2 characters read right column first): the four cells in reading order
+               square (name seals, 2 × 2 characters read right column first): the four cells in reading order;
+               each line cut to its characters and read by recognition alone (`OcrEngine.recognize`: its place
+               is known, so no detection pass)
       ─> organisation = the rim text without suffixes such as 公章 / 合同专用章 / 登记专用章
 
 `read_under` reads again, without the red ink, print under a seal that the page's OCR missed (a certificate's
