@@ -375,7 +375,8 @@ def _read_lines(engine: "OcrEngine", parts: list["np.ndarray"]) -> list[tuple[st
     read = engine.recognize([crops[i] for i in inked])
     out = [("", 0.0)] * len(parts)
     for i, (text, score) in zip(inked, read):
-        out[i] = (_cjk(text), score if _cjk(text) else 0.0)
+        kept = _cjk(text)
+        out[i] = (kept, score if kept else 0.0)
     return out
 
 

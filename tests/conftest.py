@@ -88,6 +88,18 @@ def pg_url():
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def migrated_engine(request, tmp_path):
+    """A database engine with every migration applied, once on SQLite and once on PostgreSQL (integration)."""
+    from storage.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture()
 def redis_broker():
     """A Redis broker URL on its own database number with a unique key prefix (never flushed)."""

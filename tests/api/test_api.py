@@ -3,27 +3,12 @@
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
-
-from api import auth
-from api.app import create_app
-from pipeline.settings import Settings
-from workers.wiring import secret_key
 
 
 @pytest.fixture()
-def env(tmp_path):
-    settings = Settings(data_dir=tmp_path, max_upload_bytes=2 * 1024 * 1024, max_pixels=4_000_000)
-    enqueued: list[tuple[str, str]] = []
-    app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
-    client = TestClient(app)
-    repo, secret = app.state.repo, secret_key(settings)
-
-    def key(role: str, hall: str = "hall-1") -> dict[str, str]:
-        return {"Authorization": f"Bearer {auth.create_key(repo, secret, role=role, hall=hall, label=role)}"}
-
-    return client, key, enqueued, app
+def env(plain_env):
+    return plain_env[:4]  # client, key, enqueued, app (tests/api/conftest.py)
 
 
 def jpeg_bytes(size=(320, 200)) -> bytes:

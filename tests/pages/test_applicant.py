@@ -233,15 +233,9 @@ def test_the_platform_identity_becomes_an_applicant_only_from_the_applicant_page
     assert applicant.get("/apply").status_code == 200
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def engine(request, tmp_path):
-    from storage.db import make_engine, migrate
-
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    made = make_engine(url)
-    migrate(made)
-    yield made
-    made.dispose()
+@pytest.fixture()
+def engine(migrated_engine):
+    return migrated_engine  # tests/conftest.py: SQLite, and PostgreSQL as an integration test
 
 
 def test_codes_and_accounts_on_both_databases(engine):

@@ -11,7 +11,7 @@ import pytest
 from pipeline.models import Document, FieldValue
 from pipeline.settings import Thresholds
 from storage.cases import CaseConflict, CaseRepository
-from storage.db import make_engine, migrate
+from storage.db import migrate
 from storage.repository import Repository
 from validators.assess import Assessor
 from validators.catalog import load_catalog
@@ -21,14 +21,10 @@ ASSESSOR = Assessor(thresholds=Thresholds())
 RECEIVED = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def repos(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    migrate(engine)  # idempotent
-    yield Repository(engine), CaseRepository(engine)
-    engine.dispose()
+@pytest.fixture()
+def repos(migrated_engine):
+    migrate(migrated_engine)  # idempotent
+    return Repository(migrated_engine), CaseRepository(migrated_engine)
 
 
 def body(type_code: str, doc_id: str, sha: str, **values) -> Document:

@@ -9,20 +9,15 @@ import sqlalchemy as sa
 from api import auth
 from storage import keys
 from storage.accounts import AccountRepository
-from storage.db import make_engine, migrate
 from storage.models import ApiKey
 from storage.repository import Repository
 
 SECRET = b"s" * 48
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def repo(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    yield Repository(engine)
-    engine.dispose()
+@pytest.fixture()
+def repo(migrated_engine):
+    return Repository(migrated_engine)
 
 
 def now() -> dt.datetime:

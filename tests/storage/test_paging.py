@@ -7,21 +7,17 @@ import pytest
 
 from storage import webhooks
 from storage.cases import CaseRepository
-from storage.db import make_engine, migrate, utcnow
+from storage.db import utcnow
 from storage.paging import BadKey
 from storage.repository import AUDIT_KEYS, UPLOAD_KEYS, Repository
 from storage.webhooks import DELIVERY_KEYS, WebhookStore
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def db(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
+@pytest.fixture()
+def db(migrated_engine):
     webhooks.set_publisher(lambda _ids: None)
-    yield Repository(engine), WebhookStore(engine)
+    yield Repository(migrated_engine), WebhookStore(migrated_engine)
     webhooks.set_publisher(None)
-    engine.dispose()
 
 
 def delivered(repo: Repository, owner: str) -> None:

@@ -7,18 +7,14 @@ import sqlalchemy as sa
 
 from pipeline.models import Document, FieldValue
 from storage.cases import CaseRepository
-from storage.db import make_engine, migrate
+from storage.db import migrate
 from storage.repository import Identity, Repository
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def repo(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    migrate(engine)  # idempotent
-    yield Repository(engine)
-    engine.dispose()
+@pytest.fixture()
+def repo(migrated_engine):
+    migrate(migrated_engine)  # idempotent
+    return Repository(migrated_engine)
 
 
 def _upload(repo: Repository) -> str:

@@ -12,7 +12,7 @@ from pipeline.case_states import BY_ACT
 from pipeline.settings import Thresholds
 from storage import webhooks
 from storage.cases import CaseRepository
-from storage.db import make_engine, migrate, utcnow
+from storage.db import utcnow
 from storage.models import ApiKey
 from storage.repository import Repository
 from storage.webhooks import WebhookStore
@@ -23,13 +23,9 @@ ITEM = load_catalog().get("individual-business-registration")
 ALL = list(webhooks.EVENTS)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def db(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    yield Repository(engine), CaseRepository(engine), WebhookStore(engine)
-    engine.dispose()
+@pytest.fixture()
+def db(migrated_engine):
+    return Repository(migrated_engine), CaseRepository(migrated_engine), WebhookStore(migrated_engine)
 
 
 @pytest.fixture()

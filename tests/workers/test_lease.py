@@ -10,19 +10,15 @@ import pytest
 
 from pipeline.settings import Settings
 from storage.cases import CaseRepository
-from storage.db import as_utc, make_engine, migrate
+from storage.db import as_utc
 from storage.repository import Repository
 from workers.lease import Heartbeat
 from workers.sweeper import sweep
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def repo(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    yield Repository(engine)
-    engine.dispose()
+@pytest.fixture()
+def repo(migrated_engine):
+    return Repository(migrated_engine)
 
 
 def _upload(repo: Repository) -> str:

@@ -10,20 +10,15 @@ import pytest
 from pipeline.models import Document, FieldValue
 from pipeline.settings import Thresholds
 from storage.cases import CaseRepository
-from storage.db import make_engine, migrate
 from storage.repository import Repository
 from validators.assess import Assessor
 from validators.catalog import load_catalog
 from workers.sweeper import sweep
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def repos(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    yield Repository(engine), CaseRepository(engine)
-    engine.dispose()
+@pytest.fixture()
+def repos(migrated_engine):
+    return Repository(migrated_engine), CaseRepository(migrated_engine)
 
 
 def _case_with_finished_upload(repo: Repository, cases: CaseRepository) -> tuple[str, str]:

@@ -21,21 +21,6 @@ from workers.wiring import secret_key
 REFERENCE = "individual-business-registration"
 
 
-@pytest.fixture()
-def plain_env(tmp_path):
-    """The app on SQLite without a hall or a clock (conftest's `env` has both), and the settings it was built with."""
-    settings = Settings(data_dir=tmp_path, max_upload_bytes=2 * 1024 * 1024, max_pixels=4_000_000)
-    enqueued: list[tuple[str, str]] = []
-    app = create_app(settings, enqueue=lambda upload_id, queue: enqueued.append((upload_id, queue)))
-    client = TestClient(app)
-    repo, secret = app.state.repo, secret_key(settings)
-
-    def key(role: str, hall: str = "hall-1") -> dict[str, str]:
-        return {"Authorization": f"Bearer {auth.create_key(repo, secret, role=role, hall=hall, label=role)}"}
-
-    return client, key, enqueued, app, settings
-
-
 def jpeg_bytes() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (640, 400), "white").save(buf, "JPEG")

@@ -6,17 +6,12 @@ from __future__ import annotations
 import pytest
 
 from storage.cases import CaseRepository
-from storage.db import make_engine, migrate
 from storage.repository import Identity, Repository
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def db(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/t.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    yield Repository(engine), CaseRepository(engine)
-    engine.dispose()
+@pytest.fixture()
+def db(migrated_engine):
+    return Repository(migrated_engine), CaseRepository(migrated_engine)
 
 
 class People:
