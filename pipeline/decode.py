@@ -263,8 +263,10 @@ def _to_bgr(img, np) -> "np.ndarray":
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, rgba)
-    rgb = np.asarray(img.convert("RGB"))
-    return np.ascontiguousarray(rgb[:, :, ::-1])
+    import cv2
+
+    # one pass (a reversed-stride copy of the channels takes four times as long)
+    return cv2.cvtColor(np.asarray(img if img.mode == "RGB" else img.convert("RGB")), cv2.COLOR_RGB2BGR)
 
 
 # --- PDF ------------------------------------------------------------------------------------

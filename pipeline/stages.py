@@ -38,7 +38,9 @@ class Images:
 
     def put(self, image: "np.ndarray", *, lossless: bool = True, encoded: bytes | None = None) -> str:
         """Store a page image: PNG for scans (what OCR read, kept exactly); JPEG (quality 90, ~8x faster to
-        encode) for born-digital pages, whose text comes from the PDF and whose original file is kept. `encoded`:
+        encode) for born-digital pages, whose text comes from the PDF and whose original file is kept. The PNG
+        uses the "up" filter on every row: libpng's adaptive choice tries all five filters per row and takes
+        about three times as long (100 against 35 ms on a 200-dpi page) for files within 2 % of the size. `encoded`:
         PNG bytes that decode to exactly `image` (the uploaded file of a flat scan that capture left as it was),
         stored as they are: encoding a 200-dpi page again costs about 75 ms."""
         import cv2
@@ -48,7 +50,8 @@ class Images:
             self.arrays[key] = image
             return key
         if lossless:
-            ok, encoded = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+            ok, encoded = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1,
+                                                        cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP])
         else:
             ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
         key = self.store.put(encoded.tobytes(), content_type="image/png" if lossless else "image/jpeg")
