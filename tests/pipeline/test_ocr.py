@@ -1,0 +1,54 @@
+"""The rapidocr engine's recognition batches: lines of like shape together, each read as it would be alone."""
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.ocr import REC_BATCH, REC_MIN_RATIO, shape_batches
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _line(text: str, height: int = 48) -> np.ndarray:
+    font = ImageFont.truetype(FONT, int(height * 0.7))
+    width = int(font.getlength(text)) + height
+    img = Image.new("RGB", (width, height), "white")
+    ImageDraw.Draw(img).text((height // 2, height // 8), text, font=font, fill="black")
+    return np.asarray(img)[:, :, ::-1].copy()
+
+
+def test_a_long_line_is_not_batched_with_short_ones():
+    """rapidocr pads every line of a batch to the widest: five short lines and a line of prose are two batches
+    (rapidocr's own batching reads all six at the prose line's width)."""
+    ratios = [2.0, 26.0, 1.1, 3.6, 9.4, 0.9]
+    assert shape_batches(ratios) == [[5, 2, 0, 3, 4], [1]]
+    assert shape_batches([2.0, 26.0, 1.1, 3.6, 12.0, 0.9]) == [[5, 2, 0, 3], [4], [1]]
+
+
+def test_batches_hold_every_line_once_at_most_six_and_of_like_width():
+    rng = np.random.default_rng(7)
+    ratios = list(rng.uniform(0.5, 40, 200))
+    batches = shape_batches(ratios)
+    assert sorted(i for b in batches for i in b) == list(range(200))
+    for batch in batches:
+        assert len(batch) <= REC_BATCH
+        widths = [max(ratios[i], REC_MIN_RATIO) for i in batch]
+        assert max(widths) <= 1.5 * min(widths)
+
+
+def test_lines_narrower_than_the_recognisers_input_count_as_one_width():
+    assert shape_batches([0.5, 1.0, 3.0, 6.0, 6.5, 2.0]) == [[0, 1, 5, 2, 3, 4]]
+    assert shape_batches([]) == []
+
+
+@pytest.mark.slow
+def test_short_lines_read_beside_a_long_one_read_as_they_do_alone(ocr_engine):
+    """A stamp's two characters, a date and a title read in one call with a full-width line of prose come out as
+    each does alone: no line is read padded to the prose line's width (which moved their scores by about 1e-3)."""
+    short = [_line("公章"), _line("2025年12月7日"), _line("法定代表人身份证明书")]
+    prose = _line("黎春俊（公民身份号码：230223199505205474）在我单位任经理职务，是县顺达依安商贸有限公司的法定代表人。")
+    together = ocr_engine.recognize([*short, prose])
+    alone = [ocr_engine.recognize([crop])[0] for crop in short]
+    assert [t for t, _ in together[:3]] == [t for t, _ in alone] == ["公章", "2025年12月7日", "法定代表人身份证明书"]
+    assert [s for _, s in together[:3]] == pytest.approx([s for _, s in alone], abs=2e-4)
+    assert together[3][0].startswith("黎春俊")
