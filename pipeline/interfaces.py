@@ -29,6 +29,11 @@ class OcrEngine(Protocol):
 
     def read(self, image: "np.ndarray") -> list["TextLine"]: ...
 
+    def read_as_is(self, image: "np.ndarray") -> list["TextLine"]:
+        """`read` at the image's own scale: a small image is not enlarged to the detector's working size (a crop
+        of a page whose print is already at reading size)."""
+        ...
+
     def orientation(self, crops: list["np.ndarray"]) -> list[tuple[int, float]]:
         """For upright-cut text-line crops, (0 or 180, score) each: PP-OCR's text-direction classifier."""
         ...

@@ -8,6 +8,7 @@ tests load blocking or crashing fakes. Engines are built once per process by the
 
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 from pathlib import Path
@@ -56,9 +57,13 @@ class RapidOcrEngine:
         }
         self._engine = RapidOCR(params=params)
         # Load all three models now so that the first document does not pay for it.
-        self._engine._load_det_model()
+        self._detector = self._engine._load_det_model()
         self._engine._load_cls_model()
         self._engine._load_rec_model()
+        # the same detector (one model session) working at the image's own scale: the shipped one enlarges
+        # an image whose short side is below 736 px to that
+        self._detector_as_is = copy.copy(self._detector)
+        self._detector_as_is.limit_type, self._detector_as_is.limit_side_len = "max", MAX_SIDE
 
     @staticmethod
     def _check_models_shipped() -> None:
@@ -72,19 +77,29 @@ class RapidOcrEngine:
             raise OcrUnavailable(detail=f"rapidocr models missing from the wheel: {missing}")
 
     def read(self, image: "np.ndarray") -> list[TextLine]:
-        from rapidocr.utils.process_img import map_boxes_to_original
+        return self._read(image, self._detector)
 
+    def read_as_is(self, image: "np.ndarray") -> list[TextLine]:
+        return self._read(image, self._detector_as_is)
+
+    def _read(self, image: "np.ndarray", detector: Any) -> list[TextLine]:
+        """rapidocr's steps (`RapidOCR.run_ocr_steps`) with `detector`: scale, pad, detect, cut, turn, recognise."""
         from rapidocr.main import RapidOCRError
+        from rapidocr.utils.process_img import apply_vertical_padding, map_boxes_to_original
 
         eng = self._engine
         h, w = image.shape[:2]
         img, record = eng.preprocess_img(image)
-        try:
-            crops, det = eng.detect_and_crop(img, record)
-            crops, cls = eng.cls_and_rotate(crops)
-        except RapidOCRError:  # nothing detected
+        if eng.cfg.Global.use_vertical_padding:
+            img, record = apply_vertical_padding(img, record, eng.width_height_ratio, eng.min_height)
+        else:
+            record["padding_1"] = {"top": 0, "left": 0}
+        det = detector(img)
+        if det.boxes is None or not len(det.boxes):
             return []
-        if det.boxes is None or not crops:
+        try:
+            crops, cls = eng.cls_and_rotate(eng.crop_text_regions(img, det.boxes))
+        except RapidOCRError:  # pragma: no cover - rapidocr raises it only for an empty list
             return []
         read = self.recognize(crops)
         boxes = map_boxes_to_original(det.boxes, record, h, w)
@@ -114,6 +129,7 @@ class RapidOcrEngine:
         return out
 
 
+MAX_SIDE = 2000  # rapidocr's own cap on an image's long side (Global.max_side_len)
 REC_BATCH = 6  # rapidocr's recognition batch
 REC_MIN_RATIO = 320 / 48  # every line is padded to at least the recogniser's 320 x 48 input
 
@@ -162,6 +178,9 @@ class PaddleOcrEngine:
                 if text.strip():
                     lines.append(TextLine(text=text, score=float(score), box=_box(points)))
         return lines
+
+    def read_as_is(self, image: "np.ndarray") -> list[TextLine]:
+        return self.read(image)  # PaddleOCR's detector keeps a small image's scale (limit_type "min", 64 px)
 
     def orientation(self, crops: list["np.ndarray"]) -> list[tuple[int, float]]:
         return [(0, 0.0) for _ in crops]

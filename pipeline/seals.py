@@ -65,15 +65,15 @@ class Found:
 def red_mask(image: "np.ndarray") -> "np.ndarray":
     """255 where the pixel is red ink (seal ink on paper, light or dark), else 0."""
     import cv2
-    import numpy as np
 
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    b, g, r = (image[..., i].astype(np.int16) for i in range(3))
-    reddish = (h <= 10) | (h >= 165)
-    # red clearly above both other channels: pink print (样本) and brown wood are weaker or not red
-    margin = (r - np.maximum(g, b)) >= 45
-    return ((reddish & (s >= 70) & (v >= 70) & margin) * 255).astype(np.uint8)
+    # hue <= 10 or >= 165 (of 0-179), saturation and value >= 70
+    reddish = cv2.bitwise_or(cv2.inRange(hsv, (0, 70, 70), (10, 255, 255)),
+                             cv2.inRange(hsv, (165, 70, 70), (179, 255, 255)))
+    b, g, r = cv2.split(image)
+    # red clearly above both other channels (by 45 or more): pink print (样本) and brown wood are weaker or not red
+    margin = cv2.threshold(cv2.subtract(r, cv2.max(g, b)), 44, 255, cv2.THRESH_BINARY)[1]
+    return cv2.bitwise_and(reddish, margin)
 
 
 def seal_like_ink(image: "np.ndarray") -> bool:
@@ -625,7 +625,7 @@ def cut_short_under(image: "np.ndarray", found: Found, lines, text_height: float
 def read_under(image: "np.ndarray", found: Found, lines, engine: "OcrEngine") -> list:
     """Lines of print under the seal that the page's OCR `lines` missed or read with doubt, read again without the
     red ink (TextLine values in page pixels). Nothing is read when the OCR read everything there with certainty."""
-    import numpy as np
+    import cv2
 
     from pipeline.models import TextLine
 
@@ -642,12 +642,11 @@ def read_under(image: "np.ndarray", found: Found, lines, engine: "OcrEngine") ->
     margin, run_on = text_height * 0.6, text_height * 3
     x0, y0 = max(0, int(min(b[0] for b in boxes) - run_on)), max(0, int(min(b[1] for b in boxes) - margin))
     x1, y1 = min(w, int(max(b[2] for b in boxes) + run_on)), min(h, int(max(b[3] for b in boxes) + margin))
-    crop = without_red(image[y0:y1, x0:x1])
-    # on a white canvas the detector's size (736 px), so that a small crop is not scaled up
-    canvas = np.full((max(736, crop.shape[0] + 40), max(736, crop.shape[1] + 40), 3), 255, np.uint8)
-    canvas[20:20 + crop.shape[0], 20:20 + crop.shape[1]] = crop
+    # on a white margin, read at its own scale: the print is already at the page's reading size
+    framed = cv2.copyMakeBorder(without_red(image[y0:y1, x0:x1]), 20, 20, 20, 20, cv2.BORDER_CONSTANT,
+                                value=(255, 255, 255))
     out = []
-    for ln in engine.read(canvas):
+    for ln in engine.read_as_is(framed):
         bx0, by0, bx1, by1 = ln.box
         box = (bx0 - 20 + x0, by0 - 20 + y0, bx1 - 20 + x0, by1 - 20 + y0)
         out.append(TextLine(text=ln.text, score=ln.score, box=box, angle=ln.angle))

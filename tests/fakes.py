@@ -17,6 +17,8 @@ class SlowEngine:
         time.sleep(float(os.environ.get("YICHUANG_TEST_SLOW_SECONDS", "600")))
         return []
 
+    read_as_is = read
+
     def orientation(self, crops):
         return [(0, 1.0) for _ in crops]
 
@@ -31,6 +33,8 @@ class CrashingEngine:
 
     def read(self, image) -> list[TextLine]:
         os._exit(137)
+
+    read_as_is = read
 
     def orientation(self, crops):
         return [(0, 1.0) for _ in crops]
@@ -49,6 +53,8 @@ class FixedEngine:
 
     def read(self, image) -> list[TextLine]:
         return [TextLine(text=t, score=0.99, box=b) for t, b in self.LINES]
+
+    read_as_is = read
 
     def orientation(self, crops):
         return [(0, 1.0) for _ in crops]

@@ -52,3 +52,20 @@ def test_short_lines_read_beside_a_long_one_read_as_they_do_alone(ocr_engine):
     assert [t for t, _ in together[:3]] == [t for t, _ in alone] == ["公章", "2025年12月7日", "法定代表人身份证明书"]
     assert [s for _, s in together[:3]] == pytest.approx([s for _, s in alone], abs=2e-4)
     assert together[3][0].startswith("黎春俊")
+
+
+@pytest.mark.slow
+def test_read_as_is_keeps_a_small_image_at_its_own_scale_and_reads_the_same(ocr_engine):
+    """The detector working at the image's own scale (a crop of a 200-dpi page round a seal) reads what the shipped
+    one reads, without enlarging a 436 x 112 image to 736 px high first (a quarter of the pixels to detect on)."""
+    import cv2
+
+    crop = cv2.copyMakeBorder(_line("2025年12月7日"), 32, 32, 32, 32, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    as_is = ocr_engine._detector_as_is.get_preprocess().resize(crop).shape[:2]
+    enlarged = ocr_engine._detector.get_preprocess().resize(crop).shape[:2]
+    assert min(enlarged) == 736 and as_is == (round(crop.shape[0] / 32) * 32, round(crop.shape[1] / 32) * 32)
+    [line] = ocr_engine.read_as_is(crop)
+    assert line.text == "2025年12月7日" == ocr_engine.read(crop)[0].text
+    x0, y0, x1, y1 = line.box
+    # in the crop's own pixels: the print starts 56 px in (margin 32 + 24) and 38 px down
+    assert 40 <= x0 <= 60 and 25 <= y0 <= 42 and 65 <= y1 <= 90 and x1 <= crop.shape[1] - 30
