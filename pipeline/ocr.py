@@ -180,7 +180,7 @@ class PaddleOcrEngine:
         return lines
 
     def read_as_is(self, image: "np.ndarray") -> list[TextLine]:
-        return self.read(image)  # PaddleOCR's detector keeps a small image's scale (limit_type "min", 64 px)
+        return self.read(image)  # PaddleOCR's pipeline applies its own size rules; it is not told otherwise
 
     def orientation(self, crops: list["np.ndarray"]) -> list[tuple[int, float]]:
         return [(0, 0.0) for _ in crops]
