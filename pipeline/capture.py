@@ -668,11 +668,11 @@ def _kind(ratio_long: float, tol: float) -> str:
     return kind if errs[kind] <= tol else "unknown"
 
 
-def _preview(frame: "_Frame", q: np.ndarray, side: int = 600) -> TextStats:
+def _preview(frame: np.ndarray, q: np.ndarray, side: int = 600) -> TextStats:
     """Text statistics of an outlined document straightened onto a small copy (long side `side`)."""
-    r = _camera_ratio(q, frame.image.shape)
+    r = _camera_ratio(q, frame.shape)
     w, h = (side, max(8, round(side / r))) if r >= 1 else (max(8, round(side * r)), side)
-    return text_stats(frame.straightened_gray(q, w, h))
+    return text_stats(to_gray(_warp_image(frame, q, w, h)))
 
 
 def _decide_kind(frame: np.ndarray, q: np.ndarray, settings: CaptureSettings, preview: TextStats
@@ -784,21 +784,11 @@ class _Frame:
 
     @property
     def ref(self) -> tuple[np.ndarray, float]:
-        """Grey copy (long side <= 2000) for sub-pixel edge fitting, and its scale (made grey first: shrinking
-        one channel costs a third of shrinking three)."""
+        """Grey copy (long side <= 2000) for sub-pixel edge fitting, and its scale (made grey first: half the time
+        of shrinking the colour frame, 15 against 29 ms on a 2788 x 1859 photo)."""
         if self._ref is None:
             self._ref = resize_long(to_gray(self.image), 2000)
         return self._ref
-
-    def straightened_gray(self, quad: np.ndarray, w: int, h: int) -> np.ndarray:
-        """The quad (frame pixels) straightened onto a grey w x h image: from the grey copy (a third of the work)
-        unless the quad holds fewer pixels there than wanted and more in the frame."""
-        gray, rs = self.ref
-        q = np.asarray(quad, np.float64)
-        sides = np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
-        if rs < 1 and rs * float(sides.max()) < max(w, h):
-            return to_gray(_warp_image(self.image, quad, w, h))
-        return _warp_image(gray, _rescale(quad, rs), w, h)
 
     def refine(self, quad: np.ndarray, border: np.ndarray, error_px: float) -> np.ndarray:
         """Refine a quad given in frame pixels whose corners may be off by about `error_px`."""
@@ -866,7 +856,7 @@ def _split_by_text(frame: _Frame, quad: np.ndarray, ratio: float, settings: Capt
     w, h = (long_side, round(long_side / ratio)) if ratio >= 1 else (round(long_side * ratio), long_side)
     if min(w, h) < 100:
         return []
-    gray = frame.straightened_gray(quad, w, h)
+    gray = to_gray(_warp_image(frame.image, quad, w, h))
     quads = card_quads(gray, text_stats(gray), settings.max_outside_ink, a4)
     if len(quads) < 2:
         return []
@@ -940,7 +930,7 @@ def find_documents(image: np.ndarray, settings: CaptureSettings | None = None) -
     plans: list[tuple[np.ndarray | None, str, float]] = []  # (quad or None for the whole image, kind, w/h)
     for c in chosen:
         q = frame.refine(_rescale(c.quad, 1 / s), c.border, 1.5 / s)
-        preview = _preview(frame, q)
+        preview = _preview(img, q)
         # an outline with (almost) no text in it (a photo, a phone, the silhouette on a card whose own
         # edge was missed: a few marks, at most a line cut by its edge) is not a document; without any,
         # the whole frame is read. A real card side holds dozens of characters on several lines.

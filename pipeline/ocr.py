@@ -36,7 +36,7 @@ class RapidOcrEngine:
 
     rapidocr's public call drops the direction classifier's labels and filters by score; we run its
     steps ourselves to keep every line with its raw score and its 0/180 label (pinned rapidocr==3.10.0,
-    covered by tests/pipeline/test_pipeline_ocr.py). Recognition runs on batches of lines of like shape
+    covered by tests/pipeline/test_pipeline_ocr.py and test_ocr.py). Recognition runs on batches of lines of like shape
     (`shape_batches`): rapidocr batches six lines at a time and pads each to the widest of its batch, so a
     title, a stamp's two characters and a date beside one full-width line of prose were each read at that
     line's width (a third of a prose page's OCR time)."""
@@ -63,7 +63,8 @@ class RapidOcrEngine:
         # the same detector (one model session) working at the image's own scale: the shipped one enlarges
         # an image whose short side is below 736 px to that
         self._detector_as_is = copy.copy(self._detector)
-        self._detector_as_is.limit_type, self._detector_as_is.limit_side_len = "max", MAX_SIDE
+        self._detector_as_is.limit_type = "max"
+        self._detector_as_is.limit_side_len = int(self._engine.cfg.Global.max_side_len)  # already applied: no-op
 
     @staticmethod
     def _check_models_shipped() -> None:
@@ -129,7 +130,6 @@ class RapidOcrEngine:
         return out
 
 
-MAX_SIDE = 2000  # rapidocr's own cap on an image's long side (Global.max_side_len)
 REC_BATCH = 6  # rapidocr's recognition batch
 REC_MIN_RATIO = 320 / 48  # every line is padded to at least the recogniser's 320 x 48 input
 

@@ -5,12 +5,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.ocr import REC_BATCH, REC_MIN_RATIO, shape_batches
+from tests.conftest import load_sample_module
 
-FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SC = load_sample_module("_fonts").FACES["noto_sans"]  # Noto Sans CJK SC
 
 
 def _line(text: str, height: int = 48) -> np.ndarray:
-    font = ImageFont.truetype(FONT, int(height * 0.7))
+    font = ImageFont.truetype(str(SC.path), int(height * 0.7), index=SC.index)
     width = int(font.getlength(text)) + height
     img = Image.new("RGB", (width, height), "white")
     ImageDraw.Draw(img).text((height // 2, height // 8), text, font=font, fill="black")
